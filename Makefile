@@ -1,0 +1,33 @@
+# Every target bootstraps .venv on a fresh machine: `make demo` and `make test` need nothing installed by hand.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+# Pinned artifacts (JSON-LD contexts, 1EdTech schemas) are read from the shared standards folder beside the checkout;
+# elsewhere run `ler-conformance artifacts fetch` once, or point LER_CONFORMANCE_ARTIFACTS at a copy.
+LER_CONFORMANCE_ARTIFACTS ?= $(abspath ../shared/standards)
+export LER_CONFORMANCE_ARTIFACTS
+
+.PHONY: demo test bench clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[test,bench]'
+	touch $(STAMP)
+
+demo: $(STAMP)
+	rm -rf reports/demo
+	$(VENV)/bin/ler-conformance vectors export reports/demo/vectors
+	$(VENV)/bin/ler-conformance check reports/demo/vectors --out reports/demo; \
+	  status=$$?; [ $$status -le 1 ] || exit $$status
+	@echo "demo report: reports/demo/results.json"
+
+test: $(STAMP)
+	$(PY) -m pytest -n 2 --junitxml=reports/junit.xml
+
+bench: $(STAMP)
+	$(PY) benchmarks/bench_documents.py
+
+clean:
+	rm -rf $(VENV) reports/demo reports/junit.xml

@@ -1,0 +1,180 @@
+"""The `ler-conformance` command."""
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+
+import click
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+from conformance import __version__
+from conformance.environment import Environment
+from conformance.model.findings import Verdict
+from conformance.model.requirements import CatalogError
+from conformance.model.targets import DirectoryTarget, FileTarget, Target, UrlTarget
+from conformance.net import FetchError, fetch_bounded
+from conformance.reporting.results import check_output, overall_verdict, results_document, write_results
+from conformance.reporting.text import render
+from conformance.runner import Runner, SubjectResult
+
+EXIT_PASS, EXIT_FAIL, EXIT_ERROR = 0, 1, 2
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="ler-conformance")
+def main() -> None:
+    """Conformance tests for Learning and Employment Record credentials and systems."""
+
+
+def _targets(inputs: Sequence[str]) -> list[Target]:
+    targets: list[Target] = []
+    for item in inputs:
+        if item.startswith(("https://", "http://")):
+            targets.append(UrlTarget(item, fetch_bounded))
+            continue
+        path = Path(item)
+        if path.is_dir():
+            targets.append(DirectoryTarget(path))
+        elif path.exists():
+            targets.append(FileTarget(path))
+        else:
+            raise click.BadParameter(f"{item} is neither a file, a directory nor an http(s) URL", param_hint="PATH")
+    return targets
+
+
+def _count(targets: Sequence[Target]) -> int:
+    return sum(len(t.files()) if isinstance(t, DirectoryTarget) else 1 for t in targets)
+
+
+@main.command()
+@click.argument("inputs", nargs=-1, required=True, metavar="PATH|URL...")
+@click.option("--profile", "profile_name", default="default", show_default=True, help="Requirement profile.")
+@click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option("--artifacts", type=click.Path(file_okay=False, path_type=Path),
+              help="Directory holding pinned contexts and schemas (matched by hash). "
+                   "Default: $LER_CONFORMANCE_ARTIFACTS, then the user cache.")
+@click.option("--online", is_flag=True, help="Fetch what is not pinned (contexts) instead of reporting it.")
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), help="Write results.json into this directory.")
+@click.option("-v", "--verbose", is_flag=True, help="Show every finding, not only failures.")
+def check(inputs: tuple[str, ...], profile_name: str, output_format: str, artifacts: Path | None, online: bool,
+          out: Path | None, verbose: bool) -> None:
+    """Check credential and presentation documents: JSON, JWT, baked PNG/SVG; a directory means every file in it."""
+    console = Console(stderr=False, highlight=False)
+    errors = Console(stderr=True, highlight=False)
+    try:
+        targets = _targets(inputs)
+        env = Environment.create(artifacts=artifacts, online=online,
+                                 fetch=(lambda url: fetch_bounded(url, 1024 * 1024)) if online else None)
+        profile = env.profile(profile_name)
+        runner = Runner(env, profile)
+    except (click.BadParameter, KeyError, CatalogError) as exc:
+        errors.print(f"[red]error:[/] {exc.args[0] if exc.args else exc}")
+        sys.exit(EXIT_ERROR)
+    started = datetime.now(UTC)
+    results = _run_with_progress(runner, targets, errors, show=output_format == "text")
+    ended = datetime.now(UTC)
+    if out is not None:
+        document = results_document(results, profile=profile.name, started=started, ended=ended,
+                                    environment=env.describe(), targets=[t.id for t in targets])
+        path = write_results(out, document)
+        errors.print(f"results: {path}")
+    if output_format == "json":
+        sys.stdout.write(json.dumps(check_output(results), ensure_ascii=False) + "\n")
+    else:
+        render(console, results, env.catalog, verbose=verbose)
+    verdict = overall_verdict(results)
+    sys.exit({Verdict.PASS: EXIT_PASS, Verdict.FAIL: EXIT_FAIL, Verdict.ERROR: EXIT_ERROR}[verdict])
+
+
+def _run_with_progress(runner: Runner, targets: Sequence[Target], console: Console, *, show: bool) -> list[SubjectResult]:
+    total = _count(targets)
+    if not show or total < 2 or not console.is_terminal:
+        return list(runner.run(targets))
+    results: list[SubjectResult] = []
+    columns = (TextColumn("checking"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
+    with Progress(*columns, console=console, transient=True) as progress:
+        task = progress.add_task("check", total=total)
+        for result in runner.run(targets):
+            results.append(result)
+            progress.advance(task)
+    return results
+
+
+@main.group()
+def artifacts() -> None:
+    """Pinned JSON-LD contexts and schemas: fetch them into the cache, or verify they are all available."""
+
+
+@artifacts.command("verify")
+@click.option("--artifacts", "directory", type=click.Path(file_okay=False, path_type=Path))
+def artifacts_verify(directory: Path | None) -> None:
+    """Check every pin resolves to bytes with the pinned sha256."""
+    env = Environment.create(artifacts=directory)
+    missing = env.store.missing()
+    for pin in env.store.pins.values():
+        where = env.store.locate(pin.url)
+        mark = "[green]ok[/]     " if where else "[red]missing[/]"
+        Console(highlight=False).print(f"{mark} {pin.url}  [dim]{where or pin.sha256[:16]}[/]")
+    if missing:
+        Console(stderr=True).print(f"[red]{len(missing)} of {len(env.store.pins)} pinned artifacts are missing;[/] "
+                                   "run `ler-conformance artifacts fetch` or pass --artifacts DIR")
+        sys.exit(EXIT_ERROR)
+    Console().print(f"all {len(env.store.pins)} pinned artifacts are available and match their hashes")
+
+
+@artifacts.command("fetch")
+@click.option("--artifacts", "directory", type=click.Path(file_okay=False, path_type=Path))
+def artifacts_fetch(directory: Path | None) -> None:
+    """Download every missing pin into the user cache, refusing bytes whose hash differs."""
+    env = Environment.create(artifacts=directory)
+    console = Console(highlight=False)
+    failed = 0
+    for pin in env.store.missing():
+        try:
+            data = fetch_bounded(pin.url, 4 * 1024 * 1024)
+            env.store.store(pin.url, data)
+            console.print(f"[green]fetched[/] {pin.url}")
+        except (FetchError, ValueError) as exc:
+            failed += 1
+            console.print(f"[red]failed[/]  {pin.url}: {exc}")
+    if failed:
+        sys.exit(EXIT_ERROR)
+    console.print(f"all {len(env.store.pins)} pinned artifacts are in place ({env.store.cache_dir})")
+
+
+@main.group()
+def vectors() -> None:
+    """The suite's test vectors."""
+
+
+@vectors.command("export")
+@click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
+def vectors_export(directory: Path) -> None:
+    """Write every vector as a plain file (JSON, JWT, PNG, SVG), for use with other tools."""
+    from conformance.vectors import export
+
+    count = sum(1 for _ in export(directory))
+    Console().print(f"wrote {count} vectors to {directory}")
+
+
+@main.command()
+@click.option("--profile", "profile_name", default=None, help="Only the requirements this profile selects.")
+@click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True)
+def requirements(profile_name: str | None, output_format: str) -> None:
+    """List the requirement catalog: ID, level, status and spec link."""
+    env = Environment.create()
+    selected = env.profile(profile_name).select(env.catalog) if profile_name else None
+    rows = [r for r in env.catalog if selected is None or r.id in selected]
+    if output_format == "json":
+        sys.stdout.write(json.dumps([{"id": r.id, "level": str(selected[r.id] if selected else r.level),
+                                      "status": str(r.status), "summary": r.summary, "url": r.url,
+                                      "principles": [str(p) for p in r.principles]} for r in rows], indent=2) + "\n")
+        return
+    console = Console(highlight=False)
+    for r in rows:
+        console.print(f"{r.id:<48} {str(selected[r.id] if selected else r.level):<6} {str(r.status):<9} {r.summary}")
+    console.print(f"\n{len(rows)} requirements")

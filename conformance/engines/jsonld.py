@@ -1,0 +1,344 @@
+"""JSON-LD in safe mode over pinned contexts.
+
+pyld silently drops properties whose terms no context defines and leaves undefined `type` values as relative IRIs.
+Both lose data when the credential is signed or turned into RDF, so the suite reports them. We run pyld's own
+expansion (the single JSON-LD interpretation in the suite) and listen to it: a small subclass tracks which input
+object is being expanded, so each problem carries the JSON pointer of where it is.
+
+Expansion costs ~1.5 ms per credential even with cached contexts, while documents from one issuer mostly differ
+only in values. Whether a term is dropped depends on keys, contexts, type values and structure, never on free
+text, so results are memoised by a *skeleton* of the document that keeps those and replaces every other string
+by a stand-in that pyld treats the same way (see `_skeleton`). Tests check skeleton and document agree.
+"""
+from __future__ import annotations
+
+import copy
+import hashlib
+import re
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any, Literal
+
+import orjson
+from cachetools import LRUCache
+from pyld import jsonld as pyld
+from pyld.context_resolver import ContextResolver
+
+from conformance.artifacts.store import ArtifactStore
+
+MAX_CONTEXT_LOADS = 32          # remote contexts one expansion may pull in: more is a context bomb
+MAX_INLINE_CONTEXTS = 256       # embedded @context objects in one document
+_MEMO_SIZE = 4096
+
+
+class ContextUnavailable(Exception):
+    """A context URL cannot be served: not pinned while offline, or pinned but its bytes are not in the store."""
+
+    def __init__(self, url: str, reason: Literal["unpinned", "missing", "fetch-failed", "too-many"], detail: str = ""):
+        super().__init__(url)
+        self.url = url
+        self.reason = reason
+        self.detail = detail
+
+    def describe(self) -> str:
+        if self.reason == "unpinned":
+            return (f"context {self.url} is not pinned in shapes/pins.toml; the suite does not fetch contexts "
+                    f"offline (use --online to fetch it)")
+        if self.reason == "missing":
+            return (f"context {self.url} is pinned but its bytes are not in the artifact store; run "
+                    f"`ler-conformance artifacts fetch` or pass --artifacts DIR")
+        if self.reason == "too-many":
+            return f"the document pulls in more than {MAX_CONTEXT_LOADS} remote contexts (last: {self.url})"
+        return f"context {self.url} could not be fetched: {self.detail}"
+
+
+class ContextLoader:
+    """pyld document loader over the artifact store.
+
+    It returns `tag: "static"` so pyld keeps each resolved context in its process-wide cache and processes it once.
+    """
+
+    def __init__(self, store: ArtifactStore, *, online: bool = False,
+                 fetch: Callable[[str], bytes] | None = None):
+        self.store = store
+        self.online = online
+        self.fetch = fetch
+        self._parsed: dict[str, Any] = {}
+        self._lock = threading.Lock()
+        self._local = threading.local()
+        # our own resolved-context cache rather than pyld's process-wide one: what one loader could serve
+        # (online, or from a fuller store) must never leak into another loader's offline run
+        self.resolved: LRUCache = LRUCache(maxsize=256)
+
+    def resolver(self) -> ContextResolver:
+        return ContextResolver(self.resolved, self)
+
+    def begin(self) -> None:
+        self._local.loads = 0
+
+    def __call__(self, url: str, options: Mapping[str, Any] | None = None) -> dict[str, Any]:
+        loads = getattr(self._local, "loads", 0) + 1
+        self._local.loads = loads
+        if loads > MAX_CONTEXT_LOADS:
+            raise ContextUnavailable(url, "too-many")
+        document = self._parsed.get(url)
+        if document is None:
+            document = self._load(url)
+            with self._lock:
+                self._parsed[url] = document
+        return {"contextUrl": None, "documentUrl": url, "document": document, "tag": "static"}
+
+    def _load(self, url: str) -> Any:
+        data = self.store.get(url)
+        if data is None:
+            if self.store.is_pinned(url):
+                raise ContextUnavailable(url, "missing")
+            if not self.online or self.fetch is None:
+                raise ContextUnavailable(url, "unpinned")
+            try:
+                data = self.fetch(url)
+            except Exception as exc:  # noqa: BLE001 - any fetch failure is reported as "could not evaluate"
+                raise ContextUnavailable(url, "fetch-failed", str(exc)) from exc
+        try:
+            return orjson.loads(data)
+        except orjson.JSONDecodeError as exc:
+            raise ContextUnavailable(url, "fetch-failed", f"not JSON: {exc}") from exc
+
+
+ProblemKind = Literal["undefined-property", "undefined-type"]
+
+
+@dataclass(frozen=True, slots=True)
+class TermProblem:
+    pointer: str          # JSON pointer of the object holding the term (for a property) or of the type value
+    kind: ProblemKind
+    term: str
+
+
+@dataclass(frozen=True, slots=True)
+class JsonLdReport:
+    """What safe-mode expansion found. `invalid` is the target's defect; `unavailable` means we could not tell."""
+
+    problems: tuple[TermProblem, ...] = ()
+    invalid: str | None = None                 # pyld rejects the document (e.g. a protected term is redefined)
+    unavailable: ContextUnavailable | None = None
+
+    @property
+    def evaluated(self) -> bool:
+        return self.unavailable is None
+
+    def within(self, prefix: str) -> JsonLdReport:
+        """The part of the report that concerns the sub-document at `prefix` (for embedded credentials)."""
+        if not prefix:
+            return self
+        own = tuple(p for p in self.problems if p.pointer == prefix or p.pointer.startswith(prefix + "/"))
+        return JsonLdReport(problems=own, invalid=self.invalid, unavailable=self.unavailable)
+
+
+class _Located(dict):
+    """A JSON object that remembers its JSON pointer, through pyld's defensive deep copy."""
+
+    __slots__ = ("pointer",)
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> _Located:
+        clone = _Located((k, copy.deepcopy(v, memo)) for k, v in self.items())
+        clone.pointer = self.pointer
+        return clone
+
+
+def _locate(value: Any, pointer: str) -> Any:
+    if isinstance(value, dict):
+        located = _Located()
+        located.pointer = pointer
+        for key, item in value.items():
+            located[key] = _locate(item, f"{pointer}/{_escape(key)}")
+        return located
+    if isinstance(value, list):
+        return [_locate(item, f"{pointer}/{i}") for i, item in enumerate(value)]
+    return value
+
+
+def _escape(key: str) -> str:
+    return key.replace("~", "~0").replace("/", "~1")
+
+
+class _TrackingProcessor(pyld.JsonLdProcessor):
+    """pyld's processor, noting the pointer of the object under expansion when a term is dropped.
+
+    Relies on `_expand_object` (pyld is pinned to the version this was written against; a test guards it).
+    """
+
+    def __init__(self) -> None:
+        super().__init__(on_property_dropped=self._dropped)
+        self.stack: list[str] = [""]
+        self.problems: list[TermProblem] = []
+
+    def _dropped(self, expanded_property: str | None) -> None:
+        if expanded_property is not None:
+            self.problems.append(TermProblem(self.stack[-1], "undefined-property", expanded_property))
+
+    def _expand_object(self, active_ctx, active_property, expanded_active_property, element, expanded_parent,
+                       options, inside_list=False, type_key=None, type_scoped_ctx=None):  # noqa: ANN001
+        pointer = getattr(element, "pointer", self.stack[-1])
+        self.stack.append(pointer)
+        try:
+            super()._expand_object(active_ctx, active_property, expanded_active_property, element,
+                                   expanded_parent, options, inside_list, type_key, type_scoped_ctx)
+        finally:
+            self.stack.pop()
+        types = expanded_parent.get("@type")
+        if types is None or type_key is None:
+            return
+        for index, value in enumerate(types if isinstance(types, list) else [types]):
+            if isinstance(value, str) and not _is_absolute_or_blank(value):
+                raw = element.get(type_key)
+                at = f"{pointer}/{_escape(type_key)}" + (f"/{index}" if isinstance(raw, list) else "")
+                self.problems.append(TermProblem(at, "undefined-type", value))
+
+
+_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*:")
+
+
+def _is_absolute_or_blank(iri: str) -> bool:
+    return iri.startswith("_:") or bool(_SCHEME.match(iri))
+
+
+_TERM_LIKE = re.compile(r"^[A-Za-z0-9_@][A-Za-z0-9_.\-]{0,127}$")
+
+
+def _stand_in(value: str) -> str:
+    """A string pyld expands exactly like `value` wherever it appears (term, compact IRI, IRI, or text)."""
+    if _TERM_LIKE.match(value):
+        return value                      # may be a term or keyword: keep it
+    colon = value.find(":")
+    if colon > 0:
+        prefix, suffix = value[:colon], value[colon + 1:]
+        return prefix + (":////" if suffix.startswith("//") else ":x")
+    return "x y"                          # not a term, no scheme: a relative reference wherever an IRI is expected
+
+
+def _skeleton(value: Any, in_context: bool = False) -> Any:
+    if isinstance(value, dict):
+        return {k: _skeleton(v, in_context or k == "@context") for k, v in value.items()}
+    if isinstance(value, list):
+        return [_skeleton(v, in_context) for v in value]
+    if isinstance(value, str) and not in_context:
+        return _stand_in(value)
+    if isinstance(value, bool) or value is None:
+        return value
+    if isinstance(value, int):
+        return 0
+    if isinstance(value, float):
+        return 0.5
+    return value
+
+
+def _count_inline_contexts(value: Any) -> int:
+    count, stack = 0, [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, dict):
+            if "@context" in item:
+                count += 1
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+    return count
+
+
+class SafeModeExpander:
+    """Expands documents with pinned contexts and reports dropped terms, memoised by document skeleton."""
+
+    def __init__(self, loader: ContextLoader):
+        self.loader = loader
+        self._memo: OrderedDict[bytes, JsonLdReport] = OrderedDict()
+        self._lock = threading.Lock()
+        self.hits = 0
+        self.misses = 0
+
+    def analyze(self, document: Mapping[str, Any]) -> JsonLdReport:
+        if _count_inline_contexts(document) > MAX_INLINE_CONTEXTS:
+            return JsonLdReport(invalid=f"the document embeds more than {MAX_INLINE_CONTEXTS} @context entries")
+        skeleton = _skeleton(document)
+        key = hashlib.blake2b(orjson.dumps(skeleton, option=orjson.OPT_SORT_KEYS), digest_size=20).digest()
+        with self._lock:
+            cached = self._memo.get(key)
+            if cached is not None:
+                self._memo.move_to_end(key)
+                self.hits += 1
+                return _with_terms_of(document, cached)
+        report = self.expand_uncached(skeleton)
+        with self._lock:
+            self.misses += 1
+            # a missing context may appear later (artifacts fetched), so only definite answers are kept
+            if report.unavailable is None:
+                self._memo[key] = report
+                if len(self._memo) > _MEMO_SIZE:
+                    self._memo.popitem(last=False)
+        return _with_terms_of(document, report)
+
+    def expand_uncached(self, document: Mapping[str, Any]) -> JsonLdReport:
+        processor = _TrackingProcessor()
+        self.loader.begin()
+        try:
+            processor.expand(_locate(document, ""), {"documentLoader": self.loader, "base": None,
+                                                      "contextResolver": self.loader.resolver()})
+        except pyld.JsonLdError as exc:
+            unavailable = _unavailable_cause(exc)
+            if unavailable is not None:
+                return JsonLdReport(unavailable=unavailable)
+            return JsonLdReport(problems=tuple(processor.problems), invalid=_describe(exc))
+        except ContextUnavailable as exc:
+            return JsonLdReport(unavailable=exc)
+        except RecursionError:
+            return JsonLdReport(invalid="JSON-LD processing recurses without end (a context that includes itself)")
+        except (ValueError, TypeError) as exc:
+            # pyld raises plain ValueError/TypeError for some malformed contexts (e.g. a relative "@context": "x")
+            return JsonLdReport(problems=tuple(processor.problems), invalid=f"the contexts cannot be processed: {exc}")
+        return JsonLdReport(problems=tuple(processor.problems))
+
+
+def _with_terms_of(document: Any, report: JsonLdReport) -> JsonLdReport:
+    """Put the document's own type values back where the skeleton had stand-ins (keys are never replaced)."""
+    if not any(p.kind == "undefined-type" for p in report.problems):
+        return report
+    problems = tuple(TermProblem(p.pointer, p.kind, _at(document, p.pointer)) if p.kind == "undefined-type" else p
+                     for p in report.problems)
+    return JsonLdReport(problems=problems, invalid=report.invalid, unavailable=report.unavailable)
+
+
+def _at(document: Any, pointer: str) -> str:
+    node = document
+    for token in pointer.split("/")[1:]:
+        token = token.replace("~1", "/").replace("~0", "~")
+        node = node[int(token)] if isinstance(node, list) else node[token]
+    return node if isinstance(node, str) else str(node)
+
+
+def _unavailable_cause(exc: BaseException) -> ContextUnavailable | None:
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        if isinstance(current, ContextUnavailable):
+            return current
+        details = getattr(current, "details", None)
+        if isinstance(details, dict):
+            for value in details.values():
+                if isinstance(value, ContextUnavailable):
+                    return value
+                if isinstance(value, BaseException):
+                    found = _unavailable_cause(value)
+                    if found:
+                        return found
+        current = current.__cause__ or current.__context__
+    return None
+
+
+def _describe(exc: pyld.JsonLdError) -> str:
+    code = getattr(exc, "code", None) or getattr(exc, "type", "")
+    first = exc.args[0] if exc.args and isinstance(exc.args[0], str) else exc.__class__.__name__
+    message = first.removeprefix("Invalid JSON-LD syntax; ").rstrip(".")
+    return f"{message} ({code})" if code else message

@@ -1,0 +1,122 @@
+"""Subjects: one artefact under test (a credential or presentation) with lazily computed, cached views.
+
+Views that need I/O (pinned contexts, schemas) get it from the Environment; checks only read views.
+"""
+from __future__ import annotations
+
+from collections.abc import Mapping
+from functools import cached_property
+from typing import TYPE_CHECKING, Any
+
+from conformance.formats import Payload, PayloadError, decode
+
+if TYPE_CHECKING:
+    from conformance.engines.jsonld import JsonLdReport
+    from conformance.engines.jsonschema import SchemaReport
+    from conformance.environment import Environment
+
+
+def as_list(value: Any) -> list[Any]:
+    """A JSON-LD set as a list: absent is empty, a single value is one item."""
+    if value is None:
+        return []
+    return value if isinstance(value, list) else [value]
+
+
+class Subject:
+    """A credential or presentation, from a file, a URL, or embedded in another subject."""
+
+    def __init__(self, *, id: str, env: Environment, raw: bytes | None = None, payload: Payload | None = None,
+                 parent: Subject | None = None, pointer: str = "", carrier: str = "", name: str | None = None,
+                 target: str = "", payload_error: PayloadError | None = None):
+        self.id = id
+        self.env = env
+        self._raw = raw
+        self.parent = parent
+        self.pointer = pointer          # where this subject sits in its parent's document ("" for a root)
+        self.carrier = carrier          # how it sits in its parent: "json" (an object), "jws" or "data-url" (a string)
+        self.name = name
+        self.target = target or (parent.target if parent else id)
+        if payload is not None:
+            self.__dict__["payload"] = payload
+        if payload_error is not None:
+            self.__dict__["payload_error"] = payload_error
+
+    @property
+    def decoded(self) -> bool:
+        """True when this subject was decoded from a string (compact JWS, data: URL) inside its parent."""
+        return self.carrier in ("jws", "data-url")
+
+    @property
+    def raw(self) -> bytes:
+        if self._raw is None:
+            raise ValueError(f"{self.id} has no raw bytes")
+        return self._raw
+
+    @cached_property
+    def payload(self) -> Payload:
+        """Raises formats.PayloadError when the bytes are not a credential payload at all."""
+        return decode(self.raw, self.env.limits, name=self.name)
+
+    @cached_property
+    def payload_error(self) -> PayloadError | None:
+        """Why the bytes do not decode, or None when they do."""
+        try:
+            self.payload
+        except PayloadError as exc:
+            return exc
+        return None
+
+    @property
+    def document(self) -> Mapping[str, Any]:
+        return self.payload.document
+
+    @cached_property
+    def types(self) -> frozenset[str]:
+        return frozenset(t for t in as_list(self.document.get("type")) if isinstance(t, str))
+
+    @cached_property
+    def contexts(self) -> tuple[Any, ...]:
+        return tuple(as_list(self.document.get("@context")))
+
+    @property
+    def is_presentation(self) -> bool:
+        return "VerifiablePresentation" in self.types or "EnvelopedVerifiablePresentation" in self.types
+
+    @property
+    def root(self) -> Subject:
+        return self if self.parent is None else self.parent.root
+
+    @property
+    def depth(self) -> int:
+        return 0 if self.parent is None else self.parent.depth + 1
+
+    def located(self, pointer: str) -> str:
+        """An in-document pointer rendered relative to the top-level input."""
+        if self.parent is None:
+            return pointer
+        if self.decoded:
+            return f"{self.parent.located(self.pointer)} » {pointer or '/'}"
+        return self.parent.located(self.pointer + pointer)
+
+    @cached_property
+    def jsonld(self) -> JsonLdReport:
+        """Safe-mode JSON-LD findings for this document (shared with the parent when embedded as JSON)."""
+        if self.parent is not None and not self.decoded:
+            return _relative(self.parent.jsonld.within(self.pointer), self.pointer)
+        return self.env.expander.analyze(self.document)
+
+    def schema(self, url: str) -> SchemaReport:
+        cache: dict[str, SchemaReport] = self.__dict__.setdefault("_schemas", {})
+        if url not in cache:
+            cache[url] = self.env.schemas.validate(url, self.document)
+        return cache[url]
+
+
+def _relative(report: JsonLdReport, prefix: str) -> JsonLdReport:
+    from dataclasses import replace
+
+    from conformance.engines.jsonld import TermProblem
+
+    problems = tuple(TermProblem(p.pointer[len(prefix):], p.kind, p.term) for p in report.problems)
+    return replace(report, problems=problems)

@@ -1,0 +1,188 @@
+"""pytest plugin: `pytest --ler-target PATH_OR_TARGETS_TOML` runs the conformance engine as parametrized tests.
+
+Each item is one requirement judged on one subject, named `test_requirement[<REQUIREMENT>::<subject>]`, so `-k`,
+`-m <level|standard>`, xdist, JUnit and allure-pytest work as pytest users expect. Outcomes project onto pytest:
+a failed must-level finding fails the item; a failed should/may passes with a ConformanceWarning; `error` makes
+the item an error (raised in setup); inapplicable, cantTell and untested skip with the reason. Requirement ID,
+level, spec link and subject travel in `user_properties` (JUnit properties) and as allure labels and links.
+Known deviations listed in `--ler-expectations FILE` run as strict xfails, so a fix shows up as XPASS.
+"""
+from __future__ import annotations
+
+import tomllib
+import warnings
+from collections.abc import Iterator
+from dataclasses import dataclass
+from fnmatch import fnmatchcase
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from conformance.model.findings import Finding, Outcome, located_message
+from conformance.model.requirements import Level, Requirement
+
+SUITE_MODULE = Path(__file__).resolve().parent / "suite" / "test_requirements.py"
+_CASES = pytest.StashKey[list["Case"]]()
+_LEVELS = ("must", "should", "may")
+
+
+class ConformanceWarning(UserWarning):
+    """A should- or may-level requirement failed: reported, not fatal."""
+
+
+class ConformanceError(Exception):
+    """The suite could not evaluate a requirement (an `error` finding)."""
+
+
+@dataclass(frozen=True)
+class Case:
+    requirement: Requirement
+    level: Level
+    subject: str
+    target: str
+    findings: tuple[Finding, ...]
+    xfail_reason: str | None = None
+
+    @property
+    def id(self) -> str:
+        return f"{self.requirement.id}::{self.subject}"
+
+    @property
+    def outcome(self) -> Outcome:
+        outcomes = {f.outcome for f in self.findings}
+        for outcome in (Outcome.ERROR, Outcome.FAILED, Outcome.CANT_TELL, Outcome.UNTESTED, Outcome.PASSED):
+            if outcome in outcomes:
+                return outcome
+        return Outcome.INAPPLICABLE
+
+    def describe(self, outcome: Outcome) -> str:
+        lines = [f"{self.requirement.id} ({self.level}): {self.requirement.summary}", f"  spec: {self.requirement.url}"]
+        lines += [f"  {located_message(f)}" for f in self.findings if f.outcome is outcome]
+        return "\n".join(lines)
+
+    def assert_conforms(self) -> None:
+        outcome = self.outcome
+        if outcome is Outcome.FAILED:
+            if self.level is Level.MUST:
+                raise AssertionError(self.describe(Outcome.FAILED))
+            warnings.warn(ConformanceWarning(self.describe(Outcome.FAILED)), stacklevel=2)
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("ler-conformance", "LER conformance suite")
+    group.addoption("--ler-target", action="append", default=[], metavar="PATH_OR_TARGETS_TOML",
+                    help="File, directory, URL or targets.toml to test (repeatable). Runs the conformance suite.")
+    group.addoption("--ler-profile", default="default", help="Requirement profile (default: default).")
+    group.addoption("--ler-artifacts", default=None, metavar="DIR", help="Directory with the pinned artifacts.")
+    group.addoption("--ler-online", action="store_true", help="Fetch what is not pinned.")
+    group.addoption("--ler-expectations", default=None, metavar="FILE",
+                    help="TOML of known deviations ([[expect]] requirement, subject, reason): strict xfails.")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    for level in _LEVELS:
+        config.addinivalue_line("markers", f"{level}: requirement level {level} (ler-conformance)")
+    config.addinivalue_line("markers", "ler_standard(prefix): the standard a requirement belongs to")
+    if not config.getoption("ler_target"):
+        return
+    from conformance.environment import Environment
+
+    env = Environment.create(
+        artifacts=Path(config.getoption("ler_artifacts")) if config.getoption("ler_artifacts") else None,
+        online=config.getoption("ler_online"))
+    for prefix in env.catalog.standards:
+        config.addinivalue_line("markers", f"{prefix.lower()}: requirements of {prefix} (ler-conformance)")
+    config.stash[_CASES] = list(_build_cases(config, env))
+    config.args = [str(SUITE_MODULE)]
+
+
+def _targets(spec: str) -> Iterator[Any]:
+    from conformance.model.targets import DirectoryTarget, FileTarget, UrlTarget
+    from conformance.net import fetch_bounded
+
+    if spec.startswith(("https://", "http://")):
+        yield UrlTarget(spec, fetch_bounded)
+        return
+    path = Path(spec)
+    if path.suffix == ".toml":
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        for entry in data.get("target", []):
+            location = entry.get("url") or str((path.parent / entry["path"]).resolve())
+            yield from _targets(location)
+    elif path.is_dir():
+        yield DirectoryTarget(path)
+    else:
+        yield FileTarget(path)
+
+
+def _expectations(config: pytest.Config) -> list[dict[str, str]]:
+    path = config.getoption("ler_expectations")
+    if not path:
+        return []
+    return list(tomllib.loads(Path(path).read_text(encoding="utf-8")).get("expect", []))
+
+
+def _build_cases(config: pytest.Config, env: Any) -> Iterator[Case]:
+    from conformance.runner import Runner
+
+    runner = Runner(env, env.profile(config.getoption("ler_profile")))
+    expectations = _expectations(config)
+    targets = [t for spec in config.getoption("ler_target") for t in _targets(spec)]
+    for result in runner.run(targets):
+        by_requirement: dict[str, list[Finding]] = {}
+        for finding in result.findings:
+            by_requirement.setdefault(finding.requirement, []).append(finding)
+        for rid, findings in by_requirement.items():
+            reason = next((e["reason"] for e in expectations
+                           if fnmatchcase(rid, e["requirement"]) and fnmatchcase(result.subject, e.get("subject", "*"))),
+                          None)
+            yield Case(env.catalog[rid], result.levels[rid], result.subject, result.target, tuple(findings), reason)
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    if "ler_case" not in metafunc.fixturenames:
+        return
+    cases = metafunc.config.stash.get(_CASES, [])
+    params = []
+    for case in cases:
+        marks = [getattr(pytest.mark, str(case.level)), getattr(pytest.mark, case.requirement.standard.prefix.lower()),
+                 pytest.mark.ler_standard(case.requirement.standard.prefix)]
+        if case.xfail_reason:
+            marks.append(pytest.mark.xfail(reason=case.xfail_reason, strict=True))
+        params.append(pytest.param(case, id=case.id, marks=marks))
+    metafunc.parametrize("ler_case", params, indirect=True)
+
+
+@pytest.fixture
+def ler_case(request: pytest.FixtureRequest) -> Case:
+    case: Case = request.param
+    node = request.node
+    node.user_properties.extend([
+        ("requirement", case.requirement.id), ("level", str(case.level)), ("spec_url", case.requirement.url),
+        ("subject", case.subject), ("target", case.target), ("outcome", str(case.outcome)),
+    ])
+    _label_for_allure(case)
+    outcome = case.outcome
+    if outcome is Outcome.ERROR:
+        raise ConformanceError(case.describe(Outcome.ERROR))
+    if outcome in (Outcome.INAPPLICABLE, Outcome.CANT_TELL, Outcome.UNTESTED):
+        reasons = "; ".join(f.message for f in case.findings if f.message) or str(outcome)
+        pytest.skip(f"{outcome}: {reasons}")
+    return case
+
+
+_SEVERITY = {Level.MUST: "critical", Level.SHOULD: "normal", Level.MAY: "minor"}
+
+
+def _label_for_allure(case: Case) -> None:
+    try:
+        import allure
+    except ImportError:
+        return
+    allure.dynamic.epic(case.requirement.standard.label)
+    allure.dynamic.story(case.requirement.id)
+    allure.dynamic.label("requirement", case.requirement.id)
+    allure.dynamic.severity(_SEVERITY[case.level])
+    allure.dynamic.link(case.requirement.url, name=case.requirement.id)
+    allure.dynamic.description(case.requirement.summary)

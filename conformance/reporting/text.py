@@ -1,0 +1,46 @@
+"""Readable terminal output: one line per subject, then what failed, grouped and ordered by level."""
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+
+from rich.console import Console
+from rich.markup import escape
+from rich.table import Table
+
+from conformance.model.findings import Outcome, Verdict, located_message
+from conformance.model.requirements import Catalog, Level
+from conformance.runner import SubjectResult
+
+_VERDICT_STYLE = {Verdict.PASS: ("PASS", "bold green"), Verdict.FAIL: ("FAIL", "bold red"),
+                  Verdict.ERROR: ("ERROR", "bold yellow")}
+_LEVEL_ORDER = {Level.MUST: 0, Level.SHOULD: 1, Level.MAY: 2}
+_SHOWN = (Outcome.FAILED, Outcome.ERROR, Outcome.CANT_TELL)
+
+
+def render(console: Console, results: Sequence[SubjectResult], catalog: Catalog, *, verbose: bool = False) -> None:
+    for result in results:
+        label, style = _VERDICT_STYLE[result.verdict]
+        counts = Counter(str(f.outcome) for f in result.findings)
+        standards = ", ".join(catalog.standards[p].label for p in result.standards if p in catalog.standards)
+        console.print(f"[{style}]{label:<5}[/] {escape(result.subject)}  [dim]{escape(standards or 'no standard')}"
+                      f" · {counts.get('passed', 0)} passed · {counts.get('failed', 0)} failed"
+                      f" · {counts.get('error', 0)} error[/]")
+        shown = [f for f in result.findings if f.outcome in _SHOWN or verbose]
+        if not shown:
+            continue
+        table = Table(show_header=False, box=None, padding=(0, 1), expand=False)
+        table.add_column(style="dim", no_wrap=True)
+        table.add_column(no_wrap=True)
+        table.add_column(no_wrap=True)
+        table.add_column(overflow="fold")
+        shown.sort(key=lambda f: (_LEVEL_ORDER[result.levels[f.requirement]], f.requirement, f.location))
+        for finding in shown:
+            level = result.levels[finding.requirement]
+            colour = {"failed": "red", "error": "yellow", "cantTell": "cyan"}.get(str(finding.outcome), "green")
+            table.add_row(f"  {level}", f"[{colour}]{finding.outcome}[/]", escape(finding.requirement),
+                          escape(located_message(finding)))
+        console.print(table)
+    verdicts = Counter(r.verdict for r in results)
+    console.print(f"\n{len(results)} subject(s): [green]{verdicts[Verdict.PASS]} pass[/], "
+                  f"[red]{verdicts[Verdict.FAIL]} fail[/], [yellow]{verdicts[Verdict.ERROR]} error[/]")

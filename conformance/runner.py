@@ -1,0 +1,140 @@
+"""The runner: subjects in, findings out. It decodes, picks the standards a document claims, runs their checks,
+and descends into embedded credentials. Exceptions in checks become `error` findings, never passes."""
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, replace
+
+from conformance.environment import Environment
+from conformance.formats import Payload, PayloadError, parse_data_url
+from conformance.model.findings import Finding, Outcome, Verdict, verdict_of
+from conformance.model.profiles import Profile
+from conformance.model.requirements import Level
+from conformance.model.subjects import Subject
+from conformance.model.targets import Target
+from conformance.registry import Embedded, RegisteredCheck
+
+CORE = "CORE"
+MAX_EMBEDDING_DEPTH = 8
+
+
+@dataclass(frozen=True, slots=True)
+class SubjectResult:
+    subject: str
+    target: str
+    verdict: Verdict
+    standards: tuple[str, ...]
+    findings: tuple[Finding, ...]
+    levels: Mapping[str, Level]
+
+    def level(self, finding: Finding) -> Level:
+        return self.levels[finding.requirement]
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "subject": self.subject,
+            "verdict": str(self.verdict),
+            "standards": list(self.standards),
+            "findings": [f.to_json(self.levels[f.requirement]) for f in self.findings],
+        }
+
+
+class Runner:
+    def __init__(self, env: Environment, profile: Profile):
+        self.env = env
+        self.profile = profile
+        self.levels = profile.select(env.catalog)
+        registry = env.registry
+        self.by_prefix: dict[str, list[RegisteredCheck]] = {}
+        for rid in sorted(self.levels):
+            registered = registry.checks.get(rid)
+            if registered is not None:
+                self.by_prefix.setdefault(registered.prefix, []).append(registered)
+        self.detectors = dict(registry.detectors)
+        self.embedders = list(registry.embedders)
+
+    def run(self, targets: Iterable[Target]) -> Iterator[SubjectResult]:
+        for target in targets:
+            try:
+                subjects = list(target.subjects(self.env))
+            except OSError as exc:
+                unreadable = PayloadError("unreadable", f"{target.id} cannot be read: {exc}")
+                subjects = [Subject(id=target.id, env=self.env, payload_error=unreadable)]
+            for subject in subjects:
+                yield self.evaluate(subject)
+
+    def evaluate(self, subject: Subject) -> SubjectResult:
+        findings: list[Finding] = []
+        standards: set[str] = set()
+        self._evaluate(subject, findings, standards)
+        leveled = ((f, self.levels[f.requirement]) for f in findings)
+        return SubjectResult(subject=subject.id, target=subject.target, verdict=verdict_of(leveled),
+                             standards=tuple(sorted(standards - {CORE})), findings=tuple(findings),
+                             levels=self.levels)
+
+    def _evaluate(self, subject: Subject, findings: list[Finding], standards: set[str]) -> None:
+        parsed = _payload_error(subject) is None
+        prefixes = [CORE]
+        if parsed:
+            prefixes += [p for p, detect in sorted(self.detectors.items()) if _safe_detect(detect, subject)]
+        standards.update(prefixes)
+        for prefix in prefixes:
+            for registered in self.by_prefix.get(prefix, ()):
+                for finding in _run_check(registered, subject):
+                    findings.append(_place(finding, subject))
+        if parsed and subject.depth < MAX_EMBEDDING_DEPTH:
+            for child in self._children(subject):
+                self._evaluate(child, findings, standards)
+
+    def _children(self, subject: Subject) -> Iterator[Subject]:
+        for embedder in self.embedders:
+            try:
+                embedded = list(embedder(subject))
+            except Exception:  # noqa: BLE001 - a broken embedder must not hide the parent's findings
+                continue
+            for item in embedded:
+                yield _child(subject, item)
+
+
+def _payload_error(subject: Subject) -> PayloadError | None:
+    return subject.payload_error
+
+
+def _safe_detect(detect, subject: Subject) -> bool:  # noqa: ANN001
+    try:
+        return bool(detect(subject))
+    except Exception:  # noqa: BLE001 - detection reads untrusted JSON; failure means "not this standard"
+        return False
+
+
+def _run_check(registered: RegisteredCheck, subject: Subject) -> list[Finding]:
+    try:
+        produced = list(registered.run(subject))
+    except Exception as exc:  # noqa: BLE001 - reported as `error`: a defect in the suite, never a pass
+        return [registered.context.error(
+            f"the check for {registered.requirement} raised {type(exc).__name__}: {exc} (a defect in the suite)")]
+    if not produced:
+        return [Finding(registered.requirement, Outcome.PASSED)]
+    return produced
+
+
+def _place(finding: Finding, subject: Subject) -> Finding:
+    return replace(finding, subject=subject.id, location=subject.located(finding.location))
+
+
+def _child(parent: Subject, item: Embedded) -> Subject:
+    child_id = f"{parent.root.id}#{parent.located(item.pointer)}"
+    env = parent.env
+    if item.encoding == "json":
+        payload = Payload(media="json", document=item.value, jwt=None, baking=None)
+        return Subject(id=child_id, env=env, payload=payload, parent=parent, pointer=item.pointer, carrier="json")
+    if item.encoding == "data-url":
+        try:
+            _media, data = parse_data_url(str(item.value), env.limits)
+        except PayloadError as exc:
+            return Subject(id=child_id, env=env, parent=parent, pointer=item.pointer, carrier="data-url",
+                           payload_error=exc)
+        return Subject(id=child_id, env=env, raw=data, parent=parent, pointer=item.pointer, carrier="data-url")
+    return Subject(id=child_id, env=env, raw=str(item.value).encode("utf-8", "replace"), parent=parent,
+                   pointer=item.pointer, carrier="jws")
+

@@ -1,0 +1,128 @@
+"""CORE checks: how the input decodes. The payload layer records facts; these checks judge them."""
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from conformance.model.findings import Finding
+from conformance.model.subjects import Subject
+from conformance.registry import REGISTRY, CheckContext, check
+
+# payload error code -> the requirement that code breaks (formats.PAYLOAD_ERROR_CODES)
+_BROKEN_BY = {
+    "unreadable": "CORE-input-readable",
+    "too-large": "CORE-input-limits",
+    "json-too-deep": "CORE-input-limits",
+    "not-utf8": "CORE-utf8",
+    "json-syntax": "CORE-json-wellformed",
+    "json-not-object": "CORE-document-object",
+    "unknown-format": "CORE-recognized-format",
+    "jws-malformed": "CORE-jws-compact",
+    "png-malformed": "CORE-png-wellformed",
+    "svg-malformed": "CORE-svg-wellformed",
+    "png-no-credential": "CORE-baked-credential-present",
+    "svg-no-credential": "CORE-baked-credential-present",
+    "data-url-malformed": "CORE-data-url",
+}
+
+_CONTAINER = {   # the requirement applies only when the input is (or claims to be) this container
+    "CORE-jws-compact": "jwt",
+    "CORE-png-wellformed": "png",
+    "CORE-svg-wellformed": "svg",
+}
+
+
+def _judge(subject: Subject, ctx: CheckContext, expected: str) -> Iterator[Finding]:
+    error = subject.payload_error
+    if error is not None:
+        if _BROKEN_BY.get(error.code) != ctx.requirement:
+            yield ctx.inapplicable(f"the input does not decode ({error.code}); this rule was not reached")
+        elif error.code in ("too-large", "json-too-deep", "unreadable"):
+            yield ctx.error(error.message)
+        else:
+            yield ctx.fail("", expected=expected, message=error.message)
+        return
+    container = _CONTAINER.get(ctx.requirement)
+    media = subject.payload.media
+    if container is not None and media != container and not _carries(subject, container):
+        yield ctx.inapplicable(f"the input is {media}, not {container}")
+
+
+def _carries(subject: Subject, container: str) -> bool:
+    return container == "jwt" and subject.payload.jwt is not None
+
+
+@check("CORE-input-readable")
+def input_is_readable(subject: Subject, ctx: CheckContext) -> Iterator[Finding]:
+    yield from _judge(subject, ctx, "a readable input")
+
+
+@check("CORE-input-limits")
+def input_fits_limits(subject: Subject, ctx: CheckContext) -> Iterator[Finding]:
+    yield from _judge(subject, ctx, "an input within the size and nesting limits")
+
+
+@check("CORE-utf8")
+def text_is_utf8(subject: Subject, ctx: CheckContext) -> Iterator[Finding]:
+    yield from _judge(subject, ctx, "UTF-8 text")
+
+
+@check("CORE-json-wellformed")
+def json_is_wellformed(subject: Subject, ctx: CheckContext) -> Iterator[Finding]:
+    yield from _judge(subject, ctx, "well-formed JSON")
+
+
+@check("CORE-document-object")
+def document_is_object(subject: Subject, ctx: CheckContext) -> Iterator[Finding]:
+    yield from _judge(subject, ctx, "a JSON object")
+
+
+@check("CORE-recognized-format")
+def format_is_recognized(subject: Subject, ctx: CheckContext) -> Iterator[Finding]:
+    yield from _judge(subject, ctx, "JSON, a compact JWS, a PNG or an SVG")
+
+
+@check("CORE-jws-compact")
+def jws_is_compact(subject: Subject, ctx: CheckContext) -> Iterator[Finding]:
+    yield from _judge(subject, ctx, "a compact JWS: three base64url parts, header and payload JSON objects")
+
+
+@check("CORE-png-wellformed")
+def png_is_wellformed(subject: Subject, ctx: CheckContext) -> Iterator[Finding]:
+    yield from _judge(subject, ctx, "a well-formed PNG")
+
+
+@check("CORE-svg-wellformed")
+def svg_is_wellformed(subject: Subject, ctx: CheckContext) -> Iterator[Finding]:
+    yield from _judge(subject, ctx, "a well-formed SVG without entity declarations")
+
+
+@check("CORE-baked-credential-present")
+def baked_image_carries_credential(subject: Subject, ctx: CheckContext) -> Iterator[Finding]:
+    yield from _judge(subject, ctx, "an image that carries a baked credential")
+
+
+@check("CORE-data-url")
+def data_url_is_wellformed(subject: Subject, ctx: CheckContext) -> Iterator[Finding]:
+    error = subject.payload_error
+    if error is not None and error.code == "data-url-malformed":
+        yield ctx.fail("", expected="a well-formed data: URL", message=error.message)
+    elif subject.carrier != "data-url":
+        yield ctx.inapplicable("the input is not carried in a data: URL")
+
+
+@check("CORE-recognized-document")
+def document_claims_a_known_standard(subject: Subject, ctx: CheckContext) -> Iterator[Finding]:
+    if subject.payload_error is not None:
+        yield ctx.inapplicable("the input does not decode")
+        return
+    claimed = [prefix for prefix, detect in REGISTRY.detectors.items() if _claims(detect, subject)]
+    if not claimed:
+        yield ctx.fail("", expected="a verifiable credential or presentation (@context and type)",
+                       found={k: subject.document[k] for k in list(subject.document)[:3]})
+
+
+def _claims(detect, subject: Subject) -> bool:  # noqa: ANN001
+    try:
+        return bool(detect(subject))
+    except Exception:  # noqa: BLE001 - detectors read untrusted JSON
+        return False

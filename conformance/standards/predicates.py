@@ -1,0 +1,96 @@
+"""Reusable pure predicates for checks. They answer questions; they never make findings."""
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Mapping
+from typing import Any
+from urllib.parse import urlsplit
+
+from conformance.model.subjects import as_list
+
+__all__ = ["as_list", "is_url", "is_datetime_stamp", "is_datetime", "is_language_value", "is_language_tag",
+           "is_string_or_language_value", "items", "pointer", "type_list"]
+
+_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*:")
+_UNSAFE = re.compile(r"[\s<>\"{}|\\^`\x00-\x1f\x7f]")
+
+
+def is_url(value: Any) -> bool:
+    """An absolute URL with a scheme (https:, did:, urn:, data: ...) and no characters a URL parser rejects."""
+    if not isinstance(value, str) or not _SCHEME.match(value) or _UNSAFE.search(value):
+        return False
+    try:
+        parts = urlsplit(value)
+    except ValueError:
+        return False
+    if parts.scheme in ("http", "https"):
+        return bool(parts.netloc)
+    return len(value) > len(parts.scheme) + 1
+
+
+# XML Schema dateTimeStamp as VCDM 2.0 gives it (offset required)
+_DATETIME_STAMP = re.compile(
+    r"^-?([1-9][0-9]{3,}|0[0-9]{3})-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])"
+    r"T(([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](\.[0-9]+)?|(24:00:00(\.0+)?))"
+    r"(Z|(\+|-)((0[0-9]|1[0-3]):[0-5][0-9]|14:00))$")
+# XML Schema dateTime (offset optional), as VCDM 1.1 uses
+_DATETIME = re.compile(
+    r"^-?([1-9][0-9]{3,}|0[0-9]{3})-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])"
+    r"T(([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](\.[0-9]+)?|(24:00:00(\.0+)?))"
+    r"(Z|(\+|-)((0[0-9]|1[0-3]):[0-5][0-9]|14:00))?$")
+
+
+def is_datetime_stamp(value: Any) -> bool:
+    return isinstance(value, str) and bool(_DATETIME_STAMP.match(value))
+
+
+def is_datetime(value: Any) -> bool:
+    return isinstance(value, str) and bool(_DATETIME.match(value))
+
+
+# BCP 47 well-formedness (RFC 5646 section 2.1), without registry lookups
+_BCP47 = re.compile(
+    r"^(([A-Za-z]{2,3}(-[A-Za-z]{3}){0,3})|[A-Za-z]{4,8})(-[A-Za-z]{4})?(-([A-Za-z]{2}|[0-9]{3}))?"
+    r"(-([A-Za-z0-9]{5,8}|[0-9][A-Za-z0-9]{3}))*(-[0-9A-WY-Za-wy-z](-[A-Za-z0-9]{2,8})+)*(-[Xx](-[A-Za-z0-9]{1,8})+)?$"
+    r"|^[Xx](-[A-Za-z0-9]{1,8})+$")
+
+
+def is_language_tag(value: Any) -> bool:
+    return isinstance(value, str) and bool(_BCP47.match(value))
+
+
+def is_language_value(value: Any) -> bool:
+    """A value object: a string @value, an optional well-formed @language, an optional @direction, nothing else."""
+    if not isinstance(value, Mapping) or not isinstance(value.get("@value"), str):
+        return False
+    if set(value) - {"@value", "@language", "@direction"}:
+        return False
+    if "@language" in value and not is_language_tag(value["@language"]):
+        return False
+    return value.get("@direction", "ltr") in ("ltr", "rtl")
+
+
+def is_string_or_language_value(value: Any) -> bool:
+    return isinstance(value, str) or is_language_value(value)
+
+
+def pointer(*parts: str | int) -> str:
+    return "".join("/" + str(p).replace("~", "~0").replace("/", "~1") for p in parts)
+
+
+def items(document: Mapping[str, Any], key: str, base: str = "") -> Iterator[tuple[str, Any]]:
+    """(pointer, item) for each value of a property that may hold one value or an array."""
+    value = document.get(key)
+    if value is None and key not in document:
+        return
+    if isinstance(value, list):
+        for index, item in enumerate(value):
+            yield f"{base}{pointer(key, index)}", item
+    else:
+        yield f"{base}{pointer(key)}", value
+
+
+def type_list(node: Any) -> list[str]:
+    if not isinstance(node, Mapping):
+        return []
+    return [t for t in as_list(node.get("type")) if isinstance(t, str)]

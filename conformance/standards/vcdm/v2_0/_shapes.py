@@ -1,0 +1,216 @@
+"""Pure helpers for VCDM 2.0 checks: document kinds, data: URLs, digests, securing. They make no findings."""
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Mapping
+from fractions import Fraction
+from typing import Any, Literal
+
+from conformance.model.subjects import Subject
+from conformance.registry import REGISTRY
+from conformance.standards.predicates import as_list, is_datetime_stamp, items, pointer
+
+V2_CONTEXT = "https://www.w3.org/ns/credentials/v2"
+
+Kind = Literal["credential", "presentation", "enveloped-credential", "enveloped-presentation"]
+
+# Media types of secured forms an enveloped object may carry (VC-JOSE-COSE registrations), by envelope kind
+ENVELOPE_MEDIA_TYPES: Mapping[str, frozenset[str]] = {
+    "enveloped-credential": frozenset({"application/vc+jwt", "application/vc+sd-jwt", "application/vc+cose"}),
+    "enveloped-presentation": frozenset({"application/vp+jwt", "application/vp+sd-jwt",
+                                         "application/vp+cose"}),
+}
+
+
+def kind(subject: Subject) -> Kind:
+    """What the document is, by its type; by its shape when the type names none of the base types."""
+    types = subject.types
+    if "EnvelopedVerifiablePresentation" in types:
+        return "enveloped-presentation"
+    if "EnvelopedVerifiableCredential" in types:
+        return "enveloped-credential"
+    if "VerifiablePresentation" in types:
+        return "presentation"
+    if "VerifiableCredential" in types:
+        return "credential"
+    document = subject.document
+    if "credentialSubject" not in document and ("verifiableCredential" in document or "holder" in document):
+        return "presentation"
+    return "credential"
+
+
+def is_enveloped(subject: Subject) -> bool:
+    return kind(subject).startswith("enveloped")
+
+
+# --- identifiers --------------------------------------------------------------------------------------------
+
+def node_id(value: Any) -> Any:
+    """The identifier a property names: the string itself, or the id of an object."""
+    return value.get("id") if isinstance(value, Mapping) else value
+
+
+def objects(document: Mapping[str, Any], key: str, base: str = "") -> Iterator[tuple[str, Any]]:
+    """(pointer, item) for each value of a property that holds one value or an array of values."""
+    return items(document, key, base)
+
+
+def issuer_objects(document: Mapping[str, Any]) -> Iterator[tuple[str, Mapping[str, Any]]]:
+    issuer = document.get("issuer")
+    if isinstance(issuer, Mapping):
+        yield pointer("issuer"), issuer
+
+
+# --- time ---------------------------------------------------------------------------------------------------
+
+_STAMP_PARTS = re.compile(
+    r"^(?P<year>-?(?:[1-9][0-9]{3,}|0[0-9]{3}))-(?P<month>0[1-9]|1[0-2])-(?P<day>0[1-9]|[12][0-9]|3[01])"
+    r"T(?P<hour>[01][0-9]|2[0-4]):(?P<minute>[0-5][0-9]):(?P<second>[0-5][0-9])(?P<fraction>\.[0-9]+)?"
+    r"(?P<zone>Z|[+-](?:0[0-9]|1[0-4]):[0-5][0-9])$")
+
+
+def _days_from_civil(year: int, month: int, day: int) -> int:
+    """Days since 1970-01-01 in the proleptic Gregorian calendar, for any year (H. Hinnant's algorithm)."""
+    year -= month <= 2
+    era = (year if year >= 0 else year - 399) // 400
+    yoe = year - era * 400
+    doy = (153 * (month + (-3 if month > 2 else 9)) + 2) // 5 + day - 1
+    doe = yoe * 365 + yoe // 4 - yoe // 100 + doy
+    return era * 146097 + doe - 719468
+
+
+def instant(value: Any) -> Fraction | None:
+    """Exact seconds since the epoch of a dateTimeStamp string, or None when the value is not one."""
+    if not is_datetime_stamp(value):
+        return None
+    match = _STAMP_PARTS.match(value)
+    if match is None:
+        return None
+    fraction = Fraction(match["fraction"]) if match["fraction"] else Fraction(0)
+    total = (_days_from_civil(int(match["year"]), int(match["month"]), int(match["day"])) * 86400
+             + int(match["hour"]) * 3600 + int(match["minute"]) * 60 + int(match["second"]) + fraction)
+    zone = match["zone"]
+    if zone != "Z":
+        sign = 1 if zone[0] == "+" else -1
+        total -= sign * (int(zone[1:3]) * 3600 + int(zone[4:6]) * 60)
+    return total
+
+
+# --- data: URLs ---------------------------------------------------------------------------------------------
+
+_MEDIA_TYPE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]{0,126}/[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]{0,126}$")
+
+
+def data_url_media_type(value: Any) -> str | None:
+    """The lower-cased media type of a data: URL ('' when it names none); None when it is no data: URL."""
+    if not isinstance(value, str) or not value[:5].lower() == "data:":
+        return None
+    comma = value.find(",")
+    if comma < 0:
+        return None
+    return value[5:comma].split(";", 1)[0].strip().lower()
+
+
+def is_media_type(value: Any) -> bool:
+    """A type/subtype media type (RFC 6838 names), optionally followed by parameters."""
+    if not isinstance(value, str):
+        return False
+    return bool(_MEDIA_TYPE.match(value.split(";", 1)[0].strip()))
+
+
+# --- digests ------------------------------------------------------------------------------------------------
+
+# Subresource Integrity hash-expression: algorithm "-" base64 value, optional "?" options
+_SRI = re.compile(r"^(sha256|sha384|sha512)-[A-Za-z0-9+/]+={0,2}(\?[\x21-\x7e]*)?$")
+_SRI_LENGTHS = {"sha256": 32, "sha384": 48, "sha512": 64}
+# Multibase: 'u' base64url (no padding) or 'z' base58btc
+_MULTIBASE_U = re.compile(r"^u[A-Za-z0-9_-]+$")
+_MULTIBASE_Z = re.compile(r"^z[1-9A-HJ-NP-Za-km-z]+$")
+
+
+def is_sri_digest(value: Any) -> bool:
+    """One SRI hash-expression, or several separated by spaces, with a digest of its algorithm's length."""
+    if not isinstance(value, str) or not value.strip():
+        return False
+    import base64
+    import binascii
+
+    for expression in value.split():
+        match = _SRI.match(expression)
+        if match is None:
+            return False
+        encoded = expression.split("-", 1)[1].split("?", 1)[0]
+        try:
+            digest = base64.b64decode(encoded, validate=True)
+        except (binascii.Error, ValueError):
+            return False
+        if len(digest) != _SRI_LENGTHS[match[1]]:
+            return False
+    return True
+
+
+def is_multibase(value: Any) -> bool:
+    return isinstance(value, str) and bool(_MULTIBASE_U.match(value) or _MULTIBASE_Z.match(value))
+
+
+# --- securing -----------------------------------------------------------------------------------------------
+
+def has_proof(document: Mapping[str, Any]) -> bool:
+    return any(isinstance(p, Mapping) for p in as_list(document.get("proof")))
+
+
+def is_secured_itself(subject: Subject) -> bool:
+    """Secured by an embedded proof or by the JWT that carries it."""
+    return has_proof(subject.document) or subject.payload.jwt is not None
+
+
+def embedded_json_pointers(subject: Subject) -> tuple[str, ...]:
+    """Pointers of the JSON objects this subject embeds as subjects of their own (judged there, not here)."""
+    found: list[str] = []
+    for embedder in REGISTRY.embedders:
+        try:
+            for item in embedder(subject):
+                if item.encoding == "json":
+                    found.append(item.pointer)
+        except Exception:  # noqa: BLE001 - embedders read untrusted JSON; a failing one embeds nothing
+            continue
+    return tuple(found)
+
+
+def within(at: str, prefixes: tuple[str, ...]) -> bool:
+    return any(at == p or at.startswith(p + "/") for p in prefixes)
+
+
+def shares_parent_jsonld(subject: Subject) -> bool:
+    """True when the subject sits as JSON inside its parent, so expanding the parent covered it."""
+    if subject.parent is None:
+        return False
+    carrier = getattr(subject, "carrier", None)
+    if carrier is not None:
+        return carrier == "json"
+    return not getattr(subject, "decoded", False)
+
+
+def language_value_objects(value: Any, base: str = "") -> Iterator[tuple[str, Mapping[str, Any]]]:
+    """(pointer, object) for each JSON-LD value object (an object with @value) anywhere below `value`."""
+    stack: list[tuple[str, Any]] = [(base, value)]
+    while stack:
+        at, node = stack.pop()
+        if isinstance(node, Mapping):
+            if "@value" in node:
+                yield at, node
+                continue
+            for key, child in node.items():
+                if key == "@context":
+                    continue
+                stack.append((at + pointer(key), child))
+        elif isinstance(node, list):
+            for index, child in enumerate(node):
+                stack.append((at + pointer(index), child))
+
+
+__all__ = ["V2_CONTEXT", "Kind", "ENVELOPE_MEDIA_TYPES", "kind", "is_enveloped", "node_id", "objects",
+           "issuer_objects", "instant", "data_url_media_type", "is_media_type", "is_sri_digest",
+           "is_multibase",
+           "has_proof", "is_secured_itself", "embedded_json_pointers", "within", "shares_parent_jsonld",
+           "language_value_objects"]

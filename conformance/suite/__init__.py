@@ -1,0 +1,1 @@
+"""The generic test module the pytest plugin parametrizes over (requirement x subject)."""

@@ -1,0 +1,115 @@
+"""The `ler-conformance` command: output shapes, exit codes, results.json, artifacts and vectors."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from conformance.cli import main
+from tests.conftest import artifacts_dir
+from tests.documents import minimal_badge
+
+
+@pytest.fixture
+def run(monkeypatch: pytest.MonkeyPatch):  # noqa: ANN201
+    monkeypatch.setenv("LER_CONFORMANCE_ARTIFACTS", str(artifacts_dir()))
+    runner = CliRunner()
+
+    def invoke(*args: str):  # noqa: ANN202
+        return runner.invoke(main, list(args), catch_exceptions=False)
+    return invoke
+
+
+def _file(tmp_path: Path, name: str, content: dict | bytes) -> Path:
+    path = tmp_path / name
+    path.write_bytes(content if isinstance(content, bytes) else json.dumps(content).encode())
+    return path
+
+
+def test_a_conformant_badge_passes_with_exit_zero(run, tmp_path: Path) -> None:  # noqa: ANN001
+    result = run("check", str(_file(tmp_path, "badge.json", minimal_badge())), "--profile", "data-model")
+    assert result.exit_code == 0, result.output
+    assert "PASS" in result.output and "Open Badges 3.0" in result.output
+
+
+def test_json_output_has_the_documented_shape(run, tmp_path: Path) -> None:  # noqa: ANN001
+    document = minimal_badge()
+    del document["issuer"]
+    result = run("check", str(_file(tmp_path, "bad.json", document)), "--format", "json", "--profile", "data-model")
+    assert result.exit_code == 1
+    payload = json.loads(result.output)
+    assert set(payload) == {"suite_version", "results"}
+    (entry,) = payload["results"]
+    assert set(entry) == {"subject", "verdict", "standards", "findings"}
+    assert entry["verdict"] == "fail" and {"VCDM20", "OB30"} <= set(entry["standards"])
+    failed = [f for f in entry["findings"] if f["outcome"] == "failed"]
+    assert failed and all(set(f) == {"requirement", "outcome", "level", "location", "message"} for f in failed)
+    assert any(f["requirement"].startswith("VCDM20-issuer") for f in failed)
+
+
+def test_malformed_json_fails_with_a_located_message(run, tmp_path: Path) -> None:  # noqa: ANN001
+    result = run("check", str(_file(tmp_path, "broken.json", b'{"@context": [')), "--format", "json")
+    assert result.exit_code == 1
+    (entry,) = json.loads(result.output)["results"]
+    (failed,) = [f for f in entry["findings"] if f["outcome"] == "failed"]
+    assert failed["requirement"] == "CORE-json-wellformed" and "line 1" in failed["message"]
+
+
+def test_an_input_beyond_the_limits_is_an_error_with_exit_two(run, tmp_path: Path) -> None:  # noqa: ANN001
+    result = run("check", str(_file(tmp_path, "deep.json", b"[" * 10_000 + b"]" * 10_000)), "--format", "json")
+    assert result.exit_code == 2
+    (entry,) = json.loads(result.output)["results"]
+    assert entry["verdict"] == "error"
+    assert [f["requirement"] for f in entry["findings"] if f["outcome"] == "error"] == ["CORE-input-limits"]
+
+
+def test_an_unpinned_context_is_an_error_that_names_the_url(run, tmp_path: Path) -> None:  # noqa: ANN001
+    document = minimal_badge()
+    document["@context"].append("https://contexts.example.org/private.json")
+    result = run("check", str(_file(tmp_path, "ctx.json", document)), "--format", "json", "--profile", "data-model")
+    assert result.exit_code == 2
+    (entry,) = json.loads(result.output)["results"]
+    errors = [f for f in entry["findings"] if f["outcome"] == "error"]
+    assert errors and all("https://contexts.example.org/private.json" in f["message"] for f in errors)
+
+
+def test_a_directory_means_every_file_in_it_and_out_writes_results(run, tmp_path: Path) -> None:  # noqa: ANN001
+    folder = tmp_path / "in"
+    folder.mkdir()
+    _file(folder, "a.json", minimal_badge())
+    _file(folder, "b.json", b"not json at all")
+    result = run("check", str(folder), "--out", str(tmp_path / "out"), "--profile", "data-model")
+    assert result.exit_code == 1
+    document = json.loads((tmp_path / "out" / "results.json").read_text())
+    assert document["summary"]["subjects"] == 2 and document["profile"] == "data-model"
+    assertion_keys = {"target", "subject", "requirement", "outcome", "level", "location", "message"}
+    assert document["assertions"] and all(set(a) == assertion_keys for a in document["assertions"])
+    assert {Path(a["subject"]).name for a in document["assertions"]} == {"a.json", "b.json"}
+
+
+def test_usage_errors_exit_two(run, tmp_path: Path) -> None:  # noqa: ANN001
+    assert run("check", str(tmp_path / "nope.json")).exit_code == 2
+    assert run("check", str(_file(tmp_path, "a.json", minimal_badge())), "--profile", "nope").exit_code == 2
+
+
+def test_artifacts_verify_reports_missing_pins(run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:  # noqa: ANN001
+    assert run("artifacts", "verify").exit_code == 0
+    monkeypatch.setenv("LER_CONFORMANCE_CACHE", str(tmp_path / "cache"))
+    result = run("artifacts", "verify", "--artifacts", str(tmp_path))
+    assert result.exit_code == 2 and "missing" in result.output
+
+
+def test_vectors_export_writes_every_vector(run, tmp_path: Path) -> None:  # noqa: ANN001
+    from conformance.vectors import load_vectors
+
+    result = run("vectors", "export", str(tmp_path / "v"))
+    assert result.exit_code == 0
+    assert len([p for p in (tmp_path / "v").rglob("*") if p.is_file()]) == len(load_vectors())
+
+
+def test_requirements_lists_the_catalog(run) -> None:  # noqa: ANN001
+    result = run("requirements", "--format", "json")
+    rows = json.loads(result.output)
+    assert any(r["id"] == "CORE-utf8" and r["url"].startswith("https://") for r in rows)

@@ -1,0 +1,94 @@
+"""Vector self-tests: manifests are valid, every vector fails for exactly the listed reasons, and every
+automated requirement is shown both to pass and to fail (the coverage gate)."""
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+
+import pytest
+
+from conformance.environment import Environment
+from conformance.evaluation import VectorOutcome, evaluate_vectors
+from conformance.vectors import Vector, load_vectors
+
+VECTORS = load_vectors()
+GATE_EXEMPT_TAGS = {"io"}       # rules about reading files are covered by unit tests, not by vector files
+
+
+@pytest.fixture(scope="session")
+def outcomes(env: Environment) -> dict[str, VectorOutcome]:
+    return {o.vector.id: o for o in evaluate_vectors(env, VECTORS)}
+
+
+def test_vector_ids_are_unique() -> None:
+    seen: dict[str, str] = {}
+    for vector in VECTORS:
+        assert vector.id not in seen, f"{vector.id} appears in {seen[vector.id]} and {vector.manifest}"
+        seen[vector.id] = str(vector.manifest)
+
+
+def test_descriptions_are_unique_per_manifest() -> None:
+    by_manifest: dict[str, set[str]] = defaultdict(set)
+    for vector in VECTORS:
+        assert vector.description not in by_manifest[str(vector.manifest)], vector.id
+        by_manifest[str(vector.manifest)].add(vector.description)
+
+
+def test_expected_requirements_exist(env: Environment) -> None:
+    for vector in VECTORS:
+        for rid in vector.expect_fail | vector.expect_error:
+            assert rid in env.catalog, f"{vector.id} names {rid}, which no catalog defines"
+            assert env.catalog[rid].automated, f"{vector.id} names {rid}, which is not automated"
+
+
+def test_mutated_vectors_differ_from_their_base() -> None:
+    for vector in VECTORS:
+        if vector.base and (vector.mutations or vector.wrap):
+            base = json.loads((vector.folder / vector.base).read_text(encoding="utf-8"))
+            assert vector.materialize() != json.dumps(base, indent=2, ensure_ascii=False).encode(), vector.id
+
+
+@pytest.mark.parametrize("vector", VECTORS, ids=[v.id for v in VECTORS])
+def test_vector_outcome_is_exactly_as_listed(vector: Vector, outcomes: dict[str, VectorOutcome]) -> None:
+    mismatch = outcomes[vector.id].mismatch()
+    assert mismatch is None, f"{vector.id} ({vector.manifest}):\n{mismatch}"
+
+
+def _prefixes() -> list[str]:
+    from conformance.resources import shapes_dir
+    import tomllib
+
+    return sorted(tomllib.loads(p.read_text(encoding="utf-8"))["standard"]["prefix"]
+                  for p in shapes_dir().glob("*/*/requirements.toml"))
+
+
+@pytest.mark.parametrize("prefix", _prefixes())
+def test_coverage_gate(prefix: str, env: Environment, outcomes: dict[str, VectorOutcome]) -> None:
+    """Every automated requirement of the standard has a vector showing it pass and one showing it fail."""
+    shown_passing: set[str] = set()
+    shown_failing: set[str] = set()
+    for outcome in outcomes.values():
+        if outcome.vector.status != "approved" or outcome.mismatch() is not None:
+            continue
+        shown_passing |= outcome.passed - outcome.vector.expect_fail
+        shown_failing |= outcome.vector.expect_fail
+        shown_failing |= {rid for rid in outcome.vector.expect_error if "limit" in env.catalog[rid].tags}
+    gaps = []
+    for requirement in env.catalog.of_standard(prefix):
+        if not requirement.automated or GATE_EXEMPT_TAGS & set(requirement.tags):
+            continue
+        if requirement.id not in shown_passing:
+            gaps.append(f"{requirement.id}: no approved vector shows it passing")
+        if requirement.id not in shown_failing:
+            gaps.append(f"{requirement.id}: no approved vector shows it failing")
+    assert not gaps, f"{len(gaps)} coverage gaps:\n" + "\n".join(sorted(gaps))
+
+
+def test_every_automated_requirement_has_a_check(env: Environment) -> None:
+    missing = [r.id for r in env.catalog if r.automated and r.id not in env.registry.checks]
+    assert not missing, f"automated requirements without a check: {missing}"
+
+
+def test_every_check_names_a_catalog_requirement(env: Environment) -> None:
+    unknown = [rid for rid in env.registry.checks if rid not in env.catalog]
+    assert not unknown, f"checks registered for requirements no catalog defines: {unknown}"
