@@ -119,6 +119,10 @@ def _run_check(registered: RegisteredCheck, subject: Subject) -> list[Finding]:
 
 
 def _place(finding: Finding, subject: Subject) -> Finding:
+    """Findings of embedded subjects get their subject and an absolute location; a root's stand as they are
+    (their subject is the result's), which keeps the hot path free of copies."""
+    if subject.parent is None:
+        return finding
     return replace(finding, subject=subject.id, location=subject.located(finding.location))
 
 

@@ -8,7 +8,7 @@ object is being expanded, so each problem carries the JSON pointer of where it i
 Expansion costs ~1.5 ms per credential even with cached contexts, while documents from one issuer mostly differ
 only in values. Whether a term is dropped depends on keys, contexts, type values and structure, never on free
 text, so results are memoised by a *skeleton* of the document that keeps those and replaces every other string
-by a stand-in that pyld treats the same way (see `_skeleton`). Tests check skeleton and document agree.
+by a stand-in that pyld treats the same way (see `_Skeleton`). Tests check skeleton and document agree.
 """
 from __future__ import annotations
 
@@ -89,6 +89,15 @@ class ContextLoader:
             with self._lock:
                 self._parsed[url] = document
         return {"contextUrl": None, "documentUrl": url, "document": document, "tag": "static"}
+
+    def document(self, url: str) -> Any:
+        """The parsed context at `url`, outside any expansion's load budget (for term inventories)."""
+        document = self._parsed.get(url)
+        if document is None:
+            document = self._load(url)
+            with self._lock:
+                self._parsed[url] = document
+        return document
 
     def _load(self, url: str) -> Any:
         data = self.store.get(url)
@@ -205,34 +214,93 @@ def _is_absolute_or_blank(iri: str) -> bool:
     return iri.startswith("_:") or bool(_SCHEME.match(iri))
 
 
-_TERM_LIKE = re.compile(r"^[A-Za-z0-9_@][A-Za-z0-9_.\-]{0,127}$")
+# Stand-ins must never be terms themselves: they are checked against the document's terms before use.
+_ABSOLUTE_STAND_IN = "zz-scheme:x"       # an absolute IRI whose scheme is no term
+_HIERARCHICAL_STAND_IN = "zz-scheme://x"
+_RELATIVE_STAND_IN = "x y"               # no scheme and no term: relative wherever an IRI is expected
 
 
-def _stand_in(value: str) -> str:
-    """A string pyld expands exactly like `value` wherever it appears (term, compact IRI, IRI, or text)."""
-    if _TERM_LIKE.match(value):
-        return value                      # may be a term or keyword: keep it
-    colon = value.find(":")
-    if colon > 0:
-        prefix, suffix = value[:colon], value[colon + 1:]
-        return prefix + (":////" if suffix.startswith("//") else ":x")
-    return "x y"                          # not a term, no scheme: a relative reference wherever an IRI is expected
+class _Skeleton:
+    """Replaces every string the contexts do not define by a stand-in that pyld expands the same way.
 
+    pyld's IRI expansion of a string depends only on: whether the whole string is a term; whether it starts
+    with '@'; and, when it has a colon, whether the part before it is a term (compact IRI), '_' (blank node), or
+    a URI scheme, and whether '//' follows. Everything else (free text, dates, ids) is interchangeable.
+    """
 
-def _skeleton(value: Any, in_context: bool = False) -> Any:
-    if isinstance(value, dict):
-        return {k: _skeleton(v, in_context or k == "@context") for k, v in value.items()}
-    if isinstance(value, list):
-        return [_skeleton(v, in_context) for v in value]
-    if isinstance(value, str) and not in_context:
-        return _stand_in(value)
-    if isinstance(value, bool) or value is None:
+    def __init__(self, terms: frozenset[str]):
+        self.terms = terms
+        self.sound = not ({_ABSOLUTE_STAND_IN, _HIERARCHICAL_STAND_IN, _RELATIVE_STAND_IN, "zz-scheme"} & terms)
+
+    def stand_in(self, value: str) -> str:
+        if value.startswith("@") or value in self.terms:
+            return value
+        colon = value.find(":")
+        if colon > 0:
+            prefix, suffix = value[:colon], value[colon + 1:]
+            if prefix == "_":
+                return "_:x"
+            if suffix.startswith("//"):
+                return _HIERARCHICAL_STAND_IN
+            if prefix in self.terms:
+                return prefix + ":x"
+            if _SCHEME.match(value):
+                return _ABSOLUTE_STAND_IN
+        return _RELATIVE_STAND_IN
+
+    def of(self, value: Any, in_context: bool = False) -> Any:
+        if isinstance(value, dict):
+            return {k: self.of(v, in_context or k == "@context") for k, v in value.items()}
+        if isinstance(value, list):
+            return [self.of(v, in_context) for v in value]
+        if isinstance(value, str) and not in_context:
+            return self.stand_in(value)
+        if isinstance(value, bool) or value is None:
+            return value
+        if isinstance(value, int):
+            return 0
+        if isinstance(value, float):
+            return 0.5
         return value
-    if isinstance(value, int):
-        return 0
-    if isinstance(value, float):
-        return 0.5
-    return value
+
+
+def _context_values(document: Any) -> list[Any]:
+    found, stack = [], [document]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, dict):
+            if "@context" in item:
+                found.append(item["@context"])
+            stack.extend(v for k, v in item.items() if k != "@context")
+        elif isinstance(item, list):
+            stack.extend(item)
+    return found
+
+
+def _terms_of(context: Any, load: Callable[[str], Any], seen: set[str]) -> set[str]:
+    """Every term any of these contexts (and the contexts they pull in or scope) defines, ignoring scope."""
+    terms: set[str] = set()
+    stack = [context]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            if item not in seen:
+                seen.add(item)
+                if len(seen) > MAX_CONTEXT_LOADS:
+                    raise ContextUnavailable(item, "too-many")
+                loaded = load(item)
+                stack.append(loaded.get("@context") if isinstance(loaded, dict) else None)
+        elif isinstance(item, list):
+            stack.extend(item)
+        elif isinstance(item, dict):
+            for key, value in item.items():
+                if key == "@import":
+                    stack.append(value)
+                elif not key.startswith("@"):
+                    terms.add(key)
+                if isinstance(value, dict) and "@context" in value:
+                    stack.append(value["@context"])
+    return terms
 
 
 def _count_inline_contexts(value: Any) -> int:
@@ -254,6 +322,7 @@ class SafeModeExpander:
     def __init__(self, loader: ContextLoader):
         self.loader = loader
         self._memo: OrderedDict[bytes, JsonLdReport] = OrderedDict()
+        self._skeletons: LRUCache = LRUCache(maxsize=256)
         self._lock = threading.Lock()
         self.hits = 0
         self.misses = 0
@@ -261,7 +330,12 @@ class SafeModeExpander:
     def analyze(self, document: Mapping[str, Any]) -> JsonLdReport:
         if _count_inline_contexts(document) > MAX_INLINE_CONTEXTS:
             return JsonLdReport(invalid=f"the document embeds more than {MAX_INLINE_CONTEXTS} @context entries")
-        skeleton = _skeleton(document)
+        try:
+            skeleton = self._skeleton(document)
+        except ContextUnavailable:
+            return self.expand_uncached(document)     # reports which context is unavailable
+        if skeleton is None:
+            return self.expand_uncached(document)
         key = hashlib.blake2b(orjson.dumps(skeleton, option=orjson.OPT_SORT_KEYS), digest_size=20).digest()
         with self._lock:
             cached = self._memo.get(key)
@@ -278,6 +352,16 @@ class SafeModeExpander:
                 if len(self._memo) > _MEMO_SIZE:
                     self._memo.popitem(last=False)
         return _with_terms_of(document, report)
+
+    def _skeleton(self, document: Mapping[str, Any]) -> Any | None:
+        contexts = _context_values(document)
+        key = orjson.dumps(contexts, option=orjson.OPT_SORT_KEYS)
+        skeleton = self._skeletons.get(key)
+        if skeleton is None:
+            skeleton = _Skeleton(frozenset(_terms_of(contexts, self.loader.document, set())))
+            with self._lock:
+                self._skeletons[key] = skeleton
+        return skeleton.of(document) if skeleton.sound else None
 
     def expand_uncached(self, document: Mapping[str, Any]) -> JsonLdReport:
         processor = _TrackingProcessor()

@@ -6,7 +6,6 @@ from collections.abc import Sequence
 
 from rich.console import Console
 from rich.markup import escape
-from rich.table import Table
 
 from conformance.model.findings import Outcome, Verdict, located_message
 from conformance.model.requirements import Catalog, Level
@@ -25,22 +24,17 @@ def render(console: Console, results: Sequence[SubjectResult], catalog: Catalog,
         standards = ", ".join(catalog.standards[p].label for p in result.standards if p in catalog.standards)
         console.print(f"[{style}]{label:<5}[/] {escape(result.subject)}  [dim]{escape(standards or 'no standard')}"
                       f" · {counts.get('passed', 0)} passed · {counts.get('failed', 0)} failed"
-                      f" · {counts.get('error', 0)} error[/]")
+                      f" · {counts.get('error', 0)} error[/]", soft_wrap=True)
         shown = [f for f in result.findings if f.outcome in _SHOWN or verbose]
         if not shown:
             continue
-        table = Table(show_header=False, box=None, padding=(0, 1), expand=False)
-        table.add_column(style="dim", no_wrap=True)
-        table.add_column(no_wrap=True)
-        table.add_column(no_wrap=True)
-        table.add_column(overflow="fold")
         shown.sort(key=lambda f: (_LEVEL_ORDER[result.levels[f.requirement]], f.requirement, f.location))
         for finding in shown:
             level = result.levels[finding.requirement]
             colour = {"failed": "red", "error": "yellow", "cantTell": "cyan"}.get(str(finding.outcome), "green")
-            table.add_row(f"  {level}", f"[{colour}]{finding.outcome}[/]", escape(finding.requirement),
-                          escape(located_message(finding)))
-        console.print(table)
+            # one finding per line, never wrapped, so the output stays greppable when piped
+            console.print(f"  [dim]{level:<6}[/] [{colour}]{str(finding.outcome):<8}[/] {escape(finding.requirement)}  "
+                          f"{escape(located_message(finding))}", soft_wrap=True)
     verdicts = Counter(r.verdict for r in results)
     console.print(f"\n{len(results)} subject(s): [green]{verdicts[Verdict.PASS]} pass[/], "
                   f"[red]{verdicts[Verdict.FAIL]} fail[/], [yellow]{verdicts[Verdict.ERROR]} error[/]")
