@@ -200,11 +200,13 @@ class _TrackingProcessor(pyld.JsonLdProcessor):
         types = expanded_parent.get("@type")
         if types is None or type_key is None:
             return
+        raw = element.get(type_key)
+        written = raw if isinstance(raw, list) else [raw]
         for index, value in enumerate(types if isinstance(types, list) else [types]):
             if isinstance(value, str) and not _is_absolute_or_blank(value):
-                raw = element.get(type_key)
                 at = f"{pointer}/{_escape(type_key)}" + (f"/{index}" if isinstance(raw, list) else "")
-                self.problems.append(TermProblem(at, "undefined-type", value))
+                term = written[index] if index < len(written) and isinstance(written[index], str) else value
+                self.problems.append(TermProblem(at, "undefined-type", term))
 
 
 _SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*:")
@@ -218,6 +220,11 @@ def _is_absolute_or_blank(iri: str) -> bool:
 _ABSOLUTE_STAND_IN = "zz-scheme:x"       # an absolute IRI whose scheme is no term
 _HIERARCHICAL_STAND_IN = "zz-scheme://x"
 _RELATIVE_STAND_IN = "x y"               # no scheme and no term: relative wherever an IRI is expected
+
+
+# keywords whose values are syntax, not data: kept verbatim (the values of @id, @value, @graph, @list... are data)
+_SYNTAX_KEYWORDS = frozenset({"@context", "@type", "@language", "@direction", "@vocab", "@base", "@container",
+                              "@version", "@protected", "@propagate", "@import", "@prefix", "@json"})
 
 
 class _Skeleton:
@@ -250,10 +257,11 @@ class _Skeleton:
 
     def of(self, value: Any, in_context: bool = False) -> Any:
         if isinstance(value, dict):
-            return {k: self.of(v, in_context or k == "@context") for k, v in value.items()}
+            return {k: self.of(v, in_context or k in _SYNTAX_KEYWORDS)
+                    for k, v in value.items()}
         if isinstance(value, list):
             return [self.of(v, in_context) for v in value]
-        if isinstance(value, str) and not in_context:
+        if isinstance(value, str) and not in_context:      # in_context: under @context or another syntax keyword
             return self.stand_in(value)
         if isinstance(value, bool) or value is None:
             return value

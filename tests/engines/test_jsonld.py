@@ -184,11 +184,13 @@ def test_documents_defining_a_stand_in_as_a_term_are_not_memoised(expander: Safe
 _texts = st.one_of(
     st.sampled_from(["Achievement", "Profile", "Bogus", "ex:Thing", "https://example.org/T", "urn:x:y", "free text",
                      "Note: text", "", "AchievementSubject", "1EdTechJsonSchemaValidator2019", "_:b0", "name:x",
-                     "2025-01-01T00:00:00Z", "ex", "type", "id:y", "@id", "@vocab", "Alignment:z", "zz-scheme:x"]),
+                     "2025-01-01T00:00:00Z", "ex", "type", "id:y", "@id", "@vocab", "Alignment:z", "zz-scheme:x",
+                     "ltr", "rtl", "en", "en-US"]),
     st.text(max_size=12),
 )
 _keys = st.sampled_from(["name", "description", "type", "id", "achievement", "alignment", "targetName",
-                         "targetUrl", "criteria", "narrative", "undefinedThing", "ex:prop", "image", "caption"])
+                         "targetUrl", "criteria", "narrative", "undefinedThing", "ex:prop", "image", "caption",
+                         "@value", "@language", "@direction", "@type", "@id"])
 _json = st.recursive(st.one_of(st.none(), st.booleans(), st.integers(), _texts),
                      lambda inner: st.one_of(st.lists(inner, max_size=3), st.dictionaries(_keys, inner, max_size=4)),
                      max_leaves=12)
