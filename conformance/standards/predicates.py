@@ -3,13 +3,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator, Mapping
+from fractions import Fraction
 from typing import Any
 from urllib.parse import urlsplit
 
 from conformance.model.subjects import as_list
 
-__all__ = ["as_list", "is_url", "is_datetime_stamp", "is_datetime", "is_language_value", "is_language_tag",
-           "is_string_or_language_value", "items", "pointer", "type_list"]
+__all__ = ["as_list", "instant", "is_url", "is_datetime_stamp", "is_datetime", "is_language_value",
+           "is_language_tag", "is_string_or_language_value", "items", "pointer", "type_list"]
 
 _SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*:")
 _UNSAFE = re.compile(r"[\s<>\"{}|\\^`\x00-\x1f\x7f]")
@@ -38,6 +39,47 @@ _DATETIME = re.compile(
     r"^-?([1-9][0-9]{3,}|0[0-9]{3})-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])"
     r"T(([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](\.[0-9]+)?|(24:00:00(\.0+)?))"
     r"(Z|(\+|-)((0[0-9]|1[0-3]):[0-5][0-9]|14:00))?$")
+
+
+# the same grammar, split into parts for arithmetic
+_DATETIME_PARTS = re.compile(
+    r"^(?P<year>-?(?:[1-9][0-9]{3,}|0[0-9]{3}))-(?P<month>0[1-9]|1[0-2])-(?P<day>0[1-9]|[12][0-9]|3[01])"
+    r"T(?P<hour>[01][0-9]|2[0-4]):(?P<minute>[0-5][0-9]):(?P<second>[0-5][0-9])(?P<fraction>\.[0-9]+)?"
+    r"(?P<zone>Z|[+-](?:0[0-9]|1[0-4]):[0-5][0-9])?$")
+
+
+def _days_from_civil(year: int, month: int, day: int) -> int:
+    """Days since 1970-01-01 in the proleptic Gregorian calendar, for any year (H. Hinnant's algorithm)."""
+    year -= month <= 2
+    era = (year if year >= 0 else year - 399) // 400
+    yoe = year - era * 400
+    doy = (153 * (month + (-3 if month > 2 else 9)) + 2) // 5 + day - 1
+    doe = yoe * 365 + yoe // 4 - yoe // 100 + doy
+    return era * 146097 + doe - 719468
+
+
+def instant(value: Any, *, offset_required: bool = False) -> Fraction | None:
+    """Exact seconds since the epoch of an XML Schema dateTime (a missing offset reads as UTC), or None.
+
+    Written here rather than with `datetime` because XML Schema years run past 9999 and below 1, with a year 0.
+    `offset_required` accepts only dateTimeStamp values (VCDM 2.0).
+    """
+    if not isinstance(value, str):
+        return None
+    match = _DATETIME_PARTS.match(value)
+    if match is None or (offset_required and match["zone"] is None):
+        return None
+    hour, minute, second = int(match["hour"]), int(match["minute"]), int(match["second"])
+    fraction = Fraction(match["fraction"]) if match["fraction"] else Fraction(0)
+    if hour == 24 and (minute or second or fraction):
+        return None
+    total = (_days_from_civil(int(match["year"]), int(match["month"]), int(match["day"])) * 86400
+             + hour * 3600 + minute * 60 + second + fraction)
+    zone = match["zone"]
+    if zone and zone != "Z":
+        sign = 1 if zone[0] == "+" else -1
+        total -= sign * (int(zone[1:3]) * 3600 + int(zone[4:6]) * 60)
+    return total
 
 
 def is_datetime_stamp(value: Any) -> bool:

@@ -6,13 +6,13 @@ subjects of their own.
 """
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Iterator, Mapping
-from datetime import datetime
 from typing import Any, Literal
 
 from conformance.model.subjects import Subject
-from conformance.standards.predicates import items, type_list
+from conformance.standards.predicates import instant, items, type_list
 from conformance.standards.vcdm import vc_version
 
 Node = tuple[str, Any]
@@ -203,19 +203,9 @@ def inside(at: str, prefixes: list[str]) -> bool:
 
 
 def epoch(value: Any) -> int | None:
-    """Seconds since the epoch for an XML Schema date-time (a missing offset is read as UTC), or None."""
-    if not isinstance(value, str):
-        return None
-    text = value.strip()
-    match = re.match(r"^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2})(\.\d+)?(Z|[+-]\d{2}:\d{2})?$", text)
-    if not match:
-        return None
-    zone = match.group(3) or "Z"
-    try:
-        parsed = datetime.fromisoformat(match.group(1) + ("+00:00" if zone == "Z" else zone))
-    except ValueError:
-        return None
-    return int(parsed.timestamp())
+    """Whole seconds since the epoch for an XML Schema date-time (a missing offset is read as UTC), or None."""
+    seconds = instant(value)
+    return None if seconds is None else math.floor(seconds)
 
 
 def numeric_date(value: Any) -> int | None:

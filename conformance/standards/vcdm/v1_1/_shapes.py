@@ -4,52 +4,12 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Iterator, Mapping
-from fractions import Fraction
 from typing import Any
 
 from conformance.model.subjects import Subject
-from conformance.standards.predicates import as_list, items, pointer
-
-# XML Schema dateTime, split into its parts (offset optional); matches predicates.is_datetime
-_DATETIME_PARTS = re.compile(
-    r"^(?P<year>-?(?:[1-9][0-9]{3,}|0[0-9]{3}))-(?P<month>0[1-9]|1[0-2])-(?P<day>0[1-9]|[12][0-9]|3[01])"
-    r"T(?P<hour>[01][0-9]|2[0-4]):(?P<minute>[0-5][0-9]):(?P<second>[0-5][0-9])(?P<fraction>\.[0-9]+)?"
-    r"(?P<zone>Z|[+-](?:0[0-9]|1[0-4]):[0-5][0-9])?$")
+from conformance.standards.predicates import as_list, instant, items, pointer
 
 _JWS_COMPACT = re.compile(r"^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$")
-
-
-def _days_from_civil(year: int, month: int, day: int) -> int:
-    """Days since 1970-01-01 in the proleptic Gregorian calendar, for any year (H. Hinnant's algorithm)."""
-    year -= month <= 2
-    era = (year if year >= 0 else year - 399) // 400
-    yoe = year - era * 400
-    doy = (153 * (month + (-3 if month > 2 else 9)) + 2) // 5 + day - 1
-    doe = yoe * 365 + yoe // 4 - yoe // 100 + doy
-    return era * 146097 + doe - 719468
-
-
-def instant(value: Any) -> Fraction | None:
-    """Seconds since the epoch of an XML Schema dateTime string; a missing offset is read as UTC.
-
-    None when the value is not a dateTime. XML Schema years are proleptic Gregorian with a year 0, as ISO 8601.
-    """
-    if not isinstance(value, str):
-        return None
-    match = _DATETIME_PARTS.match(value)
-    if match is None:
-        return None
-    hour, minute, second = int(match["hour"]), int(match["minute"]), int(match["second"])
-    fraction = Fraction(match["fraction"]) if match["fraction"] else Fraction(0)
-    if hour == 24 and (minute or second or fraction):
-        return None
-    total = (_days_from_civil(int(match["year"]), int(match["month"]), int(match["day"])) * 86400
-             + hour * 3600 + minute * 60 + second + fraction)
-    zone = match["zone"]
-    if zone and zone != "Z":
-        sign = 1 if zone[0] == "+" else -1
-        total -= sign * (int(zone[1:3]) * 3600 + int(zone[4:6]) * 60)
-    return total
 
 
 def is_compact_jws(value: Any) -> bool:

@@ -8,7 +8,8 @@ from typing import Any, Literal
 
 from conformance.model.subjects import Subject
 from conformance.registry import REGISTRY
-from conformance.standards.predicates import as_list, is_datetime_stamp, items, pointer
+from conformance.standards import predicates
+from conformance.standards.predicates import as_list, items, pointer
 
 V2_CONTEXT = "https://www.w3.org/ns/credentials/v2"
 
@@ -63,37 +64,9 @@ def issuer_objects(document: Mapping[str, Any]) -> Iterator[tuple[str, Mapping[s
 
 # --- time ---------------------------------------------------------------------------------------------------
 
-_STAMP_PARTS = re.compile(
-    r"^(?P<year>-?(?:[1-9][0-9]{3,}|0[0-9]{3}))-(?P<month>0[1-9]|1[0-2])-(?P<day>0[1-9]|[12][0-9]|3[01])"
-    r"T(?P<hour>[01][0-9]|2[0-4]):(?P<minute>[0-5][0-9]):(?P<second>[0-5][0-9])(?P<fraction>\.[0-9]+)?"
-    r"(?P<zone>Z|[+-](?:0[0-9]|1[0-4]):[0-5][0-9])$")
-
-
-def _days_from_civil(year: int, month: int, day: int) -> int:
-    """Days since 1970-01-01 in the proleptic Gregorian calendar, for any year (H. Hinnant's algorithm)."""
-    year -= month <= 2
-    era = (year if year >= 0 else year - 399) // 400
-    yoe = year - era * 400
-    doy = (153 * (month + (-3 if month > 2 else 9)) + 2) // 5 + day - 1
-    doe = yoe * 365 + yoe // 4 - yoe // 100 + doy
-    return era * 146097 + doe - 719468
-
-
 def instant(value: Any) -> Fraction | None:
     """Exact seconds since the epoch of a dateTimeStamp string, or None when the value is not one."""
-    if not is_datetime_stamp(value):
-        return None
-    match = _STAMP_PARTS.match(value)
-    if match is None:
-        return None
-    fraction = Fraction(match["fraction"]) if match["fraction"] else Fraction(0)
-    total = (_days_from_civil(int(match["year"]), int(match["month"]), int(match["day"])) * 86400
-             + int(match["hour"]) * 3600 + int(match["minute"]) * 60 + int(match["second"]) + fraction)
-    zone = match["zone"]
-    if zone != "Z":
-        sign = 1 if zone[0] == "+" else -1
-        total -= sign * (int(zone[1:3]) * 3600 + int(zone[4:6]) * 60)
-    return total
+    return predicates.instant(value, offset_required=True)
 
 
 # --- data: URLs ---------------------------------------------------------------------------------------------
