@@ -9,7 +9,8 @@ from urllib.parse import urlsplit
 
 from conformance.model.subjects import as_list
 
-__all__ = ["as_list", "instant", "is_url", "is_datetime_stamp", "is_datetime", "is_language_value",
+__all__ = ["JWS_HEADER", "JWT_CLAIMS", "PNG_CONTAINER", "SVG_CONTAINER", "claim_location", "in_jws_header",
+           "as_list", "instant", "is_url", "is_datetime_stamp", "is_datetime", "is_language_value",
            "is_language_tag", "is_string_or_language_value", "items", "pointer", "type_list"]
 
 _SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*:")
@@ -136,3 +137,20 @@ def type_list(node: Any) -> list[str]:
     if not isinstance(node, Mapping):
         return []
     return [t for t in as_list(node.get("type")) if isinstance(t, str)]
+
+
+# Locations outside the JSON document: the JOSE header, JWT claims that sit beside the credential (VC-JWT 1.1),
+# and the image a credential is baked into. Inside the document, locations are JSON pointers.
+JWS_HEADER = "(JWS header)"
+JWT_CLAIMS = "(JWT claims)"
+PNG_CONTAINER = "(PNG)"
+SVG_CONTAINER = "(SVG)"
+
+
+def in_jws_header(name: str) -> str:
+    return f"{JWS_HEADER}{pointer(name)}"
+
+
+def claim_location(style: str, name: str) -> str:
+    """Where a JWT claim is: a pointer when the payload is the document itself, else beside it (vc-jwt-1.1)."""
+    return f"{JWT_CLAIMS}{pointer(name)}" if style == "vc-jwt-1.1" else pointer(name)

@@ -8,7 +8,7 @@ from conformance.formats import Jws
 from conformance.model.findings import Finding
 from conformance.model.subjects import Subject
 from conformance.registry import MISSING, CheckContext, check, describe
-from conformance.standards.predicates import is_url, items, pointer
+from conformance.standards.predicates import in_jws_header, is_url, items, pointer
 
 V2_CONTEXT = "https://www.w3.org/ns/credentials/v2"
 
@@ -31,11 +31,6 @@ def _bare(value: Any) -> str | None:
     return value.strip().lower().removeprefix("application/") if isinstance(value, str) else None
 
 
-def _header_at(name: str) -> str:
-    # the protected header lies outside the document, so its members get a marked pseudo-pointer
-    return f"(JWS header)/{name}"
-
-
 def _claim_at(name: str) -> str:
     # in VC-JOSE the claims set is the document itself, so a claim's pointer is a document pointer
     return pointer(name)
@@ -50,7 +45,7 @@ def algorithm_is_named(subject: Subject, ctx: CheckContext) -> Iterator[Finding]
     """alg is a non-empty string in the protected header."""
     alg = _jws(subject).header.get("alg", MISSING)
     if not (isinstance(alg, str) and alg):
-        yield ctx.fail(_header_at("alg"), expected="a signature algorithm such as ES256", found=alg)
+        yield ctx.fail(in_jws_header("alg"), expected="a signature algorithm such as ES256", found=alg)
 
 
 @check("VCJOSE10-alg-not-none")
@@ -60,7 +55,7 @@ def algorithm_is_not_none(subject: Subject, ctx: CheckContext) -> Iterator[Findi
     if not isinstance(alg, str):
         yield ctx.inapplicable("the header names no algorithm (see VCJOSE10-alg-present)")
     elif alg.lower() == "none":
-        yield ctx.fail(_header_at("alg"), expected="a signature algorithm, not none", found=alg)
+        yield ctx.fail(in_jws_header("alg"), expected="a signature algorithm, not none", found=alg)
 
 
 @check("VCJOSE10-typ")
@@ -69,7 +64,7 @@ def typ_names_the_document_kind(subject: Subject, ctx: CheckContext) -> Iterator
     expected = "vp+jwt" if _is_presentation(subject) else "vc+jwt"
     typ = _jws(subject).header.get("typ", MISSING)
     if _bare(typ) != expected:
-        yield ctx.fail(_header_at("typ"), expected=f'"{expected}"', found=typ)
+        yield ctx.fail(in_jws_header("typ"), expected=f'"{expected}"', found=typ)
 
 
 @check("VCJOSE10-cty")
@@ -81,7 +76,7 @@ def cty_names_the_document_kind(subject: Subject, ctx: CheckContext) -> Iterator
         return
     expected = "vp" if _is_presentation(subject) else "vc"
     if _bare(header["cty"]) != expected:
-        yield ctx.fail(_header_at("cty"), expected=f'"{expected}"', found=header["cty"])
+        yield ctx.fail(in_jws_header("cty"), expected=f'"{expected}"', found=header["cty"])
 
 
 @check("VCJOSE10-no-vc-vp-claims")
@@ -123,7 +118,7 @@ def kid_present_for_did_party(subject: Subject, ctx: CheckContext) -> Iterator[F
     if not (isinstance(identifier, str) and identifier.startswith("did:")):
         yield ctx.inapplicable(f"the {role} is not identified by a DID")
     elif _jws(subject).header.get("kid") is None:
-        yield ctx.fail(_header_at("kid"), expected=f"a kid naming the key of {identifier}",
+        yield ctx.fail(in_jws_header("kid"), expected=f"a kid naming the key of {identifier}",
                        found=_jws(subject).header.get("kid", MISSING))
 
 
@@ -135,7 +130,7 @@ def kid_is_url_without_iss(subject: Subject, ctx: CheckContext) -> Iterator[Find
         return
     kid = _jws(subject).header.get("kid", MISSING)
     if not is_url(kid):
-        yield ctx.fail(_header_at("kid"), expected="an absolute URL of the verification method", found=kid)
+        yield ctx.fail(in_jws_header("kid"), expected="an absolute URL of the verification method", found=kid)
 
 
 @check("VCJOSE10-time-claims-numeric")

@@ -115,7 +115,7 @@ def test_jwt_nbf_ignores_fractional_seconds(runner: Runner) -> None:
     token = jwt_of(document, {"style": "jwt-claims", "claims": {"nbf": 1746201600}})
     assert failed(ob30_findings(runner, token.encode(), "doc.jwt")) == []
     token = jwt_of(document, {"style": "jwt-claims", "claims": {"nbf": 1746201601}})
-    assert failed(ob30_findings(runner, token.encode(), "doc.jwt")) == [("OB30-jwt-nbf", "")]
+    assert failed(ob30_findings(runner, token.encode(), "doc.jwt")) == [("OB30-jwt-nbf", "/nbf")]
 
 
 ADDED = ["/endorsement", "/credentialSubject/achievement/endorsement", "/issuer/endorsementJwt", "/issuer/parentOrg",

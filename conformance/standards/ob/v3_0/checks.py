@@ -9,7 +9,8 @@ from conformance.model.subjects import Subject
 from conformance.registry import MISSING, CheckContext, check
 from conformance.standards.ob.v3_0 import _shapes as s
 from conformance.standards.predicates import (
-    as_list, is_datetime, is_datetime_stamp, is_language_tag, is_url, items, pointer, type_list)
+    PNG_CONTAINER, SVG_CONTAINER, as_list, claim_location, in_jws_header, is_datetime, is_datetime_stamp,
+    is_language_tag, is_url, items, pointer, type_list)
 
 Findings = Iterator[Finding]
 
@@ -831,7 +832,7 @@ def jwt_alg(subject: Subject, ctx: CheckContext) -> Findings:
         return
     alg = jwt.jws.header.get("alg", MISSING)
     if not _is_one_of(alg, _ASYMMETRIC_ALGS):
-        yield ctx.fail("", expected="an asymmetric signature algorithm (RS256 at least; RS/PS/ES/EdDSA)",
+        yield ctx.fail(in_jws_header("alg"), expected="an asymmetric signature algorithm (RS256 at least; RS/PS/ES/EdDSA)",
                        message=f"the JOSE header alg is {'absent' if alg is MISSING else repr(alg)}; expected an "
                                f"asymmetric signature algorithm (RS256 at least; RS/PS/ES/EdDSA)")
 
@@ -845,7 +846,7 @@ def jwt_key_reference(subject: Subject, ctx: CheckContext) -> Findings:
         return
     header = jwt.jws.header
     if not (_nonempty_string(header.get("kid")) or isinstance(header.get("jwk"), Mapping)):
-        yield ctx.fail("", expected="a kid or jwk JOSE header", message="the JOSE header has neither kid nor jwk; "
+        yield ctx.fail(in_jws_header("kid"), expected="a kid or jwk JOSE header", message="the JOSE header has neither kid nor jwk; "
                        "expected one of them so the verifier can find the key")
 
 
@@ -860,16 +861,17 @@ def jwt_typ(subject: Subject, ctx: CheckContext) -> Findings:
     if "typ" not in header:
         yield ctx.inapplicable("no typ header")
     elif header["typ"] != "JWT":
-        yield ctx.fail("", expected="typ JWT", message=f"the JOSE header typ is {header['typ']!r}; expected JWT")
+        yield ctx.fail(in_jws_header("typ"), expected="typ JWT", message=f"the JOSE header typ is {header['typ']!r}; expected JWT")
 
 
-def _claim_rule(ctx: CheckContext, claims: Mapping[str, Any], claim: str, expected: Any, what: str) -> Findings:
+def _claim_rule(ctx: CheckContext, jwt: Any, claim: str, expected: Any, what: str) -> Findings:
     """The claim is present and, when the credential states `expected`, equal to it."""
-    value = claims.get(claim, MISSING)
+    value = jwt.jws.payload.get(claim, MISSING)
+    at = claim_location(jwt.style, claim)
     if value is MISSING:
-        yield ctx.fail("", expected=f"a {claim} claim", message=f"the JWT has no {claim} claim; expected {what}")
+        yield ctx.fail(at, expected=f"a {claim} claim", message=f"the JWT has no {claim} claim; expected {what}")
     elif expected is not MISSING and value != expected:
-        yield ctx.fail("", expected=what, message=f"the JWT {claim} claim is {value!r}; expected {what} "
+        yield ctx.fail(at, expected=what, message=f"the JWT {claim} claim is {value!r}; expected {what} "
                                                   f"({expected!r})")
 
 
@@ -883,7 +885,7 @@ def jwt_iss(subject: Subject, ctx: CheckContext) -> Findings:
     issuer = _claimed_credential(jwt).get("issuer", MISSING)
     if isinstance(issuer, Mapping):
         issuer = issuer.get("id", MISSING)
-    yield from _claim_rule(ctx, jwt.jws.payload, "iss", issuer, "the issuer id")
+    yield from _claim_rule(ctx, jwt, "iss", issuer, "the issuer id")
 
 
 @check("OB30-jwt-jti")
@@ -893,7 +895,7 @@ def jwt_jti(subject: Subject, ctx: CheckContext) -> Findings:
     if skip is not None:
         yield skip
         return
-    yield from _claim_rule(ctx, jwt.jws.payload, "jti", _claimed_credential(jwt).get("id", MISSING),
+    yield from _claim_rule(ctx, jwt, "jti", _claimed_credential(jwt).get("id", MISSING),
                            "the credential id")
 
 
@@ -909,12 +911,13 @@ def jwt_nbf(subject: Subject, ctx: CheckContext) -> Findings:
     stated = s.epoch(credential.get(term))
     claims = jwt.jws.payload
     nbf = claims.get("nbf", MISSING)
+    at = claim_location(jwt.style, "nbf")
     if nbf is MISSING:
-        yield ctx.fail("", expected="an nbf claim", message=f"the JWT has no nbf claim; expected {term} in seconds")
+        yield ctx.fail(at, expected="an nbf claim", message=f"the JWT has no nbf claim; expected {term} in seconds")
     elif s.numeric_date(nbf) is None:
-        yield ctx.fail("", expected="a NumericDate", message=f"the JWT nbf claim is {nbf!r}; expected a NumericDate")
+        yield ctx.fail(at, expected="a NumericDate", message=f"the JWT nbf claim is {nbf!r}; expected a NumericDate")
     elif stated is not None and s.numeric_date(nbf) != stated:
-        yield ctx.fail("", expected=f"{term} in seconds",
+        yield ctx.fail(at, expected=f"{term} in seconds",
                        message=f"the JWT nbf claim is {nbf!r}; expected {stated} ({term} {credential.get(term)!r})")
 
 
@@ -930,7 +933,7 @@ def jwt_sub(subject: Subject, ctx: CheckContext) -> Findings:
     if identifier is MISSING:
         yield ctx.inapplicable("the credential states no credentialSubject id to compare sub with")
         return
-    yield from _claim_rule(ctx, jwt.jws.payload, "sub", identifier, "the credentialSubject id")
+    yield from _claim_rule(ctx, jwt, "sub", identifier, "the credentialSubject id")
 
 
 @check("OB30-jwt-exp")
@@ -947,10 +950,11 @@ def jwt_exp(subject: Subject, ctx: CheckContext) -> Findings:
         return
     stated = s.epoch(credential.get(term))
     exp = jwt.jws.payload.get("exp", MISSING)
+    at = claim_location(jwt.style, "exp")
     if exp is MISSING:
-        yield ctx.fail("", expected="an exp claim", message=f"the JWT has no exp claim; expected {term} in seconds")
+        yield ctx.fail(at, expected="an exp claim", message=f"the JWT has no exp claim; expected {term} in seconds")
     elif s.numeric_date(exp) is None or (stated is not None and s.numeric_date(exp) != stated):
-        yield ctx.fail("", expected=f"{term} in seconds",
+        yield ctx.fail(at, expected=f"{term} in seconds",
                        message=f"the JWT exp claim is {exp!r}; expected {stated} ({term} {credential.get(term)!r})")
 
 
@@ -973,7 +977,7 @@ def png_single_itxt(subject: Subject, ctx: CheckContext) -> Findings:
     chunks = [c for c in baking.png_chunks if c.type == "iTXt" and c.keyword == "openbadgecredential"]
     if len(chunks) != 1:
         offsets = ", ".join(f"{c.offset:,}" for c in chunks)
-        yield ctx.fail("", expected="exactly one openbadgecredential iTXt chunk",
+        yield ctx.fail(PNG_CONTAINER, expected="exactly one openbadgecredential iTXt chunk",
                        message=f"the PNG has {len(chunks)} openbadgecredential iTXt chunks (at offsets {offsets}); "
                                f"expected exactly one")
 
@@ -987,7 +991,7 @@ def png_uncompressed(subject: Subject, ctx: CheckContext) -> Findings:
         return
     for chunk in baking.png_chunks:
         if chunk.type == "iTXt" and chunk.keyword == "openbadgecredential" and chunk.compressed:
-            yield ctx.fail("", expected="an uncompressed iTXt chunk",
+            yield ctx.fail(PNG_CONTAINER, expected="an uncompressed iTXt chunk",
                            message=f"the openbadgecredential iTXt chunk at offset {chunk.offset:,} is compressed; "
                                    f"expected it uncompressed")
 
@@ -1001,7 +1005,7 @@ def png_no_text_keyword(subject: Subject, ctx: CheckContext) -> Findings:
         return
     for chunk in baking.png_chunks:
         if chunk.type in ("tEXt", "zTXt") and chunk.keyword == "openbadgecredential":
-            yield ctx.fail("", expected="the credential only in an iTXt chunk",
+            yield ctx.fail(PNG_CONTAINER, expected="the credential only in an iTXt chunk",
                            message=f"the PNG has a {chunk.type} chunk with the keyword openbadgecredential at offset "
                                    f"{chunk.offset:,}; expected the credential only in one iTXt chunk")
 
@@ -1024,7 +1028,7 @@ def svg_namespace(subject: Subject, ctx: CheckContext) -> Findings:
     if not facts.namespace_declared_on_root or facts.namespace_prefix != "openbadges":
         found = ("not declared on the svg element" if not facts.namespace_declared_on_root
                  else f"bound to the prefix {facts.namespace_prefix!r}")
-        yield ctx.fail("", expected="xmlns:openbadges=\"https://purl.imsglobal.org/ob/v3p0\" on the svg element",
+        yield ctx.fail(SVG_CONTAINER, expected="xmlns:openbadges=\"https://purl.imsglobal.org/ob/v3p0\" on the svg element",
                        message=f"the Open Badges 3.0 namespace is {found}; expected xmlns:openbadges="
                                f"\"https://purl.imsglobal.org/ob/v3p0\" on the svg element")
 
@@ -1037,7 +1041,7 @@ def svg_single_credential(subject: Subject, ctx: CheckContext) -> Findings:
         yield skip
         return
     if baking.svg.element_count != 1:
-        yield ctx.fail("", expected="exactly one openbadges:credential element",
+        yield ctx.fail(SVG_CONTAINER, expected="exactly one openbadges:credential element",
                        message=f"the SVG has {baking.svg.element_count} openbadges:credential elements; expected one")
 
 
@@ -1049,7 +1053,7 @@ def svg_credential_first(subject: Subject, ctx: CheckContext) -> Findings:
         yield skip
         return
     if not baking.svg.first_child_of_root:
-        yield ctx.fail("", expected="openbadges:credential as the first child of svg",
+        yield ctx.fail(SVG_CONTAINER, expected="openbadges:credential as the first child of svg",
                        message="the openbadges:credential element is not the first child of the svg element; "
                                "expected it right after the svg start tag")
 
@@ -1063,9 +1067,9 @@ def svg_embedded_form(subject: Subject, ctx: CheckContext) -> Findings:
         return
     in_attribute = bool((baking.svg.verify_attribute or "").strip())
     if in_attribute and baking.embedded_form == "json":
-        yield ctx.fail("", expected="JSON in the element text",
+        yield ctx.fail(SVG_CONTAINER, expected="JSON in the element text",
                        message="the verify attribute holds a JSON credential; expected JSON in the element text "
                                "and only a compact JWS in verify")
     elif not in_attribute and baking.embedded_form == "jws":
-        yield ctx.fail("", expected="a JWS in the verify attribute",
+        yield ctx.fail(SVG_CONTAINER, expected="a JWS in the verify attribute",
                        message="the element text holds a compact JWS; expected it in the verify attribute")

@@ -12,7 +12,9 @@ from typing import Any
 from conformance.model.findings import Finding
 from conformance.model.subjects import Subject
 from conformance.registry import MISSING, CheckContext, check, describe
-from conformance.standards.predicates import is_datetime, is_datetime_stamp, is_url, items, pointer
+from conformance.standards.predicates import (
+    JWT_CLAIMS, claim_location, in_jws_header, is_datetime, is_datetime_stamp, is_url, items, pointer,
+)
 from conformance.standards.vcdm import V1_CONTEXT
 from conformance.standards.vcdm.v1_1._shapes import (
     has_embedded_proof, has_type, instant, is_compact_jws, is_numeric_date, is_presentation, issuer_id,
@@ -428,9 +430,9 @@ def _enclosed(subject: Subject, ctx: CheckContext) -> tuple[Mapping[str, Any], M
     return claims, raw, name
 
 
-def _jwt_fail(ctx: CheckContext, what: str, expected: str, found: Any = MISSING) -> Finding:
+def _jwt_fail(ctx: CheckContext, at: str, what: str, expected: str, found: Any = MISSING) -> Finding:
     shown = "absent" if found is MISSING else describe(found)
-    return ctx.fail("", expected=expected, found=found, message=f"{what} is {shown}; expected {expected}")
+    return ctx.fail(at, expected=expected, found=found, message=f"{what} is {shown}; expected {expected}")
 
 
 @check("VCDM11-jwt-alg")
@@ -442,9 +444,9 @@ def jwt_alg_is_set(subject: Subject, ctx: CheckContext) -> Iterator[Finding]:
         return
     alg = jwt.jws.header.get("alg", MISSING)
     if not isinstance(alg, str) or not alg:
-        yield _jwt_fail(ctx, "the JWT header alg", "a signature algorithm such as ES256", alg)
+        yield _jwt_fail(ctx, in_jws_header("alg"), "the JWT header alg", "a signature algorithm such as ES256", alg)
     elif alg.lower() == "none" and not has_embedded_proof(subject.document):
-        yield _jwt_fail(ctx, "the JWT header alg", "a signature algorithm (none only beside an embedded proof)",
+        yield _jwt_fail(ctx, in_jws_header("alg"), "the JWT header alg", "a signature algorithm (none only beside an embedded proof)",
                         alg)
 
 
@@ -457,7 +459,7 @@ def jwt_typ_is_jwt(subject: Subject, ctx: CheckContext) -> Iterator[Finding]:
     elif "typ" not in jwt.jws.header:
         yield ctx.inapplicable("the JWT header has no typ")
     elif jwt.jws.header["typ"] != "JWT":
-        yield _jwt_fail(ctx, "the JWT header typ", '"JWT"', jwt.jws.header["typ"])
+        yield _jwt_fail(ctx, in_jws_header("typ"), "the JWT header typ", '"JWT"', jwt.jws.header["typ"])
 
 
 @check("VCDM11-jwt-vc-claim")
@@ -469,16 +471,16 @@ def jwt_carries_vc_claim(subject: Subject, ctx: CheckContext) -> Iterator[Findin
         return
     claims = jwt.jws.payload
     if not isinstance(claims, Mapping):
-        yield _jwt_fail(ctx, "the JWT payload", "a claims object with a vc or vp claim", claims)
+        yield _jwt_fail(ctx, JWT_CLAIMS, "the JWT payload", "a claims object with a vc or vp claim", claims)
         return
     name = "vp" if is_presentation(subject) else "vc"
     other = "vc" if name == "vp" else "vp"
     what = "presentation" if name == "vp" else "credential"
     if not isinstance(claims.get(name), Mapping):
         if isinstance(claims.get(other), Mapping):
-            yield _jwt_fail(ctx, f"the JWT {name} claim", f"the {what} in the {name} claim, not in {other}")
+            yield _jwt_fail(ctx, claim_location("vc-jwt-1.1", name), f"the JWT {name} claim", f"the {what} in the {name} claim, not in {other}")
         else:
-            yield _jwt_fail(ctx, f"the JWT {name} claim", f"the {what} as a JSON object",
+            yield _jwt_fail(ctx, claim_location("vc-jwt-1.1", name), f"the JWT {name} claim", f"the {what} as a JSON object",
                             claims.get(name, MISSING))
 
 
@@ -496,10 +498,10 @@ def jwt_uses_registered_claims(subject: Subject, ctx: CheckContext) -> Iterator[
         pairs = [("issuer", "iss"), ("issuanceDate", "nbf"), ("expirationDate", "exp"), ("id", "jti")]
         subject_value = raw.get("credentialSubject")
         if isinstance(subject_value, Mapping) and "id" in subject_value and "sub" not in claims:
-            yield _jwt_fail(ctx, "the JWT sub claim", f"the subject id {subject_value['id']!r} as sub")
+            yield _jwt_fail(ctx, claim_location("vc-jwt-1.1", "sub"), "the JWT sub claim", f"the subject id {subject_value['id']!r} as sub")
     for prop, claim in pairs:
         if prop in raw and claim not in claims:
-            yield _jwt_fail(ctx, f"the JWT {claim} claim", f"{name}.{prop} stated as {claim}")
+            yield _jwt_fail(ctx, claim_location("vc-jwt-1.1", claim), f"the JWT {claim} claim", f"{name}.{prop} stated as {claim}")
 
 
 def _consistency(subject: Subject, ctx: CheckContext, claim: str, prop: str) -> Iterator[Finding]:
@@ -513,7 +515,7 @@ def _consistency(subject: Subject, ctx: CheckContext, claim: str, prop: str) -> 
         return
     expected = issuer_id(raw[prop]) if prop in ("issuer", "holder") else raw[prop]
     if claims[claim] != expected:
-        yield _jwt_fail(ctx, f"the JWT {claim} claim", f"{expected!r}, as {name}.{prop} states", claims[claim])
+        yield _jwt_fail(ctx, claim_location("vc-jwt-1.1", claim), f"the JWT {claim} claim", f"{expected!r}, as {name}.{prop} states", claims[claim])
 
 
 @check("VCDM11-jwt-iss-issuer")
@@ -540,7 +542,7 @@ def _same_instant(subject: Subject, ctx: CheckContext, claim: str, prop: str) ->
     if not is_numeric_date(value) or when is None:
         yield ctx.inapplicable(f"the JWT does not state both {claim} as a number and {name}.{prop} as a dateTime")
     elif math.floor(value) != math.floor(when):
-        yield _jwt_fail(ctx, f"the JWT {claim} claim",
+        yield _jwt_fail(ctx, claim_location("vc-jwt-1.1", claim), f"the JWT {claim} claim",
                         f"{math.floor(when)}, the instant of {name}.{prop} {raw[prop]}", value)
 
 
@@ -568,7 +570,7 @@ def jwt_sub_matches_subject(subject: Subject, ctx: CheckContext) -> Iterator[Fin
     if name != "vc" or "sub" not in claims or not ids:
         yield ctx.inapplicable("the JWT does not state both sub and a credentialSubject id")
     elif claims["sub"] not in ids:
-        yield _jwt_fail(ctx, "the JWT sub claim", f"the credentialSubject id {ids[0]!r}", claims["sub"])
+        yield _jwt_fail(ctx, claim_location("vc-jwt-1.1", "sub"), "the JWT sub claim", f"the credentialSubject id {ids[0]!r}", claims["sub"])
 
 
 @check("VCDM11-jwt-numeric-dates")
@@ -585,5 +587,5 @@ def jwt_dates_are_numeric(subject: Subject, ctx: CheckContext) -> Iterator[Findi
     for claim in present:
         value = claims[claim]
         if not is_numeric_date(value):
-            yield _jwt_fail(ctx, f"the JWT {claim} claim", "a NumericDate (seconds since the epoch, a JSON number)",
+            yield _jwt_fail(ctx, claim_location("vc-jwt-1.1", claim), f"the JWT {claim} claim", "a NumericDate (seconds since the epoch, a JSON number)",
                             value)
