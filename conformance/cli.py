@@ -128,20 +128,25 @@ def artifacts_verify(directory: Path | None) -> None:
 
 @artifacts.command("fetch")
 @click.option("--artifacts", "directory", type=click.Path(file_okay=False, path_type=Path))
-def artifacts_fetch(directory: Path | None) -> None:
+@click.option("--mirror", metavar="URL",
+              help="Fetch from a content-addressed mirror (<URL>/<sha256>, the cache's own layout) instead of the "
+                   "canonical URLs.")
+def artifacts_fetch(directory: Path | None, mirror: str | None) -> None:
     """Download every missing pin into the user cache, refusing bytes whose hash differs."""
     env = Environment.create(artifacts=directory)
     console = Console(highlight=False)
     failed = 0
     for pin in env.store.missing():
+        source = f"{mirror.rstrip('/')}/{pin.sha256}" if mirror else pin.url
         try:
-            data = fetch_bounded(pin.url, 4 * 1024 * 1024)
+            data = fetch_bounded(source, 4 * 1024 * 1024)
             env.store.store(pin.url, data)
             console.print(f"[green]fetched[/] {pin.url}")
         except (FetchError, ValueError) as exc:
             failed += 1
             console.print(f"[red]failed[/]  {pin.url}: {exc}")
     if failed:
+        Console(stderr=True).print(f"[red]{failed} pinned artifacts could not be fetched[/]")
         sys.exit(EXIT_ERROR)
     console.print(f"all {len(env.store.pins)} pinned artifacts are in place ({env.store.cache_dir})")
 

@@ -113,3 +113,83 @@ def test_requirements_lists_the_catalog(run) -> None:  # noqa: ANN001
     result = run("requirements", "--format", "json")
     rows = json.loads(result.output)
     assert any(r["id"] == "CORE-utf8" and r["url"].startswith("https://") for r in rows)
+
+
+def _serve(directory: Path, tamper: bool = False):  # noqa: ANN202
+    import threading
+    from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+
+    class Handler(SimpleHTTPRequestHandler):
+        def __init__(self, *args, **kwargs) -> None:  # noqa: ANN002, ANN003
+            super().__init__(*args, directory=str(directory), **kwargs)
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+        def send_head(self):  # noqa: ANN202
+            if tamper:
+                self.send_response(200)
+                self.send_header("Content-Length", "9")
+                self.end_headers()
+                return __import__("io").BytesIO(b"tampered!")
+            return super().send_head()
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server, f"http://127.0.0.1:{server.server_address[1]}"
+
+
+def test_artifacts_fetch_fills_the_cache_from_a_mirror_and_verifies_hashes(
+        run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:  # noqa: ANN001
+    import hashlib
+
+    mirror = tmp_path / "mirror"
+    mirror.mkdir()
+    for path in artifacts_dir().rglob("*"):
+        if path.is_file():
+            (mirror / hashlib.sha256(path.read_bytes()).hexdigest()).write_bytes(path.read_bytes())
+    cache = tmp_path / "cache"
+    monkeypatch.setenv("LER_CONFORMANCE_CACHE", str(cache))
+    monkeypatch.delenv("LER_CONFORMANCE_ARTIFACTS")
+    assert run("artifacts", "verify").exit_code == 2
+    server, url = _serve(mirror)
+    try:
+        result = run("artifacts", "fetch", "--mirror", url)
+    finally:
+        server.shutdown()
+    assert result.exit_code == 0, result.output
+    assert run("artifacts", "verify").exit_code == 0
+    from conformance.artifacts import load_pins
+    from conformance.resources import shapes_dir
+
+    unique = {pin.sha256 for pin in load_pins(shapes_dir() / "pins.toml").values()}
+    assert {p.name for p in cache.iterdir()} == unique
+
+
+def test_artifacts_fetch_refuses_bytes_with_another_hash(run, tmp_path: Path,
+                                                        monkeypatch: pytest.MonkeyPatch) -> None:  # noqa: ANN001
+    monkeypatch.setenv("LER_CONFORMANCE_CACHE", str(tmp_path / "cache"))
+    monkeypatch.delenv("LER_CONFORMANCE_ARTIFACTS")
+    server, url = _serve(tmp_path, tamper=True)
+    try:
+        result = run("artifacts", "fetch", "--mirror", url)
+    finally:
+        server.shutdown()
+    assert result.exit_code == 2 and "sha256" in result.output
+    assert not (tmp_path / "cache").exists() or not list((tmp_path / "cache").iterdir())
+
+
+def test_check_fetches_a_document_from_a_url(run, tmp_path: Path) -> None:  # noqa: ANN001
+    _file(tmp_path, "badge.json", minimal_badge())
+    server, url = _serve(tmp_path)
+    try:
+        result = run("check", f"{url}/badge.json", "--profile", "data-model", "--format", "json")
+        missing = run("check", f"{url}/nope.json", "--format", "json")
+    finally:
+        server.shutdown()
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.output)["results"][0]["verdict"] == "pass"
+    assert missing.exit_code == 2
+    (entry,) = json.loads(missing.output)["results"]
+    (error,) = [f for f in entry["findings"] if f["outcome"] == "error"]
+    assert error["requirement"] == "CORE-input-readable" and "404" in error["message"]

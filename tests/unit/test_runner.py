@@ -1,0 +1,60 @@
+"""The runner: decoding, standard detection, embedded credentials, and errors that never become passes."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from conformance.environment import Environment
+from conformance.model.findings import Outcome, Verdict
+from conformance.model.targets import BytesTarget, FileTarget
+from conformance.registry import CheckContext, RegisteredCheck
+from conformance.runner import Runner, _run_check
+from tests.documents import minimal_badge
+
+
+def test_a_check_that_raises_is_an_error_naming_the_suite_not_a_pass() -> None:
+    def broken(subject, ctx):  # noqa: ANN001, ANN202
+        raise KeyError("boom")
+    (finding,) = _run_check(RegisteredCheck("CORE-utf8", broken, CheckContext("CORE-utf8")), subject=None)  # type: ignore[arg-type]
+    assert finding.outcome is Outcome.ERROR and "KeyError" in finding.message and "defect in the suite" in finding.message
+
+
+def test_a_check_that_yields_nothing_passes() -> None:
+    (finding,) = _run_check(RegisteredCheck("CORE-utf8", lambda s, c: iter(()), CheckContext("CORE-utf8")),
+                            subject=None)  # type: ignore[arg-type]
+    assert finding.outcome is Outcome.PASSED
+
+
+def test_an_unreadable_file_is_an_error_on_its_own_requirement(env: Environment, tmp_path: Path) -> None:
+    (result,) = Runner(env, env.profile("default")).run([FileTarget(tmp_path / "missing.json")])
+    errors = [f for f in result.findings if f.outcome is Outcome.ERROR]
+    assert [f.requirement for f in errors] == ["CORE-input-readable"] and result.verdict is Verdict.ERROR
+    assert "missing.json" in errors[0].message
+
+
+def test_unparseable_input_runs_only_the_core_rules(env: Environment) -> None:
+    (result,) = Runner(env, env.profile("default")).run([BytesTarget("x", b"{nope", "x.json")])
+    assert {f.requirement.split("-")[0] for f in result.findings} == {"CORE"} and result.standards == ()
+
+
+def test_embedded_credentials_are_judged_with_absolute_locations(env: Environment) -> None:
+    inner = minimal_badge()
+    del inner["credentialSubject"]["achievement"]["name"]
+    presentation = {"@context": ["https://www.w3.org/ns/credentials/v2"], "type": ["VerifiablePresentation"],
+                    "verifiableCredential": [minimal_badge(), inner]}
+    (result,) = Runner(env, env.profile("data-model")).run([BytesTarget("vp", json.dumps(presentation).encode())])
+    failed = [f for f in result.findings if f.outcome is Outcome.FAILED and f.requirement.startswith("OB30")]
+    assert failed and all(f.location.startswith("/verifiableCredential/1/credentialSubject/achievement")
+                          for f in failed)
+    assert all(f.subject == "vp#/verifiableCredential/1" for f in failed)
+    assert "OB30" in result.standards
+
+
+def test_embedding_stops_at_a_depth_limit(env: Environment) -> None:
+    document: dict = minimal_badge()
+    for _ in range(20):
+        document = {"@context": ["https://www.w3.org/ns/credentials/v2"], "type": ["VerifiablePresentation"],
+                    "verifiableCredential": [document]}
+    (result,) = Runner(env, env.profile("data-model")).run([BytesTarget("deep", json.dumps(document).encode())])
+    depths = {f.location.count("verifiableCredential") for f in result.findings}
+    assert max(depths) == 8 and result.verdict in (Verdict.PASS, Verdict.FAIL)
