@@ -396,16 +396,19 @@ def _with_terms_of(document: Any, report: JsonLdReport) -> JsonLdReport:
     """Put the document's own type values back where the skeleton had stand-ins (keys are never replaced)."""
     if not any(p.kind == "undefined-type" for p in report.problems):
         return report
-    problems = tuple(TermProblem(p.pointer, p.kind, _at(document, p.pointer)) if p.kind == "undefined-type" else p
-                     for p in report.problems)
+    problems = tuple(TermProblem(p.pointer, p.kind, _at(document, p.pointer, p.term))
+                     if p.kind == "undefined-type" else p for p in report.problems)
     return JsonLdReport(problems=problems, invalid=report.invalid, unavailable=report.unavailable)
 
 
-def _at(document: Any, pointer: str) -> str:
+def _at(document: Any, pointer: str, fallback: str) -> str:
     node = document
-    for token in pointer.split("/")[1:]:
-        token = token.replace("~1", "/").replace("~0", "~")
-        node = node[int(token)] if isinstance(node, list) else node[token]
+    try:
+        for token in pointer.split("/")[1:]:
+            token = token.replace("~1", "/").replace("~0", "~")
+            node = node[int(token)] if isinstance(node, list) else node[token]
+    except (KeyError, IndexError, ValueError, TypeError):
+        return fallback           # the pointer names a place the skeleton has and the document lacks: never so far
     return node if isinstance(node, str) else str(node)
 
 
