@@ -193,3 +193,19 @@ def test_check_fetches_a_document_from_a_url(run, tmp_path: Path) -> None:  # no
     (entry,) = json.loads(missing.output)["results"]
     (error,) = [f for f in entry["findings"] if f["outcome"] == "error"]
     assert error["requirement"] == "CORE-input-readable" and "404" in error["message"]
+
+
+def test_online_fetches_an_unpinned_context_that_offline_refuses(run, tmp_path: Path) -> None:  # noqa: ANN001
+    (tmp_path / "hours.json").write_text(json.dumps({"@context": {"hoursOfStudy": "https://example.org/v#hours"}}))
+    server, url = _serve(tmp_path)
+    document = minimal_badge()
+    document["@context"].append(f"{url}/hours.json")
+    document["credentialSubject"]["achievement"]["hoursOfStudy"] = 12
+    path = _file(tmp_path, "badge.json", document)
+    try:
+        offline = run("check", str(path), "--profile", "data-model", "--format", "json")
+        online = run("check", str(path), "--profile", "data-model", "--format", "json", "--online")
+    finally:
+        server.shutdown()
+    assert offline.exit_code == 2 and f"{url}/hours.json" in offline.output
+    assert online.exit_code == 0, online.output

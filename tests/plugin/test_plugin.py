@@ -94,3 +94,18 @@ def test_without_a_target_the_plugin_stays_out_of_the_way(pytester: pytest.Pytes
     pytester.makepyfile("def test_plain():\n    assert 1 + 1 == 2\n")
     result = pytester.runpytest_subprocess("-q", "-p", "no:cacheprovider")
     result.assert_outcomes(passed=1)
+
+
+def test_a_targets_file_names_several_documents(pytester: pytest.Pytester) -> None:
+    _write(pytester.path / "a.json", minimal_badge())
+    broken = minimal_badge()
+    del broken["credentialSubject"]["achievement"]["name"]
+    _write(pytester.path / "b.json", broken)
+    (pytester.path / "targets.toml").write_text('[[target]]\npath = "a.json"\n\n[[target]]\npath = "b.json"\n',
+                                                encoding="utf-8")
+    result = _run(pytester, "--ler-target", str(pytester.path / "targets.toml"), "--ler-profile", "data-model",
+                  "-q", "-rf")
+    assert result.ret == 1
+    failed = [line for line in result.stdout.lines if line.startswith("FAILED")]
+    assert failed and all("b.json" in line for line in failed)
+    assert any("a.json" in line for line in result.stdout.lines) or result.parseoutcomes()["passed"] > 60
