@@ -51,11 +51,12 @@ class Limits:
     max_bytes: int = 16 * 1024 * 1024
     max_depth: int = 64
     max_jws_bytes: int = 4 * 1024 * 1024
+    max_containers: int = 1_000_000       # JSON objects and arrays in one text (bounds decoded memory)
 
     def __post_init__(self) -> None:
         # A bad limit is a configuration mistake; catching it here keeps it from surfacing later
         # as a confusing verdict about some input.
-        for field_name in ("max_bytes", "max_depth", "max_jws_bytes"):
+        for field_name in ("max_bytes", "max_depth", "max_jws_bytes", "max_containers"):
             value = getattr(self, field_name)
             if isinstance(value, bool) or not isinstance(value, int):
                 raise TypeError(f"Limits.{field_name} must be an int, not {type(value).__name__}")

@@ -89,6 +89,12 @@ def parse_json(data: bytes | str, limits: Limits = Limits()) -> Any:
         raw = raw[3:]
         skipped = 3
 
+    # Brackets inside strings are counted too, so this bounds both the containers and the depth from above.
+    brackets = raw.count(b"[") + raw.count(b"{")
+    if brackets > limits.max_containers:
+        # each decoded object or array costs ~100 bytes of memory: a text packed with them is refused unread
+        raise PayloadError("too-large", f"the JSON text opens up to {brackets:,} objects and arrays; the limit is "
+                                        f"{limits.max_containers:,}")
     try:
         value = orjson.loads(raw)
     except orjson.JSONDecodeError as exc:
@@ -97,8 +103,6 @@ def parse_json(data: bytes | str, limits: Limits = Limits()) -> Any:
         raise PayloadError("too-large", "the JSON text needs more memory to decode than is available") from None
 
     depth_limit = min(limits.max_depth, PARSER_DEPTH_CEILING)
-    # Brackets inside strings are counted too, so this is an upper bound on the depth.
-    brackets = raw.count(b"[") + raw.count(b"{")
     if brackets > depth_limit:
         if brackets * _WALK_COST_IN_BYTES <= len(raw):
             exceeds = _walk_exceeds(value, depth_limit)

@@ -182,3 +182,11 @@ def test_depth_violation_in_a_huge_document_is_reported_without_a_path() -> None
         parse_json(text)
     assert caught.value.code == "json-too-deep"
     assert "too large to say where" in caught.value.message
+
+
+def test_a_text_packed_with_containers_is_refused_before_decoding() -> None:
+    packed = b"[" + b"[]," * 2_000_000 + b"[]]"
+    with pytest.raises(PayloadError) as caught:
+        parse_json(packed)
+    assert caught.value.code == "too-large" and "objects and arrays" in caught.value.message
+    assert parse_json(b"[" + b"[]," * 1000 + b"[]]", Limits(max_containers=2000))[0] == []
