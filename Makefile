@@ -28,6 +28,7 @@ test: $(STAMP)
 
 bench: $(STAMP)
 	$(PY) benchmarks/bench_documents.py
+	$(PY) benchmarks/bench_proofs.py
 
 clean:
 	rm -rf $(VENV) reports/demo reports/junit.xml

@@ -16,7 +16,7 @@ from conformance.environment import Environment
 from conformance.model.findings import Verdict
 from conformance.model.requirements import CatalogError
 from conformance.model.targets import DirectoryTarget, FileTarget, Target, UrlTarget
-from conformance.net import FetchError, fetch_bounded
+from conformance.net import FetchError, FetchPolicy, GuardedClient
 from conformance.reporting.results import check_output, overall_verdict, results_document, write_results
 from conformance.reporting.text import render
 from conformance.runner import Runner, SubjectResult
@@ -30,11 +30,11 @@ def main() -> None:
     """Conformance tests for Learning and Employment Record credentials and systems."""
 
 
-def _targets(inputs: Sequence[str]) -> list[Target]:
+def _targets(inputs: Sequence[str], client: GuardedClient) -> list[Target]:
     targets: list[Target] = []
     for item in inputs:
         if item.startswith(("https://", "http://")):
-            targets.append(UrlTarget(item, fetch_bounded))
+            targets.append(UrlTarget(item, client.fetch))
             continue
         path = Path(item)
         if path.is_dir():
@@ -58,28 +58,33 @@ def _count(targets: Sequence[Target]) -> int:
               help="Directory holding pinned contexts and schemas (matched by hash). "
                    "Default: $LER_CONFORMANCE_ARTIFACTS, then the user cache.")
 @click.option("--online", is_flag=True, help="Fetch what is not pinned (contexts) instead of reporting it.")
+@click.option("--allow-private", is_flag=True,
+              help="Let fetches reach private, loopback and link-local addresses (refused by default).")
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), help="Write results.json into this directory.")
 @click.option("-v", "--verbose", is_flag=True, help="Show every finding, not only failures.")
 def check(inputs: tuple[str, ...], profile_name: str, output_format: str, artifacts: Path | None, online: bool,
-          out: Path | None, verbose: bool) -> None:
+          allow_private: bool, out: Path | None, verbose: bool) -> None:
     """Check credential and presentation documents: JSON, JWT, baked PNG/SVG; a directory means every file in it."""
     console = Console(stderr=False, highlight=False)
     errors = Console(stderr=True, highlight=False)
+    client = GuardedClient(FetchPolicy(allow_private=allow_private))
     try:
-        targets = _targets(inputs)
+        targets = _targets(inputs, client)
         env = Environment.create(artifacts=artifacts, online=online,
-                                 fetch=(lambda url: fetch_bounded(url, 1024 * 1024)) if online else None)
+                                 fetch=(lambda url: client.fetch(url, 1024 * 1024)) if online else None)
         profile = env.profile(profile_name)
         runner = Runner(env, profile)
     except (click.BadParameter, KeyError, CatalogError) as exc:
         errors.print(f"[red]error:[/] {exc.args[0] if exc.args else exc}")
         sys.exit(EXIT_ERROR)
     started = datetime.now(UTC)
-    results = _run_with_progress(runner, targets, errors, show=output_format == "text")
+    with client:
+        results = _run_with_progress(runner, targets, errors, show=output_format == "text")
     ended = datetime.now(UTC)
     if out is not None:
         document = results_document(results, profile=profile.name, started=started, ended=ended,
-                                    environment=env.describe(), targets=[t.id for t in targets])
+                                    environment=env.describe(), targets=[t.id for t in targets],
+                                    exchanges=[e.to_json() for e in client.exchanges])
         path = write_results(out, document)
         errors.print(f"results: {path}")
     if output_format == "json":
@@ -131,20 +136,23 @@ def artifacts_verify(directory: Path | None) -> None:
 @click.option("--mirror", metavar="URL",
               help="Fetch from a content-addressed mirror (<URL>/<sha256>, the cache's own layout) instead of the "
                    "canonical URLs.")
-def artifacts_fetch(directory: Path | None, mirror: str | None) -> None:
+@click.option("--allow-private", is_flag=True, help="Let the mirror be on a private or loopback address.")
+def artifacts_fetch(directory: Path | None, mirror: str | None, allow_private: bool) -> None:
     """Download every missing pin into the user cache, refusing bytes whose hash differs."""
     env = Environment.create(artifacts=directory)
     console = Console(highlight=False)
     failed = 0
+    client = GuardedClient(FetchPolicy(allow_private=allow_private))
     for pin in env.store.missing():
         source = f"{mirror.rstrip('/')}/{pin.sha256}" if mirror else pin.url
         try:
-            data = fetch_bounded(source, 4 * 1024 * 1024)
+            data = client.fetch(source, 4 * 1024 * 1024)
             env.store.store(pin.url, data)
             console.print(f"[green]fetched[/] {pin.url}")
         except (FetchError, ValueError) as exc:
             failed += 1
             console.print(f"[red]failed[/]  {pin.url}: {exc}")
+    client.close()
     if failed:
         Console(stderr=True).print(f"[red]{failed} pinned artifacts could not be fetched[/]")
         sys.exit(EXIT_ERROR)

@@ -76,6 +76,8 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption("--ler-profile", default="default", help="Requirement profile (default: default).")
     group.addoption("--ler-artifacts", default=None, metavar="DIR", help="Directory with the pinned artifacts.")
     group.addoption("--ler-online", action="store_true", help="Fetch what is not pinned.")
+    group.addoption("--ler-allow-private", action="store_true",
+                    help="Let fetches reach private, loopback and link-local addresses.")
     group.addoption("--ler-expectations", default=None, metavar="FILE",
                     help="TOML of known deviations ([[expect]] requirement, subject, reason): strict xfails.")
 
@@ -97,19 +99,18 @@ def pytest_configure(config: pytest.Config) -> None:
     config.args = [str(SUITE_MODULE)]
 
 
-def _targets(spec: str) -> Iterator[Any]:
+def _targets(spec: str, fetch: Any) -> Iterator[Any]:
     from conformance.model.targets import DirectoryTarget, FileTarget, UrlTarget
-    from conformance.net import fetch_bounded
 
     if spec.startswith(("https://", "http://")):
-        yield UrlTarget(spec, fetch_bounded)
+        yield UrlTarget(spec, fetch)
         return
     path = Path(spec)
     if path.suffix == ".toml":
         data = tomllib.loads(path.read_text(encoding="utf-8"))
         for entry in data.get("target", []):
             location = entry.get("url") or str((path.parent / entry["path"]).resolve())
-            yield from _targets(location)
+            yield from _targets(location, fetch)
     elif path.is_dir():
         yield DirectoryTarget(path)
     else:
@@ -126,10 +127,15 @@ def _expectations(config: pytest.Config) -> list[dict[str, str]]:
 def _build_cases(config: pytest.Config, env: Any) -> Iterator[Case]:
     from conformance.runner import Runner
 
+    from conformance.net import FetchPolicy, GuardedClient
+
     runner = Runner(env, env.profile(config.getoption("ler_profile")))
     expectations = _expectations(config)
-    targets = [t for spec in config.getoption("ler_target") for t in _targets(spec)]
-    for result in runner.run(targets):
+    client = GuardedClient(FetchPolicy(allow_private=config.getoption("ler_allow_private")))
+    targets = [t for spec in config.getoption("ler_target") for t in _targets(spec, client.fetch)]
+    with client:
+        results = list(runner.run(targets))
+    for result in results:
         by_requirement: dict[str, list[Finding]] = {}
         for finding in result.findings:
             by_requirement.setdefault(finding.requirement, []).append(finding)

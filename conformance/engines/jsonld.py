@@ -342,6 +342,9 @@ class SafeModeExpander:
             skeleton = self._skeleton(document)
         except ContextUnavailable:
             return self.expand_uncached(document)     # reports which context is unavailable
+        except RecursionError:
+            # the payload layer bounds depth at 64; this guards callers that hand in documents of their own
+            return JsonLdReport(invalid="the document is nested too deeply to process")
         if skeleton is None:
             return self.expand_uncached(document)
         key = hashlib.blake2b(orjson.dumps(skeleton, option=orjson.OPT_SORT_KEYS), digest_size=20).digest()

@@ -40,7 +40,9 @@ def summary(results: Sequence[SubjectResult]) -> dict[str, Any]:
 
 
 def results_document(results: Sequence[SubjectResult], *, profile: str, started: datetime, ended: datetime,
-                     environment: Mapping[str, Any], targets: Sequence[str]) -> dict[str, Any]:
+                     environment: Mapping[str, Any], targets: Sequence[str],
+                     exchanges: Sequence[Mapping[str, Any]] = ()) -> dict[str, Any]:
+    """`exchanges`: every HTTP exchange of the run, secrets already redacted by the guarded client."""
     return {
         "suite": {"name": "ler-conformance", "version": __version__},
         "profile": profile,
@@ -49,6 +51,7 @@ def results_document(results: Sequence[SubjectResult], *, profile: str, started:
         "ended": ended.astimezone(UTC).isoformat().replace("+00:00", "Z"),
         "environment": dict(environment),
         "summary": summary(results),
+        "evidence": {"http": list(exchanges)},
         "results": [r.to_json() for r in results],
         "assertions": [
             {

@@ -39,7 +39,7 @@ def test_json_output_has_the_documented_shape(run, tmp_path: Path) -> None:  # n
     del document["issuer"]
     result = run("check", str(_file(tmp_path, "bad.json", document)), "--format", "json", "--profile", "data-model")
     assert result.exit_code == 1
-    payload = json.loads(result.output)
+    payload = json.loads(result.stdout)
     assert set(payload) == {"suite_version", "results"}
     (entry,) = payload["results"]
     assert set(entry) == {"subject", "verdict", "standards", "findings"}
@@ -52,7 +52,7 @@ def test_json_output_has_the_documented_shape(run, tmp_path: Path) -> None:  # n
 def test_malformed_json_fails_with_a_located_message(run, tmp_path: Path) -> None:  # noqa: ANN001
     result = run("check", str(_file(tmp_path, "broken.json", b'{"@context": [')), "--format", "json")
     assert result.exit_code == 1
-    (entry,) = json.loads(result.output)["results"]
+    (entry,) = json.loads(result.stdout)["results"]
     (failed,) = [f for f in entry["findings"] if f["outcome"] == "failed"]
     assert failed["requirement"] == "CORE-json-wellformed" and "line 1" in failed["message"]
 
@@ -60,7 +60,7 @@ def test_malformed_json_fails_with_a_located_message(run, tmp_path: Path) -> Non
 def test_an_input_beyond_the_limits_is_an_error_with_exit_two(run, tmp_path: Path) -> None:  # noqa: ANN001
     result = run("check", str(_file(tmp_path, "deep.json", b"[" * 10_000 + b"]" * 10_000)), "--format", "json")
     assert result.exit_code == 2
-    (entry,) = json.loads(result.output)["results"]
+    (entry,) = json.loads(result.stdout)["results"]
     assert entry["verdict"] == "error"
     assert [f["requirement"] for f in entry["findings"] if f["outcome"] == "error"] == ["CORE-input-limits"]
 
@@ -70,7 +70,7 @@ def test_an_unpinned_context_is_an_error_that_names_the_url(run, tmp_path: Path)
     document["@context"].append("https://contexts.example.org/private.json")
     result = run("check", str(_file(tmp_path, "ctx.json", document)), "--format", "json", "--profile", "data-model")
     assert result.exit_code == 2
-    (entry,) = json.loads(result.output)["results"]
+    (entry,) = json.loads(result.stdout)["results"]
     errors = [f for f in entry["findings"] if f["outcome"] == "error"]
     assert errors and all("https://contexts.example.org/private.json" in f["message"] for f in errors)
 
@@ -111,7 +111,7 @@ def test_vectors_export_writes_every_vector(run, tmp_path: Path) -> None:  # noq
 
 def test_requirements_lists_the_catalog(run) -> None:  # noqa: ANN001
     result = run("requirements", "--format", "json")
-    rows = json.loads(result.output)
+    rows = json.loads(result.stdout)
     assert any(r["id"] == "CORE-utf8" and r["url"].startswith("https://") for r in rows)
 
 
@@ -154,9 +154,11 @@ def test_artifacts_fetch_fills_the_cache_from_a_mirror_and_verifies_hashes(
     assert run("artifacts", "verify").exit_code == 2
     server, url = _serve(mirror)
     try:
-        result = run("artifacts", "fetch", "--mirror", url)
+        refused = run("artifacts", "fetch", "--mirror", url)
+        result = run("artifacts", "fetch", "--mirror", url, "--allow-private")
     finally:
         server.shutdown()
+    assert refused.exit_code == 2 and "private" in refused.output
     assert result.exit_code == 0, result.output
     assert run("artifacts", "verify").exit_code == 0
     from conformance.artifacts import load_pins
@@ -172,7 +174,7 @@ def test_artifacts_fetch_refuses_bytes_with_another_hash(run, tmp_path: Path,
     monkeypatch.delenv("LER_CONFORMANCE_ARTIFACTS")
     server, url = _serve(tmp_path, tamper=True)
     try:
-        result = run("artifacts", "fetch", "--mirror", url)
+        result = run("artifacts", "fetch", "--mirror", url, "--allow-private")
     finally:
         server.shutdown()
     assert result.exit_code == 2 and "sha256" in result.output
@@ -183,14 +185,21 @@ def test_check_fetches_a_document_from_a_url(run, tmp_path: Path) -> None:  # no
     _file(tmp_path, "badge.json", minimal_badge())
     server, url = _serve(tmp_path)
     try:
-        result = run("check", f"{url}/badge.json", "--profile", "data-model", "--format", "json")
-        missing = run("check", f"{url}/nope.json", "--format", "json")
+        refused = run("check", f"{url}/badge.json", "--profile", "data-model", "--format", "json")
+        result = run("check", f"{url}/badge.json", "--profile", "data-model", "--format", "json", "--allow-private",
+                     "--out", str(tmp_path / "out"))
+        missing = run("check", f"{url}/nope.json", "--format", "json", "--allow-private")
     finally:
         server.shutdown()
+    (entry,) = json.loads(refused.stdout)["results"]
+    assert refused.exit_code == 2 and any(f["requirement"] == "CORE-input-readable" and "private" in f["message"]
+                                          for f in entry["findings"])
     assert result.exit_code == 0, result.output
-    assert json.loads(result.output)["results"][0]["verdict"] == "pass"
+    (exchange,) = json.loads((tmp_path / "out" / "results.json").read_text())["evidence"]["http"]
+    assert exchange["url"] == f"{url}/badge.json" and exchange["status"] == 200
+    assert json.loads(result.stdout)["results"][0]["verdict"] == "pass"
     assert missing.exit_code == 2
-    (entry,) = json.loads(missing.output)["results"]
+    (entry,) = json.loads(missing.stdout)["results"]
     (error,) = [f for f in entry["findings"] if f["outcome"] == "error"]
     assert error["requirement"] == "CORE-input-readable" and "404" in error["message"]
 
@@ -204,7 +213,8 @@ def test_online_fetches_an_unpinned_context_that_offline_refuses(run, tmp_path: 
     path = _file(tmp_path, "badge.json", document)
     try:
         offline = run("check", str(path), "--profile", "data-model", "--format", "json")
-        online = run("check", str(path), "--profile", "data-model", "--format", "json", "--online")
+        online = run("check", str(path), "--profile", "data-model", "--format", "json", "--online",
+                     "--allow-private")
     finally:
         server.shutdown()
     assert offline.exit_code == 2 and f"{url}/hours.json" in offline.output
