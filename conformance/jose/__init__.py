@@ -11,6 +11,7 @@ from .keys import (
     KeyInput,
     PublicKey,
     StaticKeyResolver,
+    ControllerDocumentJwsResolver,
     VerificationKey,
     load_public_key,
 )
@@ -46,6 +47,7 @@ __all__ = [
     "KeySource",
     "PublicKey",
     "StaticKeyResolver",
+    "ControllerDocumentJwsResolver",
     "VerificationKey",
     "check_header",
     "check_time_claims",

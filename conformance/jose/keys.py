@@ -19,10 +19,13 @@ from joserfc.errors import SecurityWarning
 from joserfc.jwk import ECKey, Key, OctKey, OKPKey, RSAKey, import_key
 
 from conformance.formats.jws import describe_json_type
+from conformance.keys.errors import INDETERMINATE_CODES, KeysError
+from conformance.keys.methods import VerificationMethodResolver
 
 from .results import JoseKeyError, JosePart
 
 __all__ = [
+    "ControllerDocumentJwsResolver",
     "JwsKeyResolver",
     "KeyInput",
     "PublicKey",
@@ -328,3 +331,47 @@ def _method_key(method: Mapping[str, Any]) -> PublicKey:
     if not isinstance(jwk, Mapping):
         raise JoseKeyError("key-not-found", f"verification method {method.get('id')!r} has no publicKeyJwk")
     return load_public_key(jwk).public
+
+
+class ControllerDocumentJwsResolver:
+    """Keys for JWS through the suite's DID and controller-document resolution (`conformance.keys`).
+
+    `kid` names the verification method (a `#fragment` is read relative to `iss`); without a `kid`, an `iss` that
+    is a did:key or did:jwk names its single key. The method must be authorized for assertionMethod. Key-resolution
+    failures map to key-not-found (key-unavailable when the controller could not be reached: cannot tell), a
+    published private key to private-key-leak, unusable material to key-invalid.
+    """
+
+    relationship = "assertionMethod"
+
+    def __init__(self, resolver: Any | None = None):
+        self._resolver = resolver if resolver is not None else VerificationMethodResolver()
+
+    def resolve(self, header: Mapping[str, Any], claims: Mapping[str, Any]) -> PublicKey:
+        vm_id = _method_of(header, claims)
+        try:
+            return self._resolver.resolve(vm_id, self.relationship).public_key
+        except KeysError as exc:
+            if exc.code in INDETERMINATE_CODES:
+                raise JoseKeyError("key-unavailable", exc.message, "key") from None
+            if exc.code == "private-key-material":
+                raise JoseKeyError("private-key-leak", exc.message, "key") from None
+            if exc.code in ("invalid-key", "wrong-key-length", "unknown-key-type", "key-type-mismatch", "bad-jwk"):
+                raise JoseKeyError("key-invalid", exc.message, "key") from None
+            raise JoseKeyError("key-not-found", exc.message, "key") from None
+
+
+def _method_of(header: Mapping[str, Any], claims: Mapping[str, Any]) -> str:
+    kid, iss = header.get("kid"), claims.get("iss")
+    if isinstance(kid, str) and kid:
+        if kid.startswith("#") and isinstance(iss, str):
+            return iss + kid
+        if kid.startswith("did:key:") and "#" not in kid:
+            return f"{kid}#{kid.removeprefix('did:key:')}"
+        return kid
+    if isinstance(iss, str) and iss.startswith("did:key:"):
+        return f"{iss}#{iss.removeprefix('did:key:')}"
+    if isinstance(iss, str) and iss.startswith("did:jwk:"):
+        return f"{iss}#0"
+    raise JoseKeyError("key-not-found", "the JWS names no kid, and its iss is not a DID that names a single key",
+                       "header", "/kid")

@@ -24,6 +24,7 @@ JoseReason = Literal[
     "alg-not-allowed",  # any other alg outside the allow-list
     "crit-unsupported",  # crit names an extension this verifier does not implement
     "key-not-found",  # no key identified, or the identified key cannot be obtained
+    "key-unavailable",  # the key's controller could not be reached (offline, unsupported method): cannot tell
     "key-invalid",  # the key material cannot be imported or is out of bounds
     "private-key-leak",  # a JWK carrying private or secret members where a public key belongs
     "key-alg-mismatch",  # key type, curve, size, use or alg does not fit the header's alg
