@@ -1,6 +1,6 @@
 """Issuer trust, its own concern: is the issuer one this verifier accepts? (Proof validity is judged elsewhere.)
 
-Trust comes from a TOML trust list of our own (trust-list.schema.json) and from DCC-style known-issuer
+Trust comes from a TOML trust list of our own (shapes/schemas/trust-list.schema.json) and from DCC-style known-issuer
 registries; both become a TrustList that looks issuers up by a normalised id.
 """
 

@@ -1,4 +1,4 @@
-"""Reading a trust list file: TOML [[issuer]] tables, checked against trust-list.schema.json.
+"""Reading a trust list file: TOML [[issuer]] tables, checked against shapes/schemas/trust-list.schema.json.
 
 Every error names the file and the line, because the person fixing it has the file open, not a JSON pointer.
 """
@@ -10,12 +10,13 @@ import tomllib
 from collections.abc import Mapping
 from datetime import UTC, date, datetime, time, timedelta
 from functools import cache
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import ValidationError
+
+from conformance.resources import shapes_dir
 
 from .model import TrustEntry, TrustError, TrustList
 from .normalize import normalize_issuer_id
@@ -32,7 +33,7 @@ _KEY = re.compile(r"^\s*(?:\"([^\"]*)\"|'([^']*)'|([A-Za-z0-9_-]+))\s*=")
 
 @cache
 def trust_list_schema() -> dict[str, Any]:
-    text = resources.files(__package__).joinpath("trust-list.schema.json").read_text(encoding="utf-8")
+    text = (shapes_dir() / "schemas" / "trust-list.schema.json").read_text(encoding="utf-8")
     schema: dict[str, Any] = json.loads(text)
     return schema
 
