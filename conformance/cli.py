@@ -142,17 +142,16 @@ def artifacts_fetch(directory: Path | None, mirror: str | None, allow_private: b
     env = Environment.create(artifacts=directory)
     console = Console(highlight=False)
     failed = 0
-    client = GuardedClient(FetchPolicy(allow_private=allow_private))
-    for pin in env.store.missing():
-        source = f"{mirror.rstrip('/')}/{pin.sha256}" if mirror else pin.url
-        try:
-            data = client.fetch(source, 4 * 1024 * 1024)
-            env.store.store(pin.url, data)
-            console.print(f"[green]fetched[/] {pin.url}")
-        except (FetchError, ValueError) as exc:
-            failed += 1
-            console.print(f"[red]failed[/]  {pin.url}: {exc}")
-    client.close()
+    with GuardedClient(FetchPolicy(allow_private=allow_private)) as client:
+        for pin in env.store.missing():
+            source = f"{mirror.rstrip('/')}/{pin.sha256}" if mirror else pin.url
+            try:
+                data = client.fetch(source, 4 * 1024 * 1024)
+                env.store.store(pin.url, data)
+                console.print(f"[green]fetched[/] {pin.url}")
+            except (FetchError, ValueError) as exc:
+                failed += 1
+                console.print(f"[red]failed[/]  {pin.url}: {exc}")
     if failed:
         Console(stderr=True).print(f"[red]{failed} pinned artifacts could not be fetched[/]")
         sys.exit(EXIT_ERROR)

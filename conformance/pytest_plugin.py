@@ -125,9 +125,8 @@ def _expectations(config: pytest.Config) -> list[dict[str, str]]:
 
 
 def _build_cases(config: pytest.Config, env: Any) -> Iterator[Case]:
-    from conformance.runner import Runner
-
     from conformance.net import FetchPolicy, GuardedClient
+    from conformance.runner import Runner
 
     runner = Runner(env, env.profile(config.getoption("ler_profile")))
     expectations = _expectations(config)

@@ -6,16 +6,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Literal, Protocol, TypeAlias
-
-from cryptography.hazmat.primitives.asymmetric import ec, ed25519
+from typing import Literal, Protocol
 
 from conformance.keys.errors import INDETERMINATE_CODES, KeysError
 from conformance.keys.methods import KeyResolver as MethodResolver
 from conformance.keys.methods import VerificationMethodResolver
-
-PublicKey: TypeAlias = ed25519.Ed25519PublicKey | ec.EllipticCurvePublicKey
-PrivateKey: TypeAlias = ed25519.Ed25519PrivateKey | ec.EllipticCurvePrivateKey
+from conformance.keys.multikey import PrivateKey, PublicKey  # noqa: F401 - PrivateKey is re-exported by proofs
 
 KeyProblem = Literal["key-not-found", "key-not-authorized", "key-unavailable"]
 

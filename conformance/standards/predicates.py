@@ -42,11 +42,11 @@ _DATETIME = re.compile(
     r"(Z|(\+|-)((0[0-9]|1[0-3]):[0-5][0-9]|14:00))?$")
 
 
-# the same grammar, split into parts for arithmetic
+# the same grammar as _DATETIME (offsets up to 14:00), split into parts for arithmetic
 _DATETIME_PARTS = re.compile(
     r"^(?P<year>-?(?:[1-9][0-9]{3,}|0[0-9]{3}))-(?P<month>0[1-9]|1[0-2])-(?P<day>0[1-9]|[12][0-9]|3[01])"
     r"T(?P<hour>[01][0-9]|2[0-4]):(?P<minute>[0-5][0-9]):(?P<second>[0-5][0-9])(?P<fraction>\.[0-9]+)?"
-    r"(?P<zone>Z|[+-](?:0[0-9]|1[0-4]):[0-5][0-9])?$")
+    r"(?P<zone>Z|[+-](?:(?:0[0-9]|1[0-3]):[0-5][0-9]|14:00))?$")
 
 
 def _days_from_civil(year: int, month: int, day: int) -> int:
