@@ -13,13 +13,14 @@ export LER_CONFORMANCE_ARTIFACTS
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e '.[test,bench]'
+	$(PY) -m pip install --quiet -e '.[test,bench,peer]'
 	touch $(STAMP)
 
 demo: $(STAMP)
 	rm -rf reports/demo
-	$(VENV)/bin/ler-conformance vectors export reports/demo/vectors
-	$(VENV)/bin/ler-conformance check reports/demo/vectors --out reports/demo; \
+	$(VENV)/bin/ler-conformance vectors export reports/demo/vectors --documents reports/demo/documents
+	$(VENV)/bin/ler-conformance check reports/demo/vectors --documents reports/demo/documents/documents.toml \
+	  --out reports/demo; \
 	  status=$$?; [ $$status -le 1 ] || exit $$status
 	@echo "demo report: reports/demo/results.json"
 

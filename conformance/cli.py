@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 import sys
+import tomllib
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
@@ -20,8 +21,15 @@ from conformance.net import FetchError, FetchPolicy, GuardedClient
 from conformance.reporting.results import check_output, overall_verdict, results_document, write_results
 from conformance.reporting.text import render
 from conformance.runner import Runner, SubjectResult
+from conformance.trust import TrustError, combine, load_trust_source
+from conformance.verifier import VerificationOptions
 
 EXIT_PASS, EXIT_FAIL, EXIT_ERROR = 0, 1, 2
+
+
+def _console(*, stderr: bool = False) -> Console:
+    # emoji off: rich would turn ":key:" inside "did:key:z6Mk..." into a key glyph
+    return Console(stderr=stderr, highlight=False, emoji=False)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -46,6 +54,26 @@ def _targets(inputs: Sequence[str], client: GuardedClient) -> list[Target]:
     return targets
 
 
+def _known_documents(indexes: Sequence[Path]) -> dict[str, bytes]:
+    """URL -> bytes from `[documents]` tables; file names are relative to their index file."""
+    documents: dict[str, bytes] = {}
+    for index in indexes:
+        try:
+            table = tomllib.loads(index.read_text(encoding="utf-8")).get("documents")
+        except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+            raise click.BadParameter(f"{index} cannot be read as TOML: {exc}", param_hint="--documents") from None
+        if not isinstance(table, dict) or not all(isinstance(v, str) for v in table.values()):
+            raise click.BadParameter(f"{index} has no [documents] table of URL = \"file\" entries",
+                                     param_hint="--documents")
+        for url, name in table.items():
+            try:
+                documents.setdefault(url, (index.parent / name).read_bytes())
+            except OSError as exc:
+                raise click.BadParameter(f"{index}: {url} names {name}, which cannot be read: {exc.strerror}",
+                                         param_hint="--documents") from None
+    return documents
+
+
 def _count(targets: Sequence[Target]) -> int:
     return sum(len(t.files()) if isinstance(t, DirectoryTarget) else 1 for t in targets)
 
@@ -60,22 +88,36 @@ def _count(targets: Sequence[Target]) -> int:
 @click.option("--online", is_flag=True, help="Fetch what is not pinned (contexts) instead of reporting it.")
 @click.option("--allow-private", is_flag=True,
               help="Let fetches reach private, loopback and link-local addresses (refused by default).")
+@click.option("--trust-list", "trust_lists", multiple=True, type=click.Path(dir_okay=False, exists=True, path_type=Path),
+              help="Issuers to accept (TRUST10): our TOML trust list, or a DCC-style registry (.json). Repeatable; "
+                   "earlier files win.")
+@click.option("--documents", "document_indexes", multiple=True,
+              type=click.Path(dir_okay=False, exists=True, path_type=Path),
+              help="A TOML file mapping URLs to local files ([documents] \"URL\" = \"file\"): status lists and "
+                   "DID documents used instead of fetching. Repeatable.")
+@click.option("--challenge", help="The challenge presentations must carry (DI10-presentation-challenge).")
+@click.option("--domain", "domains", multiple=True, help="The domain presentations must carry. Repeatable.")
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), help="Write results.json into this directory.")
 @click.option("-v", "--verbose", is_flag=True, help="Show every finding, not only failures.")
 def check(inputs: tuple[str, ...], profile_name: str, output_format: str, artifacts: Path | None, online: bool,
-          allow_private: bool, out: Path | None, verbose: bool) -> None:
+          allow_private: bool, trust_lists: tuple[Path, ...], document_indexes: tuple[Path, ...],
+          challenge: str | None, domains: tuple[str, ...], out: Path | None, verbose: bool) -> None:
     """Check credential and presentation documents: JSON, JWT, baked PNG/SVG; a directory means every file in it."""
-    console = Console(stderr=False, highlight=False)
-    errors = Console(stderr=True, highlight=False)
+    console = _console()
+    errors = _console(stderr=True)
     client = GuardedClient(FetchPolicy(allow_private=allow_private))
     try:
         targets = _targets(inputs, client)
+        options = VerificationOptions(
+            challenge=challenge, domain=domains or None,
+            trust_list=combine(load_trust_source(p) for p in trust_lists) if trust_lists else None)
         env = Environment.create(artifacts=artifacts, online=online,
-                                 fetch=(lambda url: client.fetch(url, 1024 * 1024)) if online else None)
+                                 fetch=(lambda url: client.fetch(url, 1024 * 1024)) if online else None,
+                                 documents=_known_documents(document_indexes), options=options)
         profile = env.profile(profile_name)
         runner = Runner(env, profile)
-    except (click.BadParameter, KeyError, CatalogError) as exc:
-        errors.print(f"[red]error:[/] {exc.args[0] if exc.args else exc}")
+    except (click.BadParameter, KeyError, CatalogError, TrustError) as exc:
+        errors.print(f"[red]error:[/] {exc.args[0] if exc.args else exc}", soft_wrap=True)
         sys.exit(EXIT_ERROR)
     started = datetime.now(UTC)
     with client:
@@ -123,12 +165,12 @@ def artifacts_verify(directory: Path | None) -> None:
     for pin in env.store.pins.values():
         where = env.store.locate(pin.url)
         mark = "[green]ok[/]     " if where else "[red]missing[/]"
-        Console(highlight=False).print(f"{mark} {pin.url}  [dim]{where or pin.sha256[:16]}[/]")
+        _console().print(f"{mark} {pin.url}  [dim]{where or pin.sha256[:16]}[/]")
     if missing:
-        Console(stderr=True).print(f"[red]{len(missing)} of {len(env.store.pins)} pinned artifacts are missing;[/] "
+        _console(stderr=True).print(f"[red]{len(missing)} of {len(env.store.pins)} pinned artifacts are missing;[/] "
                                    "run `ler-conformance artifacts fetch` or pass --artifacts DIR")
         sys.exit(EXIT_ERROR)
-    Console().print(f"all {len(env.store.pins)} pinned artifacts are available and match their hashes")
+    _console().print(f"all {len(env.store.pins)} pinned artifacts are available and match their hashes")
 
 
 @artifacts.command("fetch")
@@ -140,7 +182,7 @@ def artifacts_verify(directory: Path | None) -> None:
 def artifacts_fetch(directory: Path | None, mirror: str | None, allow_private: bool) -> None:
     """Download every missing pin into the user cache, refusing bytes whose hash differs."""
     env = Environment.create(artifacts=directory)
-    console = Console(highlight=False)
+    console = _console()
     failed = 0
     with GuardedClient(FetchPolicy(allow_private=allow_private)) as client:
         for pin in env.store.missing():
@@ -153,7 +195,7 @@ def artifacts_fetch(directory: Path | None, mirror: str | None, allow_private: b
                 failed += 1
                 console.print(f"[red]failed[/]  {pin.url}: {exc}")
     if failed:
-        Console(stderr=True).print(f"[red]{failed} pinned artifacts could not be fetched[/]")
+        _console(stderr=True).print(f"[red]{failed} pinned artifacts could not be fetched[/]")
         sys.exit(EXIT_ERROR)
     console.print(f"all {len(env.store.pins)} pinned artifacts are in place ({env.store.cache_dir})")
 
@@ -165,12 +207,16 @@ def vectors() -> None:
 
 @vectors.command("export")
 @click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
-def vectors_export(directory: Path) -> None:
+@click.option("--documents", "documents_dir", type=click.Path(file_okay=False, path_type=Path),
+              help="Where the documents the vectors refer to go (status lists, DID documents), with documents.toml "
+                   "for `check --documents`. Default: DIRECTORY-documents beside it.")
+def vectors_export(directory: Path, documents_dir: Path | None) -> None:
     """Write every vector as a plain file (JSON, JWT, PNG, SVG), for use with other tools."""
     from conformance.vectors import export
 
-    count = sum(1 for _ in export(directory))
-    Console().print(f"wrote {count} vectors to {directory}")
+    documents_dir = documents_dir or directory.with_name(directory.name + "-documents")
+    count = sum(1 for _ in export(directory, documents=documents_dir))
+    _console().print(f"wrote {count} files to {directory} and {documents_dir}")
 
 
 @main.command()
@@ -186,7 +232,7 @@ def requirements(profile_name: str | None, output_format: str) -> None:
                                       "status": str(r.status), "summary": r.summary, "url": r.url,
                                       "principles": [str(p) for p in r.principles]} for r in rows], indent=2) + "\n")
         return
-    console = Console(highlight=False)
+    console = _console()
     for r in rows:
-        console.print(f"{r.id:<48} {str(selected[r.id] if selected else r.level):<6} {str(r.status):<9} {r.summary}")
+        console.print(f"{r.id:<48} {selected[r.id] if selected else r.level!s:<6} {r.status!s:<9} {r.summary}")
     console.print(f"\n{len(rows)} requirements")

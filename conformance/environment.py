@@ -4,8 +4,9 @@ Checks never see this object; Subject views use it to do their I/O.
 """
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass, field
+import copy
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 from pathlib import Path
 from typing import Any
@@ -19,6 +20,8 @@ from conformance.model.requirements import Catalog
 from conformance.registry import Registry, load_standards
 from conformance.resources import shapes_dir
 from conformance.schemas import validate_data_file
+from conformance.trust import TrustList
+from conformance.verifier import VerificationOptions, Verifier
 
 
 @dataclass
@@ -28,13 +31,28 @@ class Environment:
     limits: Limits = field(default_factory=Limits)
     shapes: Path = field(default_factory=shapes_dir)
     fetch: Callable[[str], bytes] | None = None
+    documents: Mapping[str, bytes] = field(default_factory=dict)   # known documents by URL, used before any fetch
+    options: VerificationOptions = field(default_factory=VerificationOptions)
 
     @classmethod
     def create(cls, *, artifacts: Path | None = None, online: bool = False, limits: Limits | None = None,
-               fetch: Callable[[str], bytes] | None = None) -> Environment:
+               fetch: Callable[[str], bytes] | None = None, documents: Mapping[str, bytes] | None = None,
+               trust_list: TrustList | None = None, options: VerificationOptions | None = None) -> Environment:
         shapes = shapes_dir()
         store = ArtifactStore.from_environment(load_pins(shapes / "pins.toml"), artifacts)
-        return cls(store=store, online=online, limits=limits or Limits(), shapes=shapes, fetch=fetch)
+        options = options or VerificationOptions()
+        if trust_list is not None:
+            options = replace(options, trust_list=trust_list)
+        return cls(store=store, online=online, limits=limits or Limits(), shapes=shapes, fetch=fetch,
+                   documents=dict(documents or {}), options=options)
+
+    def with_options(self, options: VerificationOptions) -> Environment:
+        """The same run services (every cache shared) with other verification options, e.g. one vector's challenge."""
+        shared = self.verifier                      # built once here, so every twin shares its caches
+        twin = copy.copy(self)
+        twin.options = options
+        twin.__dict__["verifier"] = shared.with_options(options)
+        return twin
 
     @cached_property
     def catalog(self) -> Catalog:
@@ -60,6 +78,12 @@ class Environment:
     def schemas(self) -> SchemaValidators:
         return SchemaValidators(self.store)
 
+    @cached_property
+    def verifier(self) -> Verifier:
+        return Verifier(loader=self.loader, expander=self.expander, limits=self.limits,
+                        online_fetch=self.fetch if self.online else None, documents=self.documents,
+                        options=self.options)
+
     def profile(self, name: str) -> Profile:
         try:
             return self.profiles[name]
@@ -67,4 +91,13 @@ class Environment:
             raise KeyError(f"no profile named {name!r}; known: {', '.join(sorted(self.profiles))}") from None
 
     def describe(self) -> dict[str, Any]:
-        return {"online": self.online, "artifact_dirs": [str(d) for d in self.store.directories]}
+        described: dict[str, Any] = {"online": self.online,
+                                     "artifact_dirs": [str(d) for d in self.store.directories]}
+        if self.options.trust_list is not None:
+            described["trust_list"] = {"name": self.options.trust_list.name,
+                                       "entries": len(self.options.trust_list)}
+        if self.options.challenge is not None or self.options.domain is not None:
+            described["expected"] = {"challenge": self.options.challenge, "domain": self.options.domain}
+        if self.documents:
+            described["known_documents"] = sorted(self.documents)
+        return described

@@ -3,12 +3,15 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import datetime
 
 from conformance.environment import Environment
 from conformance.model.findings import Outcome
 from conformance.model.targets import BytesTarget
 from conformance.runner import Runner, SubjectResult
+from conformance.trust import load_trust_source
 from conformance.vectors import Vector
+from conformance.verifier import VerificationOptions
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,14 +48,33 @@ class VectorOutcome:
         return "\n".join(problems) or None
 
 
+def vector_options(vector: Vector) -> VerificationOptions | None:
+    """What the verifier expects for this vector (its `verify` table), or None for the run's defaults."""
+    if not vector.verify:
+        return None
+    domain = vector.verify.get("domain")
+    now = vector.verify.get("now")
+    trust = vector.verify.get("trust_list")
+    return VerificationOptions(
+        challenge=vector.verify.get("challenge"),
+        domain=None if domain is None else (domain,) if isinstance(domain, str) else tuple(domain),
+        now=datetime.fromisoformat(now) if now else None,
+        trust_list=load_trust_source(vector.folder / trust) if trust else None)
+
+
 def evaluate_vectors(env: Environment, vectors: Iterable[Vector]) -> list[VectorOutcome]:
-    runners: dict[str, Runner] = {}
+    """Run each vector under its profile and verification options. `env` should know the manifests' resources
+    (Environment.create(documents=known_documents()))."""
+    runners: dict[tuple[str, VerificationOptions | None], Runner] = {}
     outcomes = []
     for vector in vectors:
-        runner = runners.get(vector.profile)
+        options = vector_options(vector)
+        runner = runners.get((vector.profile, options))
         if runner is None:
-            runner = runners[vector.profile] = Runner(env, env.profile(vector.profile))
-        target = BytesTarget(id=f"{vector.id}", data=vector.materialize(), name=vector.filename)
+            run_env = env if options is None else env.with_options(options)
+            runner = runners[(vector.profile, options)] = Runner(run_env, run_env.profile(vector.profile))
+        target = BytesTarget(id=f"{vector.id}", data=vector.materialize(env.verifier.canonicalizer),
+                             name=vector.filename)
         (result,) = list(runner.run([target]))
         outcomes.append(VectorOutcome(vector, result))
     return outcomes

@@ -78,6 +78,8 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption("--ler-online", action="store_true", help="Fetch what is not pinned.")
     group.addoption("--ler-allow-private", action="store_true",
                     help="Let fetches reach private, loopback and link-local addresses.")
+    group.addoption("--ler-trust-list", action="append", default=[], metavar="FILE",
+                    help="Issuers to accept (TOML trust list or DCC registry .json); repeatable.")
     group.addoption("--ler-expectations", default=None, metavar="FILE",
                     help="TOML of known deviations ([[expect]] requirement, subject, reason): strict xfails.")
 
@@ -89,13 +91,20 @@ def pytest_configure(config: pytest.Config) -> None:
     if not config.getoption("ler_target"):
         return
     from conformance.environment import Environment
+    from conformance.net import FetchPolicy, GuardedClient
+    from conformance.trust import combine, load_trust_source
 
+    trust_files = config.getoption("ler_trust_list")
+    online = config.getoption("ler_online")
+    client = GuardedClient(FetchPolicy(allow_private=config.getoption("ler_allow_private")))
     env = Environment.create(
         artifacts=Path(config.getoption("ler_artifacts")) if config.getoption("ler_artifacts") else None,
-        online=config.getoption("ler_online"))
+        online=online, fetch=(lambda url: client.fetch(url, 1024 * 1024)) if online else None,
+        trust_list=combine(load_trust_source(f) for f in trust_files) if trust_files else None)
     for prefix in env.catalog.standards:
         config.addinivalue_line("markers", f"{prefix.lower()}: requirements of {prefix} (ler-conformance)")
-    config.stash[_CASES] = list(_build_cases(config, env))
+    with client:
+        config.stash[_CASES] = list(_build_cases(config, env, client))
     config.args = [str(SUITE_MODULE)]
 
 
@@ -124,16 +133,13 @@ def _expectations(config: pytest.Config) -> list[dict[str, str]]:
     return list(tomllib.loads(Path(path).read_text(encoding="utf-8")).get("expect", []))
 
 
-def _build_cases(config: pytest.Config, env: Any) -> Iterator[Case]:
-    from conformance.net import FetchPolicy, GuardedClient
+def _build_cases(config: pytest.Config, env: Any, client: Any) -> Iterator[Case]:
     from conformance.runner import Runner
 
     runner = Runner(env, env.profile(config.getoption("ler_profile")))
     expectations = _expectations(config)
-    client = GuardedClient(FetchPolicy(allow_private=config.getoption("ler_allow_private")))
     targets = [t for spec in config.getoption("ler_target") for t in _targets(spec, client.fetch)]
-    with client:
-        results = list(runner.run(targets))
+    results = list(runner.run(targets))
     for result in results:
         by_requirement: dict[str, list[Finding]] = {}
         for finding in result.findings:

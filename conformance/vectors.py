@@ -1,8 +1,12 @@
 """Test vectors: manifests of documents with their exact expected outcomes.
 
-A vector is an input file used as-is, or a base document changed by JSON-Patch-style mutations and optionally
-wrapped (as a JWT, a baked PNG or SVG, or raw text). Wrapped JWTs carry a placeholder signature: this layer tests
-formats and data models, and signature verification judges them elsewhere.
+A vector is an input file used as-is, or a base document changed by JSON-Patch-style mutations, optionally signed
+with the suite's fixed-seed test keys (`sign`: Data Integrity proofs; `wrap.key`: a JWS), changed again after
+signing (`after`: tampering), and optionally wrapped (as a JWT, a baked PNG or SVG, or raw text). A JWT without
+`wrap.key` carries a placeholder signature, which no key verifies.
+
+Manifests may also publish known documents by URL (`[[resource]]`: status lists, did:web documents), built the same
+way; a run that evaluates the vectors serves them instead of fetching (see Environment.documents).
 """
 from __future__ import annotations
 
@@ -12,16 +16,22 @@ import json
 import struct
 import tomllib
 import zlib
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from conformance.resources import vectors_dir
 from conformance.schemas import validate_data_file
 
+if TYPE_CHECKING:
+    from conformance.proofs import Canonicalizer
+
 PLACEHOLDER_SIGNATURE = b"\x00" * 64
+DEFAULT_CREATED = "2025-01-15T12:00:05Z"      # a fixed proof time keeps Ed25519 vectors byte-identical across runs
+_SIGNER_PATHS = frozenset({"/issuer", "/issuer/id", "/holder", "/holder/id"})   # what default signing rewrites
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,7 +43,11 @@ class Vector:
     input: str | None = None
     base: str | None = None
     mutations: tuple[Mapping[str, Any], ...] = ()
+    sign: tuple[Mapping[str, Any], ...] = ()
+    default_sign: tuple[Mapping[str, Any], ...] = ()   # the manifest's: re-signs a document that still has a proof
+    after: tuple[Mapping[str, Any], ...] = ()
     wrap: Mapping[str, Any] | None = None
+    verify: Mapping[str, Any] = field(default_factory=dict)
     profile: str = "default"
     expect_fail: frozenset[str] = frozenset()
     expect_error: frozenset[str] = frozenset()
@@ -59,46 +73,214 @@ class Vector:
             return f"{self.id}{Path(self.input).suffix}"
         return f"{self.id}.json"
 
-    def materialize(self) -> bytes:
+    def materialize(self, canonicalizer: Canonicalizer | None = None) -> bytes:
+        """The vector's bytes. Signing needs a canonicalizer over the pinned contexts (the default store's if None)."""
         if self.input is not None:
             return (self.folder / self.input).read_bytes()
         assert self.base is not None
         document = json.loads((self.folder / self.base).read_text(encoding="utf-8"))
         for mutation in self.mutations:
             document = apply_mutation(document, mutation)
+        if self.sign:
+            document = sign_document(document, self.sign, canonicalizer or default_canonicalizer())
+        elif self.default_sign and isinstance(document, dict) and "proof" in document and not self._writes_signer():
+            document = _resign(document, self.default_sign, canonicalizer or default_canonicalizer())
+        for mutation in self.after:
+            document = apply_mutation(document, mutation)
         if self.wrap:
-            return wrap(document, self.wrap)
+            return wrap(document, self._wrap_spec())
         return json.dumps(document, indent=2, ensure_ascii=False).encode("utf-8")
 
 
-def load_vectors(root: Path | None = None) -> list[Vector]:
-    root = root or vectors_dir()
-    vectors: list[Vector] = []
+    def _wrap_spec(self) -> Mapping[str, Any]:
+        """The wrap, with the manifest's default key for a JWS that would otherwise carry a placeholder signature,
+        unless the vector sets what signing decides (alg, kid, jwk, the issuer)."""
+        spec = self.wrap or {}
+        as_jws = spec.get("format") == "jwt" or spec.get("embed") == "jwt"
+        header = spec.get("header", {})
+        claims = {*spec.get("claims", {}), *spec.get("drop_claims", ())}
+        if not as_jws or "key" in spec or not self.default_sign or any(m["path"] in _SIGNER_PATHS for m in self.mutations) \
+                or any(name in header for name in ("alg", "kid", "jwk")) or "iss" in claims \
+                or '"iss"' in spec.get("claims_json", ""):
+            return spec
+        return {**spec, "key": self.default_sign[0]["key"]}
+
+    def _writes_signer(self) -> bool:
+        """Whether the mutations set the proof, the issuer or the holder: re-signing would undo what they test."""
+        return any(m["path"].split("/")[1:2] == ["proof"] or m["path"] in _SIGNER_PATHS for m in self.mutations)
+
+
+@dataclass(frozen=True, slots=True)
+class Resource:
+    """A document a manifest publishes at a URL for the vectors to find (a status list, a did:web document)."""
+
+    url: str
+    source: Vector
+
+    def materialize(self, canonicalizer: Canonicalizer | None = None) -> bytes:
+        return self.source.materialize(canonicalizer)
+
+
+def _steps(value: Any) -> tuple[Mapping[str, Any], ...]:
+    if value is None:
+        return ()
+    return tuple(value) if isinstance(value, list) else (value,)
+
+
+def _vector(entry: Mapping[str, Any], path: Path, standard: str,
+            default_sign: tuple[Mapping[str, Any], ...] = ()) -> Vector:
+    expect = entry.get("expect", {})
+    return Vector(
+        id=entry["id"], description=entry["description"], manifest=path, standard=standard,
+        default_sign=() if entry.get("unsigned") else default_sign,
+        input=entry.get("input"), base=entry.get("base"),
+        mutations=tuple(entry.get("mutations", ())), sign=_steps(entry.get("sign")),
+        after=tuple(entry.get("after", ())), wrap=entry.get("wrap"), verify=entry.get("verify", {}),
+        profile=entry.get("profile", "default"),
+        expect_fail=frozenset(expect.get("fail", ())), expect_error=frozenset(expect.get("error", ())),
+        status=entry.get("status", "approved"), data=entry,
+    )
+
+
+def _manifests(root: Path) -> Iterator[tuple[Path, Mapping[str, Any]]]:
     for path in sorted(root.rglob("manifest.toml")):
         data = tomllib.loads(path.read_text(encoding="utf-8"))
         validate_data_file("manifest", data, path)
+        yield path, data
+
+
+def load_vectors(root: Path | None = None) -> list[Vector]:
+    vectors: list[Vector] = []
+    for path, data in _manifests(root or vectors_dir()):
         standard = data["manifest"]["standard"]
-        for entry in data["vector"]:
-            expect = entry["expect"]
-            vectors.append(Vector(
-                id=entry["id"], description=entry["description"], manifest=path, standard=standard,
-                input=entry.get("input"), base=entry.get("base"),
-                mutations=tuple(entry.get("mutations", ())), wrap=entry.get("wrap"),
-                profile=entry.get("profile", "default"),
-                expect_fail=frozenset(expect.get("fail", ())), expect_error=frozenset(expect.get("error", ())),
-                status=entry.get("status", "approved"), data=entry,
-            ))
+        default_sign = _steps(data["manifest"].get("sign"))
+        vectors.extend(_vector(entry, path, standard, default_sign) for entry in data["vector"])
     return vectors
 
 
-def export(target: Path, root: Path | None = None) -> Iterator[Path]:
-    """Write every vector as a file, one folder per standard and version, for use with other tools."""
+def load_resources(root: Path | None = None) -> list[Resource]:
+    resources: dict[str, Resource] = {}
+    for path, data in _manifests(root or vectors_dir()):
+        standard = data["manifest"]["standard"]
+        for entry in data.get("resource", ()):
+            url = entry["url"]
+            if url in resources:
+                raise ValueError(f"{path}: resource {url} is also published by {resources[url].source.manifest}")
+            resources[url] = Resource(url, _vector({"expect": {}, **entry}, path, standard))
+    return list(resources.values())
+
+
+def known_documents(root: Path | None = None, canonicalizer: Canonicalizer | None = None) -> dict[str, bytes]:
+    """Every manifest resource as bytes by URL: what a run over the vectors serves instead of fetching."""
+    return {r.url: r.materialize(canonicalizer) for r in load_resources(root)}
+
+
+def export(target: Path, root: Path | None = None, documents: Path | None = None) -> Iterator[Path]:
+    """Write every vector as a file, one folder per standard and version, for use with other tools; the manifests'
+    resources go to `documents` (default: target/documents) with documents.toml mapping each URL to its file, for
+    `check --documents`."""
+    root = root or vectors_dir()
+    canonicalizer = default_canonicalizer()
     for vector in load_vectors(root):
-        relative = vector.folder.relative_to(root or vectors_dir())
+        relative = vector.folder.relative_to(root)
         out = target / relative / vector.filename
         out.parent.mkdir(parents=True, exist_ok=True)
-        out.write_bytes(vector.materialize())
+        out.write_bytes(vector.materialize(canonicalizer))
         yield out
+    folder = documents or target / "documents"
+    folder.mkdir(parents=True, exist_ok=True)
+    lines = ["# Known documents by URL: pass this file to `ler-conformance check --documents`.", "[documents]"]
+    for resource in load_resources(root):
+        out = folder / resource.source.filename
+        out.write_bytes(resource.materialize(canonicalizer))
+        lines.append(f"{json.dumps(resource.url)} = {json.dumps(out.name)}")
+        yield out
+    index = folder / "documents.toml"
+    index.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    yield index
+
+
+# --- signing with the suite's test keys ----------------------------------------------------------------------
+
+@cache
+def default_canonicalizer() -> Canonicalizer:
+    from conformance.environment import Environment
+    from conformance.proofs import Canonicalizer
+
+    env = Environment.create()
+    return Canonicalizer(env.loader, expander=env.expander)
+
+
+def _is_presentation(document: Mapping[str, Any]) -> bool:
+    types = document.get("type")
+    return "VerifiablePresentation" in (types if isinstance(types, list) else [types])
+
+
+def _set_controller(document: dict[str, Any], did: str) -> None:
+    """Make the key's DID the issuer (or a presentation's holder), so the key is the issuer's own."""
+    member = "holder" if _is_presentation(document) else "issuer"
+    current = document.get(member)
+    if isinstance(current, dict):
+        current["id"] = did
+    else:
+        document[member] = did
+
+
+def _method(step: Mapping[str, Any], key: Any) -> str:
+    method = step.get("method", "did:key")
+    if method == "did:key":
+        return str(key.vm_id)
+    if method == "did:jwk":
+        return str(key.did_jwk_vm_id)
+    return str(method)
+
+
+def _resign(document: dict[str, Any], steps: Sequence[Mapping[str, Any]], canonicalizer: Canonicalizer) -> Any:
+    """The manifest's default signing: a document that cannot be signed (it has terms its contexts do not define,
+    so canonicalization would drop them) keeps its placeholder proof, which the verifier then judges as it is."""
+    from conformance.proofs import ProofError
+
+    placeholder = document.get("proof")
+    if isinstance(placeholder, dict) and placeholder.get("type") == "Ed25519Signature2020":
+        # a VC 1.1 document carries the legacy suite's context, not the Data Integrity terms: keep its suite
+        steps = [{"cryptosuite": "Ed25519Signature2020", **step} for step in steps]
+    try:
+        return sign_document(document, steps, canonicalizer)
+    except ProofError:
+        return document
+
+
+def sign_document(document: Any, steps: Sequence[Mapping[str, Any]], canonicalizer: Canonicalizer) -> Any:
+    """Replace any proof on `document` by the proofs the steps describe, in order (a set, or a chain via previous).
+
+    A step names a suite test key (`key`) and optionally cryptosuite, purpose, created, expires, challenge, domain,
+    id, previous (previousProof), method ("did:key", "did:jwk" or a literal URL) and issuer (false keeps the issuer).
+    A step with `at` (a JSON pointer) signs the credential at that place instead, replacing its proof; list such
+    steps before the one that signs the enclosing document.
+    """
+    from conformance.keys.multikey import KeyType
+    from conformance.keys.testkeys import suite_key
+    from conformance.proofs import sign
+
+    signed = {k: v for k, v in document.items() if k != "proof"}
+    for index, step in enumerate(steps):
+        if "at" in step:              # a credential inside this document (a presentation's, a CLR's, an endorsement)
+            inner = {k: v for k, v in step.items() if k != "at"}
+            nested = _resolve_pointer(signed, step["at"])
+            signed = apply_mutation(signed, {"op": "replace", "path": step["at"],
+                                             "value": sign_document(nested, [inner], canonicalizer)})
+            continue
+        key = suite_key(step["key"])
+        if not any("at" not in earlier for earlier in steps[:index]) and step.get("issuer", True):
+            _set_controller(signed, key.did_jwk if step.get("method") == "did:jwk" else key.did)
+        default_suite = "eddsa-rdfc-2022" if key.key_type == KeyType.ED25519 else "ecdsa-rdfc-2019"
+        signed = sign(signed, key.private_key, cryptosuite=step.get("cryptosuite", default_suite),
+                      verification_method=_method(step, key),
+                      purpose=step.get("purpose", "authentication" if _is_presentation(signed) else "assertionMethod"),
+                      created=step.get("created", DEFAULT_CREATED), canonicalizer=canonicalizer,
+                      challenge=step.get("challenge"), domain=step.get("domain"),
+                      previous_proof=step.get("previous"), proof_id=step.get("id"), expires=step.get("expires"))
+    return signed
 
 
 # --- mutations (a minimal JSON Patch: add, remove, replace) -----------------------------------------------
@@ -107,6 +289,13 @@ def _tokens(pointer: str) -> list[str]:
     if pointer == "":
         return []
     return [t.replace("~1", "/").replace("~0", "~") for t in pointer[1:].split("/")]
+
+
+def _resolve_pointer(document: Any, pointer: str) -> Any:
+    node = document
+    for token in _tokens(pointer):
+        node = node[int(token)] if isinstance(node, list) else node[token]
+    return node
 
 
 def _value(mutation: Mapping[str, Any]) -> Any:
@@ -173,10 +362,22 @@ def jwt_of(document: Mapping[str, Any], spec: Mapping[str, Any]) -> str:
     types = document.get("type")
     presentation = "VerifiablePresentation" in (types if isinstance(types, (list, str)) else [])
     default_typ = {"vc-jose": "vp+jwt" if presentation else "vc+jwt"}.get(style, "JWT")
+    key = None
+    if "key" in spec:
+        from conformance.jose import default_alg
+        from conformance.keys.testkeys import suite_key
+
+        key = suite_key(spec["key"])
+        document = copy.deepcopy(document)
+        if spec.get("issuer", True):
+            _set_controller(document, key.did)
     issuer = _issuer_id(document)
-    header: dict[str, Any] = {"alg": "ES256", "typ": default_typ}
-    if isinstance(issuer, str):
-        header["kid"] = f"{issuer}#key-1"
+    if key is not None:
+        header: dict[str, Any] = {"alg": default_alg(key.private_key), "typ": default_typ, "kid": key.vm_id}
+    else:
+        header = {"alg": "ES256", "typ": default_typ}
+        if isinstance(issuer, str):
+            header["kid"] = f"{issuer}#key-1"
     header.update(spec.get("header", {}))
     if style == "vc-jwt-1.1":
         claims: dict[str, Any] = {"vp" if presentation else "vc": document}
@@ -194,6 +395,10 @@ def jwt_of(document: Mapping[str, Any], spec: Mapping[str, Any]) -> str:
         claims.update(json.loads(spec["claims_json"]))
     for name in spec.get("drop_claims", ()):
         claims.pop(name, None)
+    if key is not None:
+        from conformance.jose import sign_jws
+
+        return sign_jws(header, claims, key.private_key)
     signing_input = _b64url(json.dumps(header).encode()) + "." + _b64url(json.dumps(claims).encode())
     return signing_input + "." + _b64url(PLACEHOLDER_SIGNATURE)
 
@@ -222,7 +427,7 @@ def svg_of(text: str, *, as_jws: bool, copies: int = 1, position: str = "first",
     shape = '<circle cx="5" cy="5" r="4"/>'
     inner = element * copies + shape if position == "first" else shape + element * copies
     return (f'<svg xmlns="http://www.w3.org/2000/svg" xmlns:openbadges="{namespace}" viewBox="0 0 10 10">'
-            f"{inner}</svg>").encode("utf-8")
+            f"{inner}</svg>").encode()
 
 
 def wrap(document: Any, spec: Mapping[str, Any]) -> bytes:

@@ -14,6 +14,11 @@ if TYPE_CHECKING:
     from conformance.engines.jsonld import JsonLdReport
     from conformance.engines.jsonschema import SchemaReport
     from conformance.environment import Environment
+    from conformance.jose import JwtVerification
+    from conformance.proofs import VerificationResult
+    from conformance.status import StatusResult
+    from conformance.trust import TrustDecision
+    from conformance.verifier import VerificationOptions
 
 
 def as_list(value: Any) -> list[Any]:
@@ -105,6 +110,32 @@ class Subject:
         if self.parent is not None and not self.decoded:
             return _relative(self.parent.jsonld.within(self.pointer), self.pointer)
         return self.env.expander.analyze(self.document)
+
+    @property
+    def verification_options(self) -> VerificationOptions:
+        """What the run's verifier expects (a presentation's challenge and domain, the verification time)."""
+        return self.env.options
+
+    @cached_property
+    def data_integrity(self) -> VerificationResult:
+        """Every embedded proof verified (keys resolved, purpose for a credential or a presentation)."""
+        return self.env.verifier.data_integrity(self.document, presentation=self.is_presentation)
+
+    @cached_property
+    def jwt_verification(self) -> JwtVerification | None:
+        """The JWS signature and time claims when the document came as a JWT; None otherwise."""
+        jwt = self.payload.jwt
+        return None if jwt is None else self.env.verifier.jwt(jwt)
+
+    @cached_property
+    def status(self) -> tuple[StatusResult, ...]:
+        """One result per credentialStatus entry (lists fetched from known documents, or online)."""
+        return self.env.verifier.status(self.document)
+
+    @cached_property
+    def trust(self) -> TrustDecision | None:
+        """The issuer looked up on the run's trust list; None when the run has none."""
+        return self.env.verifier.trust(self.document)
 
     def schema(self, url: str) -> SchemaReport:
         cache: dict[str, SchemaReport] = self.__dict__.setdefault("_schemas", {})

@@ -21,7 +21,13 @@ from typing import Any, Literal
 from conformance.proofs.canonical import CanonicalizationError, Canonicalizer
 from conformance.proofs.keys import KeyResolutionError, KeyResolver, PrivateKey, ResolvedKey
 from conformance.proofs.multibase import MultibaseError, decode_base58btc, encode_base58btc
-from conformance.proofs.suites import DATA_INTEGRITY_PROOF, DEFAULT_SUITES, Cryptosuite, SuiteError, suite_named
+from conformance.proofs.suites import (
+    DATA_INTEGRITY_PROOF,
+    DEFAULT_SUITES,
+    Cryptosuite,
+    SuiteError,
+    suite_named,
+)
 from conformance.standards.predicates import instant, is_datetime
 
 Reason = Literal[
@@ -142,6 +148,34 @@ def _required_string(proof: Mapping[str, Any], name: str) -> str:
     return value
 
 
+# What each suite's signature decodes to: Ed25519 64 bytes; ECDSA r||s, 64 bytes on P-256 and 96 on P-384.
+_SIGNATURE_SIZES: dict[str, frozenset[int]] = {
+    "eddsa-rdfc-2022": frozenset({64}), "Ed25519Signature2020": frozenset({64}), "ecdsa-rdfc-2019": frozenset({64, 96}),
+}
+
+
+def _check_shape(proof: Any, suites: Sequence[Cryptosuite]) -> None:
+    """Every member rule of a proof, before any other step: a malformed proof is reported as malformed, whatever
+    else is wrong with it."""
+    if not isinstance(proof, Mapping):
+        raise _Failure("malformed-proof", f"expected a proof object, found {_shown(proof)}")
+    for name in ("type", "proofPurpose", "verificationMethod", "proofValue"):
+        _required_string(proof, name)
+    if proof["type"] == DATA_INTEGRITY_PROOF:
+        _required_string(proof, "cryptosuite")
+    elif proof.get("created") is None and any(s.proof_type == proof["type"] and s.cryptosuite is None for s in suites):
+        raise _Failure("malformed-proof", f"expected created in a {proof['type']} proof, found none")
+    for name in ("created", "expires"):
+        if name in proof and not is_datetime(proof[name]):
+            raise _Failure("malformed-proof", f"expected {name} to be an XML Schema dateTime, "
+                                              f"found {_shown(proof[name])}")
+    if "previousProof" in proof:
+        ids = _as_list(proof["previousProof"])
+        if not ids or not all(isinstance(i, str) for i in ids):
+            raise _Failure("malformed-proof", f"expected previousProof to be a proof id or a list of them, "
+                                              f"found {_shown(proof['previousProof'])}")
+
+
 def _check_times(proof: Mapping[str, Any], suite: Cryptosuite, now: Fraction, skew: timedelta) -> None:
     created = proof.get("created")
     if created is None and suite.cryptosuite is None:
@@ -213,6 +247,11 @@ def _verify_one(unsecured: Mapping[str, Any], proof: Any, pointer: str, *, resol
             signature = decode_base58btc(proof_value)
         except MultibaseError as exc:
             raise _Failure("bad-proof-value", f"proofValue: {exc}") from None
+        sizes = _SIGNATURE_SIZES.get(suite.name)
+        if sizes is not None and len(signature) not in sizes:
+            raise _Failure("bad-proof-value", f"expected a {suite.name} signature of "
+                                              f"{' or '.join(str(n) for n in sorted(sizes))} bytes in proofValue, "
+                                              f"found {len(signature)} bytes")
         config = {k: v for k, v in proof.items() if k != "proofValue"}
         context = _context_for(unsecured, proof)
         document = dict(unsecured)
@@ -258,10 +297,11 @@ def verify(document: Any, *, resolver: KeyResolver, canonicalizer: Canonicalizer
     results: list[ProofResult] = []
     for index, proof in enumerate(proofs):
         try:
+            _check_shape(proof, suites)
             previous = _previous_proofs(proof, proofs, index)
         except _Failure as failure:
-            results.append(ProofResult(pointers[index], False, failure.reason, failure.message,
-                                       proof_id=proof.get("id") if isinstance(proof.get("id"), str) else None))
+            proof_id = proof.get("id") if isinstance(proof, Mapping) and isinstance(proof.get("id"), str) else None
+            results.append(ProofResult(pointers[index], False, failure.reason, failure.message, proof_id=proof_id))
             continue
         base = dict(unsecured)
         if previous:

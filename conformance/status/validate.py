@@ -481,6 +481,14 @@ def _verify(verify_credential: CredentialVerifier, document: Mapping[str, Any], 
                 internal=True,
             )
         verified = answer
+        if not verified and getattr(outcome, "indeterminate", False) is True:
+            # The list's key or contexts could not be had (offline, say): its status is unknown, not false.
+            because = f": {detail}" if isinstance(detail, str) and detail else ""
+            raise StatusError(
+                StatusCode.STATUS_RETRIEVAL_ERROR,
+                f"the status list credential at {url} cannot be verified here{because}",
+                LIST_LOCATION + "/proof",
+            )
     if not verified:
         because = f": {detail}" if isinstance(detail, str) and detail else ""
         raise StatusError(

@@ -107,6 +107,7 @@ def test_vectors_export_writes_every_vector(run, tmp_path: Path) -> None:  # noq
     result = run("vectors", "export", str(tmp_path / "v"))
     assert result.exit_code == 0
     assert len([p for p in (tmp_path / "v").rglob("*") if p.is_file()]) == len(load_vectors())
+    assert (tmp_path / "v-documents" / "documents.toml").is_file()
 
 
 def test_requirements_lists_the_catalog(run) -> None:  # noqa: ANN001

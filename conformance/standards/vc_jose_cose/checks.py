@@ -9,6 +9,8 @@ from conformance.model.findings import Finding
 from conformance.model.subjects import Subject
 from conformance.registry import MISSING, CheckContext, check, describe
 from conformance.standards.predicates import in_jws_header, is_url, items, pointer
+from conformance.standards.securing import jws_findings
+from conformance.trust import issuer_id_of
 
 V2_CONTEXT = "https://www.w3.org/ns/credentials/v2"
 
@@ -177,3 +179,17 @@ def payload_is_vcdm20(subject: Subject, ctx: CheckContext) -> Iterator[Finding]:
     if first != V2_CONTEXT:
         yield ctx.fail(pointer("@context", 0) if isinstance(value, list) and value else "/@context",
                        expected=f'a VC 2.0 document whose @context starts with "{V2_CONTEXT}"', found=first)
+
+
+@check("VCJOSE10-signature-verifies")
+def signature_verifies(subject: Subject, ctx: CheckContext) -> Iterator[Finding]:
+    """The JWS verifies with a key of the issuer (the holder for a presentation), found through kid or iss."""
+    alg = _jws(subject).header.get("alg")
+    if not isinstance(alg, str) or not alg or alg.lower() == "none":
+        yield ctx.inapplicable("no signature algorithm to verify with (see VCJOSE10-alg-present, VCJOSE10-alg-not-none)")
+        return
+    verification = subject.jwt_verification
+    assert verification is not None          # the detector claims only subjects carried in a vc-jose JWT
+    controller = _id_of(subject.document.get("holder")) if _is_presentation(subject) \
+        else issuer_id_of(subject.document)
+    yield from jws_findings(ctx, verification, controller if isinstance(controller, str) else None)

@@ -43,7 +43,8 @@ def runner(env: Environment) -> Runner:
 
 def ob30_findings(runner: Runner, data: bytes, name: str = "doc.json") -> list[Any]:
     (result,) = runner.run([BytesTarget("t", data, name)])
-    return [f for f in result.findings if f.requirement.startswith("OB30-")]
+    # These tests change documents without re-signing them; signature verification has its own vectors and tests.
+    return [f for f in result.findings if f.requirement.startswith("OB30-") and f.requirement != "OB30-proof-verifies"]
 
 
 def failed(findings: list[Any]) -> list[tuple[str, str]]:

@@ -9,8 +9,21 @@ from conformance.model.subjects import Subject
 from conformance.registry import MISSING, CheckContext, check
 from conformance.standards.ob.v3_0 import _shapes as s
 from conformance.standards.predicates import (
-    PNG_CONTAINER, SVG_CONTAINER, as_list, claim_location, in_jws_header, is_datetime, is_datetime_stamp,
-    is_language_tag, is_url, items, pointer, type_list)
+    PNG_CONTAINER,
+    SVG_CONTAINER,
+    as_list,
+    claim_location,
+    in_jws_header,
+    is_datetime,
+    is_datetime_stamp,
+    is_language_tag,
+    is_url,
+    items,
+    pointer,
+    type_list,
+)
+from conformance.standards.securing import jws_findings, proof_findings
+from conformance.trust import issuer_id_of
 
 Findings = Iterator[Finding]
 
@@ -274,6 +287,19 @@ def proof_cryptosuite(subject: Subject, ctx: CheckContext) -> Findings:
         elif not _is_one_of(proof.get("cryptosuite"), ACCEPTED_CRYPTOSUITES):
             yield ctx.fail(at + "/cryptosuite", expected="eddsa-rdfc-2022 or ecdsa-sd-2023",
                            found=_get(proof, "cryptosuite"))
+
+
+@check("OB30-proof-verifies")
+def proof_verifies(subject: Subject, ctx: CheckContext) -> Findings:
+    """The embedded proofs, or the VC-JWT's signature, verify with a key whose controller is the issuer."""
+    issuer = issuer_id_of(subject.document)
+    jwt = subject.jwt_verification
+    if jwt is not None:
+        yield from jws_findings(ctx, jwt, issuer)
+    if any(isinstance(p, Mapping) for _, p in _proofs(subject)):
+        yield from proof_findings(ctx, subject.data_integrity, issuer)
+    elif jwt is None:
+        yield ctx.inapplicable("the credential carries no proof and is not a VC-JWT (see OB30-proof-present)")
 
 
 # --- AchievementSubject and identity ---------------------------------------------------------------------------

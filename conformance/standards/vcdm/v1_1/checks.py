@@ -13,13 +13,29 @@ from conformance.model.findings import Finding
 from conformance.model.subjects import Subject
 from conformance.registry import MISSING, CheckContext, check, describe
 from conformance.standards.predicates import (
-    JWT_CLAIMS, claim_location, in_jws_header, is_datetime, is_datetime_stamp, is_url, items, pointer,
+    JWT_CLAIMS,
+    claim_location,
+    in_jws_header,
+    is_datetime,
+    is_datetime_stamp,
+    is_url,
+    items,
+    pointer,
 )
+from conformance.standards.securing import jws_findings
 from conformance.standards.vcdm import V1_CONTEXT
 from conformance.standards.vcdm.v1_1._shapes import (
-    has_embedded_proof, has_type, instant, is_compact_jws, is_numeric_date, is_presentation, issuer_id,
-    subject_ids, type_values,
+    has_embedded_proof,
+    has_type,
+    instant,
+    is_compact_jws,
+    is_numeric_date,
+    is_presentation,
+    issuer_id,
+    subject_ids,
+    type_values,
 )
+from conformance.trust import issuer_id_of
 
 # --- @context ---------------------------------------------------------------------------------------------
 
@@ -433,6 +449,23 @@ def _enclosed(subject: Subject, ctx: CheckContext) -> tuple[Mapping[str, Any], M
 def _jwt_fail(ctx: CheckContext, at: str, what: str, expected: str, found: Any = MISSING) -> Finding:
     shown = "absent" if found is MISSING else describe(found)
     return ctx.fail(at, expected=expected, found=found, message=f"{what} is {shown}; expected {expected}")
+
+
+@check("VCDM11-jwt-signature")
+def jwt_signature_verifies(subject: Subject, ctx: CheckContext) -> Iterator[Finding]:
+    """The JWS verifies with the issuer's (holder's) key; alg none beside an embedded proof is judged elsewhere."""
+    jwt, skip = _vc_jwt(subject, ctx)
+    if skip is not None:
+        yield skip
+        return
+    alg = jwt.jws.header.get("alg")
+    if not isinstance(alg, str) or not alg or alg.lower() == "none":
+        yield ctx.inapplicable("no signature algorithm to verify with (see VCDM11-jwt-alg)")
+        return
+    verification = subject.jwt_verification
+    assert verification is not None
+    controller = subject.document.get("holder") if is_presentation(subject) else issuer_id_of(subject.document)
+    yield from jws_findings(ctx, verification, controller if isinstance(controller, str) else None)
 
 
 @check("VCDM11-jwt-alg")

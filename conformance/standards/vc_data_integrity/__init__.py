@@ -1,0 +1,10 @@
+"""Verifiable Credential Data Integrity 1.0: embedded proofs verified step by step (prefix DI10)."""
+from __future__ import annotations
+
+from conformance.model.subjects import Subject
+from conformance.registry import detects
+
+
+@detects("DI10")
+def carries_embedded_proof(subject: Subject) -> bool:
+    return "proof" in subject.document

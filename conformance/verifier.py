@@ -1,0 +1,116 @@
+"""One run's verification services: proofs, JWT signatures, keys, status lists and issuer trust.
+
+Subject views call these; checks only read the results. Everything a verification must fetch (did:web and https
+controller documents, status list credentials) goes through `fetch`: first the run's known documents (files the
+user or a vector manifest supplies by URL), then, only with --online, the guarded HTTP client. Offline, a fetch
+fails with a message that names the URL, which the libraries turn into "could not tell", never a pass.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from conformance.formats import JwtCredential, Limits, PayloadError, decode
+from conformance.jose import ControllerDocumentJwsResolver, JwtVerification, verify_jwt_credential
+from conformance.keys import VerificationMethodResolver
+from conformance.proofs import Canonicalizer, ControllerDocumentResolver, VerificationResult, verify
+from conformance.status import StatusResult, check_credential_status
+from conformance.trust import TrustDecision, TrustList, issuer_id_of
+
+if TYPE_CHECKING:
+    from conformance.engines.jsonld import ContextLoader, SafeModeExpander
+
+
+@dataclass(frozen=True, slots=True)
+class VerificationOptions:
+    """What the verifier expects of proofs: a presentation's challenge and domain, and the moment of verification."""
+
+    challenge: str | None = None
+    domain: tuple[str, ...] | None = None
+    now: datetime | None = None          # None: the wall clock at each verification
+    trust_list: TrustList | None = None  # the issuers the relying party accepts; None: nobody said
+
+
+class NotFetched(Exception):
+    """A document the run may not fetch (offline) or that no known document supplies."""
+
+
+@dataclass(frozen=True, slots=True)
+class ListVerification:
+    """The status list credential's own verification, in the shape the status package reads."""
+
+    verified: bool
+    message: str = ""
+    indeterminate: bool = False         # not verified only because something could not be had (a key offline)
+
+
+class Verifier:
+    def __init__(self, *, loader: ContextLoader, expander: SafeModeExpander, limits: Limits,
+                 online_fetch: Callable[[str], bytes] | None = None,
+                 documents: Mapping[str, bytes] | None = None,
+                 options: VerificationOptions = VerificationOptions()):
+        self._online_fetch = online_fetch
+        self._documents = dict(documents or {})
+        self.limits = limits
+        self.options = options
+        self.canonicalizer = Canonicalizer(loader, expander=expander)
+        self.methods = VerificationMethodResolver(self.fetch)
+        self._proof_keys = ControllerDocumentResolver(self.methods)
+        self._jws_keys = ControllerDocumentJwsResolver(self.methods)
+        self._status_lists: dict[str, Any] = {}
+
+    def with_options(self, options: VerificationOptions) -> Verifier:
+        """The same services (caches included) expecting other challenge, domain or time."""
+        twin = object.__new__(Verifier)
+        twin.__dict__.update(self.__dict__)
+        twin.options = options
+        return twin
+
+    def fetch(self, url: str) -> bytes:
+        known = self._documents.get(url)
+        if known is not None:
+            return known
+        if self._online_fetch is None:
+            raise NotFetched(f"{url} is not fetched: network access is off (use --online)")
+        return self._online_fetch(url)
+
+    def data_integrity(self, document: Mapping[str, Any], *, presentation: bool) -> VerificationResult:
+        """Every proof on the document, with the purpose a verifier expects of its kind."""
+        options = self.options
+        return verify(document, resolver=self._proof_keys, canonicalizer=self.canonicalizer,
+                      expected_purpose="authentication" if presentation else "assertionMethod",
+                      now=options.now,
+                      challenge=options.challenge if presentation else None,
+                      domain=options.domain if presentation else None)
+
+    def jwt(self, credential: JwtCredential) -> JwtVerification:
+        return verify_jwt_credential(credential, self._jws_keys, now=self.options.now)
+
+    def status(self, document: Mapping[str, Any]) -> tuple[StatusResult, ...]:
+        return check_credential_status(document, fetch=self.fetch, verify_credential=self._verify_list,
+                                       now=self.options.now, cache=self._status_lists)
+
+    def trust(self, document: Mapping[str, Any]) -> TrustDecision | None:
+        """None when the run has no trust list: nobody said which issuers to trust."""
+        trust_list = self.options.trust_list
+        if trust_list is None:
+            return None
+        return trust_list.decide(issuer_id_of(document), self.options.now)
+
+    def _verify_list(self, document: Mapping[str, Any], raw: bytes) -> ListVerification:
+        """A status list credential holds only if its own securing verifies (an embedded proof or a JWT)."""
+        try:
+            payload = decode(raw, self.limits)
+        except PayloadError as exc:
+            return ListVerification(False, f"the status list credential cannot be read: {exc}")
+        if payload.jwt is not None:
+            result = self.jwt(payload.jwt)
+            return ListVerification(result.verified, result.signature.message,
+                                    result.signature.reason == "key-unavailable")
+        if "proof" not in payload.document:
+            return ListVerification(False, "the status list credential carries no proof and is not a JWT")
+        checked = verify(payload.document, resolver=self._proof_keys, canonicalizer=self.canonicalizer,
+                         now=self.options.now)
+        return ListVerification(checked.verified, checked.message, checked.indeterminate)

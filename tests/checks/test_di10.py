@@ -1,0 +1,215 @@
+"""DI10 checks where vectors cannot reach: the reason-to-step table, and results that must never become a failure
+(an unreachable key, a canonicalization stopped by its work bound, a registered cryptosuite the suite does not
+implement). The step semantics themselves are shown by vectors/vc-data-integrity/1.0."""
+from __future__ import annotations
+
+import copy
+import json
+import typing
+from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
+
+import pytest
+
+from conformance.environment import Environment
+from conformance.model.findings import Finding, Outcome
+from conformance.model.targets import BytesTarget
+from conformance.proofs import Canonicalizer, ProofResult, Reason, VerificationResult, integrity
+from conformance.registry import CheckContext
+from conformance.runner import Runner
+from conformance.standards import securing
+from conformance.standards.vc_data_integrity import checks
+from conformance.standards.vc_data_integrity.checks import (
+    INDETERMINATE,
+    NOT_EVALUATED,
+    REGISTERED_ELSEWHERE,
+    STEP_OF_REASON,
+    STEPS,
+)
+from conformance.vectors import apply_mutation, sign_document
+from tests.conftest import artifacts_dir
+
+BASES = Path(__file__).resolve().parents[2] / "vectors" / "vc-data-integrity" / "1.0" / "bases"
+CREDENTIAL: dict[str, Any] = json.loads((BASES / "credential.json").read_text(encoding="utf-8"))
+REASONS: frozenset[str] = frozenset(typing.get_args(Reason))
+DI10_IDS = [rid for rid, _, _ in STEPS]
+UNREACHABLE_METHOD = "did:web:unreachable.example.org#key-1"   # no manifest resource serves this DID
+
+
+# --- the table from verifier reasons to verification steps ------------------------------------------------------
+
+def test_every_reason_maps_to_exactly_one_step() -> None:
+    claimed: dict[str, list[str]] = {}
+    for requirement, reasons, _ in STEPS:
+        for reason in reasons:
+            claimed.setdefault(reason, []).append(requirement)
+    unmapped = sorted(REASONS - claimed.keys())
+    assert not unmapped, f"reason codes of conformance.proofs.integrity.Reason that no DI10 step maps: {unmapped}"
+    twice = {reason: steps for reason, steps in claimed.items() if len(steps) > 1}
+    assert not twice, f"reason codes mapped to more than one DI10 step: {twice}"
+    unknown = sorted(claimed.keys() - REASONS)
+    assert not unknown, f"DI10 steps name reason codes the proof verifier never gives: {unknown}"
+
+
+def test_steps_follow_the_catalog_order(env: Environment) -> None:
+    catalog_ids = [r.id for r in env.catalog.of_standard("DI10")]
+    assert DI10_IDS == catalog_ids, f"expected STEPS in catalog order {catalog_ids}, found {DI10_IDS}"
+    missing = [rid for rid in DI10_IDS if rid not in env.registry.checks]
+    assert not missing, f"DI10 steps without a registered check: {missing}"
+
+
+def test_undecided_reasons_agree_with_the_proof_verifier_and_shared_findings() -> None:
+    undecided = INDETERMINATE | NOT_EVALUATED
+    assert not INDETERMINATE & NOT_EVALUATED, "a reason cannot be both cantTell and error"
+    assert undecided == integrity._INDETERMINATE, (
+        f"DI10 treats {sorted(undecided)} as undecided; the proof verifier marks "
+        f"{sorted(integrity._INDETERMINATE)} indeterminate")
+    assert (INDETERMINATE, NOT_EVALUATED) == (securing._CANT_TELL, securing._NOT_EVALUATED), (
+        "DI10 and the shared proof findings (OB30-proof-verifies) disagree on which reasons are cantTell or error")
+    assert STEP_OF_REASON["key-unavailable"] == DI10_IDS.index("DI10-verification-method-resolves")
+
+
+# --- the step rule on hand-made verifier results ----------------------------------------------------------------
+
+def _subject(*proofs: ProofResult) -> Any:
+    result = VerificationResult(all(p.verified for p in proofs), proofs,
+                                next((p.reason for p in proofs if not p.verified), None))
+    return SimpleNamespace(data_integrity=result, is_presentation=False)
+
+
+def _findings(requirement: str, subject: Any) -> list[Finding]:
+    step = DI10_IDS.index(requirement)
+    return list(checks._step_findings(subject, CheckContext(requirement), step))
+
+
+def test_each_proof_of_a_set_fails_only_its_own_step() -> None:
+    subject = _subject(ProofResult("/proof/0", False, "wrong-purpose", "expected assertionMethod"),
+                       ProofResult("/proof/1", False, "signature-mismatch", "does not match"),
+                       ProofResult("/proof/2", True))
+    purpose = _findings("DI10-proof-purpose", subject)
+    assert [(f.outcome, f.location) for f in purpose] == [(Outcome.FAILED, "/proof/0/proofPurpose")]
+    signature = _findings("DI10-signature-verifies", subject)
+    assert [(f.outcome, f.location) for f in signature] == [(Outcome.CANT_TELL, "/proof/0"),
+                                                            (Outcome.FAILED, "/proof/1/proofValue")]
+    assert _findings("DI10-proof-well-formed", subject) == [], "steps before both stops hold for both proofs"
+
+
+def test_a_reason_no_step_maps_is_an_error_not_a_pass() -> None:
+    subject = _subject(ProofResult("/proof", False, typing.cast(Reason, "invented-reason"), "?"))
+    for requirement in DI10_IDS:
+        (finding,) = _findings(requirement, subject)
+        assert finding.outcome is Outcome.ERROR, f"{requirement}: {finding}"
+        assert "invented-reason" in finding.message
+
+
+def test_an_empty_proof_list_fails_well_formed_only() -> None:
+    subject = SimpleNamespace(data_integrity=VerificationResult(False, (), "no-proof", "expected at least one"),
+                              is_presentation=False)
+    (first,) = _findings("DI10-proof-well-formed", subject)
+    assert first.outcome is Outcome.FAILED and first.location == "/proof"
+    for requirement in DI10_IDS[1:]:
+        assert [f.outcome for f in _findings(requirement, subject)] == [Outcome.CANT_TELL], requirement
+
+
+# --- whole runs: results that are never a failure ---------------------------------------------------------------
+
+def _di10(env: Environment, document: dict[str, Any]) -> dict[str, list[Finding]]:
+    (result,) = list(Runner(env, env.profile("default")).run([BytesTarget("t", json.dumps(document).encode(),
+                                                                          "doc.json")]))
+    by_requirement: dict[str, list[Finding]] = {}
+    for finding in result.findings:
+        if finding.requirement.startswith("DI10-") and finding.outcome is not Outcome.PASSED:
+            by_requirement.setdefault(finding.requirement, []).append(finding)
+    return by_requirement
+
+
+def _outcomes(findings: dict[str, list[Finding]]) -> dict[str, set[Outcome]]:
+    return {rid: {f.outcome for f in found} for rid, found in findings.items()}
+
+
+def _signed(env: Environment, *mutations: dict[str, Any], **step: Any) -> dict[str, Any]:
+    document = copy.deepcopy(CREDENTIAL)
+    for mutation in mutations:
+        document = apply_mutation(document, mutation)
+    return sign_document(document, [{"key": "issuer-ed25519", **step}], env.verifier.canonicalizer)
+
+
+def test_the_signed_base_credential_passes_every_applicable_step(env: Environment) -> None:
+    found = _outcomes(_di10(env, _signed(env)))
+    assert found == {"DI10-presentation-challenge": {Outcome.INAPPLICABLE},
+                     "DI10-presentation-domain": {Outcome.INAPPLICABLE}}, found
+
+
+@pytest.mark.parametrize("online", [False, True], ids=["offline", "server-not-answering"])
+def test_an_unreachable_key_is_cant_tell(online: bool) -> None:
+    def not_answering(url: str) -> bytes:
+        raise OSError(f"connection to {url} timed out")
+
+    run_env = Environment.create(artifacts=artifacts_dir(), online=online, fetch=not_answering if online else None)
+    found = _di10(run_env, _signed(run_env, method=UNREACHABLE_METHOD, issuer=False))
+    outcomes = _outcomes(found)
+    assert outcomes["DI10-verification-method-resolves"] == {Outcome.CANT_TELL}, found
+    assert not any(Outcome.FAILED in o or Outcome.ERROR in o for o in outcomes.values()), found
+    (resolves,) = found["DI10-verification-method-resolves"]
+    assert resolves.location == "/proof/verificationMethod"
+    assert "unreachable.example.org" in resolves.message
+
+
+def test_a_canonicalization_over_its_work_bound_is_an_error(env: Environment) -> None:
+    # two anonymous subjects with the same claims: their blank nodes hash alike, so RDFC-1.0 must run
+    # Hash N-Degree Quads, which a work bound of one permutation stops
+    twins = {"op": "replace", "path": "/credentialSubject",
+             "value": [{"completedCourse": "Workplace Safety"}, {"completedCourse": "Workplace Safety"}]}
+    document = _signed(env, twins)
+    assert _outcomes(_di10(env, document)).get("DI10-signature-verifies") is None, "unbounded, the proof verifies"
+
+    bounded = Environment.create(artifacts=artifacts_dir())
+    bounded.verifier.canonicalizer = Canonicalizer(bounded.loader, expander=bounded.expander, max_work=1)
+    found = _di10(bounded, document)
+    outcomes = _outcomes(found)
+    assert outcomes.get("DI10-signature-verifies") == {Outcome.ERROR}, found
+    assert not any(Outcome.FAILED in o for o in outcomes.values()), found
+    (error,) = found["DI10-signature-verifies"]
+    assert "permutations" in error.message
+
+
+@pytest.mark.parametrize("name", sorted(n for n in REGISTERED_ELSEWHERE if "-" in n))
+def test_a_registered_cryptosuite_the_suite_does_not_implement_is_cant_tell(env: Environment, name: str) -> None:
+    document = _signed(env)
+    document["proof"]["cryptosuite"] = name
+    found = _di10(env, document)
+    outcomes = _outcomes(found)
+    assert outcomes["DI10-cryptosuite-supported"] == {Outcome.CANT_TELL}, found
+    assert not any(Outcome.FAILED in o or Outcome.ERROR in o for o in outcomes.values()), found
+    assert {f.location for f in found["DI10-cryptosuite-supported"]} == {"/proof/cryptosuite"}
+    (finding,) = found["DI10-cryptosuite-supported"]
+    assert finding.location == "/proof/cryptosuite" and name in finding.message
+
+
+def test_an_unregistered_cryptosuite_fails(env: Environment) -> None:
+    document = _signed(env)
+    document["proof"]["cryptosuite"] = "ecdsa-sd-2099"
+    assert _outcomes(_di10(env, document))["DI10-cryptosuite-supported"] == {Outcome.FAILED}
+
+
+def test_a_registered_legacy_proof_type_is_cant_tell(env: Environment) -> None:
+    document = _signed(env)
+    document["proof"]["type"] = "Ed25519Signature2018"
+    del document["proof"]["cryptosuite"]
+    found = _di10(env, document)
+    outcomes = _outcomes(found)
+    assert outcomes["DI10-cryptosuite-supported"] == {Outcome.CANT_TELL}, found
+    assert not any(Outcome.FAILED in o or Outcome.ERROR in o for o in outcomes.values()), found
+    assert {f.location for f in found["DI10-cryptosuite-supported"]} == {"/proof/type"}
+
+
+def test_the_did_web_document_carries_the_issuer_test_key() -> None:
+    """The did:web vectors sign with issuer-ed25519; the hand-built DID document must publish that key."""
+    from conformance.keys.testkeys import suite_key
+
+    document = json.loads((BASES / "did-web-example-edu.json").read_text(encoding="utf-8"))
+    expected = suite_key("issuer-ed25519").public_multibase
+    keys = {m["id"]: m["publicKeyMultibase"] for m in document["verificationMethod"]}
+    assert keys == {"did:web:example.edu#key-1": expected, "did:web:example.edu#login-key": expected}, keys
+    assert document["assertionMethod"] == ["did:web:example.edu#key-1"], "login-key must not assert"
