@@ -8,13 +8,26 @@ STAMP := $(VENV)/.installed
 LER_CONFORMANCE_ARTIFACTS ?= $(abspath ../shared/standards)
 export LER_CONFORMANCE_ARTIFACTS
 
-.PHONY: demo test bench clean
+# The Node peer (peers/node, Digital Bazaar's VC stack) that the `peer` tests cross-check proofs against.
+NODE_PEER := peers/node
+NODE_STAMP := $(NODE_PEER)/node_modules/.installed
+
+.PHONY: demo test bench clean peers
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -e '.[test,bench,peer]'
 	touch $(STAMP)
+
+# npm ci installs exactly package-lock.json; the stamp sits inside node_modules so deleting that reinstalls too.
+$(NODE_STAMP): $(NODE_PEER)/package-lock.json $(NODE_PEER)/package.json
+	@command -v npm >/dev/null 2>&1 || \
+	  { echo "npm not found on PATH: the peer tests need Node.js 20+ with npm" >&2; exit 1; }
+	cd $(NODE_PEER) && npm ci --no-audit --no-fund
+	touch $@
+
+peers: $(NODE_STAMP)
 
 demo: $(STAMP)
 	rm -rf reports/demo
@@ -24,7 +37,7 @@ demo: $(STAMP)
 	  status=$$?; [ $$status -le 1 ] || exit $$status
 	@echo "demo report: reports/demo/results.json"
 
-test: $(STAMP)
+test: $(STAMP) $(NODE_STAMP)
 	$(PY) -m pytest -n 2 --junitxml=reports/junit.xml
 
 bench: $(STAMP)
@@ -32,4 +45,4 @@ bench: $(STAMP)
 	$(PY) benchmarks/bench_proofs.py
 
 clean:
-	rm -rf $(VENV) reports/demo reports/junit.xml
+	rm -rf $(VENV) reports/demo reports/junit.xml $(NODE_PEER)/node_modules

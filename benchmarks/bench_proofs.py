@@ -3,8 +3,12 @@
 Suite: `conformance.proofs.verify` with did:key resolution, pinned contexts served from memory and bounded RDFC-1.0.
 Baseline: pyld with its default document loader (every context fetched over HTTP, here from a loopback server
 holding the pinned bytes, and re-processed each time), pyld URDNA2015, SHA-256 and an Ed25519 verify.
-Floor: bare Ed25519 verifies of the same signatures over the same hash data. The canonical N-Quads of both paths are
-compared on every document.
+Floor: bare Ed25519 verifies of the same signatures over the same hash data. The canonical N-Quads of both paths
+(unsecured document and proof configuration) are compared on every document.
+
+Verification runs on a fresh Canonicalizer, so nothing computed while signing is reused. All proofs share one
+`created` unless `--distinct-created` gives each its own (then no proof configuration repeats and the suite's
+proof-configuration memo never hits).
 """
 from __future__ import annotations
 
@@ -13,7 +17,7 @@ import hashlib
 import os
 import sys
 import time
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from pyld import jsonld
@@ -44,6 +48,8 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=20261123)
     parser.add_argument("--baseline-sample", type=int, default=200,
                         help="time the naive baseline on the first N documents; every canonical form is compared")
+    parser.add_argument("--distinct-created", action="store_true",
+                        help="sign each credential at its own second (no two proof configurations alike)")
     args = parser.parse_args()
     if hasattr(os, "sched_setaffinity"):
         os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})
@@ -51,17 +57,19 @@ def main() -> None:
     env = Environment.create()
     if env.store.missing():
         sys.exit("pinned artifacts are missing; set LER_CONFORMANCE_ARTIFACTS or run `ler-conformance artifacts fetch`")
-    canonicalizer = Canonicalizer(env.loader)
+    signer = Canonicalizer(env.loader)
     key = suite_key("issuer-ed25519")
     documents = []
-    for document, defect in corpus(args.count, args.seed):
+    for index, (document, defect) in enumerate(corpus(args.count, args.seed)):
         if defect:
             continue                                   # sign only well-formed credentials
         document["issuer"]["id"] = key.did
+        created = CREATED - timedelta(seconds=index) if args.distinct_created else CREATED
         documents.append(sign(document, key.private_key, cryptosuite="eddsa-rdfc-2022",
-                              verification_method=key.vm_id, purpose="assertionMethod", created=CREATED,
-                              canonicalizer=canonicalizer))
+                              verification_method=key.vm_id, purpose="assertionMethod", created=created,
+                              canonicalizer=signer))
     resolver = ControllerDocumentResolver()
+    canonicalizer = Canonicalizer(env.loader)          # fresh: no memo or context cache warmed by signing
 
     started = time.perf_counter()
     results = [verify(d, resolver=resolver, canonicalizer=canonicalizer, now=CREATED) for d in documents]
@@ -93,9 +101,8 @@ def main() -> None:
 
     # every canonical form, naive pyld (cached contexts, untimed) against the suite's bounded canonicalizer
     cached = {"documentLoader": env.loader, **NQUADS}
-    mismatches = sum(1 for d in documents
-                     if jsonld.normalize(proof_config(d)[0], dict(cached))
-                     != canonicalizer.canonicalize(proof_config(d)[0]))
+    mismatches = sum(1 for d in documents for part in proof_config(d)
+                     if jsonld.normalize(part, dict(cached)) != canonicalizer.canonicalize(part))
 
     signatures = [decode_base58btc(d["proof"]["proofValue"]) for d in sample]
     started = time.perf_counter()

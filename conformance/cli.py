@@ -54,18 +54,22 @@ def _targets(inputs: Sequence[str], client: GuardedClient) -> list[Target]:
     return targets
 
 
-def _known_documents(indexes: Sequence[Path]) -> dict[str, bytes]:
-    """URL -> bytes from `[documents]` tables; file names are relative to their index file."""
-    documents: dict[str, bytes] = {}
+def _known_documents(indexes: Sequence[Path]) -> dict[str, bytes | None]:
+    """URL -> bytes from `[documents]` tables; file names are relative to their index file; false marks a URL whose
+    server answers 410 Gone."""
+    documents: dict[str, bytes | None] = {}
     for index in indexes:
         try:
             table = tomllib.loads(index.read_text(encoding="utf-8")).get("documents")
         except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
             raise click.BadParameter(f"{index} cannot be read as TOML: {exc}", param_hint="--documents") from None
-        if not isinstance(table, dict) or not all(isinstance(v, str) for v in table.values()):
-            raise click.BadParameter(f"{index} has no [documents] table of URL = \"file\" entries",
+        if not isinstance(table, dict) or not all(isinstance(v, str) or v is False for v in table.values()):
+            raise click.BadParameter(f"{index} has no [documents] table of URL = \"file\" (or false) entries",
                                      param_hint="--documents")
         for url, name in table.items():
+            if name is False:               # known to be gone: the URL answers 410
+                documents.setdefault(url, None)
+                continue
             try:
                 documents.setdefault(url, (index.parent / name).read_bytes())
             except OSError as exc:

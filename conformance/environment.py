@@ -31,12 +31,12 @@ class Environment:
     limits: Limits = field(default_factory=Limits)
     shapes: Path = field(default_factory=shapes_dir)
     fetch: Callable[[str], bytes] | None = None
-    documents: Mapping[str, bytes] = field(default_factory=dict)   # known documents by URL, used before any fetch
+    documents: Mapping[str, bytes | None] = field(default_factory=dict)  # known documents by URL (None: gone)
     options: VerificationOptions = field(default_factory=VerificationOptions)
 
     @classmethod
     def create(cls, *, artifacts: Path | None = None, online: bool = False, limits: Limits | None = None,
-               fetch: Callable[[str], bytes] | None = None, documents: Mapping[str, bytes] | None = None,
+               fetch: Callable[[str], bytes] | None = None, documents: Mapping[str, bytes | None] | None = None,
                trust_list: TrustList | None = None, options: VerificationOptions | None = None) -> Environment:
         shapes = shapes_dir()
         store = ArtifactStore.from_environment(load_pins(shapes / "pins.toml"), artifacts)

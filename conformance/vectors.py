@@ -116,9 +116,10 @@ class Resource:
 
     url: str
     source: Vector
+    gone: bool = False          # the URL answers 410 Gone: nothing is published there
 
-    def materialize(self, canonicalizer: Canonicalizer | None = None) -> bytes:
-        return self.source.materialize(canonicalizer)
+    def materialize(self, canonicalizer: Canonicalizer | None = None) -> bytes | None:
+        return None if self.gone else self.source.materialize(canonicalizer)
 
 
 def _steps(value: Any) -> tuple[Mapping[str, Any], ...]:
@@ -166,12 +167,13 @@ def load_resources(root: Path | None = None) -> list[Resource]:
             url = entry["url"]
             if url in resources:
                 raise ValueError(f"{path}: resource {url} is also published by {resources[url].source.manifest}")
-            resources[url] = Resource(url, _vector({"expect": {}, **entry}, path, standard))
+            resources[url] = Resource(url, _vector({"expect": {}, **entry}, path, standard), entry.get("gone", False))
     return list(resources.values())
 
 
-def known_documents(root: Path | None = None, canonicalizer: Canonicalizer | None = None) -> dict[str, bytes]:
-    """Every manifest resource as bytes by URL: what a run over the vectors serves instead of fetching."""
+def known_documents(root: Path | None = None,
+                    canonicalizer: Canonicalizer | None = None) -> dict[str, bytes | None]:
+    """Every manifest resource as bytes by URL (None: gone): what a run over the vectors serves instead of fetching."""
     return {r.url: r.materialize(canonicalizer) for r in load_resources(root)}
 
 
@@ -191,8 +193,12 @@ def export(target: Path, root: Path | None = None, documents: Path | None = None
     folder.mkdir(parents=True, exist_ok=True)
     lines = ["# Known documents by URL: pass this file to `ler-conformance check --documents`.", "[documents]"]
     for resource in load_resources(root):
+        body = resource.materialize(canonicalizer)
+        if body is None:
+            lines.append(f"{json.dumps(resource.url)} = false   # gone: answers 410")
+            continue
         out = folder / resource.source.filename
-        out.write_bytes(resource.materialize(canonicalizer))
+        out.write_bytes(body)
         lines.append(f"{json.dumps(resource.url)} = {json.dumps(out.name)}")
         yield out
     index = folder / "documents.toml"

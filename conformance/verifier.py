@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 from conformance.formats import JwtCredential, Limits, PayloadError, decode
 from conformance.jose import ControllerDocumentJwsResolver, JwtVerification, verify_jwt_credential
 from conformance.keys import VerificationMethodResolver
+from conformance.net import FetchError, FetchReason
 from conformance.proofs import Canonicalizer, ControllerDocumentResolver, VerificationResult, verify
 from conformance.status import StatusResult, check_credential_status
 from conformance.trust import TrustDecision, TrustList, issuer_id_of
@@ -49,7 +50,7 @@ class ListVerification:
 class Verifier:
     def __init__(self, *, loader: ContextLoader, expander: SafeModeExpander, limits: Limits,
                  online_fetch: Callable[[str], bytes] | None = None,
-                 documents: Mapping[str, bytes] | None = None,
+                 documents: Mapping[str, bytes | None] | None = None,
                  options: VerificationOptions = VerificationOptions()):
         self._online_fetch = online_fetch
         self._documents = dict(documents or {})
@@ -69,8 +70,10 @@ class Verifier:
         return twin
 
     def fetch(self, url: str) -> bytes:
-        known = self._documents.get(url)
-        if known is not None:
+        if url in self._documents:
+            known = self._documents[url]
+            if known is None:           # a known document marked gone: its server answers 410
+                raise FetchError(FetchReason.HTTP_STATUS, f"{url} answers 410 Gone", url=url, status=410)
             return known
         if self._online_fetch is None:
             raise NotFetched(f"{url} is not fetched: network access is off (use --online)")

@@ -220,6 +220,10 @@ def _is_absolute_or_blank(iri: str) -> bool:
 _ABSOLUTE_STAND_IN = "zz-scheme:x"       # an absolute IRI whose scheme is no term
 _HIERARCHICAL_STAND_IN = "zz-scheme://x"
 _RELATIVE_STAND_IN = "x y"               # no scheme and no term: relative wherever an IRI is expected
+_STAND_INS = frozenset({_ABSOLUTE_STAND_IN, _HIERARCHICAL_STAND_IN, _RELATIVE_STAND_IN, "_:x"})
+# Values under these keys stay as written: type names are a small vocabulary, and keeping them makes a problem's
+# term exact even where an object writes both @type and its alias (colliding keywords).
+_VERBATIM_KEYS = frozenset({"type"})
 
 
 # keywords whose values are syntax, not data: kept verbatim (the values of @id, @value, @graph, @list... are data)
@@ -257,7 +261,7 @@ class _Skeleton:
 
     def of(self, value: Any, in_context: bool = False) -> Any:
         if isinstance(value, dict):
-            return {k: self.of(v, in_context or k in _SYNTAX_KEYWORDS)
+            return {k: self.of(v, in_context or k in _SYNTAX_KEYWORDS or k in _VERBATIM_KEYS)
                     for k, v in value.items()}
         if isinstance(value, list):
             return [self.of(v, in_context) for v in value]
@@ -399,12 +403,21 @@ def _with_terms_of(document: Any, report: JsonLdReport) -> JsonLdReport:
     """Put the document's own type values back where the skeleton had stand-ins (keys are never replaced)."""
     if not any(p.kind == "undefined-type" for p in report.problems):
         return report
-    problems = tuple(TermProblem(p.pointer, p.kind, _at(document, p.pointer, p.term))
+    problems = tuple(TermProblem(p.pointer, p.kind, _type_at(document, p.pointer, p.term))
                      if p.kind == "undefined-type" else p for p in report.problems)
     return JsonLdReport(problems=problems, invalid=report.invalid, unavailable=report.unavailable)
 
 
-def _at(document: Any, pointer: str, fallback: str) -> str:
+def _type_at(document: Any, pointer: str, reported: str) -> str:
+    """The document's own type value for a problem the skeleton reported: `reported` itself unless it is a stand-in
+    (a type written under a key other than @type or type)."""
+    if reported not in _STAND_INS:
+        return reported
+    found = _at(document, pointer, None)
+    return found if isinstance(found, str) else reported
+
+
+def _at(document: Any, pointer: str, fallback: Any) -> Any:
     node = document
     try:
         for token in pointer.split("/")[1:]:
@@ -412,7 +425,7 @@ def _at(document: Any, pointer: str, fallback: str) -> str:
             node = node[int(token)] if isinstance(node, list) else node[token]
     except (KeyError, IndexError, ValueError, TypeError):
         return fallback           # the pointer names a place the skeleton has and the document lacks: never so far
-    return node if isinstance(node, str) else str(node)
+    return node if isinstance(node, str) or node is None else str(node)
 
 
 def _unavailable_cause(exc: BaseException) -> ContextUnavailable | None:

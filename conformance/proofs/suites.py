@@ -71,8 +71,10 @@ def _describe_key(key: object) -> str:
 
 def _rdfc_hash_data(document: Mapping[str, Any], proof_config: Mapping[str, Any], canonicalizer: Canonicalizer,
                     digest: str) -> bytes:
-    config_canon = canonicalizer.canonicalize(proof_config)
-    document_canon = canonicalizer.canonicalize(document)
+    # a proof configuration repeats across a batch (same options, same @context): remembered by its exact JSON
+    # the digest is also RDFC-1.0's hash function: SHA-384 for P-384 keys (vc-di-ecdsa, section Algorithms)
+    config_canon = canonicalizer.canonicalize(proof_config, memo=True, hash_algorithm=digest)
+    document_canon = canonicalizer.canonicalize(document, hash_algorithm=digest)
     return (hashlib.new(digest, config_canon.encode("utf-8")).digest()
             + hashlib.new(digest, document_canon.encode("utf-8")).digest())
 

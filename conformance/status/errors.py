@@ -48,10 +48,13 @@ class StatusProblem:
     message: str
     location: str = ""
     internal: bool = False
+    gone: bool = False      # the list's server answered that it does not exist (404/410): the issuer's defect
 
     @property
     def outcome(self) -> Outcome:
-        return Outcome.ERROR if self.internal else _OUTCOME_OF_CODE[self.code]
+        if self.internal:
+            return Outcome.ERROR
+        return Outcome.FAILED if self.gone else _OUTCOME_OF_CODE[self.code]
 
     @property
     def uri(self) -> str:
@@ -66,10 +69,11 @@ class StatusError(Exception):
 
     problem: StatusProblem
 
-    def __init__(self, code: StatusCode, message: str, location: str = "", internal: bool = False) -> None:
+    def __init__(self, code: StatusCode, message: str, location: str = "", internal: bool = False,
+                 gone: bool = False) -> None:
         # The arguments go to Exception so the error survives pickling (pytest-xdist, multiprocessing).
-        super().__init__(code, message, location, internal)
-        self.problem = StatusProblem(code, message, location, internal)
+        super().__init__(code, message, location, internal, gone)
+        self.problem = StatusProblem(code, message, location, internal, gone)
 
     @property
     def code(self) -> StatusCode:

@@ -49,6 +49,7 @@ __all__ = [
 LIST_LOCATION = "(status list)"
 
 Fetch = Callable[[str], bytes]
+GONE_STATUSES = frozenset({404, 410})       # HTTP answers that mean the list is not published at its URL
 # Shared between the credentials of one run: (method, list URL) -> the loaded list, or why it failed.
 ListCache = MutableMapping[tuple[str, str], Any]
 
@@ -409,8 +410,12 @@ def _fetch(fetch: Fetch, url: str) -> bytes:
         raw = fetch(url)
     except Exception as exc:  # noqa: BLE001 - any failure of the injected client means the list is unreachable
         detail = str(exc) or type(exc).__name__
+        # The list's own server saying the list does not exist (404, 410) is the issuer's defect; anything else
+        # (offline, a timeout, a refused address, a server error) says nothing about the credential.
+        gone = getattr(exc, "status", None) in GONE_STATUSES
         raise StatusError(
-            StatusCode.STATUS_RETRIEVAL_ERROR, f"the status list at {url} cannot be retrieved: {detail}", LIST_LOCATION
+            StatusCode.STATUS_RETRIEVAL_ERROR, f"the status list at {url} cannot be retrieved: {detail}", LIST_LOCATION,
+            gone=gone,
         ) from None
     if not isinstance(raw, (bytes, bytearray, memoryview)):
         raise StatusError(

@@ -1,0 +1,13 @@
+"""Status List 2021 (prefix SL2021): a credential's StatusList2021Entry and the list it points to."""
+from __future__ import annotations
+
+from conformance.model.subjects import Subject
+from conformance.registry import detects
+from conformance.standards.vc_bitstring_status_list.steps import has_entry_of
+
+ENTRY_TYPE = "StatusList2021Entry"
+
+
+@detects("SL2021")
+def claims_status_list_2021(subject: Subject) -> bool:
+    return has_entry_of(subject, ENTRY_TYPE)
