@@ -275,6 +275,11 @@ class Canonicalizer:
                 self._memo[key] = canonical
         return canonical
 
+    def check_terms(self, document: Mapping[str, Any]) -> None:
+        """Raise UndefinedTermError when canonicalizing would drop a term the contexts do not define (data loss),
+        ContextNotAvailable or CanonicalizationError when the document cannot be processed; cheap once analysed."""
+        self._check_terms(document)
+
     def _check_terms(self, document: Mapping[str, Any]) -> None:
         try:
             report = self.expander.analyze(document)

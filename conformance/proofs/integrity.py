@@ -257,6 +257,9 @@ def _verify_one(unsecured: Mapping[str, Any], proof: Any, pointer: str, *, resol
         document = dict(unsecured)
         document["@context"] = context
         config["@context"] = context
+        # data loss is a property of the document alone: judged before any key is looked up
+        canonicalizer.check_terms(document)
+        canonicalizer.check_terms(config)
         key = _resolve(resolver, method, purpose)
         data = suite.hash_data(document, config, canonicalizer, key.public_key)
         suite.verify(key.public_key, signature, data)

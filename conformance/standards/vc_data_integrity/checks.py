@@ -28,12 +28,11 @@ STEPS: Final[tuple[tuple[str, frozenset[str], str], ...]] = (
     ("DI10-presentation-domain", frozenset({"domain-mismatch"}), "/domain"),
     ("DI10-proof-value-encoding", frozenset({"bad-proof-value"}), "/proofValue"),
     ("DI10-proof-context", frozenset({"context-mismatch"}), "/@context"),
+    ("DI10-lossless", frozenset({"undefined-term", "canonicalization-failed", "context-unavailable"}), ""),
     ("DI10-verification-method-resolves", frozenset({"key-not-found", "key-unavailable"}), "/verificationMethod"),
     ("DI10-verification-method-authorized", frozenset({"key-not-authorized"}), "/verificationMethod"),
     ("DI10-key-type", frozenset({"key-type-mismatch"}), "/verificationMethod"),
-    ("DI10-lossless", frozenset({"undefined-term"}), ""),
-    ("DI10-signature-verifies", frozenset({"signature-mismatch", "canonicalization-failed",
-                                           "canonicalization-timeout", "context-unavailable"}), "/proofValue"),
+    ("DI10-signature-verifies", frozenset({"signature-mismatch", "canonicalization-timeout"}), "/proofValue"),
 )
 STEP_OF_REASON: Final[dict[str, int]] = {reason: index for index, (_, reasons, _) in enumerate(STEPS)
                                          for reason in reasons}
