@@ -18,7 +18,13 @@ from conformance.model.findings import Finding, Outcome
 from conformance.model.targets import BytesTarget
 from conformance.registry import CheckContext
 from conformance.runner import Runner
-from conformance.standards.vc_bitstring_status_list.steps import Entry, Step, judge_steps, judge_verdict, step_of
+from conformance.standards.vc_bitstring_status_list.steps import (
+    Entry,
+    Step,
+    judge_steps,
+    judge_verdict,
+    step_of,
+)
 from conformance.status import (
     StatusVerdict,
     bitstring_entry,
@@ -138,7 +144,7 @@ def _list(**changes: Any) -> dict[str, Any]:
 
 
 _DROP = object()
-_ALWAYS: Callable[[Mapping[str, Any], bytes], bool] = lambda document, raw: True  # noqa: E731
+_ALWAYS: Callable[[Mapping[str, Any], bytes], bool] = lambda document, raw: True
 
 
 @pytest.mark.parametrize(("served", "entry_changes", "verifier", "expected"), [

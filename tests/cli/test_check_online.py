@@ -31,7 +31,7 @@ def list_server(env: Environment) -> Iterator[str]:
     documents: dict[str, bytes] = {}
 
     class Handler(BaseHTTPRequestHandler):
-        def do_GET(self) -> None:  # noqa: N802 - the http.server hook
+        def do_GET(self) -> None:
             body = documents.get(self.path)
             self.send_response(200 if body is not None else 404)
             self.send_header("Content-Type", "application/vc" if body is not None else "text/plain")
@@ -58,7 +58,7 @@ def list_server(env: Environment) -> Iterator[str]:
 
 
 @pytest.fixture
-def run(monkeypatch: pytest.MonkeyPatch):  # noqa: ANN201
+def run(monkeypatch: pytest.MonkeyPatch):
     monkeypatch.setenv("LER_CONFORMANCE_ARTIFACTS", str(artifacts_dir()))
     runner = CliRunner()
 
@@ -81,7 +81,7 @@ def _outcomes(result: Result, requirement: str) -> set[str]:
     return {f["outcome"] for f in subject["findings"] if f["requirement"] == requirement}
 
 
-def test_a_revoked_credential_fails_when_its_list_is_fetched(run, env: Environment, list_server: str,  # noqa: ANN001
+def test_a_revoked_credential_fails_when_its_list_is_fetched(run, env: Environment, list_server: str,
                                                              tmp_path: Path) -> None:
     badge = _badge(env, tmp_path, f"{list_server}/status/1", REVOKED_INDEX)
     result = run("check", str(badge), "--online", "--allow-private", "--format", "json", "-v",
@@ -93,7 +93,7 @@ def test_a_revoked_credential_fails_when_its_list_is_fetched(run, env: Environme
     assert any(e["url"] == f"{list_server}/status/1" and e.get("status") == 200 for e in evidence), evidence
 
 
-def test_a_valid_entry_passes_when_its_list_is_fetched(run, env: Environment, list_server: str,  # noqa: ANN001
+def test_a_valid_entry_passes_when_its_list_is_fetched(run, env: Environment, list_server: str,
                                                        tmp_path: Path) -> None:
     result = run("check", str(_badge(env, tmp_path, f"{list_server}/status/1", VALID_INDEX)), "--online",
                  "--allow-private", "--format", "json", "-v")
@@ -101,7 +101,7 @@ def test_a_valid_entry_passes_when_its_list_is_fetched(run, env: Environment, li
     assert _outcomes(result, "BSL10-not-revoked") == {"passed"}
 
 
-def test_a_list_the_server_does_not_have_fails_retrieval(run, env: Environment, list_server: str,  # noqa: ANN001
+def test_a_list_the_server_does_not_have_fails_retrieval(run, env: Environment, list_server: str,
                                                          tmp_path: Path) -> None:
     result = run("check", str(_badge(env, tmp_path, f"{list_server}/status/gone", REVOKED_INDEX)), "--online",
                  "--allow-private", "--format", "json", "-v")
@@ -109,7 +109,7 @@ def test_a_list_the_server_does_not_have_fails_retrieval(run, env: Environment, 
     assert _outcomes(result, "BSL10-not-revoked") == {"cantTell"}
 
 
-def test_private_addresses_are_refused_without_allow_private(run, env: Environment, list_server: str,  # noqa: ANN001
+def test_private_addresses_are_refused_without_allow_private(run, env: Environment, list_server: str,
                                                              tmp_path: Path) -> None:
     result = run("check", str(_badge(env, tmp_path, f"{list_server}/status/1", REVOKED_INDEX)), "--online",
                  "--format", "json", "-v")

@@ -31,8 +31,12 @@ from openbadgeslib.errors import LibOpenBadgesException
 from openbadgeslib.ob3.contexts import bundled_contexts as openbadgeslib_bundled_contexts
 from openbadgeslib.ob3.credential import OpenBadgeCredential
 from openbadgeslib.ob3.did import resolve_verification_method
-from openbadgeslib.ob3.ldp import (OB3LdpSigner, OB3LdpVerifier, add_data_integrity_proof,
-                                   verify_data_integrity_proof)
+from openbadgeslib.ob3.ldp import (
+    OB3LdpSigner,
+    OB3LdpVerifier,
+    add_data_integrity_proof,
+    verify_data_integrity_proof,
+)
 from openbadgeslib.ob3.signer import OB3Signer
 from openbadgeslib.ob3.verifier import OB3Verifier
 from openvc.errors import OpenvcError

@@ -16,7 +16,14 @@ from conformance.model.findings import Finding, Outcome
 from conformance.model.subjects import Subject, as_list
 from conformance.registry import CheckContext
 from conformance.standards.predicates import is_url
-from conformance.status import LIST_LOCATION, StatusCode, StatusError, StatusResult, StatusVerdict, parse_entry
+from conformance.status import (
+    LIST_LOCATION,
+    StatusCode,
+    StatusError,
+    StatusResult,
+    StatusVerdict,
+    parse_entry,
+)
 from conformance.status import status_entries as _status_entries
 
 __all__ = ["Entry", "Step", "entries_of", "entry_shape_findings", "has_entry_of", "judge_steps", "judge_verdict",
