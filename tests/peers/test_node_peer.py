@@ -19,13 +19,12 @@ import pytest
 from conformance.keys.testkeys import SuiteKey, suite_key
 from conformance.proofs import Canonicalizer, ControllerDocumentResolver, VerificationResult, sign, verify
 from conformance.proofs.suites import ECDSA_RDFC_2019
-from tests.conftest import REPO
-from tests.documents import V2, minimal_badge
+from tests.documents import V2
+from tests.peers import documents
 from tests.peers.conftest import PEER_DIR, NodePeer
 
 pytestmark = pytest.mark.peer
 
-EXAMPLES_V2 = "https://www.w3.org/ns/credentials/examples/v2"
 ED2020_CONTEXT = "https://w3id.org/security/suites/ed25519-2020/v1"
 CREATED = "2025-06-01T10:00:00Z"
 # One fixed verification time for both sides, so validity windows in the documents never age the tests.
@@ -59,31 +58,12 @@ SIGNED_BY = ["suite", "node"]
 
 
 def _vc20(key: SuiteKey) -> dict[str, Any]:
-    return {
-        "@context": [V2, EXAMPLES_V2],
-        "id": "urn:uuid:0b5f7f8e-2c1a-4d6e-8f3b-6a9c1d2e4f70",
-        "type": ["VerifiableCredential", "ExampleAlumniCredential"],
-        "issuer": key.did,
-        "validFrom": "2025-01-01T00:00:00Z",
-        "credentialSubject": {"id": "did:example:learner-91", "alumniOf": {"name": "The School of Examples"}},
-    }
-
-
-def _ob30_minimal(key: SuiteKey) -> dict[str, Any]:
-    badge = minimal_badge()
-    badge["issuer"]["id"] = key.did
-    return badge
-
-
-def _ob30_full(key: SuiteKey) -> dict[str, Any]:
-    badge = json.loads((REPO / "vectors" / "ob" / "3.0" / "valid" / "full.json").read_text())
-    badge.pop("proof")
-    badge["issuer"]["id"] = key.did
-    return badge
+    return documents.vc20(key, credential_id="urn:uuid:0b5f7f8e-2c1a-4d6e-8f3b-6a9c1d2e4f70",
+                          learner="did:example:learner-91")
 
 
 DOCUMENTS: dict[str, Callable[[SuiteKey], dict[str, Any]]] = {
-    "vc20": _vc20, "ob30-minimal": _ob30_minimal, "ob30-full": _ob30_full,
+    "vc20": _vc20, "ob30-minimal": documents.ob30_minimal, "ob30-full": documents.ob30_full,
 }
 
 

@@ -51,11 +51,11 @@ from conformance.jose import sign_jws, verify_jwt_credential
 from conformance.keys.testkeys import SuiteKey, suite_key
 from conformance.proofs import Canonicalizer, ControllerDocumentResolver, sign, verify
 from tests.conftest import REPO
-from tests.documents import V2, minimal_badge
+from tests.documents import V2
+from tests.peers import documents
 
 pytestmark = pytest.mark.peer
 
-EXAMPLES_V2 = "https://www.w3.org/ns/credentials/examples/v2"
 CREATED = "2025-06-01T10:00:00Z"
 CREATED_AT = datetime(2025, 6, 1, 10, tzinfo=UTC)
 # One fixed verification time where an API takes one, so validity windows never age the tests.
@@ -91,26 +91,12 @@ OTHER_KEY = {"issuer-ed25519": "other-ed25519", "issuer-p256": "other-p256"}
 
 
 def _vc20(key: SuiteKey) -> dict[str, Any]:
-    return {
-        "@context": [V2, EXAMPLES_V2],
-        "id": "urn:uuid:6c1d8e2f-4a3b-4f5c-9d7e-1b2a3c4d5e6f",
-        "type": ["VerifiableCredential", "ExampleAlumniCredential"],
-        "issuer": key.did,
-        "validFrom": "2025-01-01T00:00:00Z",
-        "credentialSubject": {"id": "did:example:learner-17", "alumniOf": {"name": "The School of Examples"}},
-    }
-
-
-def _ob30_minimal(key: SuiteKey) -> dict[str, Any]:
-    badge = minimal_badge()
-    badge["issuer"]["id"] = key.did
-    return badge
+    return documents.vc20(key, credential_id="urn:uuid:6c1d8e2f-4a3b-4f5c-9d7e-1b2a3c4d5e6f",
+                          learner="did:example:learner-17")
 
 
 def _ob30_full(key: SuiteKey) -> dict[str, Any]:
-    badge = json.loads((REPO / "vectors" / "ob" / "3.0" / "valid" / "full.json").read_text())
-    badge.pop("proof")
-    badge["issuer"]["id"] = key.did
+    badge = documents.ob30_full(key)
     # openbadgeslib's OB 3.0 verifier judges validity against the wall clock (its API takes no time), so an end
     # date would one day fail these tests for a reason that has nothing to do with either implementation.
     badge.pop("validUntil")
@@ -118,7 +104,7 @@ def _ob30_full(key: SuiteKey) -> dict[str, Any]:
 
 
 DOCUMENTS: dict[str, Callable[[SuiteKey], dict[str, Any]]] = {
-    "vc20": _vc20, "ob30-minimal": _ob30_minimal, "ob30-full": _ob30_full,
+    "vc20": _vc20, "ob30-minimal": documents.ob30_minimal, "ob30-full": _ob30_full,
 }
 OB30_DOCUMENTS = ["ob30-minimal", "ob30-full"]
 
@@ -536,7 +522,7 @@ def test_presentation_challenge_and_domain(signed_by: str, holder: Signer, expec
                                            canonicalizer: Canonicalizer) -> None:
     # openvc only: openbadgeslib's building blocks take no challenge or domain.
     peer = OpenvcPeer(pinned_contexts)
-    credential = sign_by(signed_by, peer, canonicalizer, _ob30_minimal(EDDSA.key), EDDSA)
+    credential = sign_by(signed_by, peer, canonicalizer, documents.ob30_minimal(EDDSA.key), EDDSA)
     presentation = {"@context": [V2], "type": ["VerifiablePresentation"], "holder": holder.key.did,
                     "verifiableCredential": [credential]}
     signed = sign_by(signed_by, peer, canonicalizer, presentation, holder, purpose="authentication",
@@ -598,7 +584,7 @@ def test_suite_accepts_what_the_ob3_signer_issues(document: str, canonicalizer: 
 def test_ob3_wrong_key_rejected_by_both(canonicalizer: Canonicalizer) -> None:
     """A badge whose issuer and proof name one key, signed with another."""
     impostor = suite_key(OTHER_KEY[EDDSA.key_name])
-    signed = suite_sign(canonicalizer, _ob30_minimal(EDDSA.key), impostor, EDDSA.cryptosuite,
+    signed = suite_sign(canonicalizer, documents.ob30_minimal(EDDSA.key), impostor, EDDSA.cryptosuite,
                         verification_method=EDDSA.key.vm_id)
     ob3_cross_verify(f"badge signed with {impostor.name} naming {EDDSA.key_name}", canonicalizer,
                      signed).assert_rejected("signature")
@@ -708,6 +694,6 @@ def test_ob3_jwt_wrong_key_rejected_by_both(signer: Signer, alg: str) -> None:
     """A JWT whose header and issuer name one key, signed with another of the same type. Suite-signed only:
     OB3Signer always names the key it signs with, and a JWT naming its own signer is not a forgery."""
     impostor = suite_key(OTHER_KEY[signer.key_name])
-    token = suite_sign_jwt(_ob30_minimal(signer.key), signer, alg, key=impostor)
+    token = suite_sign_jwt(documents.ob30_minimal(signer.key), signer, alg, key=impostor)
     jwt_cross_verify(f"{alg} JWT signed with {impostor.name} naming {signer.key_name}", token,
                      signer).assert_rejected("signature")
