@@ -18,7 +18,8 @@ from conformance.model.findings import Verdict
 from conformance.model.requirements import CatalogError
 from conformance.model.targets import DirectoryTarget, FileTarget, Target, UrlTarget
 from conformance.net import FetchError, FetchPolicy, GuardedClient
-from conformance.reporting.results import check_output, overall_verdict, results_document, write_results
+from conformance.reporting.results import (check_output, describe_target, overall_verdict, results_document,
+                                          write_results)
 from conformance.reporting.text import render
 from conformance.runner import Runner, SubjectResult
 from conformance.trust import TrustError, combine, load_trust_source
@@ -129,7 +130,7 @@ def check(inputs: tuple[str, ...], profile_name: str, output_format: str, artifa
     ended = datetime.now(UTC)
     if out is not None:
         document = results_document(results, profile=profile.name, started=started, ended=ended,
-                                    environment=env.describe(), targets=[t.id for t in targets],
+                                    environment=env.describe(), targets=[describe_target(t) for t in targets],
                                     exchanges=[e.to_json() for e in client.exchanges])
         path = write_results(out, document)
         errors.print(f"results: {path}")

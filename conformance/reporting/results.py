@@ -10,6 +10,7 @@ from typing import Any
 
 from conformance import __version__
 from conformance.model.findings import Verdict
+from conformance.reporting.reproducibility import reproducibility
 from conformance.runner import SubjectResult
 
 
@@ -40,13 +41,15 @@ def summary(results: Sequence[SubjectResult]) -> dict[str, Any]:
 
 
 def results_document(results: Sequence[SubjectResult], *, profile: str, started: datetime, ended: datetime,
-                     environment: Mapping[str, Any], targets: Sequence[str],
+                     environment: Mapping[str, Any], targets: Sequence[Mapping[str, Any]],
                      exchanges: Sequence[Mapping[str, Any]] = ()) -> dict[str, Any]:
-    """`exchanges`: every HTTP exchange of the run, secrets already redacted by the guarded client."""
+    """The run as one document (schema: shapes/schemas/results.schema.json). `targets`: each target's id and kind;
+    `exchanges`: every HTTP exchange of the run, secrets already redacted by the guarded client."""
     return {
         "suite": {"name": "ler-conformance", "version": __version__},
         "profile": profile,
-        "targets": list(targets),
+        "reproducibility": reproducibility(profile),
+        "targets": [dict(t) for t in targets],
         "started": started.astimezone(UTC).isoformat().replace("+00:00", "Z"),
         "ended": ended.astimezone(UTC).isoformat().replace("+00:00", "Z"),
         "environment": dict(environment),
@@ -66,6 +69,12 @@ def results_document(results: Sequence[SubjectResult], *, profile: str, started:
             for r in results for f in r.findings
         ],
     }
+
+
+def describe_target(target: Any) -> dict[str, Any]:
+    """A target as results.json names it: its id and what kind of input it is (file, directory, url, bytes)."""
+    kind = type(target).__name__.removesuffix("Target").lower() or "target"
+    return {"id": target.id, "kind": kind}
 
 
 def write_results(out_dir: Path, document: Mapping[str, Any]) -> Path:
