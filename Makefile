@@ -35,7 +35,8 @@ demo: $(STAMP)
 	$(VENV)/bin/ler-conformance check reports/demo/vectors --documents reports/demo/documents/documents.toml \
 	  --out reports/demo; \
 	  status=$$?; [ $$status -le 1 ] || exit $$status
-	@echo "demo report: reports/demo/results.json"
+	$(VENV)/bin/ler-conformance report reports/demo/results.json --earl --out reports/demo
+	@echo "demo report: reports/demo/results.json, reports/demo/earl.jsonld, reports/demo/earl.ttl"
 
 test: $(STAMP) $(NODE_STAMP)
 	$(PY) -m pytest -n 2 --junitxml=reports/junit.xml

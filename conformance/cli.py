@@ -18,8 +18,13 @@ from conformance.model.findings import Verdict
 from conformance.model.requirements import CatalogError
 from conformance.model.targets import DirectoryTarget, FileTarget, Target, UrlTarget
 from conformance.net import FetchError, FetchPolicy, GuardedClient
-from conformance.reporting.results import (check_output, describe_target, overall_verdict, results_document,
-                                          write_results)
+from conformance.reporting.results import (
+    check_output,
+    describe_target,
+    overall_verdict,
+    results_document,
+    write_results,
+)
 from conformance.reporting.text import render
 from conformance.runner import Runner, SubjectResult
 from conformance.trust import TrustError, combine, load_trust_source
@@ -154,6 +159,35 @@ def _run_with_progress(runner: Runner, targets: Sequence[Target], console: Conso
             results.append(result)
             progress.advance(task)
     return results
+
+
+@main.command()
+@click.argument("results_files", nargs=-1, required=True, metavar="RESULTS.json...",
+                type=click.Path(dir_okay=False, exists=True, path_type=Path))
+@click.option("--earl", is_flag=True, help="EARL 1.0 as JSON-LD (earl.jsonld) and Turtle (earl.ttl).")
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=Path("reports"), show_default=True,
+              help="Directory for the report files (one subfolder per results file when several are given).")
+def report(results_files: tuple[Path, ...], earl: bool, out: Path) -> None:
+    """Render reports from results.json files; nothing is judged again."""
+    from conformance.reporting.earl import earl_document, earl_turtle
+
+    errors = _console(stderr=True)
+    if not earl:
+        errors.print("[red]error:[/] choose at least one report (--earl)")
+        sys.exit(EXIT_ERROR)
+    catalog = Environment.create().catalog
+    for index, source in enumerate(results_files):
+        try:
+            results = json.loads(source.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+            errors.print(f"[red]error:[/] {source} is not a readable results.json: {exc}", soft_wrap=True)
+            sys.exit(EXIT_ERROR)
+        folder = out if len(results_files) == 1 else out / f"{index + 1:02d}-{source.parent.name or 'results'}"
+        folder.mkdir(parents=True, exist_ok=True)
+        document = earl_document(results, catalog)
+        (folder / "earl.jsonld").write_text(json.dumps(document, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+        (folder / "earl.ttl").write_text(earl_turtle(document), encoding="utf-8")
+        _console().print(f"EARL: {folder / 'earl.jsonld'}, {folder / 'earl.ttl'}")
 
 
 @main.group()
