@@ -7,6 +7,7 @@ import tomllib
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import click
 from rich.console import Console
@@ -165,23 +166,36 @@ def _run_with_progress(runner: Runner, targets: Sequence[Target], console: Conso
 @click.argument("results_files", nargs=-1, required=True, metavar="RESULTS.json...",
                 type=click.Path(dir_okay=False, exists=True, path_type=Path))
 @click.option("--earl", is_flag=True, help="EARL 1.0 as JSON-LD (earl.jsonld) and Turtle (earl.ttl).")
+@click.option("--matrix", is_flag=True,
+              help="Interop matrix over all files (matrix.md, matrix.html); each file's folder names its implementation.")
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=Path("reports"), show_default=True,
               help="Directory for the report files (one subfolder per results file when several are given).")
-def report(results_files: tuple[Path, ...], earl: bool, out: Path) -> None:
+def report(results_files: tuple[Path, ...], earl: bool, matrix: bool, out: Path) -> None:
     """Render reports from results.json files; nothing is judged again."""
     from conformance.reporting.earl import earl_document, earl_turtle
+    from conformance.reporting.matrix import build_matrix, matrix_html, matrix_markdown
 
     errors = _console(stderr=True)
-    if not earl:
-        errors.print("[red]error:[/] choose at least one report (--earl)")
+    if not (earl or matrix):
+        errors.print("[red]error:[/] choose at least one report (--earl, --matrix)")
         sys.exit(EXIT_ERROR)
     catalog = Environment.create().catalog
-    for index, source in enumerate(results_files):
+    loaded: list[tuple[Path, dict[str, Any]]] = []
+    for source in results_files:
         try:
-            results = json.loads(source.read_text(encoding="utf-8"))
+            loaded.append((source, json.loads(source.read_text(encoding="utf-8"))))
         except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
             errors.print(f"[red]error:[/] {source} is not a readable results.json: {exc}", soft_wrap=True)
             sys.exit(EXIT_ERROR)
+    if matrix:
+        out.mkdir(parents=True, exist_ok=True)
+        table = build_matrix([(source.resolve().parent.name or str(source), results) for source, results in loaded])
+        (out / "matrix.md").write_text(matrix_markdown(table, catalog), encoding="utf-8")
+        (out / "matrix.html").write_text(matrix_html(table, catalog), encoding="utf-8")
+        _console().print(f"matrix: {out / 'matrix.md'}, {out / 'matrix.html'}")
+    for index, (source, results) in enumerate(loaded):
+        if not earl:
+            break
         folder = out if len(results_files) == 1 else out / f"{index + 1:02d}-{source.parent.name or 'results'}"
         folder.mkdir(parents=True, exist_ok=True)
         document = earl_document(results, catalog)
