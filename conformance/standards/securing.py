@@ -6,13 +6,15 @@ by its bound or a missing context is error.
 """
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 
 from conformance.jose import JwtVerification
 from conformance.model.findings import Finding
+from conformance.model.subjects import Subject, as_list
 from conformance.proofs import VerificationResult
 from conformance.registry import CheckContext
 from conformance.standards.predicates import JWS_HEADER, in_jws_header
+from conformance.trust import issuer_id_of
 
 JWS_SIGNATURE = "(JWS signature)"
 _CANT_TELL = frozenset({"key-unavailable"})
@@ -68,3 +70,16 @@ def jws_findings(ctx: CheckContext, verification: JwtVerification, issuer: str |
     elif source.kind == "kid" and controller_of(source.value) != issuer:
         yield ctx.fail(in_jws_header("kid"), expected=f"a key controlled by the issuer {issuer}", found=source.value,
                        message=f"kid names a key of {controller_of(source.value)}, not of the issuer {issuer}")
+
+
+def secured_by_issuer(subject: Subject, ctx: CheckContext, *, presence_rule: str) -> Iterator[Finding]:
+    """A credential's JWS and embedded proofs verify with keys of its issuer; not applicable when it carries neither
+    (`presence_rule` names the requirement that judges that)."""
+    issuer = issuer_id_of(subject.document)
+    jwt = subject.jwt_verification
+    if jwt is not None:
+        yield from jws_findings(ctx, jwt, issuer)
+    if any(isinstance(p, Mapping) for p in as_list(subject.document.get("proof"))):
+        yield from proof_findings(ctx, subject.data_integrity, issuer)
+    elif jwt is None:
+        yield ctx.inapplicable(f"the credential carries no proof and is not a JWT (see {presence_rule})")

@@ -20,6 +20,7 @@ import httpx
 import pytest
 
 from tests.conftest import REPO
+from tests.peers.documents import pinned_context_paths
 
 if TYPE_CHECKING:
     from conformance.environment import Environment
@@ -66,19 +67,7 @@ class NodePeer:
 
 
 def _context_map(env: Environment, directory: Path) -> Path:
-    mapping: dict[str, str] = {}
-    missing: list[str] = []
-    for url, pin in env.store.pins.items():
-        if pin.kind != "context":
-            continue
-        path = env.store.locate(url)
-        if path is None:
-            missing.append(url)
-        else:
-            mapping[url] = str(path.resolve())
-    if missing:
-        pytest.fail(f"expected every pinned context in the artifact store for the Node peer, found these missing: "
-                    f"{', '.join(missing)} (set LER_CONFORMANCE_ARTIFACTS or run `ler-conformance artifacts fetch`)")
+    mapping = {url: str(path) for url, path in pinned_context_paths(env, "Node peer").items()}
     target = directory / "contexts.json"
     target.write_text(json.dumps(mapping, indent=1, sort_keys=True))
     return target

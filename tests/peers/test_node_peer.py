@@ -16,12 +16,13 @@ from typing import Any
 
 import pytest
 
-from conformance.keys.testkeys import SuiteKey, suite_key
+from conformance.keys.testkeys import SuiteKey
 from conformance.proofs import Canonicalizer, ControllerDocumentResolver, VerificationResult, sign, verify
 from conformance.proofs.suites import ECDSA_RDFC_2019
 from tests.documents import V2
 from tests.peers import documents
 from tests.peers.conftest import PEER_DIR, NodePeer
+from tests.peers.documents import Signer
 
 pytestmark = pytest.mark.peer
 
@@ -32,17 +33,6 @@ NOW = datetime(2026, 1, 1, tzinfo=UTC)
 NOW_TEXT = "2026-01-01T00:00:00Z"
 CHALLENGE = "f4c2a8e0-5d1b-4b7e-9a33-0c6e1d2b7f45"
 DOMAIN = "verifier.example"
-
-
-@dataclass(frozen=True)
-class Signer:
-    case: str
-    key_name: str
-    cryptosuite: str
-
-    @property
-    def key(self) -> SuiteKey:
-        return suite_key(self.key_name)
 
 
 ISSUERS = [Signer("eddsa", "issuer-ed25519", "eddsa-rdfc-2022"),

@@ -53,6 +53,7 @@ from conformance.proofs import Canonicalizer, ControllerDocumentResolver, sign, 
 from tests.conftest import REPO
 from tests.documents import V2
 from tests.peers import documents
+from tests.peers.documents import Signer
 
 pytestmark = pytest.mark.peer
 
@@ -64,17 +65,6 @@ CHALLENGE = "5b8e0c3a-1f42-4d7e-a6b9-2c0d4e8f1a37"
 DOMAIN = "verifier.example"
 # The distributions whose code the peers are; their modules must never reach into ours.
 PEER_DISTRIBUTIONS = ("openvc-core", "openbadgeslib")
-
-
-@dataclass(frozen=True)
-class Signer:
-    case: str
-    key_name: str
-    cryptosuite: str
-
-    @property
-    def key(self) -> SuiteKey:
-        return suite_key(self.key_name)
 
 
 EDDSA = Signer("eddsa", "issuer-ed25519", "eddsa-rdfc-2022")
@@ -314,19 +304,8 @@ def sign_by(who: str, peer: Peer, canonicalizer: Canonicalizer, document: dict[s
 @pytest.fixture(scope="module")
 def pinned_contexts(env: Any) -> dict[str, Any]:
     """Every pinned JSON-LD context, parsed from the artifact store's bytes: what the peers canonicalize against."""
-    contexts: dict[str, Any] = {}
-    missing: list[str] = []
-    for url, pin in env.store.pins.items():
-        if pin.kind != "context":
-            continue
-        data = env.store.get(url)
-        if data is None:
-            missing.append(url)
-        else:
-            contexts[url] = json.loads(data)
-    assert not missing, (f"expected every pinned context in the artifact store for the Python peers, found these "
-                         f"missing: {', '.join(missing)} (set LER_CONFORMANCE_ARTIFACTS)")
-    return contexts
+    return {url: json.loads(path.read_bytes())
+            for url, path in documents.pinned_context_paths(env, "Python peers").items()}
 
 
 @pytest.fixture(scope="module")

@@ -20,9 +20,7 @@ from conformance.standards.predicates import (
     items,
     pointer,
 )
-
-from conformance.standards.securing import jws_findings, proof_findings
-from conformance.trust import issuer_id_of
+from conformance.standards.securing import secured_by_issuer
 
 from ._shapes import (
     ASSOCIATION_TYPES,
@@ -199,14 +197,7 @@ def clr_is_secured(subject: Subject, ctx: CheckContext) -> Iterator[Finding]:
 @check("CLR20-proof-verifies")
 def clr_proof_verifies(subject: Subject, ctx: CheckContext) -> Iterator[Finding]:
     """The CLR's proofs, or its JWS, verify with a key of the CLR's issuer."""
-    issuer = issuer_id_of(subject.document)
-    jwt = subject.jwt_verification
-    if jwt is not None:
-        yield from jws_findings(ctx, jwt, issuer)
-    if any(isinstance(p, Mapping) for p in _proofs(subject.document)):
-        yield from proof_findings(ctx, subject.data_integrity, issuer)
-    elif jwt is None:
-        yield ctx.inapplicable("the CLR carries no proof and is not a JWT (see CLR20-secured)")
+    yield from secured_by_issuer(subject, ctx, presence_rule="CLR20-secured")
 
 
 @check("CLR20-proof-purpose")

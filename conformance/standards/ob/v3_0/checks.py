@@ -22,8 +22,7 @@ from conformance.standards.predicates import (
     pointer,
     type_list,
 )
-from conformance.standards.securing import jws_findings, proof_findings
-from conformance.trust import issuer_id_of
+from conformance.standards.securing import secured_by_issuer
 
 Findings = Iterator[Finding]
 
@@ -292,14 +291,7 @@ def proof_cryptosuite(subject: Subject, ctx: CheckContext) -> Findings:
 @check("OB30-proof-verifies")
 def proof_verifies(subject: Subject, ctx: CheckContext) -> Findings:
     """The embedded proofs, or the VC-JWT's signature, verify with a key whose controller is the issuer."""
-    issuer = issuer_id_of(subject.document)
-    jwt = subject.jwt_verification
-    if jwt is not None:
-        yield from jws_findings(ctx, jwt, issuer)
-    if any(isinstance(p, Mapping) for _, p in _proofs(subject)):
-        yield from proof_findings(ctx, subject.data_integrity, issuer)
-    elif jwt is None:
-        yield ctx.inapplicable("the credential carries no proof and is not a VC-JWT (see OB30-proof-present)")
+    yield from secured_by_issuer(subject, ctx, presence_rule="OB30-proof-present")
 
 
 # --- AchievementSubject and identity ---------------------------------------------------------------------------
