@@ -12,7 +12,7 @@ export LER_CONFORMANCE_ARTIFACTS
 NODE_PEER := peers/node
 NODE_STAMP := $(NODE_PEER)/node_modules/.installed
 
-.PHONY: demo test bench clean peers
+.PHONY: demo test bench clean peers browser
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -29,16 +29,25 @@ $(NODE_STAMP): $(NODE_PEER)/package-lock.json $(NODE_PEER)/package.json
 
 peers: $(NODE_STAMP)
 
-demo: $(STAMP)
+# Debian's Chromium for the HTML report's browser tests and for `report --pdf`; installed once, as root or via sudo.
+browser:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  command -v apt-get >/dev/null 2>&1 || { echo "install Chromium and put it on PATH (or set LER_CONFORMANCE_BROWSER)" >&2; exit 1; }; \
+	  if [ "$$(id -u)" = 0 ]; then sudo=""; else sudo="sudo"; fi; \
+	  DEBIAN_FRONTEND=noninteractive $$sudo apt-get install -y --no-install-recommends chromium >/dev/null 2>&1 || \
+	    { $$sudo apt-get update -q && DEBIAN_FRONTEND=noninteractive $$sudo apt-get install -y --no-install-recommends chromium; }; }
+
+demo: $(STAMP) browser
 	rm -rf reports/demo
 	$(VENV)/bin/ler-conformance vectors export reports/demo/vectors --documents reports/demo/documents
 	$(VENV)/bin/ler-conformance check reports/demo/vectors --documents reports/demo/documents/documents.toml \
 	  --out reports/demo; \
 	  status=$$?; [ $$status -le 1 ] || exit $$status
-	$(VENV)/bin/ler-conformance report reports/demo/results.json --earl --out reports/demo
-	@echo "demo report: reports/demo/results.json, reports/demo/earl.jsonld, reports/demo/earl.ttl"
+	$(VENV)/bin/ler-conformance report reports/demo/results.json --earl --html --pdf --matrix \
+	  --attestations examples/vendor-attestation.toml --out reports/demo
+	@echo "demo reports in reports/demo/: results.json, earl.jsonld, earl.ttl, report.html, report.pdf, matrix.md, matrix.html"
 
-test: $(STAMP) $(NODE_STAMP)
+test: $(STAMP) $(NODE_STAMP) browser
 	$(PY) -m pytest -n 2 --junitxml=reports/junit.xml
 
 bench: $(STAMP)

@@ -166,42 +166,75 @@ def _run_with_progress(runner: Runner, targets: Sequence[Target], console: Conso
 @click.argument("results_files", nargs=-1, required=True, metavar="RESULTS.json...",
                 type=click.Path(dir_okay=False, exists=True, path_type=Path))
 @click.option("--earl", is_flag=True, help="EARL 1.0 as JSON-LD (earl.jsonld) and Turtle (earl.ttl).")
+@click.option("--html", "html_report", is_flag=True,
+              help="One self-contained HTML page (report.html): verdicts, charts, failures with evidence.")
+@click.option("--pdf", is_flag=True, help="The HTML report printed to report.pdf by a headless Chromium.")
 @click.option("--matrix", is_flag=True,
               help="Interop matrix over all files (matrix.md, matrix.html); each file's folder names its implementation.")
+@click.option("--attest", is_flag=True,
+              help="attestation.json: the run's summary as a signed credential with a digest of every report file.")
+@click.option("--attestations", "vendor_files", multiple=True, metavar="FILE",
+              type=click.Path(dir_okay=False, exists=True, path_type=Path),
+              help="A vendor's answers to the C-BEN items no machine tests (TOML); shown as attested, never as tested.")
+@click.option("--attest-key", type=click.Path(dir_okay=False, exists=True, path_type=Path), metavar="FILE",
+              help="Ed25519 private key (JWK or Multikey) to sign the attestation; default: a one-time did:key.")
+@click.option("--attest-issuer-name", default="ler-conformance", show_default=True,
+              help="The issuer name the attestation carries (who ran the suite).")
+@click.option("--attest-subject", metavar="URI", help="The id of the product or deployment tested.")
+@click.option("--attest-base-url", metavar="URL", help="Where the report files will be published (relatedResource ids).")
+@click.option("--browser", metavar="PATH", help="Chromium executable for --pdf (default: found on PATH).")
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=Path("reports"), show_default=True,
               help="Directory for the report files (one subfolder per results file when several are given).")
-def report(results_files: tuple[Path, ...], earl: bool, matrix: bool, out: Path) -> None:
+def report(results_files: tuple[Path, ...], earl: bool, html_report: bool, pdf: bool, matrix: bool, attest: bool,
+           vendor_files: tuple[Path, ...], attest_key: Path | None, attest_issuer_name: str, attest_subject: str | None,
+           attest_base_url: str | None, browser: str | None, out: Path) -> None:
     """Render reports from results.json files; nothing is judged again."""
-    from conformance.reporting.earl import earl_document, earl_turtle
+    from conformance.model.attestations import AttestationError, load_vendor_attestation
     from conformance.reporting.matrix import build_matrix, matrix_html, matrix_markdown
+    from conformance.reporting.package import ReportError, ReportRequest, write_package
+    from conformance.schemas import validate_data_file
 
     errors = _console(stderr=True)
-    if not (earl or matrix):
-        errors.print("[red]error:[/] choose at least one report (--earl, --matrix)")
+    if not (earl or html_report or pdf or matrix or attest):
+        errors.print("[red]error:[/] choose at least one report (--earl, --html, --pdf, --matrix, --attest)")
         sys.exit(EXIT_ERROR)
     catalog = Environment.create().catalog
     loaded: list[tuple[Path, dict[str, Any]]] = []
     for source in results_files:
         try:
-            loaded.append((source, json.loads(source.read_text(encoding="utf-8"))))
-        except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+            results = json.loads(source.read_text(encoding="utf-8"))
+            validate_data_file("results", results, source)
+        except (OSError, UnicodeDecodeError, json.JSONDecodeError, CatalogError) as exc:
             errors.print(f"[red]error:[/] {source} is not a readable results.json: {exc}", soft_wrap=True)
             sys.exit(EXIT_ERROR)
+        loaded.append((source, results))
+    try:
+        vendors = tuple(load_vendor_attestation(path, catalog, validate_data_file) for path in vendor_files)
+    except AttestationError as exc:
+        errors.print(f"[red]error:[/] {exc}", soft_wrap=True)
+        sys.exit(EXIT_ERROR)
+    if attest and not attest_key:
+        errors.print("[yellow]note:[/] the attestation is signed with a one-time did:key: it proves the files are "
+                     "unchanged, not who ran the suite (use --attest-key to sign as your organization)")
     if matrix:
         out.mkdir(parents=True, exist_ok=True)
         table = build_matrix([(source.resolve().parent.name or str(source), results) for source, results in loaded])
         (out / "matrix.md").write_text(matrix_markdown(table, catalog), encoding="utf-8")
         (out / "matrix.html").write_text(matrix_html(table, catalog), encoding="utf-8")
         _console().print(f"matrix: {out / 'matrix.md'}, {out / 'matrix.html'}")
+    request = ReportRequest(earl=earl, html=html_report, pdf=pdf, attest=attest, vendors=vendors, browser=browser,
+                            attest_key=attest_key, attest_issuer_name=attest_issuer_name,
+                            attest_subject=attest_subject, attest_base_url=attest_base_url)
+    if not (earl or html_report or pdf or attest):
+        return
     for index, (source, results) in enumerate(loaded):
-        if not earl:
-            break
         folder = out if len(results_files) == 1 else out / f"{index + 1:02d}-{source.parent.name or 'results'}"
-        folder.mkdir(parents=True, exist_ok=True)
-        document = earl_document(results, catalog)
-        (folder / "earl.jsonld").write_text(json.dumps(document, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-        (folder / "earl.ttl").write_text(earl_turtle(document), encoding="utf-8")
-        _console().print(f"EARL: {folder / 'earl.jsonld'}, {folder / 'earl.ttl'}")
+        try:
+            written = write_package(source, results, catalog, folder, request)
+        except (ReportError, OSError) as exc:
+            errors.print(f"[red]error:[/] {source}: {exc}", soft_wrap=True)
+            sys.exit(EXIT_ERROR)
+        _console().print(", ".join(str(path) for path in written))
 
 
 @main.group()

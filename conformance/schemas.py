@@ -17,6 +17,8 @@ _SCHEMA_FILES = {
     "specs": ("shapes", "specs.schema.json"),
     "profile": ("shapes", "profile.schema.json"),
     "pins": ("shapes", "pins.schema.json"),
+    "vendor-attestation": ("shapes", "vendor-attestation.schema.json"),
+    "results": ("shapes", "results.schema.json"),
     "manifest": ("vectors", "manifest.schema.json"),
 }
 
