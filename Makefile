@@ -43,9 +43,12 @@ demo: $(STAMP) browser
 	$(VENV)/bin/ler-conformance check reports/demo/vectors --documents reports/demo/documents/documents.toml \
 	  --out reports/demo; \
 	  status=$$?; [ $$status -le 1 ] || exit $$status
-	$(VENV)/bin/ler-conformance report reports/demo/results.json --earl --html --pdf --matrix \
+	$(VENV)/bin/ler-conformance report reports/demo/results.json --earl --html --pdf --matrix --attest \
 	  --attestations examples/vendor-attestation.toml --out reports/demo
-	@echo "demo reports in reports/demo/: results.json, earl.jsonld, earl.ttl, report.html, report.pdf, matrix.md, matrix.html"
+	$(VENV)/bin/ler-conformance verify-report reports/demo
+	$(VENV)/bin/ler-conformance requirements --profile ler-procurement --rfp --out reports/demo
+	@echo "demo reports in reports/demo/: results.json, earl.jsonld/.ttl, report.html/.pdf, matrix.md/.html," \
+	  "attestation.json, rfp-ler-procurement.md/.html"
 
 test: $(STAMP) $(NODE_STAMP) browser
 	$(PY) -m pytest -n 2 --junitxml=reports/junit.xml
@@ -53,6 +56,7 @@ test: $(STAMP) $(NODE_STAMP) browser
 bench: $(STAMP)
 	$(PY) benchmarks/bench_documents.py
 	$(PY) benchmarks/bench_proofs.py
+	$(PY) benchmarks/bench_ctdl_audit.py
 
 clean:
 	rm -rf $(VENV) reports/demo reports/junit.xml $(NODE_PEER)/node_modules

@@ -17,7 +17,7 @@ from conformance import __version__
 from conformance.environment import Environment
 from conformance.model.findings import Verdict
 from conformance.model.requirements import CatalogError
-from conformance.model.targets import DirectoryTarget, FileTarget, Target, UrlTarget
+from conformance.model.targets import DirectoryTarget, Target, UrlTarget, local_target
 from conformance.net import FetchError, FetchPolicy, GuardedClient
 from conformance.reporting.results import (
     check_output,
@@ -51,13 +51,10 @@ def _targets(inputs: Sequence[str], client: GuardedClient) -> list[Target]:
         if item.startswith(("https://", "http://")):
             targets.append(UrlTarget(item, client.fetch))
             continue
-        path = Path(item)
-        if path.is_dir():
-            targets.append(DirectoryTarget(path))
-        elif path.exists():
-            targets.append(FileTarget(path))
-        else:
+        target = local_target(Path(item))
+        if target is None:
             raise click.BadParameter(f"{item} is neither a file, a directory nor an http(s) URL", param_hint="PATH")
+        targets.append(target)
     return targets
 
 
@@ -85,6 +82,14 @@ def _known_documents(indexes: Sequence[Path]) -> dict[str, bytes | None]:
     return documents
 
 
+def _check_registry_base(value: str | None) -> None:
+    from conformance.ctdl.identifiers import REGISTRY_ENVIRONMENTS
+
+    if value and value not in REGISTRY_ENVIRONMENTS and not value.startswith(("https://", "http://")):
+        raise click.BadParameter(f"--registry-base expects {', '.join(REGISTRY_ENVIRONMENTS)} or an http(s) base URL, "
+                                 f"found {value!r}")
+
+
 def _count(targets: Sequence[Target]) -> int:
     return sum(len(t.files()) if isinstance(t, DirectoryTarget) else 1 for t in targets)
 
@@ -108,23 +113,34 @@ def _count(targets: Sequence[Target]) -> int:
                    "DID documents used instead of fetching. Repeatable.")
 @click.option("--challenge", help="The challenge presentations must carry (DI10-presentation-challenge).")
 @click.option("--domain", "domains", multiple=True, help="The domain presentations must carry. Repeatable.")
+@click.option("--registry-base", metavar="NAME|URL",
+              help="The Credential Registry CTDL identifiers must point at: production (default), sandbox, staging, "
+                   "or a base URL.")
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), help="Write results.json into this directory.")
 @click.option("-v", "--verbose", is_flag=True, help="Show every finding, not only failures.")
 def check(inputs: tuple[str, ...], profile_name: str, output_format: str, artifacts: Path | None, online: bool,
           allow_private: bool, trust_lists: tuple[Path, ...], document_indexes: tuple[Path, ...],
-          challenge: str | None, domains: tuple[str, ...], out: Path | None, verbose: bool) -> None:
+          challenge: str | None, domains: tuple[str, ...], registry_base: str | None, out: Path | None,
+          verbose: bool) -> None:
     """Check credential and presentation documents: JSON, JWT, baked PNG/SVG; a directory means every file in it."""
     console = _console()
     errors = _console(stderr=True)
     client = GuardedClient(FetchPolicy(allow_private=allow_private))
     try:
+        _check_registry_base(registry_base)
         targets = _targets(inputs, client)
         options = VerificationOptions(
             challenge=challenge, domain=domains or None,
             trust_list=combine(load_trust_source(p) for p in trust_lists) if trust_lists else None)
         env = Environment.create(artifacts=artifacts, online=online,
                                  fetch=(lambda url: client.fetch(url, 1024 * 1024)) if online else None,
-                                 documents=_known_documents(document_indexes), options=options)
+                                 documents=_known_documents(document_indexes), options=options,
+                                 ctdl_registry=registry_base)
+        if online:              # CTDL references outside the input are looked up in the Registry itself
+            from conformance.ctdl.references import RegistryResolver
+            from conformance.ctdl.registry_client import RegistryClient
+
+            env.ctdl_lookup = RegistryResolver(RegistryClient(client, registry_base))
         profile = env.profile(profile_name)
         runner = Runner(env, profile)
     except (click.BadParameter, KeyError, CatalogError, TrustError) as exc:
@@ -234,7 +250,44 @@ def report(results_files: tuple[Path, ...], earl: bool, html_report: bool, pdf: 
         except (ReportError, OSError) as exc:
             errors.print(f"[red]error:[/] {source}: {exc}", soft_wrap=True)
             sys.exit(EXIT_ERROR)
-        _console().print(", ".join(str(path) for path in written))
+        for path in written:
+            _console().print(f"wrote {path}", soft_wrap=True)
+
+
+@main.command("verify-report")
+@click.argument("folder", type=click.Path(file_okay=False, exists=True, path_type=Path))
+@click.option("--attestation", "attestation_name", default="attestation.json", show_default=True,
+              help="The attestation's file name inside FOLDER.")
+def verify_report(folder: Path, attestation_name: str) -> None:
+    """Check a report package: the attestation's proof verifies and every report file matches its digest."""
+    from conformance.reporting.attestation import verify_related_resources
+
+    errors = _console(stderr=True)
+    try:
+        attestation = json.loads((folder / attestation_name).read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        errors.print(f"[red]error:[/] {folder / attestation_name} is not a readable attestation: {exc}", soft_wrap=True)
+        sys.exit(EXIT_ERROR)
+    if not isinstance(attestation, dict):
+        errors.print(f"[red]error:[/] {folder / attestation_name} is not a JSON object")
+        sys.exit(EXIT_ERROR)
+    console = _console()
+    proof = Environment.create().verifier.data_integrity(attestation, presentation=False)
+    issuer = attestation.get("issuer")
+    signer = issuer.get("id") if isinstance(issuer, dict) else issuer
+    if proof.verified:
+        console.print(f"[green]ok[/]      the proof verifies with a key of {signer}", soft_wrap=True)
+    else:
+        console.print(f"[red]failed[/]  the proof does not verify: {proof.message}", soft_wrap=True)
+    problems = verify_related_resources(attestation, folder)
+    for problem in problems:
+        console.print(f"[red]{problem.kind:<7}[/] {problem.message}", soft_wrap=True)
+    if not problems:
+        related = attestation.get("relatedResource")
+        count = len(related) if isinstance(related, list) else 1
+        console.print(f"[green]ok[/]      all {count} report files match their digests")
+    if not proof.verified or problems:
+        sys.exit(EXIT_FAIL if proof.verified or not proof.indeterminate else EXIT_ERROR)
 
 
 @main.group()
@@ -308,11 +361,56 @@ def vectors_export(directory: Path, documents_dir: Path | None) -> None:
 @main.command()
 @click.option("--profile", "profile_name", default=None, help="Only the requirements this profile selects.")
 @click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True)
-def requirements(profile_name: str | None, output_format: str) -> None:
-    """List the requirement catalog: ID, level, status and spec link."""
-    env = Environment.create()
-    selected = env.profile(profile_name).select(env.catalog) if profile_name else None
-    rows = [r for r in env.catalog if selected is None or r.id in selected]
+@click.option("--rfp", is_flag=True,
+              help="Write the profile's RFP appendix (rfp-NAME.md, rfp-NAME.html): each requirement, its level and "
+                   "how the suite tests it, planned families and vendor-attestation items. Needs --profile.")
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=Path("reports"), show_default=True,
+              help="Directory for the RFP appendix.")
+@click.option("--artifacts", type=click.Path(file_okay=False, path_type=Path),
+              help="Directory of pinned artifacts, for counting the vectors behind each requirement (--rfp).")
+def requirements(profile_name: str | None, output_format: str, rfp: bool, out: Path, artifacts: Path | None) -> None:
+    """List the requirement catalog: ID, level, status and spec link; or write a profile's RFP appendix."""
+    errors = _console(stderr=True)
+    if rfp and not profile_name:
+        errors.print("[red]error:[/] --rfp needs --profile NAME (the procurement profile the appendix is for)")
+        sys.exit(EXIT_ERROR)
+    if rfp and output_format != "text":
+        errors.print("[red]error:[/] --rfp writes Markdown and HTML files; --format applies to the listing only")
+        sys.exit(EXIT_ERROR)
+    env = Environment.create(artifacts=artifacts)
+    try:
+        catalog = env.catalog
+        profile = env.profile(profile_name) if profile_name else None
+    except CatalogError as exc:
+        errors.print(f"[red]error:[/] {exc}", soft_wrap=True)
+        sys.exit(EXIT_ERROR)
+    except KeyError as exc:
+        errors.print(f"[red]error:[/] {exc.args[0]}", soft_wrap=True)
+        sys.exit(EXIT_ERROR)
+    if rfp and profile is not None:
+        from conformance.reporting.rfp import (
+            RfpError,
+            build_appendix,
+            count_vectors,
+            profile_digest,
+            write_appendix,
+        )
+
+        try:
+            counts = count_vectors(env)
+            source = env.shapes / "profiles" / f"{profile.name}.toml"
+            appendix = build_appendix(profile, catalog, counts, suite_version=__version__,
+                                      profile_sha256=profile_digest(source))
+            written = write_appendix(appendix, out)
+        except (RfpError, OSError) as exc:
+            errors.print(f"[red]error:[/] {exc}", soft_wrap=True)
+            sys.exit(EXIT_ERROR)
+        _console().print(f"RFP appendix: {written[0]}, {written[1]} ({len(appendix.rows)} tested requirements, "
+                         f"{len(appendix.planned)} planned families, {len(appendix.attestation_items)} attestation "
+                         "items)")
+        return
+    selected = profile.select(catalog) if profile else None
+    rows = [r for r in catalog if selected is None or r.id in selected]
     if output_format == "json":
         sys.stdout.write(json.dumps([{"id": r.id, "level": str(selected[r.id] if selected else r.level),
                                       "status": str(r.status), "summary": r.summary, "url": r.url,
@@ -322,3 +420,15 @@ def requirements(profile_name: str | None, output_format: str) -> None:
     for r in rows:
         console.print(f"{r.id:<48} {selected[r.id] if selected else r.level!s:<6} {r.status!s:<9} {r.summary}")
     console.print(f"\n{len(rows)} requirements")
+
+
+def _register_commands() -> None:
+    """Commands that live beside the library they drive (the Registry client), kept out of this module's imports."""
+    from conformance.ctdl.cli_audit import audit
+    from conformance.ctdl.cli_registry import registry
+
+    main.add_command(audit)
+    main.add_command(registry)
+
+
+_register_commands()

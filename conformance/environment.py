@@ -9,7 +9,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from conformance.artifacts.store import ArtifactStore, load_pins
 from conformance.engines.jsonld import ContextLoader, SafeModeExpander
@@ -23,6 +23,9 @@ from conformance.schemas import validate_data_file
 from conformance.trust import TrustList
 from conformance.verifier import VerificationOptions, Verifier
 
+if TYPE_CHECKING:
+    from conformance.ctdl.references import CtdlResolver
+
 
 @dataclass
 class Environment:
@@ -33,18 +36,22 @@ class Environment:
     fetch: Callable[[str], bytes] | None = None
     documents: Mapping[str, bytes | None] = field(default_factory=dict)  # known documents by URL (None: gone)
     options: VerificationOptions = field(default_factory=VerificationOptions)
+    ctdl_registry: str | None = None          # production, sandbox, staging or a base URL (CTDL identifier rules)
+    ctdl_set: CtdlResolver | None = None      # the publication set a CTDL document belongs to, when the run has one
+    ctdl_lookup: CtdlResolver | None = None   # the Registry itself, for online runs
 
     @classmethod
     def create(cls, *, artifacts: Path | None = None, online: bool = False, limits: Limits | None = None,
                fetch: Callable[[str], bytes] | None = None, documents: Mapping[str, bytes | None] | None = None,
-               trust_list: TrustList | None = None, options: VerificationOptions | None = None) -> Environment:
+               trust_list: TrustList | None = None, options: VerificationOptions | None = None,
+               ctdl_registry: str | None = None) -> Environment:
         shapes = shapes_dir()
         store = ArtifactStore.from_environment(load_pins(shapes / "pins.toml"), artifacts)
         options = options or VerificationOptions()
         if trust_list is not None:
             options = replace(options, trust_list=trust_list)
         return cls(store=store, online=online, limits=limits or Limits(), shapes=shapes, fetch=fetch,
-                   documents=dict(documents or {}), options=options)
+                   documents=dict(documents or {}), options=options, ctdl_registry=ctdl_registry)
 
     def with_options(self, options: VerificationOptions) -> Environment:
         """The same run services (every cache shared) with other verification options, e.g. one vector's challenge."""
@@ -53,6 +60,13 @@ class Environment:
         twin.options = options
         twin.__dict__["verifier"] = shared.with_options(options)
         return twin
+
+    @cached_property
+    def ctdl_resolver(self) -> CtdlResolver:
+        """Where CTDL references are looked up, cheapest first: the set, known documents, then the Registry."""
+        from conformance.ctdl.references import resolver_for
+
+        return resolver_for(self.documents, publication_set=self.ctdl_set, registry=self.ctdl_lookup)
 
     @cached_property
     def catalog(self) -> Catalog:

@@ -10,7 +10,7 @@ location; yielding nothing means the requirement holds. It never picks a severit
 """
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -73,6 +73,8 @@ class CheckContext:
 CheckFn = Callable[["Subject", CheckContext], Iterable[Finding] | None]
 Detector = Callable[["Subject"], bool]
 Embedder = Callable[["Subject"], Iterable["Embedded"]]
+# Figures a standard draws for the reports from a judged subject (a pathway diagram with its failing parts marked).
+Illustrator = Callable[["Subject", Sequence[Finding]], Iterable[Mapping[str, str]]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,6 +107,7 @@ class Registry:
         self.checks: dict[str, RegisteredCheck] = {}
         self.detectors: dict[str, Detector] = {}
         self.embedders: list[Embedder] = []
+        self.illustrators: dict[str, Illustrator] = {}
 
     def check(self, requirement: str) -> Callable[[CheckFn], CheckFn]:
         def register(fn: CheckFn) -> CheckFn:
@@ -125,11 +128,18 @@ class Registry:
         self.embedders.append(fn)
         return fn
 
+    def illustrates(self, prefix: str) -> Callable[[Illustrator], Illustrator]:
+        def register(fn: Illustrator) -> Illustrator:
+            self.illustrators[prefix] = fn
+            return fn
+        return register
+
 
 REGISTRY = Registry()
 check = REGISTRY.check
 detects = REGISTRY.detects
 embeds = REGISTRY.embeds
+illustrates = REGISTRY.illustrates
 
 
 def load_standards() -> Registry:
@@ -137,7 +147,7 @@ def load_standards() -> Registry:
     import importlib
     import pkgutil
 
-    import conformance.standards as standards
+    from conformance import standards
 
     for info in pkgutil.walk_packages(standards.__path__, standards.__name__ + "."):
         importlib.import_module(info.name)

@@ -26,6 +26,7 @@ class SubjectResult:
     standards: tuple[str, ...]
     findings: tuple[Finding, ...]
     levels: Mapping[str, Level]
+    diagrams: tuple[Mapping[str, str], ...] = ()     # figures for the reports (pathways); never part of a verdict
 
     def level(self, finding: Finding) -> Level:
         return self.levels[finding.requirement]
@@ -52,6 +53,7 @@ class Runner:
                 self.by_prefix.setdefault(registered.prefix, []).append(registered)
         self.detectors = dict(registry.detectors)
         self.embedders = list(registry.embedders)
+        self.illustrators = dict(registry.illustrators)
 
     def run(self, targets: Iterable[Target]) -> Iterator[SubjectResult]:
         for target in targets:
@@ -70,7 +72,16 @@ class Runner:
         leveled = ((f, self.levels[f.requirement]) for f in findings)
         return SubjectResult(subject=subject.id, target=subject.target, verdict=verdict_of(leveled),
                              standards=tuple(sorted(standards - {CORE})), findings=tuple(findings),
-                             levels=self.levels)
+                             levels=self.levels, diagrams=self._illustrate(subject, standards, findings))
+
+    def _illustrate(self, subject: Subject, standards: set[str], findings: list[Finding]) -> tuple[Mapping[str, str], ...]:
+        drawn: list[Mapping[str, str]] = []
+        for prefix in sorted(standards & self.illustrators.keys()):
+            try:
+                drawn.extend(self.illustrators[prefix](subject, findings))
+            except Exception:  # noqa: BLE001 - a figure is a courtesy of the report; it never costs the findings
+                continue
+        return tuple(drawn)
 
     def _evaluate(self, subject: Subject, findings: list[Finding], standards: set[str]) -> None:
         parsed = _payload_error(subject) is None

@@ -23,6 +23,7 @@ from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from conformance.model.requirements import CatalogError
 from conformance.resources import vectors_dir
 from conformance.schemas import validate_data_file
 
@@ -145,7 +146,10 @@ def _vector(entry: Mapping[str, Any], path: Path, standard: str,
 
 def _manifests(root: Path) -> Iterator[tuple[Path, Mapping[str, Any]]]:
     for path in sorted(root.rglob("manifest.toml")):
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        try:
+            data = tomllib.loads(path.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+            raise CatalogError(f"{path}: not a readable TOML manifest ({exc})") from exc
         validate_data_file("manifest", data, path)
         yield path, data
 

@@ -11,6 +11,11 @@ from typing import TYPE_CHECKING, Any
 from conformance.formats import Payload, PayloadError, decode
 
 if TYPE_CHECKING:
+    from conformance.ctdl.graphs import FrameworkGraph, PathwayGraph
+    from conformance.ctdl.ler_links import RegistryLinks
+    from conformance.ctdl.model import CtdlDocument
+    from conformance.ctdl.references import Reference
+    from conformance.ctdl.schema import CtdlSchema
     from conformance.engines.jsonld import JsonLdReport
     from conformance.engines.jsonschema import SchemaReport
     from conformance.environment import Environment
@@ -136,6 +141,50 @@ class Subject:
     def trust(self) -> TrustDecision | None:
         """The issuer looked up on the run's trust list; None when the run has none."""
         return self.env.verifier.trust(self.document)
+
+    @cached_property
+    def ctdl(self) -> CtdlDocument:
+        """The document read as a CTDL publication (resource, /graph/ document or Registry envelope)."""
+        from conformance.ctdl.load import load_document
+
+        return load_document(self.document, self.id)
+
+    @cached_property
+    def ctdl_schema(self) -> CtdlSchema:
+        """The pinned CTDL and CTDL-ASN vocabulary, built once per artifact store."""
+        from conformance.ctdl.schema import schema_for
+
+        return schema_for(self.env.store)
+
+    @cached_property
+    def ctdl_pathways(self) -> PathwayGraph:
+        """The pathways of a CTDL document as graphs (destination, components, conditions)."""
+        from conformance.ctdl.graphs import pathway_graph
+
+        return pathway_graph(self.ctdl, self.ctdl_schema.is_component)
+
+    @cached_property
+    def ctdl_frameworks(self) -> FrameworkGraph:
+        """The competency frameworks of a CTDL document as graphs (top children, hierarchy)."""
+        from conformance.ctdl.graphs import framework_graph
+
+        return framework_graph(self.ctdl)
+
+    @cached_property
+    def ctdl_references(self) -> tuple[Reference, ...]:
+        """Every reference of a CTDL document, looked up through the run's resolver (set, known documents,
+        Registry)."""
+        from conformance.ctdl.references import references_of
+
+        return references_of(self.ctdl, self.ctdl_schema, self.env.ctdl_resolver)
+
+    @cached_property
+    def registry_links(self) -> RegistryLinks:
+        """Links to Credential Registry data in an OB/CLR credential, each linked CTID resolved once (known
+        documents, then the network when the run is online)."""
+        from conformance.ctdl.ler_links import registry_links
+
+        return registry_links(self.document, self.env.verifier.fetch)
 
     def schema(self, url: str) -> SchemaReport:
         cache: dict[str, SchemaReport] = self.__dict__.setdefault("_schemas", {})

@@ -92,3 +92,12 @@ class UrlTarget:
 
         yield Subject(id=self.url, env=env, raw=self.fetch(self.url, env.limits.max_bytes + 1),
                       name=self.url.rsplit("/", 1)[-1], target=self.url)
+
+
+def local_target(path: Path) -> Target | None:
+    """A directory or a file named on the command line as a target; None when nothing is there."""
+    if path.is_dir():
+        return DirectoryTarget(path)
+    if path.exists():
+        return FileTarget(path)
+    return None

@@ -13,6 +13,7 @@ from typing import Any
 from urllib.parse import quote
 
 from conformance.model.requirements import Catalog
+from conformance.reporting.scorecard import WEAKEST_FIRST
 
 REQUIREMENT_IRI = "urn:ler-conformance:requirement:"
 SUITE_IRI = "urn:ler-conformance:suite"
@@ -37,7 +38,6 @@ CONTEXT: dict[str, Any] = {
     "level": "ler:level",
     "lerOutcome": "ler:outcome",
 }
-_WEAKEST_FIRST = ("failed", "error", "cantTell", "passed", "untested", "inapplicable")
 _EARL_OUTCOME = {"passed": "earl:passed", "failed": "earl:failed", "cantTell": "earl:cantTell",
                  "inapplicable": "earl:inapplicable", "untested": "earl:untested", "error": "earl:cantTell"}
 
@@ -68,7 +68,7 @@ def earl_document(results: Mapping[str, Any], catalog: Catalog | None = None) ->
         for finding in result.get("findings", []):
             grouped.setdefault((result["subject"], finding["requirement"]), []).append(finding)
     for (subject, requirement), findings in sorted(grouped.items()):
-        worst = min(findings, key=lambda f: _WEAKEST_FIRST.index(f["outcome"]))
+        worst = min(findings, key=lambda f: WEAKEST_FIRST.index(f["outcome"]))
         located = [f for f in findings if f["outcome"] == worst["outcome"]]
         outcome: dict[str, Any] = {
             "@type": "earl:TestResult",

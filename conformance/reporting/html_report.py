@@ -19,6 +19,7 @@ from conformance.model.attestations import Answer, VendorAttestation, attestatio
 from conformance.model.requirements import Catalog, Principle
 from conformance.reporting.charts import Bar, stacked_bars
 from conformance.reporting.scorecard import (
+    ROLE_LABELS,
     GroupVerdict,
     Scorecard,
     Tally,
@@ -31,10 +32,6 @@ from conformance.reporting.scorecard import (
 TEMPLATES = Path(__file__).parent / "templates"
 MAX_HTTP_EXCHANGES = 200
 MAX_DIAGRAM_BYTES = 512 * 1024
-
-ROLE_LABELS = {"document": "Credential documents", "issuer": "Issuer", "verifier": "Verifier", "wallet": "Wallet",
-               "holder": "Holder", "registry": "Registry publisher", "host": "Host", "displayer": "Displayer",
-               "unknown": "Requirements not in this suite's catalog"}
 
 
 @cache

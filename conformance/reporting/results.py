@@ -45,7 +45,7 @@ def results_document(results: Sequence[SubjectResult], *, profile: str, started:
                      exchanges: Sequence[Mapping[str, Any]] = ()) -> dict[str, Any]:
     """The run as one document (schema: shapes/schemas/results.schema.json). `targets`: each target's id and kind;
     `exchanges`: every HTTP exchange of the run, secrets already redacted by the guarded client."""
-    return {
+    document: dict[str, Any] = {
         "suite": {"name": "ler-conformance", "version": __version__},
         "profile": profile,
         "reproducibility": reproducibility(profile),
@@ -69,6 +69,10 @@ def results_document(results: Sequence[SubjectResult], *, profile: str, started:
             for r in results for f in r.findings
         ],
     }
+    diagrams = [dict(d) for r in results for d in r.diagrams]
+    if diagrams:
+        document["diagrams"] = diagrams
+    return document
 
 
 def describe_target(target: Any) -> dict[str, Any]:

@@ -21,6 +21,8 @@ from conformance.model.requirements import Catalog, Principle
 _DECIDED_BAD = ("failed",)
 _UNDECIDED = ("cantTell", "error")
 UNKNOWN_GROUP = "unknown"
+# One subject's findings for one requirement collapse to the weakest (EARL has one result per test and subject).
+WEAKEST_FIRST = ("failed", "error", "cantTell", "passed", "untested", "inapplicable")
 
 
 class GroupVerdict(StrEnum):
@@ -36,7 +38,8 @@ class GroupVerdict(StrEnum):
 
 @dataclass(frozen=True, slots=True)
 class Tally:
-    """Outcome counts of one group, split by level; each (subject, requirement) pair counts once."""
+    """Outcome counts of one group, split by level; each (target, subject, requirement) counts once, with the
+    weakest outcome of its findings."""
 
     counts: Mapping[tuple[str, str], int] = field(default_factory=dict)   # (level, outcome) -> count
 
@@ -102,6 +105,28 @@ def _assertions(results: Mapping[str, Any]) -> Iterable[Mapping[str, Any]]:
             yield {"subject": result.get("subject", ""), **finding}
 
 
+def _weakest(outcome: str) -> int:
+    return WEAKEST_FIRST.index(outcome) if outcome in WEAKEST_FIRST else len(WEAKEST_FIRST)
+
+
+def collapsed(results: Mapping[str, Any]) -> dict[tuple[str, str, str], tuple[str, str]]:
+    """(target, subject, requirement) -> (level, weakest outcome) over the run's assertions."""
+    pairs: dict[tuple[str, str, str], tuple[str, str]] = {}
+    for assertion in _assertions(results):
+        key = (str(assertion.get("target", "")), str(assertion.get("subject", "")),
+               str(assertion.get("requirement", "")))
+        outcome = str(assertion.get("outcome", ""))
+        known = pairs.get(key)
+        if known is None or _weakest(outcome) < _weakest(known[1]):
+            pairs[key] = (str(assertion.get("level", "must")), outcome)
+    return pairs
+
+
+def overall_tally(results: Mapping[str, Any]) -> Tally:
+    """The whole run's counts, for summaries that need no catalog (the attestation)."""
+    return Tally(dict(Counter(collapsed(results).values())))
+
+
 def scorecard(results: Mapping[str, Any], catalog: Catalog, *, examples_per_requirement: int = 12) -> Scorecard:
     overall: Counter[tuple[str, str]] = Counter()
     standards: dict[str, Counter[tuple[str, str]]] = defaultdict(Counter)
@@ -111,13 +136,8 @@ def scorecard(results: Mapping[str, Any], catalog: Catalog, *, examples_per_requ
     counts: Counter[tuple[str, str]] = Counter()
     levels: dict[str, str] = {}
     subjects: set[str] = set()
-    for assertion in _assertions(results):
-        rid = str(assertion.get("requirement", ""))
-        outcome = str(assertion.get("outcome", ""))
-        level = str(assertion.get("level", "must"))
-        subject = str(assertion.get("subject", ""))
+    for (_, subject, rid), key in collapsed(results).items():
         subjects.add(subject)
-        key = (level, outcome)
         overall[key] += 1
         requirement = catalog.requirements.get(rid)
         standards[requirement.standard.prefix if requirement else UNKNOWN_GROUP][key] += 1
@@ -125,6 +145,11 @@ def scorecard(results: Mapping[str, Any], catalog: Catalog, *, examples_per_requ
             roles[role][key] += 1
         for principle in (requirement.principles if requirement else ()):
             principles[str(principle)][key] += 1
+    for assertion in _assertions(results):
+        rid = str(assertion.get("requirement", ""))
+        outcome = str(assertion.get("outcome", ""))
+        level = str(assertion.get("level", "must"))
+        subject = str(assertion.get("subject", ""))
         if outcome == "failed" or (outcome in _UNDECIDED and level == "must"):
             levels[rid] = level
             counts[(rid, outcome)] += 1
@@ -146,6 +171,12 @@ def scorecard(results: Mapping[str, Any], catalog: Catalog, *, examples_per_requ
         failures=failures,
         subjects=len(subjects),
     )
+
+
+ROLE_LABELS: Mapping[str, str] = {
+    "document": "Credential documents", "issuer": "Issuer", "verifier": "Verifier", "wallet": "Wallet",
+    "holder": "Holder", "registry": "Registry publisher", "host": "Host", "displayer": "Displayer",
+    UNKNOWN_GROUP: "Requirements not in this suite's catalog"}
 
 
 def standard_label(prefix: str, catalog: Catalog) -> str:

@@ -112,3 +112,32 @@ def test_low_contrast_and_missing_alt_text_are_caught(browser: Browser, html_run
     finally:
         visit.page.close()
     assert {v["id"] for v in result["violations"]} >= {"color-contrast", "image-alt", "heading-order"}
+
+
+@pytest.fixture(scope="module")
+def rfp_page(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    from click.testing import CliRunner
+
+    from conformance.cli import main
+    from tests.conftest import artifacts_dir
+
+    out = tmp_path_factory.mktemp("rfp")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("LER_CONFORMANCE_ARTIFACTS", str(artifacts_dir()))
+        made = CliRunner().invoke(main, ["requirements", "--profile", "ob30-issuer", "--rfp", "--out", str(out)],
+                                  catch_exceptions=False)
+    assert made.exit_code == 0, made.output
+    return out / "rfp-ob30-issuer.html"
+
+
+def test_the_rfp_appendix_renders_quietly_and_passes_wcag_rules(browser: Browser, rfp_page: Path) -> None:
+    visit = _visit(browser, rfp_page)
+    try:
+        assert visit.console == []
+        assert visit.requests == [visit.page.url]
+        assert visit.page.locator("h1").count() == 1
+        result = _axe(visit.page)
+    finally:
+        visit.page.close()
+    assert {v["id"]: [n["target"] for n in v["nodes"]][:3] for v in result["violations"]} == {}
+    assert {"color-contrast", "page-has-heading-one", "html-has-lang"} <= {rule["id"] for rule in result["passes"]}

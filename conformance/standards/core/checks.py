@@ -117,7 +117,7 @@ def document_claims_a_known_standard(subject: Subject, ctx: CheckContext) -> Ite
         return
     claimed = [prefix for prefix, detect in REGISTRY.detectors.items() if _claims(detect, subject)]
     if not claimed:
-        yield ctx.fail("", expected="a verifiable credential or presentation (@context and type)",
+        yield ctx.fail("", expected="a verifiable credential or presentation (@context and type), or a CTDL publication",
                        found={k: subject.document[k] for k in list(subject.document)[:3]})
 
 

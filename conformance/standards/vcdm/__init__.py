@@ -4,6 +4,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Literal
 
+from conformance.ctdl.load import looks_like_ctdl
 from conformance.model.subjects import Subject, as_list
 from conformance.registry import Embedded, embeds
 from conformance.standards.predicates import pointer
@@ -27,6 +28,9 @@ def vc_version(subject: Subject) -> Literal["1.1", "2.0"] | None:
         return "2.0"
     document = subject.document
     jwt = subject.payload.jwt
+    if not (subject.types & VC_TYPES or "credentialSubject" in document or "issuer" in document) \
+            and looks_like_ctdl(document):
+        return None       # a CTDL publication cites the CTDL contexts only: it is not a credential
     if subject.types & VC_TYPES or "credentialSubject" in document or "issuer" in document or contexts:
         legacy = "issuanceDate" in document or (jwt is not None and jwt.style == "vc-jwt-1.1")
         return "1.1" if legacy else "2.0"

@@ -1,0 +1,87 @@
+"""The shape every CTDL module works on: resources (nodes) as they were published, in compact JSON-LD.
+
+Published CTDL is compact JSON-LD with prefixed keys (`ceterms:name`, `ceasn:competencyText`) under the CTDL or
+CTDL-ASN context; keys spelled as full IRIs are brought to that prefixed form when loading, so checks compare one
+spelling. Values are kept exactly as published (language maps, lists, nested blank nodes).
+"""
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any
+
+CTID = re.compile(r"^ce-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
+CTID_ANY_CASE = re.compile(r"^ce-[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
+
+NAMESPACES: Mapping[str, str] = {
+    "ceterms": "https://purl.org/ctdl/terms/",
+    "ceasn": "https://purl.org/ctdlasn/terms/",
+    "asn": "http://purl.org/ASN/schema/core/",
+    "qdata": "https://credreg.net/qdata/terms/",
+    "skos": "http://www.w3.org/2004/02/skos/core#",
+    "schema": "https://schema.org/",
+}
+
+
+class DocumentKind(StrEnum):
+    RESOURCE = "resource"        # one node with its own @context (GET /resources/{ctid})
+    GRAPH = "graph"              # @context + @id (…/graph/{ctid}) + @graph: the resource, its parts, blank nodes
+    ENVELOPE = "envelope"        # a Registry envelope whose decoded_resource is one of the above
+
+
+@dataclass(frozen=True, slots=True)
+class CtdlNode:
+    """One node object of a publication, with where it sits in its source document."""
+
+    data: Mapping[str, Any]      # the node object as published (keys normalized to prefixed form)
+    pointer: str                 # JSON pointer inside the source document, e.g. "/@graph/2"
+    source: str                  # the document it came from (file path, URL, or "<jsonl>:<line>")
+    top_level: bool              # a Registry resource (not a blank node, not nested inside another node)
+
+    @property
+    def id(self) -> str | None:
+        value = self.data.get("@id")
+        return value if isinstance(value, str) else None
+
+    @property
+    def types(self) -> tuple[str, ...]:
+        value = self.data.get("@type")
+        if isinstance(value, str):
+            return (value,)
+        if isinstance(value, list):
+            return tuple(t for t in value if isinstance(t, str))
+        return ()
+
+    @property
+    def ctid(self) -> str | None:
+        value = self.data.get("ceterms:ctid")
+        return value if isinstance(value, str) else None
+
+    @property
+    def is_blank(self) -> bool:
+        return self.id is None or self.id.startswith("_:")
+
+    def values(self, key: str) -> list[Any]:
+        """A property's values as a list (a single value, a list, or nothing)."""
+        value = self.data.get(key)
+        if value is None:
+            return []
+        return list(value) if isinstance(value, list) else [value]
+
+
+@dataclass(frozen=True, slots=True)
+class CtdlDocument:
+    """One published document: the nodes it holds, top-level resources first in document order."""
+
+    source: str
+    kind: DocumentKind
+    nodes: tuple[CtdlNode, ...]
+    context: tuple[str, ...] = ()          # the context URLs it cites, as written
+    graph_id: str | None = None            # the @id of a /graph/ document
+    envelope: Mapping[str, Any] | None = None   # envelope metadata without decoded_resource (owned_by, ...)
+
+    @property
+    def resources(self) -> Iterator[CtdlNode]:
+        return (node for node in self.nodes if node.top_level)

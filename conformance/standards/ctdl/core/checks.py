@@ -1,0 +1,678 @@
+"""CTDL core checks: one requirement each, over `subject.ctdl` (the loaded publication) and the pinned vocabulary.
+
+Every value check walks the same thing: each node of the publication (top-level resources and the typed objects
+nested in them) and its direct property values. Nested typed objects are nodes of their own, so each value is
+judged once, under the node that holds it.
+"""
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Mapping
+from datetime import date, datetime
+from typing import Any
+
+from conformance.ctdl.identifiers import (
+    ctid_case_only,
+    is_ctid,
+    parse_registry_uri,
+    registry_base_of,
+    uuid_version,
+)
+from conformance.ctdl.load import CONTEXT_URLS, CtdlLoadError
+from conformance.ctdl.model import CTID_ANY_CASE, CtdlDocument, CtdlNode, DocumentKind
+from conformance.ctdl.schema import CtdlSchema, CtdlSchemaUnavailable, schema_of
+from conformance.model.findings import Finding
+from conformance.model.subjects import Subject
+from conformance.registry import MISSING, CheckContext, check, describe
+
+NOT_JUDGED_PREFIXES = frozenset({"qdata"})      # the QData encoding is not pinned
+_TOP = re.compile(r"^(?:/decoded_resource)?(?:/@graph/\d+)?$")
+
+
+# -- shared walking -----------------------------------------------------------------------------------------
+
+def _publication(subject: Subject, ctx: CheckContext) -> tuple[CtdlDocument | None, list[Finding]]:
+    try:
+        return subject.ctdl, []
+    except CtdlLoadError as exc:
+        return None, [ctx.inapplicable(f"the document does not load as CTDL ({exc})")]
+
+
+def _schema(subject: Subject, ctx: CheckContext) -> tuple[CtdlSchema | None, list[Finding]]:
+    try:
+        return schema_of(subject), []
+    except CtdlSchemaUnavailable as exc:
+        return None, [ctx.error(f"the pinned CTDL vocabulary is unavailable: {exc}")]
+
+
+def _escape(key: str) -> str:
+    return key.replace("~", "~0").replace("/", "~1")
+
+
+def _values(node: CtdlNode) -> Iterator[tuple[str, str, Any]]:
+    """(property, pointer, value) for each value of each property, lists flattened one level."""
+    for key, value in node.data.items():
+        if key.startswith("@"):
+            continue
+        at = f"{node.pointer}/{_escape(key)}"
+        if isinstance(value, list):
+            for index, item in enumerate(value):
+                yield key, f"{at}/{index}", item
+        else:
+            yield key, at, value
+
+
+def _judged(term: str) -> bool:
+    return term.split(":", 1)[0] not in NOT_JUDGED_PREFIXES if ":" in term else True
+
+
+def _types(node: CtdlNode, schema: CtdlSchema) -> tuple[str, ...]:
+    return tuple(schema.compact(t) for t in node.types)
+
+
+def _at(node: CtdlNode, key: str = "") -> str:
+    return f"{node.pointer}/{_escape(key)}" if key else (node.pointer or "")
+
+
+# -- documents ----------------------------------------------------------------------------------------------
+
+@check("CTDL-document-shape")
+def document_has_a_published_shape(subject: Subject, ctx: CheckContext) -> Iterator[Finding]:
+    try:
+        document = subject.ctdl
+    except CtdlLoadError as exc:
+        yield ctx.fail("", expected="a resource document, a /graph/ document or a Registry envelope",
+                       message=f"the document cannot be read as a CTDL publication: {exc}")
+        return
+    raw = subject.document
+    prefix = ""
+    if document.kind is DocumentKind.ENVELOPE:
+        raw, prefix = raw["decoded_resource"], "/decoded_resource"
+    graph = raw.get("@graph") if isinstance(raw, Mapping) else None
+    if isinstance(graph, list):
+        for index, item in enumerate(graph):
+            if not isinstance(item, Mapping):
+                yield ctx.fail(f"{prefix}/@graph/{index}", expected="a node object in @graph", found=item)
+
+
+@check("CTDL-node-identified")
+def top_nodes_have_id_and_type(subject: Subject, ctx: CheckContext) -> Iterator[Finding]:
+    document, skipped = _publication(subject, ctx)
+    if document is None:
+        yield from skipped
+        return
+    for node in document.nodes:
+        if not _TOP.match(node.pointer):
+            continue
+        for key, present in (("@id", node.id is not None), ("@type", bool(node.types))):
+            if not present:
+                yield ctx.fail(f"{_at(node)}/{key}", expected=f"a string {key} on every top-level node",
+                               found=node.data.get(key, MISSING))
+
+
+@check("CTDL-context-https")
+def context_is_cited_by_https(subject: Subject, ctx: CheckContext) -> Iterator[Finding]:
+    document, skipped = _publication(subject, ctx)
+    if document is None:
+        yield from skipped
+        return
+    base = "/decoded_resource" if document.kind is DocumentKind.ENVELOPE else ""
+    for url in document.context:
+        if url in CONTEXT_URLS and url.startswith("http://"):
+            yield ctx.fail(f"{base}/@context", expected="https://" + url[len("http://"):], found=url)
+
+
+@check("CTDL-graph-id")
+def graph_id_names_its_resource(subject: Subject, ctx: CheckContext) -> Iterator[Finding]:
+    document, skipped = _publication(subject, ctx)
+    if document is None:
+        yield from skipped
+        return
+    if document.kind is DocumentKind.RESOURCE or document.graph_id is None:
+        yield ctx.inapplicable("the publication is not a /graph/ document with an @id")
+        return
+    base = registry_base_of(subject)
+    parsed = parse_registry_uri(document.graph_id, frozenset({base.host}))
+    if parsed is None:
+        yield ctx.inapplicable("the graph's @id is not a Registry address (a self-published graph)")
+        return
+    at = ("/decoded_resource" if document.kind is DocumentKind.ENVELOPE else "") + "/@id"
+    ctids = {node.ctid for node in document.resources if node.ctid}
+    if parsed.kind != "graph":
+        yield ctx.fail(at, expected="a Registry /graph/ address", found=document.graph_id)
+    elif parsed.tail not in ctids:
+        yield ctx.fail(at, expected=f"the /graph/ address of a CTID the graph holds ({', '.join(sorted(ctids))})"
+                       if ctids else "the /graph/ address of a resource in the graph", found=document.graph_id)
+
+
+def _primary_ctid(document: CtdlDocument) -> str | None:
+    for node in document.resources:
+        if node.ctid is not None:
+            return node.ctid
+    return None
+
+
+@check("CTDL-envelope-ctid")
+def envelope_names_its_resource(subject: Subject, ctx: CheckContext) -> Iterator[Finding]:
+    document, skipped = _publication(subject, ctx)
+    if document is None:
+        yield from skipped
+        return
+    if document.kind is not DocumentKind.ENVELOPE or document.envelope is None:
+        yield ctx.inapplicable("the publication is not a Registry envelope")
+        return
+    declared = document.envelope.get("envelope_ceterms_ctid")
+    if declared is None:
+        yield ctx.inapplicable("the envelope has no envelope_ceterms_ctid")
+        return
+    primary = _primary_ctid(document)
+    if primary is None:
+        yield ctx.fail("/envelope_ceterms_ctid", expected="a decoded_resource whose resource has a ceterms:ctid",
+                       found=declared)
+    elif declared != primary:
+        yield ctx.fail("/envelope_ceterms_ctid", expected=f"{primary}, the CTID of the decoded resource",
+                       found=declared)
+
+
+# -- identifiers --------------------------------------------------------------------------------------------
+
+@check("CTDL-ctid-grammar")
+def ctid_follows_the_grammar(subject: Subject, ctx: CheckContext) -> Iterator[Finding]:
+    document, skipped = _publication(subject, ctx)
+    if document is None:
+        yield from skipped
+        return
+    for node in document.nodes:
+        for _, at, value in ((k, a, v) for k, a, v in _values(node) if k == "ceterms:ctid"):
+            if isinstance(value, str) and is_ctid(value):
+                continue
+            if isinstance(value, str) and ctid_case_only(value):
+                yield ctx.fail(at, expected="a CTID in lower case", found=value,
+                               message=f"{at} is {describe(value)}; expected the same CTID in lower case "
+                                       f"({value.lower()})")
+            else:
+                yield ctx.fail(at, expected="ce- followed by a lower-case 8-4-4-4-12 hexadecimal UUID", found=value)
+
+
+@check("CTDL-ctid-uuid-v4")
+def ctid_uuid_is_version_4(subject: Subject, ctx: CheckContext) -> Iterator[Finding]:
+    document, skipped = _publication(subject, ctx)
+    if document is None:
+        yield from skipped
+        return
+    judged = False
+    for node in document.nodes:
+        for key, at, value in _values(node):
+            if key != "ceterms:ctid" or not isinstance(value, str) or CTID_ANY_CASE.match(value) is None:
+                continue
+            judged = True
+            version = uuid_version(value)
+            if version != 4:
+                shown = "a UUID outside the RFC 4122 variant" if version is None else f"a version {version} UUID"
+                yield ctx.fail(at, expected="a version 4 UUID after ce-", found=value,
+                               message=f"{at} holds {shown} ({value}); expected a version 4 UUID")
+    if not judged:
+        yield ctx.inapplicable("the publication holds no well-formed CTID")
+
+
+@check("CTDL-ctid-matches-id")
+def ctid_matches_registry_uri(subject: Subject, ctx: CheckContext) -> Iterator[Finding]:
+    document, skipped = _publication(subject, ctx)
+    if document is None:
+        yield from skipped
+        return
+    hosts = frozenset({registry_base_of(subject).host})
+    for node in document.resources:
+        parsed = parse_registry_uri(node.id, hosts) if node.id else None
+        if parsed is None or not isinstance(node.ctid, str):
+            continue
+        if parsed.tail != node.ctid:
+            yield ctx.fail(_at(node, "ceterms:ctid"), expected=f"{parsed.tail}, the last segment of the @id",
+                           found=node.ctid)
+
+
+def _reference_strings(node: CtdlNode, schema: CtdlSchema) -> Iterator[tuple[str, str]]:
+    """(pointer, IRI) for the node's @id and every string or {"@id"} value of a property read as an IRI."""
+    if node.id is not None:
+        yield _at(node, "@id"), node.id
+    for key, at, value in _values(node):
+        definition = schema.term(key)
+        if definition is None or not definition.is_reference:
+            continue
+        if isinstance(value, str):
+            yield at, value
+        elif isinstance(value, Mapping) and "@type" not in value and isinstance(value.get("@id"), str):
+            yield f"{at}/@id", value["@id"]
+
+
+@check("CTDL-registry-host")
+def registry_uris_target_the_run_registry(subject: Subject, ctx: CheckContext) -> Iterator[Finding]:
+    document, skipped = _publication(subject, ctx)
+    if document is None:
+        yield from skipped
+        return
+    schema, missing = _schema(subject, ctx)
+    if schema is None:
+        yield from missing
+        return
+    base = registry_base_of(subject)
+    hosts = frozenset({base.host})
+    for node in document.nodes:
+        for at, value in _reference_strings(node, schema):
+            parsed = parse_registry_uri(value, hosts)
+            if parsed is None or value.startswith(base.url + "/"):
+                continue
+            where = parsed.environment()
+            if parsed.host == base.host and parsed.scheme != "https" and base.url.startswith("https://"):
+                why = "uses http"
+            elif where is not None:
+                why = f"points at the {where} Registry"
+            else:
+                why = f"points at {parsed.host}"
+            yield ctx.fail(at, expected=f"an address under {base.url}/ ({base.name})", found=value,
+                           message=f"{at} is {describe(value)}, which {why}; expected an address under "
+                                   f"{base.url}/ (the {base.name} Registry this run targets)")
+
+
+@check("CTDL-ctid-unique")
+def ctids_are_unique(subject: Subject, ctx: CheckContext) -> Iterator[Finding]:
+    document, skipped = _publication(subject, ctx)
+    if document is None:
+        yield from skipped
+        return
+    first: dict[str, str] = {}
+    for node in document.resources:
+        ctid = node.ctid
+        if ctid is None:
+            continue
+        at = _at(node, "ceterms:ctid")
+        if ctid.lower() in first:
+            yield ctx.fail(at, expected=f"a CTID no other resource holds ({first[ctid.lower()]} holds it)",
+                           found=ctid)
+        else:
+            first[ctid.lower()] = at
+
+
+# -- vocabulary ---------------------------------------------------------------------------------------------
+
+def _vocabulary(subject: Subject, ctx: CheckContext) -> tuple[CtdlDocument | None, CtdlSchema | None,
+                                                              list[Finding]]:
+    document, skipped = _publication(subject, ctx)
+    if document is None:
+        return None, None, skipped
+    schema, missing = _schema(subject, ctx)
+    return document, schema, missing
+
+
+@check("CTDL-class-known")
+def classes_are_declared(subject: Subject, ctx: CheckContext) -> Iterator[Finding]:
+    document, schema, problems = _vocabulary(subject, ctx)
+    if document is None or schema is None:
+        yield from problems
+        return
+    for node in document.nodes:
+        raw = node.data.get("@type")
+        for index, name in enumerate(node.types):
+            if _judged(name) and not schema.has_class(name):
+                at = f"{_at(node)}/@type" + (f"/{index}" if isinstance(raw, list) else "")
+                yield ctx.fail(at, expected="a class of the CTDL or CTDL-ASN schema", found=name)
+
+
+@check("CTDL-property-known")
+def properties_are_declared(subject: Subject, ctx: CheckContext) -> Iterator[Finding]:
+    document, schema, problems = _vocabulary(subject, ctx)
+    if document is None or schema is None:
+        yield from problems
+        return
+    for node in document.nodes:
+        for key in node.data:
+            if key.startswith("@") or not _judged(key) or schema.has_property(key) or schema.superseded(key):
+                continue
+            yield ctx.fail(_at(node, key), expected="a property of the CTDL or CTDL-ASN schema", found=key,
+                           message=f"{_at(node, key)}: {key} is not a property of the CTDL or CTDL-ASN schema")
+
+
+@check("CTDL-property-domain")
+def properties_fit_their_domain(subject: Subject, ctx: CheckContext) -> Iterator[Finding]:
+    document, schema, problems = _vocabulary(subject, ctx)
+    if document is None or schema is None:
+        yield from problems
+        return
+    for node in document.nodes:
+        types = _types(node, schema)
+        if not any(schema.has_class(t) for t in types):
+            continue
+        for key in node.data:
+            if key.startswith("@") or not _judged(key) or not schema.has_property(key):
+                continue
+            if schema.superseded(key, types) or schema.in_domain(key, types):
+                continue
+            yield ctx.fail(_at(node, key), expected=f"{key} only on the classes it is declared for", found=key,
+                           message=f"{_at(node, key)}: {key} is not declared for {', '.join(types)}")
+
+
+@check("CTDL-property-range")
+def embedded_objects_fit_the_range(subject: Subject, ctx: CheckContext) -> Iterator[Finding]:
+    document, schema, problems = _vocabulary(subject, ctx)
+    if document is None or schema is None:
+        yield from problems
+        return
+    for node in document.nodes:
+        for key, at, value in _values(node):
+            if not isinstance(value, Mapping) or "@type" not in value or not _judged(key):
+                continue
+            info = schema.property_info(key)
+            if info is None or not any(schema.has_class(r) for r in info.range):
+                continue
+            types = [schema.compact(t) for t in (value["@type"] if isinstance(value["@type"], list)
+                                                 else [value["@type"]]) if isinstance(t, str)]
+            if not types or not all(_judged(t) and schema.has_class(t) for t in types) or schema.in_range(key, types):
+                continue
+            yield ctx.fail(f"{at}/@type", expected=f"a {' or '.join(sorted(info.range))} (or a subclass)",
+                           found=value["@type"])
+
+
+def _concept_of(value: Any) -> tuple[str | None, str]:
+    """The concept a value names and the pointer suffix it sits at: a plain IRI, {"@id"}, or an alignment's
+    targetNode."""
+    if isinstance(value, str):
+        return value, ""
+    if isinstance(value, Mapping):
+        target = value.get("ceterms:targetNode", value.get("https://purl.org/ctdl/terms/targetNode"))
+        if isinstance(target, list) and len(target) == 1:
+            target = target[0]
+        if isinstance(target, Mapping):
+            target = target.get("@id")
+        if isinstance(target, str):
+            return target, "/ceterms:targetNode"
+        if "@type" not in value and isinstance(value.get("@id"), str):
+            return value["@id"], "/@id"
+    return None, ""
+
+
+@check("CTDL-concept-in-scheme")
+def concepts_come_from_their_scheme(subject: Subject, ctx: CheckContext) -> Iterator[Finding]:
+    document, schema, problems = _vocabulary(subject, ctx)
+    if document is None or schema is None:
+        yield from problems
+        return
+    for node in document.nodes:
+        for key, at, value in _values(node):
+            info = schema.property_info(key)
+            if info is None or not info.target_schemes:
+                continue
+            allowed = frozenset().union(*(schema.concepts(s) for s in info.target_schemes))
+            if not allowed:
+                continue          # an external framework (NAICS, SOC, CIP): not enumerated here
+            concept, suffix = _concept_of(value)
+            schemes = " or ".join(sorted(info.target_schemes))
+            if concept is None:
+                yield ctx.fail(at, expected=f"a concept of {schemes} (an alignment's targetNode or the concept)",
+                               found=value)
+            elif schema.compact(concept) not in allowed:
+                yield ctx.fail(at + suffix, expected=f"a concept of {schemes}", found=concept)
+
+
+# BCP 47 well-formedness, with the primary language subtag limited to the registered lengths (2 or 3 letters);
+# private-use tags (x-...) and the i- grandfathered forms are accepted as written.
+_LANGUAGE_TAG = re.compile(
+    r"^(?:[A-Za-z]{2,3}(?:-[A-Za-z]{3}){0,3}(?:-[A-Za-z]{4})?(?:-(?:[A-Za-z]{2}|\d{3}))?"
+    r"(?:-(?:[A-Za-z\d]{5,8}|\d[A-Za-z\d]{3}))*(?:-[0-9A-WY-Za-wy-z](?:-[A-Za-z\d]{2,8})+)*"
+    r"(?:-x(?:-[A-Za-z\d]{1,8})+)?|x(?:-[A-Za-z\d]{1,8})+|i-[A-Za-z]{2,8})$")
+
+
+def is_language_tag(value: str) -> bool:
+    return _LANGUAGE_TAG.match(value) is not None
+
+
+@check("CTDL-language-map")
+def language_maps_are_well_formed(subject: Subject, ctx: CheckContext) -> Iterator[Finding]:
+    document, schema, problems = _vocabulary(subject, ctx)
+    if document is None or schema is None:
+        yield from problems
+        return
+    for node in document.nodes:
+        for key, value in node.data.items():
+            definition = schema.term(key)
+            if definition is None or not definition.is_language_map:
+                continue
+            at = _at(node, key)
+            if not isinstance(value, Mapping):
+                yield ctx.fail(at, expected='a language map such as {"en-US": "..."}', found=value)
+                continue
+            for tag, text in value.items():
+                inner = f"{at}/{_escape(tag)}"
+                if tag != "@none" and not is_language_tag(tag):
+                    yield ctx.fail(inner, expected="a BCP 47 language tag as the key", found=tag,
+                                   message=f"{inner}: the key {describe(tag)} is not a BCP 47 language tag")
+                elif not (isinstance(text, str) or (isinstance(text, list) and text
+                                                    and all(isinstance(t, str) for t in text))):
+                    yield ctx.fail(inner, expected="a string or an array of strings", found=text)
+
+
+def _range_is(schema: CtdlSchema, key: str, kinds: frozenset[str]) -> bool:
+    definition = schema.term(key)
+    if definition is not None and definition.type is not None:
+        return definition.type in kinds
+    info = schema.property_info(key)
+    return info is not None and bool(info.range & kinds)
+
+
+@check("CTDL-language-code")
+def language_values_are_tags(subject: Subject, ctx: CheckContext) -> Iterator[Finding]:
+    document, schema, problems = _vocabulary(subject, ctx)
+    if document is None or schema is None:
+        yield from problems
+        return
+    for node in document.nodes:
+        for key, at, value in _values(node):
+            if not _range_is(schema, key, frozenset({"xsd:language"})):
+                continue
+            if not (isinstance(value, str) and is_language_tag(value)):
+                yield ctx.fail(at, expected="a BCP 47 language tag such as en or en-US", found=value)
+
+
+_DATE = re.compile(r"^-?\d{4,}-\d{2}-\d{2}(?:Z|[+-]\d{2}:\d{2})?$")
+_DATE_TIME = re.compile(r"^-?\d{4,}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}:\d{2})?$")
+
+
+def _real_day(text: str) -> bool:
+    try:
+        date.fromisoformat(text.lstrip("-")[:10])
+    except ValueError:
+        return False
+    return True
+
+
+def _date_kinds(schema: CtdlSchema, key: str) -> frozenset[str]:
+    definition = schema.term(key)
+    kinds = {"xsd:date", "xsd:dateTime"}
+    if definition is not None and definition.type in kinds:
+        info = schema.property_info(key)
+        declared = (info.range & kinds) if info else set()
+        return frozenset(declared | {definition.type})
+    info = schema.property_info(key)
+    if definition is not None and definition.type is not None:
+        return frozenset()
+    return frozenset(info.range & kinds) if info else frozenset()
+
+
+@check("CTDL-date")
+def dates_are_iso_8601(subject: Subject, ctx: CheckContext) -> Iterator[Finding]:
+    document, schema, problems = _vocabulary(subject, ctx)
+    if document is None or schema is None:
+        yield from problems
+        return
+    for node in document.nodes:
+        for key, at, value in _values(node):
+            kinds = _date_kinds(schema, key)
+            if not kinds:
+                continue
+            ok = isinstance(value, str) and _real_day(value) and (
+                ("xsd:date" in kinds and _DATE.match(value) is not None)
+                or ("xsd:dateTime" in kinds and _DATE_TIME.match(value) is not None and _valid_time(value)))
+            if not ok:
+                wanted = " or ".join(sorted("a date (YYYY-MM-DD)" if k == "xsd:date"
+                                            else "a date-time (YYYY-MM-DDThh:mm:ss)" for k in kinds))
+                yield ctx.fail(at, expected=wanted, found=value)
+
+
+def _valid_time(value: str) -> bool:
+    try:
+        datetime.fromisoformat(value.lstrip("-").replace("Z", "+00:00"))
+    except ValueError:
+        return False
+    return True
+
+
+_DURATION = re.compile(r"^P(?!$)(?:\d+(?:[.,]\d+)?Y)?(?:\d+(?:[.,]\d+)?M)?(?:\d+(?:[.,]\d+)?W)?(?:\d+(?:[.,]\d+)?D)?"
+                       r"(?:T(?=\d)(?:\d+(?:[.,]\d+)?H)?(?:\d+(?:[.,]\d+)?M)?(?:\d+(?:[.,]\d+)?S)?)?$")
+_DURATION_KINDS = frozenset({"schema:Duration", "xsd:duration"})
+
+
+@check("CTDL-duration")
+def durations_are_iso_8601(subject: Subject, ctx: CheckContext) -> Iterator[Finding]:
+    document, schema, problems = _vocabulary(subject, ctx)
+    if document is None or schema is None:
+        yield from problems
+        return
+    for node in document.nodes:
+        for key, at, value in _values(node):
+            if not _range_is(schema, key, _DURATION_KINDS):
+                continue
+            if not (isinstance(value, str) and _DURATION.match(value)):
+                yield ctx.fail(at, expected="an ISO 8601 duration such as P6M or PT40H", found=value)
+
+
+_IRI = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:[^\s<>\"{}|\\^`]+$")
+
+
+def _absolute_or_blank(value: str, schema: CtdlSchema) -> bool:
+    if value.startswith("_:") and len(value) > 2:
+        return True
+    if _IRI.match(value) is None:
+        return False
+    scheme = value.split(":", 1)[0]
+    # a prefixed name is fine when the context defines the prefix; otherwise the text must be a real IRI
+    return scheme in schema.prefixes or "://" in value or scheme.lower() in ("urn", "mailto", "tel", "did", "data")
+
+
+@check("CTDL-absolute-url")
+def iris_are_absolute(subject: Subject, ctx: CheckContext) -> Iterator[Finding]:
+    document, schema, problems = _vocabulary(subject, ctx)
+    if document is None or schema is None:
+        yield from problems
+        return
+    for node in document.nodes:
+        for at, value in _reference_strings(node, schema):
+            if not _absolute_or_blank(value, schema):
+                yield ctx.fail(at, expected="an absolute IRI (https://...), a blank node id or a defined prefix",
+                               found=value)
+
+
+@check("CTDL-term-current")
+def terms_are_current(subject: Subject, ctx: CheckContext) -> Iterator[Finding]:
+    document, schema, problems = _vocabulary(subject, ctx)
+    if document is None or schema is None:
+        yield from problems
+        return
+    for node in document.nodes:
+        types = _types(node, schema)
+        for key in node.data:
+            replacement = None if key.startswith("@") else schema.superseded(key, types)
+            if replacement is not None:
+                yield ctx.fail(_at(node, key), expected=f"{replacement} (the current term)", found=key,
+                               message=f"{_at(node, key)}: {key} is superseded here; expected {replacement}")
+
+
+# -- privacy ------------------------------------------------------------------------------------------------
+
+PERSON_CLASSES = frozenset({"ceterms:CredentialPerson", "schema:Person", "foaf:Person",
+                            "http://schema.org/Person", "https://schema.org/Person", "http://xmlns.com/foaf/0.1/Person"})
+
+
+@check("CTDL-no-person-records")
+def no_person_records(subject: Subject, ctx: CheckContext) -> Iterator[Finding]:
+    document, schema, problems = _vocabulary(subject, ctx)
+    if document is None or schema is None:
+        yield from problems
+        return
+    for node in document.nodes:
+        for name in node.types:
+            if name in PERSON_CLASSES or schema.compact(name) in PERSON_CLASSES:
+                yield ctx.fail(f"{_at(node)}/@type", expected="no records about individual people", found=name,
+                               message=f"{_at(node) or '/'} is a record about a person ({name}); the Registry holds "
+                                       f"no records about individuals")
+
+
+_LEARNER_KEY = re.compile(
+    r"(?:learner|student|pupil|trainee|candidate|enrollee|holder)[-_]?(?:id|number|no|num|identifier|code)\b"
+    r"|social[-_]?security|\bssn\b|national[-_]?(?:insurance|id)|date[-_]?of[-_]?birth|birth[-_]?date", re.IGNORECASE)
+_LEARNER_WORDS = re.compile(r"learner|student|pupil|candidate|social security|national insurance|\bssn\b", re.IGNORECASE)
+_SSN = re.compile(r"^\d{3}-\d{2}-\d{4}$")
+
+
+def _local(key: str) -> str:
+    local = key.split(":", 1)[1] if ":" in key and "://" not in key else key.rsplit("/", 1)[-1]
+    return re.sub(r"(?<=[a-z])(?=[A-Z])", "_", local)
+
+
+def _texts(value: Any) -> Iterator[str]:
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, Mapping):
+        for inner in value.values():
+            yield from _texts(inner)
+    elif isinstance(value, list):
+        for inner in value:
+            yield from _texts(inner)
+
+
+@check("CTDL-no-learner-identifiers")
+def no_learner_identifiers(subject: Subject, ctx: CheckContext) -> Iterator[Finding]:
+    document, skipped = _publication(subject, ctx)
+    if document is None:
+        yield from skipped
+        return
+    for node in document.nodes:
+        for key in node.data:
+            if not key.startswith("@") and _LEARNER_KEY.search(_local(key)):
+                yield ctx.fail(_at(node, key), expected="no identifiers of individual learners", found=key,
+                               message=f"{_at(node, key)}: the property {key} carries a learner-level identifier")
+        if "ceterms:IdentifierValue" in node.types or "ceterms:identifierValueCode" in node.data:
+            kind = " ".join(_texts([node.data.get("ceterms:identifierTypeName"),
+                                    node.data.get("ceterms:identifierType")]))
+            code = node.data.get("ceterms:identifierValueCode")
+            if _LEARNER_WORDS.search(kind):
+                yield ctx.fail(_at(node, "ceterms:identifierTypeName") if "ceterms:identifierTypeName" in node.data
+                               else _at(node), expected="identifiers of the resource, not of a learner",
+                               found=kind.strip(),
+                               message=f"{_at(node) or '/'} is an identifier of a person ({kind.strip()})")
+            elif isinstance(code, str) and _SSN.match(code.strip()):
+                yield ctx.fail(_at(node, "ceterms:identifierValueCode"), expected="no national identity numbers",
+                               found=code, message=f"{_at(node, 'ceterms:identifierValueCode')} is shaped like a "
+                                                   f"social security number")
+
+
+_EMAIL = re.compile(r"^(?:mailto:)?[^@\s/:]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+$", re.IGNORECASE)
+EMAIL_KEYS = frozenset({"ceterms:email", "schema:email"})
+
+
+@check("CTDL-no-personal-email")
+def no_personal_email(subject: Subject, ctx: CheckContext) -> Iterator[Finding]:
+    document, schema, problems = _vocabulary(subject, ctx)
+    if document is None or schema is None:
+        yield from problems
+        return
+    for node in document.nodes:
+        types = _types(node, schema)
+        if any(schema.is_subclass(t, "ceterms:Organization") or schema.is_subclass(t, "ceterms:ContactPoint")
+               for t in types):
+            continue
+        for key, at, value in _values(node):
+            for text in _texts(value):
+                if key in EMAIL_KEYS or _EMAIL.match(text.strip()):
+                    yield ctx.fail(at, expected="email addresses only on organizations and contact points",
+                                   found=text, message=f"{at} holds the email address {describe(text)} on "
+                                                       f"{', '.join(types) or 'an untyped node'}")
+                    break

@@ -1,0 +1,17 @@
+"""Links from Open Badges 3.0 and CLR 2.0 credentials to Credential Registry data (prefix CTDLLER).
+
+Claimed by any OB or CLR credential that carries at least one Registry link (an achievement id or sameAs naming a
+Registry resource, an issuer profile sameAs a Registry organization, or a CTDL alignment with a CTID or Registry
+URL). The links and their resolution come from one cached view (see checks.links_of).
+"""
+from __future__ import annotations
+
+from conformance.ctdl.ler_links import find_links, is_ler_credential
+from conformance.model.subjects import Subject
+from conformance.registry import detects
+
+
+@detects("CTDLLER")
+def carries_registry_links(subject: Subject) -> bool:
+    document = subject.document
+    return is_ler_credential(document) and bool(find_links(document)[0])

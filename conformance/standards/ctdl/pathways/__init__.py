@@ -1,0 +1,35 @@
+"""CTDL pathways and CTDL-ASN competency frameworks (prefix CTDLPATH): structure rules over one publication.
+
+Applies to CTDL documents that publish a pathway, its components or conditions, a competency framework or
+competencies. The graphs come from conformance/ctdl/graphs.py; the checks only sort their facts.
+"""
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from conformance.ctdl.load import looks_like_ctdl
+from conformance.model.findings import Finding
+from conformance.model.subjects import Subject
+from conformance.registry import detects, illustrates
+
+STRUCTURE_TYPES = frozenset({"ceterms:Pathway", "ceterms:PathwaySet", "ceterms:ComponentCondition",
+                             "ceasn:CompetencyFramework", "ceasn:Competency"})
+
+
+def _structural(type_name: str) -> bool:
+    # every component class is spelled ceterms:<Kind>Component; the checks use the schema's closure to be exact
+    return type_name in STRUCTURE_TYPES or (type_name.startswith("ceterms:") and type_name.endswith("Component"))
+
+
+@detects("CTDLPATH")
+def publishes_structure(subject: Subject) -> bool:
+    if not looks_like_ctdl(subject.document):
+        return False
+    return any(_structural(t) for node in subject.ctdl.nodes for t in node.types)
+
+
+@illustrates("CTDLPATH")
+def pathway_figures(subject: Subject, findings: Sequence[Finding]) -> list[dict[str, str]]:
+    from conformance.ctdl.diagram import diagrams_for
+
+    return diagrams_for(subject, findings)

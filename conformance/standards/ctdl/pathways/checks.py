@@ -1,0 +1,272 @@
+"""CTDLPATH checks: one structural rule of pathways or competency frameworks each.
+
+Findings name the nodes involved (CTID or @id) and point at the statement at fault; every finding about nodes also
+carries them in `evidence["nodes"]`, which the pathway diagrams use to mark failing components.
+"""
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from conformance.ctdl.graphs import (
+    COMPETENCY,
+    FRAMEWORK_OF,
+    HAS_CONDITION,
+    HAS_DESTINATION,
+    HAS_TOP_CHILD,
+    INVERSE_PAIRS,
+    IS_PART_OF,
+    LEGACY_IS_PART_OF,
+    REQUIRED_NUMBER,
+    TARGET_COMPONENT,
+    Cycle,
+    Edge,
+    PathwayGraph,
+    cycles,
+    escape_pointer,
+    has_type,
+    node_key,
+    refs_in,
+)
+from conformance.ctdl.model import CtdlNode
+from conformance.ctdl.schema import schema_of
+from conformance.model.findings import Finding
+from conformance.model.subjects import Subject
+from conformance.registry import CheckContext, check, describe
+
+from .findings import guarded, name_of, with_nodes
+
+
+def _no_pathway(ctx: CheckContext, graph: PathwayGraph) -> Finding | None:
+    if graph.pathways:
+        return None
+    return ctx.inapplicable("the document publishes no ceterms:Pathway")
+
+
+# -- pathways ---------------------------------------------------------------------------------------------------
+
+
+@check("CTDLPATH-destination-exists")
+def destination_exists(subject: Subject, ctx: CheckContext) -> Iterator[Finding]:
+    def produce() -> Iterator[Finding]:
+        graph = subject.ctdl_pathways
+        if (skip := _no_pathway(ctx, graph)) is not None:
+            yield skip
+            return
+        for pathway in graph.pathways:
+            where = f"{pathway.node.pointer}/{escape_pointer(HAS_DESTINATION)}"
+            if not pathway.destinations:
+                if pathway.members:
+                    yield with_nodes(ctx.fail(where, expected=(
+                        f"a destination component for pathway {name_of(pathway.node)}, which has "
+                        f"{len(pathway.members)} component(s)")), pathway.node)
+                continue
+            for ref in pathway.destinations:
+                if graph.index.find(ref.value) is None:
+                    yield ctx.cant_tell(
+                        f"the destination {ref.value} of pathway {name_of(pathway.node)} is not published in this "
+                        f"document, so its structure cannot be followed here (CTDLREF-resolves judges whether it "
+                        f"exists)", ref.pointer)
+    yield from guarded(ctx, produce)
+
+
+@check("CTDLPATH-destination-component")
+def destination_is_a_component(subject: Subject, ctx: CheckContext) -> Iterator[Finding]:
+    def produce() -> Iterator[Finding]:
+        graph = subject.ctdl_pathways
+        if (skip := _no_pathway(ctx, graph)) is not None:
+            yield skip
+            return
+        schema = schema_of(subject)
+        for pathway in graph.pathways:
+            for ref in pathway.destinations:
+                target = graph.index.find(ref.value)
+                if target is None:
+                    continue
+                if not any(schema.is_component(t) for t in target.types):
+                    yield with_nodes(ctx.fail(ref.pointer, found=list(target.types) or None, expected=(
+                        f"the destination {name_of(target)} of pathway {name_of(pathway.node)} to be typed as a "
+                        f"pathway component (ceterms:PathwayComponent or a subclass)"), message=(
+                        f"{ref.pointer}: the destination {name_of(target)} of pathway {name_of(pathway.node)} "
+                        f"has type {describe(list(target.types))}; expected a pathway component class "
+                        f"(ceterms:PathwayComponent or a subclass)")), pathway.node, target)
+    yield from guarded(ctx, produce)
+
+
+@check("CTDLPATH-components-reachable")
+def components_are_reachable(subject: Subject, ctx: CheckContext) -> Iterator[Finding]:
+    def produce() -> Iterator[Finding]:
+        graph = subject.ctdl_pathways
+        if (skip := _no_pathway(ctx, graph)) is not None:
+            yield skip
+            return
+        for pathway in graph.pathways:
+            if not pathway.reachable:
+                if pathway.members:
+                    yield ctx.cant_tell(f"pathway {name_of(pathway.node)} has no destination in this document to "
+                                        f"follow its components from", pathway.node.pointer)
+                continue
+            for component in pathway.members:
+                if node_key(component) not in pathway.reachable:
+                    yield with_nodes(ctx.fail(component.pointer, expected="a route from the destination", message=(
+                        f"{component.pointer}: component {name_of(component)} of pathway "
+                        f"{name_of(pathway.node)} cannot be reached from its destination through hasChild or a "
+                        f"condition's targetComponent; expected every component on a route to the destination")),
+                        component)
+    yield from guarded(ctx, produce)
+
+
+def _cycle_finding(ctx: CheckContext, graph_nodes: dict[str, CtdlNode], cycle: Cycle, kind: str) -> Finding:
+    named = [name_of(graph_nodes[k]) if k in graph_nodes else k for k in cycle.keys]
+    relations = sorted({e.relation for e in cycle.edges})
+    first: Edge = min(cycle.edges, key=lambda e: e.pointer)
+    loop = " -> ".join([*named, named[0]]) if len(named) > 1 else f"{named[0]} -> {named[0]}"
+    finding = ctx.fail(first.pointer, expected="no cycles", message=(
+        f"{first.pointer}: {kind} {loop} form a cycle through {', '.join(relations)}; expected no cycles"))
+    return with_nodes(finding, *(graph_nodes[k] for k in cycle.keys if k in graph_nodes))
+
+
+@check("CTDLPATH-acyclic")
+def pathway_is_acyclic(subject: Subject, ctx: CheckContext) -> Iterator[Finding]:
+    def produce() -> Iterator[Finding]:
+        graph = subject.ctdl_pathways
+        if not graph.components:
+            yield ctx.inapplicable("the document publishes no pathway components")
+            return
+        nodes = dict(graph.nodes)
+        for cycle in cycles(graph.structure):
+            yield _cycle_finding(ctx, nodes, cycle, "components")
+        for cycle in cycles(graph.order):
+            yield _cycle_finding(ctx, nodes, cycle, "components")
+    yield from guarded(ctx, produce)
+
+
+def _integer(value: object) -> int | None:
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, str) and value.strip().lstrip("+-").isdigit() and len(value) < 20:
+        return int(value.strip())
+    if isinstance(value, dict) and "@value" in value:
+        return _integer(value["@value"])
+    return None
+
+
+@check("CTDLPATH-required-number")
+def required_number_fits(subject: Subject, ctx: CheckContext) -> Iterator[Finding]:
+    def produce() -> Iterator[Finding]:
+        graph = subject.ctdl_pathways
+        if not graph.conditions:
+            yield ctx.inapplicable("the document publishes no component conditions")
+            return
+        for condition in graph.conditions:
+            node = condition.node
+            if REQUIRED_NUMBER not in node.data:
+                continue
+            where = f"{node.pointer}/{escape_pointer(REQUIRED_NUMBER)}"
+            raw = node.data[REQUIRED_NUMBER]
+            options = len(refs_in(node, TARGET_COMPONENT)) + len(node.values(HAS_CONDITION))
+            owner = condition.owner
+            number = _integer(raw)
+            if number is None:
+                yield with_nodes(ctx.fail(where, found=raw, expected="an integer"), owner)
+            elif number <= 0 or number > options:
+                yield with_nodes(ctx.fail(where, found=raw, expected=(
+                    f"an integer from 1 to {options} (the condition's targetComponent and hasCondition entries)"
+                    if options else "targetComponent or hasCondition entries to count from")), owner)
+    yield from guarded(ctx, produce)
+
+
+@check("CTDLPATH-inverse-links")
+def inverse_links_agree(subject: Subject, ctx: CheckContext) -> Iterator[Finding]:
+    def produce() -> Iterator[Finding]:
+        index = subject.ctdl_pathways.index         # the same index the pathway graph was built on
+        stated: dict[tuple[str, str], frozenset[str]] = {}
+
+        def names(holder: CtdlNode, prop: str) -> frozenset[str]:
+            # memoised: a pathway's hasPart is checked once per component, which must not cost its length each time
+            key = (holder.pointer, prop)
+            if key not in stated:
+                stated[key] = frozenset(node_key(found) for ref in refs_in(holder, prop)
+                                        if (found := index.find(ref.value)) is not None)
+            return stated[key]
+
+        for node in subject.ctdl.nodes:
+            if node.id is None:
+                continue
+            for prop, inverse in INVERSE_PAIRS:
+                for ref in refs_in(node, prop):
+                    other = index.find(ref.value)
+                    if other is None or other is node or not other.values(inverse):
+                        continue
+                    if node_key(node) in names(other, inverse):
+                        continue
+                    listed = [back.value for back in refs_in(other, inverse)]
+                    yield with_nodes(ctx.fail(ref.pointer, expected=f"{inverse} naming {name_of(node)}", message=(
+                        f"{ref.pointer}: {name_of(node)} states {prop} {name_of(other)}, but {name_of(other)} "
+                        f"lists {inverse} {describe(listed)} at {other.pointer}/{escape_pointer(inverse)}; "
+                        f"expected it to list {name_of(node)} as well")), node, other)
+    yield from guarded(ctx, produce)
+
+
+@check("CTDLPATH-components-part-of")
+def components_are_part_of_the_pathway(subject: Subject, ctx: CheckContext) -> Iterator[Finding]:
+    def produce() -> Iterator[Finding]:
+        graph = subject.ctdl_pathways
+        if (skip := _no_pathway(ctx, graph)) is not None:
+            yield skip
+            return
+        for pathway in graph.pathways:
+            for component in pathway.members:
+                stated = refs_in(component, IS_PART_OF) + refs_in(component, LEGACY_IS_PART_OF)
+                if not stated or any(graph.index.find(ref.value) is pathway.node for ref in stated):
+                    continue        # leaving isPartOf out is a minimum data gap, judged by those rules
+                where = f"{component.pointer}/{escape_pointer(IS_PART_OF)}"
+                named = describe([r.value for r in stated])
+                message = (f"{where}: component {name_of(component)} of pathway {name_of(pathway.node)} is part of "
+                           f"{named}; expected isPartOf to name {pathway.node.id or name_of(pathway.node)}")
+                yield with_nodes(ctx.fail(where, found=[r.value for r in stated],
+                                          expected="isPartOf naming the pathway", message=message), component)
+    yield from guarded(ctx, produce)
+
+
+# -- competency frameworks --------------------------------------------------------------------------------------
+
+
+@check("CTDLPATH-framework-top-children")
+def top_children_belong(subject: Subject, ctx: CheckContext) -> Iterator[Finding]:
+    def produce() -> Iterator[Finding]:
+        graph = subject.ctdl_frameworks
+        if not graph.frameworks:
+            yield ctx.inapplicable("the document publishes no ceasn:CompetencyFramework")
+            return
+        for framework in graph.frameworks:
+            for ref in refs_in(framework, HAS_TOP_CHILD):
+                child = graph.index.find(ref.value)
+                if child is None or not has_type(child, COMPETENCY):
+                    continue        # outside the document, or not a competency: the reference rules judge those
+                parents = refs_in(child, FRAMEWORK_OF)
+                if not parents or any(graph.index.find(p.value) is framework for p in parents):
+                    continue
+                yield with_nodes(ctx.fail(ref.pointer, expected="top children that belong to the framework", message=(
+                    f"{ref.pointer}: framework {name_of(framework)} lists {name_of(child)} as a top child, but that "
+                    f"competency is part of {describe([p.value for p in parents])} "
+                    f"({child.pointer}/{escape_pointer(FRAMEWORK_OF)}); expected top children to belong to the "
+                    f"framework that lists them")), framework, child)
+    yield from guarded(ctx, produce)
+
+
+@check("CTDLPATH-framework-acyclic")
+def framework_is_acyclic(subject: Subject, ctx: CheckContext) -> Iterator[Finding]:
+    def produce() -> Iterator[Finding]:
+        graph = subject.ctdl_frameworks
+        if not graph.competencies:
+            yield ctx.inapplicable("the document publishes no ceasn:Competency")
+            return
+        nodes = {node_key(n): n for n in graph.competencies}
+        for cycle in cycles(graph.hierarchy):
+            yield _cycle_finding(ctx, nodes, cycle, "competencies")
+    yield from guarded(ctx, produce)
+
