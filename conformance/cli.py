@@ -232,15 +232,19 @@ def report(results_files: tuple[Path, ...], earl: bool, html_report: bool, pdf: 
     if attest and not attest_key:
         errors.print("[yellow]note:[/] the attestation is signed with a one-time did:key: it proves the files are "
                      "unchanged, not who ran the suite (use --attest-key to sign as your organization)")
+    matrix_files: tuple[Path, ...] = ()
     if matrix:
         out.mkdir(parents=True, exist_ok=True)
         table = build_matrix([(source.resolve().parent.name or str(source), results) for source, results in loaded])
-        (out / "matrix.md").write_text(matrix_markdown(table, catalog), encoding="utf-8")
-        (out / "matrix.html").write_text(matrix_html(table, catalog), encoding="utf-8")
-        _console().print(f"matrix: {out / 'matrix.md'}, {out / 'matrix.html'}")
+        matrix_files = (out / "matrix.md", out / "matrix.html")
+        matrix_files[0].write_text(matrix_markdown(table, catalog), encoding="utf-8")
+        matrix_files[1].write_text(matrix_html(table, catalog), encoding="utf-8")
+        _console().print(f"matrix: {matrix_files[0]}, {matrix_files[1]}")
     request = ReportRequest(earl=earl, html=html_report, pdf=pdf, attest=attest, vendors=vendors, browser=browser,
                             attest_key=attest_key, attest_issuer_name=attest_issuer_name,
-                            attest_subject=attest_subject, attest_base_url=attest_base_url)
+                            attest_subject=attest_subject, attest_base_url=attest_base_url,
+                            # one run's matrix sits in its package folder, so its attestation binds it too
+                            companions=matrix_files if len(results_files) == 1 else ())
     if not (earl or html_report or pdf or attest):
         return
     for index, (source, results) in enumerate(loaded):

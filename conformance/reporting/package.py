@@ -32,6 +32,7 @@ class ReportRequest:
     attest_issuer_name: str = "ler-conformance"
     attest_subject: str | None = None
     attest_base_url: str | None = None
+    companions: tuple[Path, ...] = ()        # files written beside the package (the matrix) that the attestation binds
 
 
 def write_package(source: Path, results: Mapping[str, Any], catalog: Catalog, folder: Path,
@@ -75,7 +76,8 @@ def _attest(source: Path, results: Mapping[str, Any], folder: Path, written: Seq
     if source.resolve() != results_copy.resolve():
         shutil.copyfile(source, results_copy)      # the package must hold the exact bytes the digest names
     signer = load_signer(request.attest_key) if request.attest_key else ephemeral_signer()
-    files = [results_copy, *(path for path in written if path.resolve() != results_copy.resolve())]
+    files = [results_copy, *(path for path in (*written, *request.companions)
+                              if path.resolve() != results_copy.resolve())]
     credential = build_attestation(results, files, signer=signer, issuer_name=request.attest_issuer_name,
                                    subject_id=request.attest_subject, base_url=request.attest_base_url)
     return _write(folder / "attestation.json", json.dumps(credential, indent=2, ensure_ascii=False) + "\n")

@@ -67,3 +67,13 @@ def test_a_missing_attestation_is_an_error(tmp_path: Path) -> None:
     code, output = _verify(tmp_path)
     assert code == 2
     assert "is not a readable attestation" in output
+
+
+def test_a_single_runs_matrix_is_bound_by_its_attestation(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("LER_CONFORMANCE_ARTIFACTS", str(artifacts_dir()))
+    run = run_and_report(tmp_path, "--matrix", "--attest")
+    attestation = json.loads((run.out / "attestation.json").read_text(encoding="utf-8"))
+    names = sorted(entry["id"].rsplit(":", 1)[-1] for entry in attestation["relatedResource"])
+    assert names == ["matrix.html", "matrix.md", "results.json"]
+    code, output = _verify(run.out)
+    assert code == 0, output
