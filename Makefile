@@ -10,6 +10,9 @@ export LER_CONFORMANCE_ARTIFACTS
 
 # The Node peer (peers/node, Digital Bazaar's VC stack) that the `peer` tests cross-check proofs against.
 NODE_PEER := peers/node
+# `make demo` fetches this CTID (examples/registry/certificate.json) from the Registry stand-in on this port.
+DEMO_REGISTRY_PORT ?= 8765
+DEMO_CTID := ce-1b7a0d3e-52c4-4f1d-9e6b-8a2c3d4e5f60
 NODE_STAMP := $(NODE_PEER)/node_modules/.installed
 
 .PHONY: demo test bench clean peers browser
@@ -47,8 +50,15 @@ demo: $(STAMP) browser
 	  --attestations examples/vendor-attestation.toml --out reports/demo
 	$(VENV)/bin/ler-conformance verify-report reports/demo
 	$(VENV)/bin/ler-conformance requirements --profile ler-procurement --rfp --out reports/demo
+	@# the Registry stand-in serves examples/registry on loopback; `registry` fetches a CTID from it and checks it
+	@$(PY) -m conformance.reference.registry examples/registry --port $(DEMO_REGISTRY_PORT) \
+	  > reports/demo/registry-stand-in.log 2>&1 & pid=$$!; trap "kill $$pid" EXIT; \
+	  for i in $$(seq 50); do grep -q "Registry stand-in" reports/demo/registry-stand-in.log && break; sleep 0.2; done; \
+	  $(VENV)/bin/ler-conformance registry $(DEMO_CTID) --registry-base http://127.0.0.1:$(DEMO_REGISTRY_PORT) \
+	    --allow-private --out reports/demo/registry; status=$$?; [ $$status -le 1 ]
+	$(VENV)/bin/ler-conformance report reports/demo/registry/results.json --html --out reports/demo/registry
 	@echo "demo reports in reports/demo/: results.json, earl.jsonld/.ttl, report.html/.pdf, matrix.md/.html," \
-	  "attestation.json, rfp-ler-procurement.md/.html"
+	  "attestation.json, rfp-ler-procurement.md/.html, registry/ (a CTID fetched from the Registry stand-in)"
 
 test: $(STAMP) $(NODE_STAMP) browser
 	$(PY) -m pytest -n 2 --junitxml=reports/junit.xml

@@ -136,6 +136,7 @@ def check(inputs: tuple[str, ...], profile_name: str, output_format: str, artifa
                                  fetch=(lambda url: client.fetch(url, 1024 * 1024)) if online else None,
                                  documents=_known_documents(document_indexes), options=options,
                                  ctdl_registry=registry_base)
+        env.use_publication_set(targets)      # CTDL files judged together: sibling references, duplicate CTIDs
         if online:              # CTDL references outside the input are looked up in the Registry itself
             from conformance.ctdl.references import RegistryResolver
             from conformance.ctdl.registry_client import RegistryClient

@@ -5,7 +5,7 @@ Checks never see this object; Subject views use it to do their I/O.
 from __future__ import annotations
 
 import copy
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from functools import cached_property
 from pathlib import Path
@@ -25,6 +25,8 @@ from conformance.verifier import VerificationOptions, Verifier
 
 if TYPE_CHECKING:
     from conformance.ctdl.references import CtdlResolver
+    from conformance.ctdl.run_set import RunSet
+    from conformance.model.targets import Target
 
 
 @dataclass
@@ -39,6 +41,7 @@ class Environment:
     ctdl_registry: str | None = None          # production, sandbox, staging or a base URL (CTDL identifier rules)
     ctdl_set: CtdlResolver | None = None      # the publication set a CTDL document belongs to, when the run has one
     ctdl_lookup: CtdlResolver | None = None   # the Registry itself, for online runs
+    ctdl_set_index: RunSet | None = None      # the CTDL files among the run's local inputs (duplicate CTIDs)
 
     @classmethod
     def create(cls, *, artifacts: Path | None = None, online: bool = False, limits: Limits | None = None,
@@ -60,6 +63,18 @@ class Environment:
         twin.options = options
         twin.__dict__["verifier"] = shared.with_options(options)
         return twin
+
+    def use_publication_set(self, targets: Iterable[Target]) -> None:
+        """Judge the CTDL files among local targets as one publication set: references resolve in sibling files and
+        a CTID two files publish is a duplicate. Nothing is read until a CTDL check needs the set."""
+        from conformance.ctdl.run_set import RunSetResolver, publication_set
+
+        run_set = publication_set(targets, self.limits)
+        if run_set is None:
+            return
+        self.__dict__.pop("ctdl_resolver", None)        # built before the set was known: rebuild with it
+        self.ctdl_set_index = run_set
+        self.ctdl_set = RunSetResolver(run_set)
 
     @cached_property
     def ctdl_resolver(self) -> CtdlResolver:
@@ -114,4 +129,6 @@ class Environment:
             described["expected"] = {"challenge": self.options.challenge, "domain": self.options.domain}
         if self.documents:
             described["known_documents"] = sorted(self.documents)
+        if self.ctdl_set_index is not None:
+            described["ctdl_publication_set"] = self.ctdl_set_index.describe()
         return described

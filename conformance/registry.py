@@ -75,6 +75,8 @@ Detector = Callable[["Subject"], bool]
 Embedder = Callable[["Subject"], Iterable["Embedded"]]
 # Figures a standard draws for the reports from a judged subject (a pathway diagram with its failing parts marked).
 Illustrator = Callable[["Subject", Sequence[Finding]], Iterable[Mapping[str, str]]]
+# Measures a standard reports beside its findings, never as one (the share of recommended data a resource has).
+Measurer = Callable[["Subject"], Iterable[Mapping[str, Any]]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,6 +110,7 @@ class Registry:
         self.detectors: dict[str, Detector] = {}
         self.embedders: list[Embedder] = []
         self.illustrators: dict[str, Illustrator] = {}
+        self.measurers: dict[str, Measurer] = {}
 
     def check(self, requirement: str) -> Callable[[CheckFn], CheckFn]:
         def register(fn: CheckFn) -> CheckFn:
@@ -128,6 +131,12 @@ class Registry:
         self.embedders.append(fn)
         return fn
 
+    def measures(self, prefix: str) -> Callable[[Measurer], Measurer]:
+        def register(fn: Measurer) -> Measurer:
+            self.measurers[prefix] = fn
+            return fn
+        return register
+
     def illustrates(self, prefix: str) -> Callable[[Illustrator], Illustrator]:
         def register(fn: Illustrator) -> Illustrator:
             self.illustrators[prefix] = fn
@@ -140,6 +149,7 @@ check = REGISTRY.check
 detects = REGISTRY.detects
 embeds = REGISTRY.embeds
 illustrates = REGISTRY.illustrates
+measures = REGISTRY.measures
 
 
 def load_standards() -> Registry:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, replace
+from typing import Any
 
 from conformance.environment import Environment
 from conformance.formats import Payload, PayloadError, parse_data_url
@@ -27,6 +28,7 @@ class SubjectResult:
     findings: tuple[Finding, ...]
     levels: Mapping[str, Level]
     diagrams: tuple[Mapping[str, str], ...] = ()     # figures for the reports (pathways); never part of a verdict
+    scores: tuple[Mapping[str, Any], ...] = ()       # measures beside the findings (benchmark data); never a verdict
 
     def level(self, finding: Finding) -> Level:
         return self.levels[finding.requirement]
@@ -54,6 +56,7 @@ class Runner:
         self.detectors = dict(registry.detectors)
         self.embedders = list(registry.embedders)
         self.illustrators = dict(registry.illustrators)
+        self.measurers = dict(registry.measurers)
 
     def run(self, targets: Iterable[Target]) -> Iterator[SubjectResult]:
         for target in targets:
@@ -72,23 +75,28 @@ class Runner:
         leveled = ((f, self.levels[f.requirement]) for f in findings)
         return SubjectResult(subject=subject.id, target=subject.target, verdict=verdict_of(leveled),
                              standards=tuple(sorted(standards - {CORE})), findings=tuple(findings),
-                             levels=self.levels, diagrams=self._illustrate(subject, standards, findings))
+                             levels=self.levels, diagrams=self._annotate(subject, standards, findings, figures=True),
+                             scores=self._annotate(subject, standards, findings, figures=False))
 
-    def _illustrate(self, subject: Subject, standards: set[str], findings: list[Finding]) -> tuple[Mapping[str, str], ...]:
-        drawn: list[Mapping[str, str]] = []
-        for prefix in sorted(standards & self.illustrators.keys()):
+    def _annotate(self, subject: Subject, standards: set[str], findings: list[Finding], *,
+                  figures: bool) -> tuple[Mapping[str, Any], ...]:
+        """Figures or measures of the standards this profile judged here: courtesies of the report, so a failing
+        one is left out and never costs the findings."""
+        hooks = self.illustrators if figures else self.measurers
+        made: list[Mapping[str, Any]] = []
+        for prefix in sorted(standards & hooks.keys() & self.by_prefix.keys()):
             try:
-                drawn.extend(self.illustrators[prefix](subject, findings))
-            except Exception:  # noqa: BLE001 - a figure is a courtesy of the report; it never costs the findings
+                made.extend(hooks[prefix](subject, findings) if figures else hooks[prefix](subject))
+            except Exception:  # noqa: BLE001, S112
                 continue
-        return tuple(drawn)
+        return tuple(made)
 
     def _evaluate(self, subject: Subject, findings: list[Finding], standards: set[str]) -> None:
         parsed = _payload_error(subject) is None
         prefixes = [CORE]
         if parsed:
             prefixes += [p for p, detect in sorted(self.detectors.items()) if _safe_detect(detect, subject)]
-        standards.update(prefixes)
+        standards.update(p for p in prefixes if p in self.by_prefix)    # judged here, not merely recognized
         for prefix in prefixes:
             for registered in self.by_prefix.get(prefix, ()):
                 for finding in _run_check(registered, subject):

@@ -50,6 +50,7 @@ class AuditOptions:
     artifacts: str | None = None          # the artifact directory workers read pinned files from
     shard_size: int = DEFAULT_SHARD
     max_bytes: int = Limits().max_bytes
+    set_index: str | None = None          # the set's CTID index file (full mode), so references resolve across it
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,6 +78,7 @@ class ShardResult:
     failing_resources: int = 0
     scores: list[dict[str, Any]] = field(default_factory=list)
     score_totals: dict[str, tuple[float, int]] = field(default_factory=dict)
+    index_records: list[list[Any]] = field(default_factory=list)     # the indexing pass only (run_set rows)
 
 
 # -- planning (main process: bytes only) --------------------------------------------------------------------
@@ -131,6 +133,11 @@ def _state(options: AuditOptions) -> tuple[Any, Any, Policy | None, frozenset[st
     from conformance.runner import Runner
 
     env = Environment.create(artifacts=Path(options.artifacts) if options.artifacts else None)
+    if options.set_index:
+        from .run_set import RunSet, RunSetResolver, load_index
+
+        env.ctdl_set_index = RunSet.of_index(load_index(Path(options.set_index)))
+        env.ctdl_set = RunSetResolver(env.ctdl_set_index)
     profile = env.profile(options.profile)
     levels = profile.select(env.catalog)
     versions = [v for v, prefix in VERSIONS.items() if any(rid.startswith(prefix + "-") for rid in levels)]
@@ -207,6 +214,21 @@ def audit_shard(shard: Shard, options: AuditOptions) -> ShardResult:
     return result
 
 
+def index_shard(shard: Shard, options: AuditOptions) -> ShardResult:
+    """The set-index rows of one shard's documents (the first pass of a full audit); nothing is judged."""
+    from .run_set import index_records
+
+    limits = Limits(max_bytes=options.max_bytes)
+    result = ShardResult(shard.index)
+    for source, raw, _problem in _items(shard, options.max_bytes):
+        if raw is None:
+            continue                      # the judging pass reports it
+        for item in _documents(source, raw, limits):
+            if isinstance(item, CtdlDocument):
+                result.index_records.extend(index_records(item))
+    return result
+
+
 def _facts(document: CtdlDocument, policy: Policy | None, minimum: frozenset[str], result: ShardResult,
            failing: set[str], *, collect: bool) -> None:
     """Gaps (as findings when `collect`), counters and scores of one document's top-level resources."""
@@ -228,9 +250,7 @@ def _facts(document: CtdlDocument, policy: Policy | None, minimum: frozenset[str
         if score is not None:
             total, count = result.score_totals.get(score.cls, (0.0, 0))
             result.score_totals[score.cls] = (total + score.value, count + 1)
-            result.scores.append({"subject": document.source, "pointer": node.pointer, "class": score.cls,
-                                  "score": round(score.value, 4), "present": score.present, "total": score.total,
-                                  "missing": list(score.missing)})
+            result.scores.append(score.record(document.source, node.pointer))
     if collect:
         verdict = "fail" if findings else "pass"
         result.verdicts[verdict] += 1
@@ -397,6 +417,8 @@ def run_audit(paths: Sequence[Path], out_dir: Path, options: AuditOptions, *, wo
         if progress is not None:
             progress(part)
 
+    if not options.minimum_only:          # the Runner's set checks (references, duplicate CTIDs) need the whole set
+        options = _index_set(paths, out_dir, options, workers=workers or os.cpu_count() or 1, dask=dask)
     shards = plan(paths, options.shard_size, options.max_bytes)
     try:
         workers = workers or os.cpu_count() or 1
@@ -420,7 +442,34 @@ def run_audit(paths: Sequence[Path], out_dir: Path, options: AuditOptions, *, wo
     data["mode"] = "minimum data only" if options.minimum_only else "full profile"
     (out_dir / "audit-summary.json").write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     (out_dir / "audit-summary.md").write_text(summary_markdown(data), encoding="utf-8")
+    if options.set_index:
+        Path(options.set_index).unlink(missing_ok=True)
     return summary
+
+
+def _index_set(paths: Sequence[Path], out_dir: Path, options: AuditOptions, *, workers: int,
+               dask: str | None) -> AuditOptions:
+    """A first pass over the same shards that writes the set's CTID index (one JSON row per resource, in set
+    order) for the judging workers to load; the main process still parses nothing."""
+    from dataclasses import replace
+
+    target = out_dir / ".set-index.jsonl"
+    with target.open("wb") as handle:
+        def on_result(part: ShardResult) -> None:
+            handle.writelines(json.dumps(row, ensure_ascii=False).encode() + b"\n" for row in part.index_records)
+
+        shards = plan(paths, options.shard_size, options.max_bytes)
+        if dask:
+            _run_dask(dask, workers, shards, options, on_result, work=index_shard)
+        elif workers == 1:
+            for shard in shards:
+                on_result(index_shard(shard, options))
+        else:
+            with concurrent.futures.ProcessPoolExecutor(max_workers=workers) as pool:
+                _drive(shards, lambda s: pool.submit(index_shard, s, options),
+                       lambda p: concurrent.futures.wait(p, return_when=concurrent.futures.FIRST_COMPLETED)[0],
+                       lambda f: f.result(), 2 * workers, on_result)
+    return replace(options, set_index=str(target.resolve()))
 
 
 def _with_artifacts(options: AuditOptions) -> AuditOptions:
@@ -433,7 +482,8 @@ def _with_artifacts(options: AuditOptions) -> AuditOptions:
 
 
 def _run_dask(address: str, workers: int, shards: Iterable[Shard], options: AuditOptions,
-              on_result: Callable[[ShardResult], None]) -> None:
+              on_result: Callable[[ShardResult], None],
+              work: Callable[[Shard, AuditOptions], ShardResult] = audit_shard) -> None:
     try:
         from distributed import Client, LocalCluster, wait
     except ImportError as exc:   # an optional extra
@@ -442,7 +492,7 @@ def _run_dask(address: str, workers: int, shards: Iterable[Shard], options: Audi
         if address == "local" else None
     client = Client(cluster if cluster is not None else address)
     try:
-        _drive(shards, lambda s: client.submit(audit_shard, s, options, pure=False),
+        _drive(shards, lambda s: client.submit(work, s, options, pure=False),
                lambda p: set(wait(p, return_when="FIRST_COMPLETED").done),
                lambda f: f.result(), 2 * max(workers, len(client.scheduler_info().get("workers", {})) or 1),
                on_result)
@@ -482,21 +532,11 @@ def _write_results(out_dir: Path, sink: _Sink, summary: AuditSummary, options: A
         sink.stream("results", out)
         out.write(",\n  \"assertions\": ")
         sink.stream("assertions", out)
-        if _schema_has_scores():
-            out.write(",\n  \"scores\": ")
-            sink.stream("scores", out)
+        out.write(",\n  \"scores\": ")
+        sink.stream("scores", out)
         out.write("\n}\n")
     tmp.replace(out_dir / "results.json")
     shutil.copyfile(out_dir / ".scores.jsonl", out_dir / "scores.jsonl")
-
-
-@cache
-def _schema_has_scores() -> bool:
-    """Whether results.schema.json declares the optional `scores` block (else scores go to scores.jsonl only)."""
-    from conformance.resources import shapes_dir
-
-    schema = json.loads((shapes_dir() / "schemas" / "results.schema.json").read_text(encoding="utf-8"))
-    return "scores" in schema.get("properties", {})
 
 
 def summary_markdown(data: Mapping[str, Any]) -> str:

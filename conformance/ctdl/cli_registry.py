@@ -152,6 +152,7 @@ def registry(inputs: tuple[str, ...], registry_base_option: str, route: str, pro
                                  else None)
         # the Registry this command reads is also where the documents' references are looked up
         env.ctdl_lookup = RegistryResolver(client)
+        env.use_publication_set(local)        # local CTDL files form one set: looked up before the Registry
         profile = env.profile(profile_name or _default_profile(env))
         runner = Runner(env, profile)
     except (click.BadParameter, KeyError, CatalogError, RegistryError) as exc:

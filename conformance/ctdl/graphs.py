@@ -36,6 +36,11 @@ TARGET_COMPONENT = "ceterms:targetComponent"
 REQUIRED_NUMBER = "ceterms:requiredNumber"
 PRECEDES = "ceterms:precedes"
 PRECEDED_BY = "ceterms:precededBy"
+PROXY_FOR = "ceterms:proxyFor"
+LEGACY_PROXY_FOR = "ceterms:sourceData"     # what proxyFor replaced; published components still carry it
+CREDENTIAL_TYPE = "ceterms:credentialType"
+HAS_CONSTRAINT = "ceterms:hasConstraint"
+REQUIRED_CONSTRAINTS = "ceterms:requiredConstraints"
 HAS_TOP_CHILD = "ceasn:hasTopChild"
 IS_TOP_CHILD_OF = "ceasn:isTopChildOf"
 FRAMEWORK_OF = "ceasn:isPartOf"
@@ -187,6 +192,11 @@ class PathwayGraph:
     structure: Mapping[str, tuple[Edge, ...]]        # parent key -> downward edges
     order: Mapping[str, tuple[Edge, ...]]            # earlier key -> later (precedes, precededBy reversed)
     nodes: Mapping[str, CtdlNode] = field(default_factory=dict)   # key -> component node
+
+
+def proxies_of(component: CtdlNode) -> list[Ref]:
+    """The resources a component stands for: proxyFor, then the legacy sourceData, which carried the same link."""
+    return refs_in(component, PROXY_FOR) + refs_in(component, LEGACY_PROXY_FOR)
 
 
 def is_component_node(node: CtdlNode, is_component: IsComponent) -> bool:

@@ -105,6 +105,11 @@ class Score:
     def value(self) -> float:
         return 1.0 if self.total == 0 else self.present / self.total
 
+    def record(self, subject: str, pointer: str) -> dict[str, Any]:
+        """The score as results.json's `scores` entries spell it."""
+        return {"subject": subject, "pointer": pointer, "class": self.cls, "score": round(self.value, 4),
+                "present": self.present, "total": self.total, "missing": list(self.missing)}
+
 
 # -- values -------------------------------------------------------------------------------------------------
 

@@ -15,6 +15,7 @@ if TYPE_CHECKING:
     from conformance.ctdl.ler_links import RegistryLinks
     from conformance.ctdl.model import CtdlDocument
     from conformance.ctdl.references import Reference
+    from conformance.ctdl.run_set import Duplicate
     from conformance.ctdl.schema import CtdlSchema
     from conformance.engines.jsonld import JsonLdReport
     from conformance.engines.jsonschema import SchemaReport
@@ -177,6 +178,20 @@ class Subject:
         from conformance.ctdl.references import references_of
 
         return references_of(self.ctdl, self.ctdl_schema, self.env.ctdl_resolver)
+
+    @cached_property
+    def ctdl_set_duplicates(self) -> dict[str, Duplicate]:
+        """By resource pointer: the resources of this CTDL document whose CTID another document of the run's
+        publication set published first (empty when the run has no set or this document is not in it)."""
+        run_set = self.env.ctdl_set_index
+        if run_set is None or self.parent is not None:
+            return {}
+        found: dict[str, Duplicate] = {}
+        for node in self.ctdl.resources:
+            ctid = node.ctid
+            if ctid is not None and (duplicate := run_set.duplicate_of(self.id, node.pointer, ctid)) is not None:
+                found[node.pointer] = duplicate
+        return found
 
     @cached_property
     def registry_links(self) -> RegistryLinks:

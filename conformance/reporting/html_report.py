@@ -62,6 +62,24 @@ def _diagrams(results: Mapping[str, Any]) -> list[dict[str, str]]:
     return shown
 
 
+MAX_LOW_SCORES = 15
+
+
+def _benchmark(results: Mapping[str, Any]) -> dict[str, Any] | None:
+    """Recommended-data scores per class and the resources with the least of it: shown, never judged."""
+    scores = [s for s in results.get("scores", []) or [] if isinstance(s, Mapping)
+              and isinstance(s.get("score"), int | float) and isinstance(s.get("class"), str)]
+    if not scores:
+        return None
+    by_class: dict[str, list[float]] = {}
+    for score in scores:
+        by_class.setdefault(score["class"], []).append(float(score["score"]))
+    classes = [{"class": cls, "resources": len(values), "mean": sum(values) / len(values), "lowest": min(values)}
+               for cls, values in sorted(by_class.items())]
+    lowest = sorted(scores, key=lambda s: (s["score"], str(s.get("subject")), str(s.get("pointer"))))[:MAX_LOW_SCORES]
+    return {"classes": classes, "lowest": lowest, "resources": len(scores)}
+
+
 def _attestations(catalog: Catalog, vendors: Sequence[VendorAttestation]) -> list[dict[str, Any]]:
     items = attestation_items(catalog)
     out = []
@@ -121,6 +139,6 @@ def render_html(results: Mapping[str, Any], catalog: Catalog, *,
         title=page_title, results=results, card=card, verdict=card.verdict, GroupVerdict=GroupVerdict,
         standards=standards, roles=roles, principles=principles, failures=failures, not_covered=not_covered,
         targets=targets, exchanges=exchanges[:MAX_HTTP_EXCHANGES], exchanges_total=len(exchanges),
-        diagrams=_diagrams(results), attestations=_attestations(catalog, vendors), charts=charts,
+        diagrams=_diagrams(results), benchmark=_benchmark(results), attestations=_attestations(catalog, vendors), charts=charts,
         reproducibility=results.get("reproducibility", {}) or {},
     )

@@ -72,6 +72,9 @@ def results_document(results: Sequence[SubjectResult], *, profile: str, started:
     diagrams = [dict(d) for r in results for d in r.diagrams]
     if diagrams:
         document["diagrams"] = diagrams
+    scores = [dict(s) for r in results for s in r.scores]
+    if scores:
+        document["scores"] = scores
     return document
 
 

@@ -186,8 +186,9 @@ def test_the_depth_limit_counts_the_innermost_value(canonicalizer: Canonicalizer
 def test_concurrent_canonicalizations_equal_serial_ones(loader: ContextLoader) -> None:
     documents = [*_badges(), *(_scoped(f"http://example.org/{i}#name") for i in range(4)),
                  *(part for name in KATS for part in _parts(kat_json(name)))] * 3
-    serial = [Canonicalizer(loader).canonicalize(document) for document in documents]
-    shared = Canonicalizer(loader)
+    # a generous deadline: four threads on a loaded two-core machine must not turn into a timeout race
+    serial = [Canonicalizer(loader, timeout=600).canonicalize(document) for document in documents]
+    shared = Canonicalizer(loader, timeout=600)
     with ThreadPoolExecutor(max_workers=4) as pool:
         parallel = list(pool.map(lambda document: shared.canonicalize(document, memo=True), documents))
     assert parallel == serial

@@ -58,3 +58,29 @@ def test_embedding_stops_at_a_depth_limit(env: Environment) -> None:
     (result,) = Runner(env, env.profile("data-model")).run([BytesTarget("deep", json.dumps(document).encode())])
     depths = {f.location.count("verifiableCredential") for f in result.findings}
     assert max(depths) == 8 and result.verdict in (Verdict.PASS, Verdict.FAIL)
+
+
+def test_figures_and_measures_never_cost_findings(env: Environment) -> None:
+    graph = (Path(__file__).resolve().parents[2] / "vectors" / "ctdl" / "pathways" / "pathway.json").read_bytes()
+    runner = Runner(env, env.profile("default"))
+    (plain,) = runner.run([BytesTarget("p", graph, "p.json")])
+    assert plain.diagrams and plain.scores                      # the pathway standard draws, the policy measures
+
+    def broken(*_: object) -> list[dict[str, str]]:
+        raise RuntimeError("cannot draw")
+    runner.illustrators = {prefix: broken for prefix in runner.illustrators}
+    runner.measurers = {prefix: broken for prefix in runner.measurers}
+    (without,) = runner.run([BytesTarget("p", graph, "p.json")])
+    assert without.diagrams == () and without.scores == ()
+    assert without.findings == plain.findings and without.verdict is plain.verdict
+
+
+def test_annotations_follow_the_profile(env: Environment) -> None:
+    from conformance.model.profiles import Profile
+
+    graph = (Path(__file__).resolve().parents[2] / "vectors" / "ctdl" / "pathways" / "pathway.json").read_bytes()
+    without = Profile("no-ctdl-annotations", "CTDL rules but not the policy or pathways",
+                      exclude=("CTDLMIN*", "CTDLPATH-*"))
+    (result,) = Runner(env, without).run([BytesTarget("p", graph, "p.json")])
+    assert "CTDLPATH" not in result.standards and "CTDL" in result.standards   # recognized, but not judged...
+    assert result.scores == () and result.diagrams == ()     # ...so nothing of it is drawn or measured

@@ -12,7 +12,7 @@ from conformance.ctdl.cli_registry import registry
 from conformance.reference.registry import serve_registry
 from conformance.schemas import validate_data_file
 
-DATA = Path(__file__).parent / "data"
+DATA = Path(__file__).resolve().parents[3] / "examples" / "registry"
 CERTIFICATE = "ce-1b7a0d3e-52c4-4f1d-9e6b-8a2c3d4e5f60"
 FRAMEWORK = "ce-2c3d4e5f-6a7b-4c8d-9e0f-1a2b3c4d5e6f"
 UNKNOWN = "ce-00000000-0000-4000-8000-000000000000"

@@ -27,7 +27,7 @@ from conformance.ctdl.registry_client import (
 from conformance.net import FetchPolicy, FetchReason, GuardedClient
 from conformance.reference.registry import RegistryData, RegistryDataError, build_app, serve_registry
 
-DATA = Path(__file__).parent / "data"
+DATA = Path(__file__).resolve().parents[3] / "examples" / "registry"
 CERTIFICATE = "ce-1b7a0d3e-52c4-4f1d-9e6b-8a2c3d4e5f60"
 ORGANIZATION = "ce-7e1f2a3b-4c5d-4e6f-8a9b-0c1d2e3f4a5b"
 FRAMEWORK = "ce-2c3d4e5f-6a7b-4c8d-9e0f-1a2b3c4d5e6f"

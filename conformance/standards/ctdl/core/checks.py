@@ -291,6 +291,14 @@ def ctids_are_unique(subject: Subject, ctx: CheckContext) -> Iterator[Finding]:
                            found=ctid)
         else:
             first[ctid.lower()] = at
+    # across the run's publication set: the later copies are the duplicates, the first is kept
+    for pointer, duplicate in subject.ctdl_set_duplicates.items():
+        at = f"{pointer}/ceterms:ctid"
+        where = f"{duplicate.first.source} at {duplicate.first.pointer or '/'}"
+        yield ctx.fail(at, expected=f"a CTID no other document of the publication set holds ({where} holds it)",
+                       found=duplicate.ctid, message=(
+                           f"{at} is {duplicate.ctid}, which {where} already publishes in this publication set; "
+                           "expected a CTID no other document of the set holds"))
 
 
 # -- vocabulary ---------------------------------------------------------------------------------------------

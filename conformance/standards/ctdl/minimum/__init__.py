@@ -2,9 +2,12 @@
 version, judged by the shapes compiled in conformance/ctdl/policy.py. Profiles pick the version."""
 from __future__ import annotations
 
+from collections.abc import Iterator
+from typing import Any
+
 from conformance.ctdl.load import looks_like_ctdl
 from conformance.model.subjects import Subject
-from conformance.registry import detects
+from conformance.registry import detects, measures
 
 
 @detects("CTDLMIN22")
@@ -15,3 +18,24 @@ def claims_ctdl_2022(subject: Subject) -> bool:
 @detects("CTDLMIN26")
 def claims_ctdl_2026(subject: Subject) -> bool:
     return looks_like_ctdl(subject.document)
+
+
+def _scores(subject: Subject, version: str) -> Iterator[dict[str, Any]]:
+    """The recommended (benchmark) data each top-level resource carries, as a share: reported, never judged."""
+    from conformance.ctdl.policy import load_policy
+
+    policy = load_policy(version)
+    for node in subject.ctdl.resources:
+        score = policy.score(node)
+        if score is not None:
+            yield score.record(subject.id, node.pointer)
+
+
+@measures("CTDLMIN22")
+def benchmark_2022(subject: Subject) -> Iterator[dict[str, Any]]:
+    return _scores(subject, "2022")
+
+
+@measures("CTDLMIN26")
+def benchmark_2026(subject: Subject) -> Iterator[dict[str, Any]]:
+    return _scores(subject, "2026")

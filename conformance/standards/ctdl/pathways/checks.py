@@ -5,17 +5,21 @@ carries them in `evidence["nodes"]`, which the pathway diagrams use to mark fail
 """
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 
 from conformance.ctdl.graphs import (
     COMPETENCY,
     FRAMEWORK_OF,
     HAS_CONDITION,
+    HAS_CONSTRAINT,
     HAS_DESTINATION,
     HAS_TOP_CHILD,
     INVERSE_PAIRS,
     IS_PART_OF,
     LEGACY_IS_PART_OF,
+    LEGACY_PROXY_FOR,
+    PROXY_FOR,
+    REQUIRED_CONSTRAINTS,
     REQUIRED_NUMBER,
     TARGET_COMPONENT,
     Cycle,
@@ -25,15 +29,18 @@ from conformance.ctdl.graphs import (
     escape_pointer,
     has_type,
     node_key,
+    proxies_of,
     refs_in,
 )
 from conformance.ctdl.model import CtdlNode
-from conformance.ctdl.schema import schema_of
+from conformance.ctdl.references import Reference
+from conformance.ctdl.schema import CtdlSchema, schema_of
 from conformance.model.findings import Finding
 from conformance.model.subjects import Subject
 from conformance.registry import CheckContext, check, describe
 
 from .findings import guarded, name_of, with_nodes
+from .proxy import ProxyRule, ProxyTableError, proxy_table
 
 
 def _no_pathway(ctx: CheckContext, graph: PathwayGraph) -> Finding | None:
@@ -176,6 +183,114 @@ def required_number_fits(subject: Subject, ctx: CheckContext) -> Iterator[Findin
                 yield with_nodes(ctx.fail(where, found=raw, expected=(
                     f"an integer from 1 to {options} (the condition's targetComponent and hasCondition entries)"
                     if options else "targetComponent or hasCondition entries to count from")), owner)
+    yield from guarded(ctx, produce)
+
+
+@check("CTDLPATH-required-constraints")
+def required_constraints_fit(subject: Subject, ctx: CheckContext) -> Iterator[Finding]:
+    def produce() -> Iterator[Finding]:
+        graph = subject.ctdl_pathways
+        stating = [c for c in graph.conditions if REQUIRED_CONSTRAINTS in c.node.data]
+        if not stating:
+            yield ctx.inapplicable("no component condition in the document states requiredConstraints")
+            return
+        for condition in stating:
+            node = condition.node
+            where = f"{node.pointer}/{escape_pointer(REQUIRED_CONSTRAINTS)}"
+            raw = node.data[REQUIRED_CONSTRAINTS]
+            offered = len(node.values(HAS_CONSTRAINT))
+            number = _integer(raw)
+            if number is None:
+                yield with_nodes(ctx.fail(where, found=raw, expected="a whole number of constraints"), condition.owner)
+            elif number < 0 or number > offered:
+                counted = (f"{offered} hasConstraint entr{'y' if offered == 1 else 'ies'} at "
+                           f"{node.pointer}/{escape_pointer(HAS_CONSTRAINT)}" if offered else "no hasConstraint entries")
+                yield with_nodes(ctx.fail(where, found=raw, expected=f"a number from 0 to {offered}", message=(
+                    f"{where}: a condition of {name_of(condition.owner)} requires {describe(raw)} constraint(s) but "
+                    f"has {counted}; expected a number from 0 to {offered}")), condition.owner)
+    yield from guarded(ctx, produce)
+
+
+def _proxy_unknown(ctx: CheckContext, component: CtdlNode, value: str, why: str, at: str) -> Finding:
+    return ctx.cant_tell(f"component {name_of(component)} stands for {value}, {why}, so its class cannot be "
+                         f"compared with the component's kind", at)
+
+
+def _classes(types: Iterable[str]) -> str:
+    return ", ".join(types) or "no class"
+
+
+def _allowed(wanted: frozenset[str]) -> str:
+    return " or ".join(sorted(wanted)) + " (or a subclass)"
+
+
+def _judge_proxy(ctx: CheckContext, schema: CtdlSchema, component: CtdlNode, rule: ProxyRule,
+                 reference: Reference) -> Iterator[Finding]:
+    ref, target = reference.ref, reference.target
+    assert target is not None
+    known = [schema.compact(t) for t in target.types if schema.has_class(t)]
+    if not known:
+        why = ("which states no class" if not target.types else
+               f"whose class {_classes(target.types)} the pinned vocabulary does not define")
+        yield _proxy_unknown(ctx, component, ref.value, why, ref.pointer)
+        return
+    kind = _classes(component.types)
+    if not any(schema.is_subclass(t, want) for t in known for want in rule.stands_for):
+        yield with_nodes(ctx.fail(ref.pointer, found=list(target.types), expected=_allowed(rule.stands_for),
+                                  message=(
+            f"{ref.pointer}: {kind} {name_of(component)} stands for {name_of(target)}, of type "
+            f"{_classes(target.types)}; expected a {_allowed(rule.stands_for)}")), component, target)
+        return
+    if rule.narrowed_by is None:
+        return
+    # only classes narrow: a CredentialType concept or an unknown value is for the vocabulary rules to judge
+    narrowing = [(n, schema.compact(n.value)) for n in refs_in(component, rule.narrowed_by)]
+    classes = [(n, c) for n, c in narrowing
+               if schema.has_class(c) and any(schema.is_subclass(c, want) for want in rule.stands_for)]
+    if not classes or any(schema.is_subclass(t, c) for _, c in classes for t in known):
+        return
+    named = " or ".join(c for _, c in classes)
+    yield with_nodes(ctx.fail(ref.pointer, found=list(target.types), expected=f"a {named} (or a subclass)", message=(
+        f"{ref.pointer}: {kind} {name_of(component)} states {rule.narrowed_by} {named} at {classes[0][0].pointer} "
+        f"but stands for {name_of(target)}, of type {_classes(target.types)}; expected the resource it stands "
+        f"for to be a {named} or a subclass")), component, target)
+
+
+@check("CTDLPATH-proxy-class")
+def proxies_fit_their_component(subject: Subject, ctx: CheckContext) -> Iterator[Finding]:
+    def produce() -> Iterator[Finding]:
+        graph = subject.ctdl_pathways
+        proxied = [(component, refs) for component in graph.components if (refs := proxies_of(component))]
+        if not proxied:
+            yield ctx.inapplicable("no pathway component in the document names what it stands for (proxyFor)")
+            return
+        schema = schema_of(subject)
+        try:
+            table = proxy_table()
+        except ProxyTableError as exc:
+            yield ctx.error(f"the table of what components stand for cannot be used: {exc}")
+            return
+        if problems := table.problems(schema):
+            yield ctx.error(f"the table of what components stand for disagrees with the pinned vocabulary: "
+                            f"{'; '.join(problems[:5])}")
+            return
+        resolved = {r.pointer: r for r in subject.ctdl_references if r.ref.prop in (PROXY_FOR, LEGACY_PROXY_FOR)}
+        for component, refs in proxied:
+            rule = table.rule_for(component.types, schema)
+            if rule is None or not rule.judged:
+                continue        # the component's kind names no class (BasicComponent, MultiComponent, ...)
+            for ref in refs:
+                reference = resolved.get(ref.pointer)
+                if reference is None:
+                    yield _proxy_unknown(ctx, component, ref.value, "which is neither a Registry resource nor a "
+                                         "node of this document", ref.pointer)
+                elif reference.target is None:
+                    why = ("which cannot be looked up here (" + reference.reason + ")"
+                           if reference.where == "unavailable" else
+                           "which is not published (CTDLREF-resolves judges that)")
+                    yield _proxy_unknown(ctx, component, ref.value, why, ref.pointer)
+                else:
+                    yield from _judge_proxy(ctx, schema, component, rule, reference)
     yield from guarded(ctx, produce)
 
 
