@@ -103,3 +103,20 @@ def test_cli_audit_names_an_unknown_profile(dump: Path, tmp_path: Path) -> None:
     result = CliRunner().invoke(audit, [str(dump), "--profile", "nope", "--artifacts", str(artifacts_dir()),
                                         "--out", str(tmp_path)])
     assert result.exit_code == 2 and "nope" in result.output
+
+
+def test_an_unreadable_line_fails_its_payload_rule_never_passes(tmp_path: Path) -> None:
+    organization = Path(__file__).resolve().parents[3] / "examples" / "registry" / "organization.json"
+    lines = [json.dumps(json.loads(organization.read_text(encoding="utf-8"))).encode(), b"{not json", b"[1, 2]",
+             b"\xff\xfe"]
+    dump = tmp_path / "dump.jsonl"
+    dump.write_bytes(b"\n".join(lines) + b"\n")
+    summary = run_audit([dump], tmp_path / "out", _options(profile="ctdl-minimum-2026"), workers=1)
+    assert summary.documents == 1
+    results = json.loads((tmp_path / "out" / "results.json").read_text(encoding="utf-8"))
+    verdicts = {r["subject"].rsplit(":", 1)[-1]: (r["verdict"], [f["requirement"] for f in r["findings"]])
+                for r in results["results"]}
+    assert verdicts["2"] == ("fail", ["CORE-json-wellformed"])
+    assert verdicts["3"] == ("fail", ["CORE-document-object"])
+    assert verdicts["4"][0] == "fail"
+    assert results["summary"]["verdict"] == "fail"
