@@ -46,10 +46,21 @@ def main() -> None:
 
 
 def _targets(inputs: Sequence[str], client: GuardedClient) -> list[Target]:
+    from conformance.model.services import ServiceTarget, TargetsFileError, load_targets_file
+
     targets: list[Target] = []
     for item in inputs:
         if item.startswith(("https://", "http://")):
             targets.append(UrlTarget(item, client.fetch))
+            continue
+        if item.endswith(".toml") and Path(item).is_file():      # a targets file: documents and live services
+            try:
+                loaded = load_targets_file(Path(item))
+            except TargetsFileError as exc:
+                raise click.BadParameter(str(exc), param_hint="PATH") from None
+            targets += _targets(loaded.documents, client)
+            if loaded.services:
+                targets.append(ServiceTarget(loaded.services, client, loaded.implementation))
             continue
         target = local_target(Path(item))
         if target is None:
@@ -95,7 +106,7 @@ def _count(targets: Sequence[Target]) -> int:
 
 
 @main.command()
-@click.argument("inputs", nargs=-1, required=True, metavar="PATH|URL...")
+@click.argument("inputs", nargs=-1, required=True, metavar="PATH|URL|TARGETS.toml...")
 @click.option("--profile", "profile_name", default="default", show_default=True, help="Requirement profile.")
 @click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @click.option("--artifacts", type=click.Path(file_okay=False, path_type=Path),
@@ -122,7 +133,11 @@ def check(inputs: tuple[str, ...], profile_name: str, output_format: str, artifa
           allow_private: bool, trust_lists: tuple[Path, ...], document_indexes: tuple[Path, ...],
           challenge: str | None, domains: tuple[str, ...], registry_base: str | None, out: Path | None,
           verbose: bool) -> None:
-    """Check credential and presentation documents: JSON, JWT, baked PNG/SVG; a directory means every file in it."""
+    """Check credential and presentation documents: JSON, JWT, baked PNG/SVG; a directory means every file in it.
+
+    A targets.toml names documents ([[target]]) and the live services of one implementation ([[service]]): each
+    service is called as its client and judged (VCALM issuer and verifier today); loopback or private endpoints
+    need --allow-private."""
     console = _console()
     errors = _console(stderr=True)
     client = GuardedClient(FetchPolicy(allow_private=allow_private))
@@ -425,6 +440,51 @@ def requirements(profile_name: str | None, output_format: str, rfp: bool, out: P
     for r in rows:
         console.print(f"{r.id:<48} {selected[r.id] if selected else r.level!s:<6} {r.status!s:<9} {r.summary}")
     console.print(f"\n{len(rows)} requirements")
+
+
+@main.command("serve-reference")
+@click.option("--port", type=int, default=0, show_default=True, help="Port on 127.0.0.1 (0: any free port).")
+@click.option("--fault", "faults", multiple=True, metavar="NAME",
+              help="Switch on one fault of the reference (repeatable); see --list-faults.")
+@click.option("--list-faults", is_flag=True, help="List the fault switches and the requirement each breaks.")
+@click.option("--token-env", metavar="VAR", help="Require the bearer token held in this environment variable.")
+@click.option("--artifacts", type=click.Path(file_okay=False, path_type=Path),
+              help="Directory holding pinned contexts (default: $LER_CONFORMANCE_ARTIFACTS, then the user cache).")
+def serve_reference(port: int, faults: tuple[str, ...], list_faults: bool, token_env: str | None,
+                    artifacts: Path | None) -> None:
+    """Serve the reference VCALM issuer and verifier on 127.0.0.1 until interrupted; print a targets.toml for it."""
+    import os
+    import time
+
+    from conformance.reference.vcalm import FAULTS, serve_vcalm
+
+    console = _console()
+    if list_faults:
+        for name, requirement in FAULTS.items():
+            console.print(f"{name:<32} {requirement}")
+        return
+    unknown = sorted(set(faults) - set(FAULTS))
+    if unknown:
+        _console(stderr=True).print(f"[red]error:[/] unknown fault {', '.join(unknown)}; expected one of "
+                                    f"{', '.join(FAULTS)}")
+        sys.exit(EXIT_ERROR)
+    token = os.environ.get(token_env) if token_env else None
+    if token_env and not token:
+        _console(stderr=True).print(f"[red]error:[/] the environment variable {token_env} is not set")
+        sys.exit(EXIT_ERROR)
+    env = Environment.create(artifacts=artifacts)
+    notes = _console(stderr=True)           # stdout carries only the targets.toml, so it can be redirected to a file
+    with serve_vcalm(env, frozenset(faults), port=port, token=token) as running:
+        notes.print(f"reference VCALM issuer and verifier: {running.base_url}"
+                    + (f" (faults: {', '.join(sorted(faults))})" if faults else ""), soft_wrap=True)
+        notes.print("targets.toml on stdout; run: ler-conformance check --allow-private targets.toml", soft_wrap=True)
+        sys.stdout.write(running.targets_toml(token_env=token_env) + "\n")
+        sys.stdout.flush()
+        try:
+            while True:
+                time.sleep(3600)
+        except KeyboardInterrupt:
+            pass
 
 
 def _register_commands() -> None:

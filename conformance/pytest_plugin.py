@@ -108,18 +108,20 @@ def pytest_configure(config: pytest.Config) -> None:
     config.args = [str(SUITE_MODULE)]
 
 
-def _targets(spec: str, fetch: Any) -> Iterator[Any]:
+def _targets(spec: str, client: Any) -> Iterator[Any]:
+    from conformance.model.services import ServiceTarget, load_targets_file
     from conformance.model.targets import DirectoryTarget, FileTarget, UrlTarget
 
     if spec.startswith(("https://", "http://")):
-        yield UrlTarget(spec, fetch)
+        yield UrlTarget(spec, client.fetch)
         return
     path = Path(spec)
-    if path.suffix == ".toml":
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-        for entry in data.get("target", []):
-            location = entry.get("url") or str((path.parent / entry["path"]).resolve())
-            yield from _targets(location, fetch)
+    if path.suffix == ".toml":            # documents ([[target]]) and live services ([[service]]), one file format
+        loaded = load_targets_file(path)
+        for location in loaded.documents:
+            yield from _targets(location, client)
+        if loaded.services:
+            yield ServiceTarget(loaded.services, client, loaded.implementation)
     elif path.is_dir():
         yield DirectoryTarget(path)
     else:
@@ -138,7 +140,7 @@ def _build_cases(config: pytest.Config, env: Any, client: Any) -> Iterator[Case]
 
     runner = Runner(env, env.profile(config.getoption("ler_profile")))
     expectations = _expectations(config)
-    targets = [t for spec in config.getoption("ler_target") for t in _targets(spec, client.fetch)]
+    targets = [t for spec in config.getoption("ler_target") for t in _targets(spec, client)]
     results = list(runner.run(targets))
     for result in results:
         by_requirement: dict[str, list[Finding]] = {}

@@ -85,7 +85,7 @@ class Embedded:
 
     pointer: str            # where it sits in the parent document
     value: Any              # a JSON object, or a string holding a compact JWS or a data: URL
-    encoding: str = "json"  # "json" | "jws" | "data-url"
+    encoding: str = "json"  # "json" | "jws" | "data-url" | "document" (a separate JSON document, e.g. a response)
 
 
 @dataclass(frozen=True, slots=True)

@@ -151,6 +151,10 @@ def _child(parent: Subject, item: Embedded) -> Subject:
     if item.encoding == "json":
         payload = Payload(media="json", document=item.value, jwt=None, baking=None)
         return Subject(id=child_id, env=env, payload=payload, parent=parent, pointer=item.pointer, carrier="json")
+    if item.encoding == "document":       # a document of its own inside a record (a service's transcript)
+        payload = Payload(media="json", document=item.value, jwt=None, baking=None)
+        return Subject(id=child_id, env=env, payload=payload, parent=parent, pointer=item.pointer,
+                       carrier="document")
     if item.encoding == "data-url":
         try:
             _media, data = parse_data_url(str(item.value), env.limits)

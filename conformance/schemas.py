@@ -19,6 +19,7 @@ _SCHEMA_FILES = {
     "pins": ("shapes", "pins.schema.json"),
     "vendor-attestation": ("shapes", "vendor-attestation.schema.json"),
     "results": ("shapes", "results.schema.json"),
+    "targets": ("shapes", "targets.schema.json"),
     "manifest": ("vectors", "manifest.schema.json"),
 }
 

@@ -32,3 +32,13 @@ def env() -> Environment:
     return replace(plain, documents=known_documents(canonicalizer=plain.verifier.canonicalizer))
 
 pytest_plugins = ["pytester"]
+
+
+@pytest.fixture(scope="session")
+def vcalm_fault_runs(env: Environment, tmp_path_factory: pytest.TempPathFactory) -> dict[str | None, object]:
+    """The VCALM modules run against the reference on 127.0.0.1: conformant, then with each fault switch on.
+    Shared by tests/live (each switch breaks exactly its requirement) and the coverage gate (tests/vectors)."""
+    from conformance.reference.vcalm import FAULTS
+    from tests.live.harness import fault_runs
+
+    return fault_runs(env, FAULTS, tmp_path_factory.mktemp("vcalm-faults"))

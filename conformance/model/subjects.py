@@ -45,7 +45,8 @@ class Subject:
         self._raw = raw
         self.parent = parent
         self.pointer = pointer          # where this subject sits in its parent's document ("" for a root)
-        self.carrier = carrier          # how it sits in its parent: "json" (an object), "jws" or "data-url" (a string)
+        self.carrier = carrier          # how it sits in its parent: "json" (an object), "jws" or "data-url" (a string),
+        #                                 "document" (a JSON document of its own, e.g. in a service's transcript)
         self.name = name
         self.target = target or (parent.target if parent else id)
         if payload is not None:
@@ -55,8 +56,9 @@ class Subject:
 
     @property
     def decoded(self) -> bool:
-        """True when this subject was decoded from a string (compact JWS, data: URL) inside its parent."""
-        return self.carrier in ("jws", "data-url")
+        """True when this subject stands on its own inside its parent: decoded from a string (compact JWS, data:
+        URL) or a separate document (a credential a service returned), so its JSON-LD is its own."""
+        return self.carrier in ("jws", "data-url", "document")
 
     @property
     def raw(self) -> bytes:

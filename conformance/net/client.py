@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import ssl
 import threading
 import time
@@ -9,6 +10,7 @@ import zlib
 from collections import OrderedDict
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from types import TracebackType
@@ -35,10 +37,12 @@ from conformance.net.transport import DEADLINE, PINS, PinnedTransport, Unchecked
 DEFAULT_ACCEPT = "application/ld+json, application/json, */*"
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
 MAX_URL_LENGTH = 8192
+_METHODS = frozenset({"GET", "POST", "PUT", "PATCH", "DELETE"})
 _DEFAULT_PORTS = {"http": 80, "https": 443}
 # Credentials a caller attached for one origin must not travel to another one a redirect names.
 _ORIGIN_BOUND_HEADERS = ("authorization", "proxy-authorization", "cookie")
 
+_METHOD: ContextVar[str] = ContextVar("ler_conformance_method", default="GET")   # for refusals' evidence
 _Fail = Callable[[FetchReason, str], FetchError]
 _Finish = Callable[..., Exchange]
 
@@ -67,12 +71,13 @@ class FetchPolicy:
     cache_entries: int = 256
     cache_bytes: int = 64 * 1024 * 1024
     max_exchanges: int = 10_000             # evidence kept per run; later exchanges are counted, not kept
+    max_request_bytes: int = 4 * 1024 * 1024  # a body the suite sends (send / post_json)
 
     def __post_init__(self) -> None:
         for name in ("timeout_s", "connect_timeout_s", "read_timeout_s"):
             if not getattr(self, name) > 0:
                 raise FetchPolicyError(f"{name} is {getattr(self, name)!r}; expected a positive number of seconds")
-        for name in ("max_bytes", "max_header_bytes"):
+        for name in ("max_bytes", "max_header_bytes", "max_request_bytes"):
             if getattr(self, name) < 1:
                 raise FetchPolicyError(f"{name} is {getattr(self, name)!r}; expected at least 1")
         for name in ("max_redirects", "cache_entries", "cache_bytes", "max_exchanges"):
@@ -243,6 +248,38 @@ class GuardedClient:
         """
         return self._cached(url, None, None, self._cap(limit), partial=True).body
 
+    def post_json(self, url: str, body: object, *, headers: Mapping[str, str] | None = None,
+                  accept: str | None = None, max_bytes: int | None = None) -> Response:
+        """POST `body` as JSON; see `send`."""
+        content = json.dumps(body, ensure_ascii=False).encode("utf-8")
+        return self.send("POST", url, content=content, content_type="application/json", headers=headers,
+                         accept=accept, max_bytes=max_bytes)
+
+    def send(self, method: str, url: str, *, content: bytes = b"", content_type: str | None = None,
+             headers: Mapping[str, str] | None = None, accept: str | None = None,
+             max_bytes: int | None = None) -> Response:
+        """One request to a service under test: the answer whatever its status (a 4xx or 5xx is the service's
+        answer, not a failed fetch), or a FetchError when no answer within the policy came back.
+
+        Every guarantee of `get` holds (address checks and pinning, timeouts, size caps, redacted evidence);
+        nothing is cached, and a redirect is returned as the answer rather than followed (a POST is not
+        replayed at another address).
+        """
+        method = method.upper()
+        if method not in _METHODS:
+            raise FetchPolicyError(f"{method} is not a method the client sends; expected one of {sorted(_METHODS)}")
+        if len(content) > self.policy.max_request_bytes:
+            raise FetchPolicyError(f"a request body of {len(content)} bytes exceeds max_request_bytes "
+                                   f"({self.policy.max_request_bytes})")
+        with self._lock:
+            if self._closed:
+                raise FetchError(FetchReason.CONNECTION, "the HTTP client is closed", url=_safe(url))
+        extra = {str(k).lower(): str(v) for k, v in (headers or {}).items()}
+        if content_type:
+            extra["content-type"] = content_type
+        return self._fetch(url, accept or DEFAULT_ACCEPT, extra, self._cap(max_bytes), partial=False,
+                           method=method, content=content)
+
     @property
     def exchanges(self) -> tuple[Exchange, ...]:
         with self._lock:
@@ -310,7 +347,16 @@ class GuardedClient:
 
     # -- one fetch, hop by hop ----------------------------------------------------------------------------
 
-    def _fetch(self, url: str, accept: str, headers: dict[str, str], cap: int, *, partial: bool) -> Response:
+    def _fetch(self, url: str, accept: str, headers: dict[str, str], cap: int, *, partial: bool,
+               method: str = "GET", content: bytes | None = None) -> Response:
+        token = _METHOD.set(method)
+        try:
+            return self._hops(url, accept, headers, cap, partial=partial, method=method, content=content)
+        finally:
+            _METHOD.reset(token)
+
+    def _hops(self, url: str, accept: str, headers: dict[str, str], cap: int, *, partial: bool, method: str,
+              content: bytes | None) -> Response:
         deadline = time.monotonic() + self.policy.timeout_s
         hops: list[Exchange] = []
         seen: set[str] = set()
@@ -324,7 +370,7 @@ class GuardedClient:
                 send = self._after_redirect(previous, hop, send, hops, deadline)
             seen.add(str(hop.url))
             addresses = self._admit(hop, hops, deadline)
-            answer = self._exchange(hop, addresses, send, cap, partial, hops, deadline)
+            answer = self._exchange(hop, addresses, send, cap, partial, hops, deadline, method, content)
             if isinstance(answer, Response):
                 return answer
             if str(answer) in seen:
@@ -344,7 +390,7 @@ class GuardedClient:
     def _refuse(self, reason: FetchReason, message: str, target: object, hops: list[Exchange],
                 started: float) -> FetchError:
         """A failure before any request went out still leaves evidence of what was refused and why."""
-        hops.append(self._record(Exchange("GET", _safe(str(target)), _now(), time.monotonic() - started,
+        hops.append(self._record(Exchange(_METHOD.get(), _safe(str(target)), _now(), time.monotonic() - started,
                                           error=reason.value, message=message)))
         return self._fail(reason, message, target, hops)
 
@@ -428,7 +474,8 @@ class GuardedClient:
             PINS.reset(pins)
 
     def _exchange(self, hop: _Hop, addresses: tuple[IPAddress, ...], send: dict[str, str], cap: int,
-                  partial: bool, hops: list[Exchange], deadline: float) -> Response | httpx.URL:
+                  partial: bool, hops: list[Exchange], deadline: float, method: str = "GET",
+                  content: bytes | None = None) -> Response | httpx.URL:
         """One request. A Response when the fetch ends here, the next URL when it redirects."""
         started, started_at = time.monotonic(), _now()
         request_headers = redact_headers(send.items())
@@ -437,7 +484,7 @@ class GuardedClient:
         response_headers: tuple[tuple[str, str], ...] = ()
 
         def finish(**fields: object) -> Exchange:
-            exchange = Exchange("GET", _safe(str(hop.url)), started_at, time.monotonic() - started, status=status,
+            exchange = Exchange(method, _safe(str(hop.url)), started_at, time.monotonic() - started, status=status,
                                 remote_address=remote, request_headers=request_headers,
                                 response_headers=response_headers, **fields)  # type: ignore[arg-type]
             hops.append(self._record(exchange))
@@ -453,7 +500,8 @@ class GuardedClient:
         where = _safe(str(hop.url))
         with self._bound(hop, addresses, deadline):
             try:
-                request = httpx.Request("GET", hop.url, headers=send, extensions={"timeout": timeout.as_dict()})
+                request = httpx.Request(method, hop.url, headers=send, content=content,
+                                        extensions={"timeout": timeout.as_dict()})
                 response = self._transport.handle_request(request)
                 response.request = request
             except Exception as exc:  # noqa: BLE001 - every transport failure becomes a typed FetchError
@@ -467,9 +515,10 @@ class GuardedClient:
                 if head > self.policy.max_header_bytes:
                     raise fail(FetchReason.TOO_LARGE, f"{where} answers with {head} bytes of headers; at most "
                                f"{self.policy.max_header_bytes} are accepted")
-                if status in REDIRECT_STATUSES:
+                # `send` (content is not None) answers with whatever the service said, redirects included
+                if status in REDIRECT_STATUSES and content is None:
                     return self._redirect(hop, response, where, fail, finish)
-                if not 200 <= status < 300:
+                if not 200 <= status < 300 and content is None:
                     raise fail(FetchReason.HTTP_STATUS, f"{where} answers HTTP {status}; expected a 2xx answer")
                 read = self._read(response, cap, partial, where, fail)
             except FetchError:

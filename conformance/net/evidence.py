@@ -107,3 +107,29 @@ class Exchange:
         if self.error is not None:
             out["error"] = {"reason": self.error, "message": self.message or ""}
         return out
+
+
+_SECRET_FIELD_PARTS = ("token", "secret", "password", "passwd", "apikey", "api_key", "api-key", "private",
+                       "client_assertion", "authorization")
+MAX_REDACTION_DEPTH = 64
+
+
+def secret_field(name: str) -> bool:
+    """True for a JSON member name that looks like it holds a credential (access_token, client_secret, ...)."""
+    lowered = name.strip().lower()
+    return any(part in lowered for part in _SECRET_FIELD_PARTS) or lowered in ("code", "pin", "otp")
+
+
+def redact_json(value: Any, *, depth: int = 0) -> Any:
+    """A copy of a JSON value with secret-looking members replaced (request and response bodies in transcripts).
+
+    Proofs and claims stay as they are: only member names that name a secret are touched.
+    """
+    if depth > MAX_REDACTION_DEPTH:
+        return REDACTED
+    if isinstance(value, dict):
+        return {k: (REDACTED if isinstance(k, str) and secret_field(k) and v not in (None, "")
+                    else redact_json(v, depth=depth + 1)) for k, v in value.items()}
+    if isinstance(value, list):
+        return [redact_json(v, depth=depth + 1) for v in value]
+    return value

@@ -109,3 +109,16 @@ def test_a_targets_file_names_several_documents(pytester: pytest.Pytester) -> No
     failed = [line for line in result.stdout.lines if line.startswith("FAILED")]
     assert failed and all("b.json" in line for line in failed)
     assert any("a.json" in line for line in result.stdout.lines) or result.parseoutcomes()["passed"] > 60
+
+
+def test_a_targets_file_with_services_runs_the_live_modules(pytester: pytest.Pytester, env: object) -> None:
+    from conformance.reference.vcalm import serve_vcalm
+
+    with serve_vcalm(env, frozenset({"verifier-ignores-domain"})) as running:     # type: ignore[arg-type]
+        (pytester.path / "targets.toml").write_text(running.targets_toml(), encoding="utf-8")
+        result = _run(pytester, "--ler-target", str(pytester.path / "targets.toml"), "--ler-allow-private",
+                      "-q", "-rf", "-k", "VCALM")
+    failed = [line for line in result.stdout.lines if line.startswith("FAILED")]
+    assert result.ret == 1
+    assert len(failed) == 1 and "VCALM-presentation-domain" in failed[0], failed
+    assert result.parseoutcomes()["passed"] >= 9

@@ -1,0 +1,38 @@
+"""Live modules: the flows the suite runs against a service under test, acting as its client.
+
+`run_flows(subject)` runs the flows of the subject's role once and returns the transcript; the checks in
+conformance/standards/<std>/ judge it. Modules register their roles in `FLOWS`.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from conformance.live.transcript import Step, Transcript
+
+if TYPE_CHECKING:
+    from conformance.model.services import ServiceSubject
+
+
+def _vcalm(subject: ServiceSubject) -> Transcript:
+    from conformance.live.vcalm import run
+
+    return run(subject)
+
+
+FLOWS: dict[str, Callable[[ServiceSubject], Transcript]] = {"issuer": _vcalm, "verifier": _vcalm}
+
+
+def run_flows(subject: ServiceSubject) -> Transcript:
+    from conformance.model.services import TargetsFileError
+    from conformance.proofs import ProofError
+
+    try:
+        return FLOWS[subject.service.role](subject)
+    except TargetsFileError as exc:           # e.g. the token variable is not set: nothing could be asked
+        return Transcript((), setup_error=str(exc))
+    except ProofError as exc:                 # the suite cannot sign its corpus (contexts not in the store)
+        return Transcript((), setup_error=f"the suite cannot sign its test corpus: {exc.message}")
+
+
+__all__ = ["FLOWS", "Step", "Transcript", "run_flows"]

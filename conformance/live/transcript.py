@@ -1,0 +1,97 @@
+"""What a live service answered: an immutable record of each request a flow made and its response.
+
+Bodies are parsed once here (JSON, bounded by the client's size cap) and secret-looking members are redacted
+before anything is kept, so a check, a report or a finding never sees a token.
+"""
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from conformance.net import FetchError, GuardedClient, Response, redact_url
+from conformance.net.evidence import redact_headers, redact_json
+
+MAX_TEXT = 512                     # of a body that is not JSON, kept for messages
+KEPT_HEADERS = ("content-type", "content-length", "location", "link", "www-authenticate", "retry-after")
+
+
+@dataclass(frozen=True, slots=True)
+class Step:
+    """One request of a flow and what came back (or why nothing usable came back)."""
+
+    flow: str                                    # e.g. "issue-valid"
+    name: str                                    # the case within the flow, e.g. "tampered-proof"
+    method: str
+    url: str                                     # redacted
+    request: Any                                 # the JSON sent (redacted), or a note on raw bytes sent
+    status: int | None = None
+    headers: tuple[tuple[str, str], ...] = ()    # response headers worth keeping, redacted
+    body: Any = None                             # parsed JSON, or None
+    text: str = ""                               # the start of a body that is not JSON
+    json_error: str = ""                         # why the body is not JSON ("" when it is, or is empty)
+    elapsed_s: float = 0.0
+    error: str | None = None                     # a FetchReason value: no usable answer came back
+    message: str = ""
+    expect: Mapping[str, Any] = field(default_factory=dict)   # what the flow expects (e.g. {"verified": False})
+
+    @property
+    def answered(self) -> bool:
+        return self.error is None and self.status is not None
+
+    @property
+    def content_type(self) -> str:
+        value = next((v for k, v in self.headers if k == "content-type"), "")
+        return value.split(";", 1)[0].strip().lower()
+
+    @property
+    def label(self) -> str:
+        return f"{self.flow}/{self.name}"
+
+
+@dataclass(frozen=True, slots=True)
+class Transcript:
+    steps: tuple[Step, ...]
+    setup_error: str = ""            # the flows could not start (auth variable unset, token endpoint refusing)
+
+    def index(self, step: Step) -> int:
+        return self.steps.index(step)
+
+    def pointer(self, step: Step, rest: str = "") -> str:
+        """Where a step sits, for findings: /transcript/<n>/response/body/..."""
+        return f"/transcript/{self.index(step)}{rest}"
+
+
+def exchange(client: GuardedClient, flow: str, name: str, url: str, *, body: Any = None, raw: bytes | None = None,
+             headers: Mapping[str, str] | None = None, expect: Mapping[str, Any] | None = None,
+             max_bytes: int = 4 * 1024 * 1024) -> Step:
+    """POST `body` as JSON (or `raw` bytes labelled as JSON) and record the answer as a Step."""
+    started = time.monotonic()
+    content = raw if raw is not None else json.dumps(body, ensure_ascii=False).encode("utf-8")
+    shown = redact_json(body) if raw is None else {"rawBytes": len(raw), "start": raw[:80].decode("utf-8", "replace")}
+    base = {"flow": flow, "name": name, "method": "POST", "url": redact_url(url), "request": shown,
+            "expect": dict(expect or {})}
+    try:
+        answer = client.send("POST", url, content=content, content_type="application/json",
+                             headers=headers, accept="application/json", max_bytes=max_bytes)
+    except FetchError as exc:
+        return Step(**base, status=exc.status, elapsed_s=time.monotonic() - started, error=exc.reason.value,
+                    message=exc.message)
+    return _answered(base, answer, time.monotonic() - started)
+
+
+def _answered(base: dict[str, Any], answer: Response, elapsed: float) -> Step:
+    headers = redact_headers(answer.headers, keep=KEPT_HEADERS)
+    parsed: Any = None
+    text = ""
+    problem = ""
+    if answer.body.strip():
+        try:
+            parsed = redact_json(json.loads(answer.body))
+        except (ValueError, RecursionError) as exc:
+            problem = f"the body is not JSON ({type(exc).__name__}: {str(exc)[:120]})"
+            text = answer.body[:MAX_TEXT].decode("utf-8", "replace")
+    return Step(**base, status=answer.status, headers=headers, body=parsed, text=text, json_error=problem,
+                elapsed_s=elapsed)

@@ -1,0 +1,263 @@
+"""A reference VCALM (VC API) issuer and verifier, conformant by default, with one fault switch per requirement.
+
+    POST /credentials/issue          {credential, options} -> 201 {verifiableCredential}; signed with the suite's
+                                     public test key (did:key of issuer-ed25519), eddsa-rdfc-2022
+    POST /credentials/verify         {verifiableCredential, options} -> 200 {verified, errors}
+    POST /presentations/verify       {verifiablePresentation, options: {challenge, domain}} -> 200 {verified, ...}
+
+Errors are RFC 9457 problem details (application/problem+json with type, title, detail). Loopback only: it is
+a test fixture and the stand-in `make demo` and `serve-reference` run, not a service. `FAULTS` maps each switch
+to the one requirement it breaks; tests/live shows that each switch makes exactly that requirement fail.
+"""
+from __future__ import annotations
+
+import asyncio
+import json
+import threading
+import time
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass
+from types import MappingProxyType
+from typing import Any
+
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from conformance.environment import Environment
+from conformance.reference.registry import _loopback
+from conformance.verifier import VerificationOptions
+
+ISSUER_KEY = "issuer-ed25519"
+MAX_BODY_BYTES = 1024 * 1024
+MAX_DEPTH = 32
+KNOWN_ISSUE_OPTIONS = frozenset({"credentialId"})
+KNOWN_VERIFY_OPTIONS = frozenset({"challenge", "domain", "returnCredential", "returnPresentation"})
+PROBLEM = "https://ler-conformance.org/problems/"
+BASE_CONTEXTS = frozenset({"https://www.w3.org/ns/credentials/v2", "https://www.w3.org/2018/credentials/v1"})
+
+# switch -> the requirement it makes fail (and nothing else)
+FAULTS: Mapping[str, str] = MappingProxyType({
+    "issuer-200-not-201": "VCALM-issue-created",
+    "issuer-drops-terms": "VCALM-issue-keeps-claims",
+    "issuer-accepts-invalid": "VCALM-issue-invalid-rejected",
+    "issuer-ignores-unknown-option": "VCALM-issue-unknown-option-rejected",
+    "server-500-on-hostile": "VCALM-no-server-error",
+    "verifier-400-on-invalid": "VCALM-verify-answers-200",
+    "verifier-skips-proof": "VCALM-verify-verdicts",
+    "verifier-ignores-challenge": "VCALM-presentation-challenge",
+    "verifier-ignores-domain": "VCALM-presentation-domain",
+    "problem-without-type": "VCALM-problem-type-title",
+})
+DROPPED_TERM = "tag"          # what issuer-drops-terms leaves out of the achievement (an optional OB 3.0 term)
+
+
+class _Problem(Exception):
+    def __init__(self, status: int, kind: str, title: str, detail: str) -> None:
+        super().__init__(detail)
+        self.status, self.kind, self.title, self.detail = status, kind, title, detail
+
+
+def _depth(value: Any, limit: int) -> int:
+    stack: list[tuple[Any, int]] = [(value, 1)]
+    deepest = 0
+    while stack:
+        node, level = stack.pop()
+        deepest = max(deepest, level)
+        if level > limit:
+            return level
+        children = node.values() if isinstance(node, dict) else node if isinstance(node, list) else ()
+        stack.extend((child, level + 1) for child in children)
+    return deepest
+
+
+def build_app(env: Environment, faults: frozenset[str] = frozenset(), *, token: str | None = None) -> Starlette:
+    unknown = set(faults) - set(FAULTS)
+    if unknown:
+        raise ValueError(f"unknown fault switches {sorted(unknown)}; expected some of {sorted(FAULTS)}")
+    canonicalizer = env.verifier.canonicalizer
+
+    def problem(exc: _Problem) -> Response:
+        body: dict[str, Any] = {"title": exc.title, "detail": exc.detail}
+        if "problem-without-type" in faults:
+            body = {"detail": exc.detail}
+        else:
+            body["type"] = PROBLEM + exc.kind
+        body["status"] = exc.status
+        return JSONResponse(body, status_code=exc.status, media_type="application/problem+json")
+
+    async def read(request: Request) -> dict[str, Any]:
+        if token is not None and request.headers.get("authorization") != f"Bearer {token}":
+            raise _Problem(401, "unauthorized", "Not authorized", "a valid bearer token is required")
+        raw = await request.body()
+        hostile = _Problem(500, "internal", "Internal error", "the server failed") \
+            if "server-500-on-hostile" in faults else None
+        if len(raw) > MAX_BODY_BYTES:
+            raise _Problem(413, "too-large", "Request too large", f"at most {MAX_BODY_BYTES} bytes are read")
+        try:
+            body = json.loads(raw)
+        except ValueError as exc:
+            raise hostile or _Problem(400, "malformed", "Malformed request", f"the body is not JSON: {exc}") from None
+        if not isinstance(body, dict):
+            raise hostile or _Problem(400, "malformed", "Malformed request", "the body is not a JSON object")
+        if _depth(body, MAX_DEPTH) > MAX_DEPTH:
+            raise hostile or _Problem(400, "malformed", "Malformed request", f"the body nests deeper than {MAX_DEPTH}")
+        return body
+
+    def check_options(options: Any, known: frozenset[str]) -> dict[str, Any]:
+        if options is None:
+            return {}
+        if not isinstance(options, dict):
+            raise _Problem(400, "malformed", "Malformed request", "options is not a JSON object")
+        extra = sorted(set(options) - known)
+        if extra and "issuer-ignores-unknown-option" not in faults:
+            raise _Problem(400, "UNKNOWN_OPTION_PROVIDED", "Unknown option",
+                           f"options {extra} are not understood; known: {sorted(known)}")
+        return options
+
+    def valid_credential(credential: Any) -> str:
+        """Why the credential cannot be issued, or "" when it can."""
+        if not isinstance(credential, dict):
+            return "credential is absent or not a JSON object"
+        contexts = credential.get("@context")
+        if not isinstance(contexts, list) or not contexts or contexts[0] not in BASE_CONTEXTS:
+            return "credential has no @context starting with a VC base context"
+        if "VerifiableCredential" not in (credential.get("type") or []):
+            return "credential type does not include VerifiableCredential"
+        if not isinstance(credential.get("credentialSubject"), (dict, list)):
+            return "credential has no credentialSubject"
+        if "proof" in credential:
+            return "credential already carries a proof"
+        return ""
+
+    async def issue(request: Request) -> Response:
+        from conformance.keys.testkeys import suite_key
+        from conformance.proofs import ProofError
+        from conformance.vectors import sign_document
+
+        try:
+            body = await read(request)
+            check_options(body.get("options"), KNOWN_ISSUE_OPTIONS)
+            credential = body.get("credential")
+            why = valid_credential(credential)
+            if why and "issuer-accepts-invalid" in faults:
+                return JSONResponse({"verifiableCredential": credential}, status_code=201)
+            if why:
+                raise _Problem(400, "invalid-credential", "Invalid credential", why)
+            issuer = credential.get("issuer")
+            issuer_id = issuer.get("id") if isinstance(issuer, dict) else issuer
+            if issuer_id != suite_key(ISSUER_KEY).did:
+                raise _Problem(400, "unknown-issuer", "Unknown issuer",
+                               f"this issuer signs as {suite_key(ISSUER_KEY).did}, not {issuer_id!r}")
+            if "issuer-drops-terms" in faults:
+                credential = json.loads(json.dumps(credential))
+                achievement = credential.get("credentialSubject", {}).get("achievement")
+                if isinstance(achievement, dict):
+                    achievement.pop(DROPPED_TERM, None)
+            try:
+                signed = sign_document(credential, [{"key": ISSUER_KEY}], canonicalizer)
+            except (ProofError, ValueError, KeyError, TypeError) as exc:
+                raise _Problem(400, "cannot-sign", "Credential cannot be signed", str(exc)) from None
+        except _Problem as exc:
+            return problem(exc)
+        return JSONResponse({"verifiableCredential": signed},
+                            status_code=200 if "issuer-200-not-201" in faults else 201)
+
+    def verdict(result: Any) -> dict[str, Any]:
+        errors = [] if result.verified else [{"type": PROBLEM + "verification-failed", "title": "Not verified",
+                                              "detail": result.message}]
+        return {"verified": bool(result.verified), "errors": errors}
+
+    async def verify_credential(request: Request) -> Response:
+        try:
+            body = await read(request)
+            check_options(body.get("options"), KNOWN_VERIFY_OPTIONS)
+            credential = body.get("verifiableCredential")
+            if not isinstance(credential, dict):
+                raise _Problem(400, "malformed", "Malformed request", "verifiableCredential is not a JSON object")
+            if "verifier-skips-proof" in faults:
+                return JSONResponse({"verified": True, "errors": []})
+            answer = verdict(env.verifier.data_integrity(credential, presentation=False))
+            if not answer["verified"] and "verifier-400-on-invalid" in faults:
+                raise _Problem(400, "verification-failed", "Not verified", answer["errors"][0]["detail"])
+        except _Problem as exc:
+            return problem(exc)
+        return JSONResponse(answer)
+
+    async def verify_presentation(request: Request) -> Response:
+        try:
+            body = await read(request)
+            options = check_options(body.get("options"), KNOWN_VERIFY_OPTIONS)
+            presentation = body.get("verifiablePresentation")
+            if not isinstance(presentation, dict):
+                raise _Problem(400, "malformed", "Malformed request", "verifiablePresentation is not a JSON object")
+            challenge = None if "verifier-ignores-challenge" in faults else options.get("challenge")
+            domain = None if "verifier-ignores-domain" in faults else options.get("domain")
+            domains = None if domain is None else tuple(domain) if isinstance(domain, list) else (str(domain),)
+            verifier = env.verifier.with_options(VerificationOptions(challenge=challenge, domain=domains))
+            answer = verdict(verifier.data_integrity(presentation, presentation=True))
+            credentials = presentation.get("verifiableCredential") or []
+            for credential in credentials if isinstance(credentials, list) else [credentials]:
+                if answer["verified"] and isinstance(credential, dict):
+                    inner = verdict(env.verifier.data_integrity(credential, presentation=False))
+                    answer = inner if not inner["verified"] else answer
+        except _Problem as exc:
+            return problem(exc)
+        return JSONResponse(answer)
+
+    async def not_found(request: Request, exc: Exception) -> Response:
+        status = getattr(exc, "status_code", 500)
+        return problem(_Problem(status, "not-found" if status == 404 else "error", "Not found" if status == 404
+                                else "Error", f"{request.method} {request.url.path} is not served here"))
+
+    routes = [Route("/credentials/issue", issue, methods=["POST"]),
+              Route("/credentials/verify", verify_credential, methods=["POST"]),
+              Route("/presentations/verify", verify_presentation, methods=["POST"])]
+    return Starlette(routes=routes, exception_handlers={404: not_found, 405: not_found})
+
+
+@dataclass(frozen=True, slots=True)
+class RunningReference:
+    base_url: str
+    faults: frozenset[str]
+
+    def targets_toml(self, *, token_env: str | None = None) -> str:
+        """A targets.toml for this server: its issuer and verifier."""
+        from conformance.keys.testkeys import suite_key
+
+        auth = f'auth = {{ type = "bearer", token_env = "{token_env}" }}\n' if token_env else ""
+        tags = 'tags = { formats = ["ldp_vc"], cryptosuites = ["eddsa-rdfc-2022"], versions = ["2.0"] }\n'
+        return ('[implementation]\nname = "ler-conformance reference"\n\n'
+                f'[[service]]\nrole = "issuer"\nid = "{suite_key(ISSUER_KEY).did}"\nendpoint = "{self.base_url}"\n'
+                f"{tags}{auth}\n"
+                f'[[service]]\nrole = "verifier"\nendpoint = "{self.base_url}"\n{tags}{auth}')
+
+
+@contextmanager
+def serve_vcalm(env: Environment | None = None, faults: frozenset[str] | set[str] = frozenset(), *,
+                host: str = "127.0.0.1", port: int = 0, token: str | None = None,
+                startup_timeout_s: float = 10.0) -> Iterator[RunningReference]:
+    """Serve the reference issuer and verifier on a loopback address in a background thread."""
+    import uvicorn
+
+    if not _loopback(host):
+        raise ValueError(f"the reference VCALM service only listens on loopback addresses, not {host}")
+    app = build_app(env or Environment.create(), frozenset(faults), token=token)
+    config = uvicorn.Config(app, host=host, port=port, log_level="warning", access_log=False, lifespan="off")
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=lambda: asyncio.run(server.serve()), name="vcalm-reference", daemon=True)
+    thread.start()
+    deadline = time.monotonic() + startup_timeout_s
+    while not server.started:
+        if not thread.is_alive() or time.monotonic() > deadline:
+            server.should_exit = True
+            raise RuntimeError(f"the reference VCALM service did not start on {host}:{port}")
+        time.sleep(0.01)
+    bound = server.servers[0].sockets[0].getsockname()
+    try:
+        yield RunningReference(f"http://{bound[0]}:{bound[1]}", frozenset(faults))
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)

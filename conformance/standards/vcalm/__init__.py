@@ -1,0 +1,34 @@
+"""VCALM (VC API) judged live: the subject is a service (conformance.model.services.ServiceSubject) and the
+checks read the transcript of the flows conformance/live/vcalm.py ran against it. Credentials an issuer returned
+are handed to the document checks (VCDM, DI10, OB30, ...) as embedded subjects."""
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from conformance.model.services import ServiceSubject
+from conformance.model.subjects import Subject
+from conformance.registry import Embedded, detects, embeds
+
+ROLES = frozenset({"issuer", "verifier"})
+
+
+@detects("VCALM")
+def is_vcalm_service(subject: Subject) -> bool:
+    # only a service the user named in a targets file: a document can never make the suite call anything
+    return isinstance(subject, ServiceSubject) and subject.service.role in ROLES
+
+
+@embeds
+def issued_credentials(subject: Subject) -> Iterator[Embedded]:
+    if not isinstance(subject, ServiceSubject) or subject.service.role != "issuer":
+        return
+    transcript = subject.transcript
+    for step in subject.flow("issue-valid"):
+        body = step.body
+        if step.answered and 200 <= (step.status or 0) < 300 and isinstance(body, dict) \
+                and isinstance(body.get("verifiableCredential"), dict):
+            yield Embedded(transcript.pointer(step, "/response/body/verifiableCredential"),
+                           body["verifiableCredential"], encoding="document")
+
+
+from conformance.standards.vcalm import checks  # noqa: F401  (registers the checks)

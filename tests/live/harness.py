@@ -1,0 +1,53 @@
+"""Run the VCALM live modules against the reference on 127.0.0.1 and summarise what each requirement came to."""
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from conformance.environment import Environment
+from conformance.model.findings import Outcome
+from conformance.model.services import ServiceTarget, load_targets_file
+from conformance.net import FetchPolicy, GuardedClient
+from conformance.reference.vcalm import serve_vcalm
+from conformance.runner import Runner, SubjectResult
+
+_ORDER = (Outcome.ERROR, Outcome.FAILED, Outcome.CANT_TELL, Outcome.UNTESTED, Outcome.PASSED, Outcome.INAPPLICABLE)
+
+
+@dataclass(frozen=True)
+class LiveRun:
+    results: tuple[SubjectResult, ...]
+
+    def outcome(self, requirement: str) -> Outcome:
+        """The worst outcome of a requirement over every service (root findings only)."""
+        seen = {f.outcome for r in self.results for f in r.findings
+                if f.requirement == requirement and f.subject in ("", r.subject)}
+        return next((o for o in _ORDER if o in seen), Outcome.INAPPLICABLE)
+
+    def outcomes(self, prefix: str = "VCALM") -> dict[str, Outcome]:
+        ids = {f.requirement for r in self.results for f in r.findings if f.requirement.startswith(prefix + "-")}
+        return {rid: self.outcome(rid) for rid in sorted(ids)}
+
+
+def run_targets(env: Environment, targets_toml: Path, client: GuardedClient) -> LiveRun:
+    loaded = load_targets_file(targets_toml)
+    runner = Runner(env, env.profile("default"))
+    return LiveRun(tuple(runner.run([ServiceTarget(loaded.services, client, loaded.implementation)])))
+
+
+def judge_reference(env: Environment, faults: Iterable[str], folder: Path) -> LiveRun:
+    with serve_vcalm(env, frozenset(faults)) as running:
+        folder.mkdir(parents=True, exist_ok=True)
+        path = folder / "targets.toml"
+        path.write_text(running.targets_toml(), encoding="utf-8")
+        with GuardedClient(FetchPolicy(allow_private=True)) as client:
+            return run_targets(env, path, client)
+
+
+def fault_runs(env: Environment, switches: Mapping[str, str], folder: Path) -> dict[str | None, LiveRun]:
+    """The conformant reference (key None) and each switch on its own."""
+    runs: dict[str | None, LiveRun] = {None: judge_reference(env, (), folder / "conformant")}
+    for switch in switches:
+        runs[switch] = judge_reference(env, (switch,), folder / switch)
+    return runs
