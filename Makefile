@@ -12,6 +12,7 @@ export LER_CONFORMANCE_ARTIFACTS
 NODE_PEER := peers/node
 # `make demo` fetches this CTID (examples/registry/certificate.json) from the Registry stand-in on this port.
 DEMO_REGISTRY_PORT ?= 8765
+DEMO_REFERENCE_PORT ?= 8766
 DEMO_CTID := ce-1b7a0d3e-52c4-4f1d-9e6b-8a2c3d4e5f60
 NODE_STAMP := $(NODE_PEER)/node_modules/.installed
 
@@ -57,8 +58,17 @@ demo: $(STAMP) browser
 	  $(VENV)/bin/ler-conformance registry $(DEMO_CTID) --registry-base http://127.0.0.1:$(DEMO_REGISTRY_PORT) \
 	    --allow-private --out reports/demo/registry; status=$$?; [ $$status -le 1 ]
 	$(VENV)/bin/ler-conformance report reports/demo/registry/results.json --html --out reports/demo/registry
+	@# the reference VC API issuer and verifier on loopback; `check targets.toml` tests them live
+	@mkdir -p reports/demo/live; \
+	  $(VENV)/bin/ler-conformance serve-reference --port $(DEMO_REFERENCE_PORT) > reports/demo/live/targets.toml \
+	  2> reports/demo/live/serve-reference.log & pid=$$!; trap "kill $$pid" EXIT; \
+	  for i in $$(seq 50); do grep -q "service" reports/demo/live/targets.toml && break; sleep 0.2; done; \
+	  $(VENV)/bin/ler-conformance check reports/demo/live/targets.toml --allow-private --out reports/demo/live; \
+	  status=$$?; [ $$status -le 1 ]
+	$(VENV)/bin/ler-conformance report reports/demo/live/results.json --html --earl --out reports/demo/live
 	@echo "demo reports in reports/demo/: results.json, earl.jsonld/.ttl, report.html/.pdf, matrix.md/.html," \
-	  "attestation.json, rfp-ler-procurement.md/.html, registry/ (a CTID fetched from the Registry stand-in)"
+	  "attestation.json, rfp-ler-procurement.md/.html, registry/ (a CTID fetched from the Registry stand-in)," \
+	  "live/ (the reference VC API issuer and verifier tested over HTTP)"
 
 test: $(STAMP) $(NODE_STAMP) browser
 	$(PY) -m pytest -n 2 --junitxml=reports/junit.xml

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-
 from typing import TYPE_CHECKING
 
 import pytest
@@ -35,10 +34,23 @@ pytest_plugins = ["pytester"]
 
 
 @pytest.fixture(scope="session")
-def vcalm_fault_runs(env: Environment, tmp_path_factory: pytest.TempPathFactory) -> dict[str | None, object]:
-    """The VCALM modules run against the reference on 127.0.0.1: conformant, then with each fault switch on.
-    Shared by tests/live (each switch breaks exactly its requirement) and the coverage gate (tests/vectors)."""
-    from conformance.reference.vcalm import FAULTS
+def reference_fault_runs(env: Environment, tmp_path_factory: pytest.TempPathFactory):
+    """`runs(prefix)`: the live module of that prefix against its reference on 127.0.0.1, conformant (key None) and
+    with each fault switch on, run once per session. Shared by tests/live (each switch breaks exactly its
+    requirement) and the coverage gate (tests/vectors)."""
+    from conformance.reference import reference_modules
     from tests.live.harness import fault_runs
 
-    return fault_runs(env, FAULTS, tmp_path_factory.mktemp("vcalm-faults"))
+    modules = reference_modules()
+    cache: dict[str, dict[str | None, object]] = {}
+
+    def runs(prefix: str) -> dict[str | None, object]:
+        if prefix not in cache:
+            cache[prefix] = fault_runs(env, modules[prefix], tmp_path_factory.mktemp(f"{prefix.lower()}-faults"))
+        return cache[prefix]
+    return runs
+
+
+@pytest.fixture(scope="session")
+def vcalm_fault_runs(reference_fault_runs) -> dict[str | None, object]:
+    return reference_fault_runs("VCALM")

@@ -261,3 +261,6 @@ def serve_vcalm(env: Environment | None = None, faults: frozenset[str] | set[str
     finally:
         server.should_exit = True
         thread.join(timeout=10)
+
+
+serve = serve_vcalm      # the name every reference module exposes (conformance/reference/__init__.py)

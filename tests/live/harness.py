@@ -1,7 +1,7 @@
-"""Run the VCALM live modules against the reference on 127.0.0.1 and summarise what each requirement came to."""
+"""Run a live module against its reference on 127.0.0.1 and summarise what each requirement came to."""
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -9,7 +9,7 @@ from conformance.environment import Environment
 from conformance.model.findings import Outcome
 from conformance.model.services import ServiceTarget, load_targets_file
 from conformance.net import FetchPolicy, GuardedClient
-from conformance.reference.vcalm import serve_vcalm
+from conformance.reference import ReferenceModule
 from conformance.runner import Runner, SubjectResult
 
 _ORDER = (Outcome.ERROR, Outcome.FAILED, Outcome.CANT_TELL, Outcome.UNTESTED, Outcome.PASSED, Outcome.INAPPLICABLE)
@@ -36,8 +36,8 @@ def run_targets(env: Environment, targets_toml: Path, client: GuardedClient) -> 
     return LiveRun(tuple(runner.run([ServiceTarget(loaded.services, client, loaded.implementation)])))
 
 
-def judge_reference(env: Environment, faults: Iterable[str], folder: Path) -> LiveRun:
-    with serve_vcalm(env, frozenset(faults)) as running:
+def judge_reference(env: Environment, module: ReferenceModule, faults: Iterable[str], folder: Path) -> LiveRun:
+    with module.serve(env, frozenset(faults)) as running:
         folder.mkdir(parents=True, exist_ok=True)
         path = folder / "targets.toml"
         path.write_text(running.targets_toml(), encoding="utf-8")
@@ -45,9 +45,9 @@ def judge_reference(env: Environment, faults: Iterable[str], folder: Path) -> Li
             return run_targets(env, path, client)
 
 
-def fault_runs(env: Environment, switches: Mapping[str, str], folder: Path) -> dict[str | None, LiveRun]:
-    """The conformant reference (key None) and each switch on its own."""
-    runs: dict[str | None, LiveRun] = {None: judge_reference(env, (), folder / "conformant")}
-    for switch in switches:
-        runs[switch] = judge_reference(env, (switch,), folder / switch)
+def fault_runs(env: Environment, module: ReferenceModule, folder: Path) -> dict[str | None, LiveRun]:
+    """The conformant reference (key None) and each of its switches on its own."""
+    runs: dict[str | None, LiveRun] = {None: judge_reference(env, module, (), folder / "conformant")}
+    for switch in module.faults:
+        runs[switch] = judge_reference(env, module, (switch,), folder / switch)
     return runs

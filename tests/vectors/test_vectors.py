@@ -55,8 +55,9 @@ def test_vector_outcome_is_exactly_as_listed(vector: Vector, outcomes: dict[str,
 
 
 def _prefixes() -> list[str]:
-    from conformance.resources import shapes_dir
     import tomllib
+
+    from conformance.resources import shapes_dir
 
     return sorted(tomllib.loads(p.read_text(encoding="utf-8"))["standard"]["prefix"]
                   for p in shapes_dir().glob("*/*/requirements.toml"))
@@ -70,11 +71,14 @@ def _fault_evidence(request: pytest.FixtureRequest, env: Environment, prefix: st
     if not protocol:
         return set(), set()
     from conformance.model.findings import Outcome
-    from conformance.reference.vcalm import FAULTS
+    from conformance.reference import reference_modules
 
-    runs = request.getfixturevalue("vcalm_fault_runs")
+    module = reference_modules().get(prefix)
+    if module is None:
+        return set(), set()          # protocol rules without a reference module: the gate reports every one
+    runs = request.getfixturevalue("reference_fault_runs")(prefix)
     passing = {rid for rid, outcome in runs[None].outcomes(prefix).items() if outcome is Outcome.PASSED}
-    failing = {rid for switch, rid in FAULTS.items() if runs[switch].outcome(rid) is Outcome.FAILED}
+    failing = {rid for switch, rid in module.faults.items() if runs[switch].outcome(rid) is Outcome.FAILED}
     return passing & protocol, failing & protocol
 
 
