@@ -63,7 +63,8 @@ demo: $(STAMP) browser
 	  $(VENV)/bin/ler-conformance serve-reference --port $(DEMO_REFERENCE_PORT) > reports/demo/live/targets.toml \
 	  2> reports/demo/live/serve-reference.log & pid=$$!; trap "kill $$pid" EXIT; \
 	  for i in $$(seq 50); do grep -q "service" reports/demo/live/targets.toml && break; sleep 0.2; done; \
-	  $(VENV)/bin/ler-conformance check reports/demo/live/targets.toml --allow-private --out reports/demo/live; \
+	  $(VENV)/bin/ler-conformance check reports/demo/live/targets.toml --allow-private \
+	    --trust-list examples/reference-trust-list.toml --out reports/demo/live; \
 	  status=$$?; [ $$status -le 1 ]
 	$(VENV)/bin/ler-conformance report reports/demo/live/results.json --html --earl --out reports/demo/live
 	@echo "demo reports in reports/demo/: results.json, earl.jsonld/.ttl, report.html/.pdf, matrix.md/.html," \
