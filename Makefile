@@ -62,7 +62,8 @@ demo: $(STAMP) browser
 	@mkdir -p reports/demo/live; \
 	  $(VENV)/bin/ler-conformance serve-reference --port $(DEMO_REFERENCE_PORT) > reports/demo/live/targets.toml \
 	  2> reports/demo/live/serve-reference.log & pid=$$!; trap "kill $$pid" EXIT; \
-	  for i in $$(seq 50); do grep -q "service" reports/demo/live/targets.toml && break; sleep 0.2; done; \
+	  for i in $$(seq 100); do grep -q "end of the reference targets" reports/demo/live/targets.toml && break; \
+	    sleep 0.2; done; \
 	  $(VENV)/bin/ler-conformance check reports/demo/live/targets.toml --allow-private \
 	    --trust-list examples/reference-trust-list.toml --out reports/demo/live; \
 	  status=$$?; [ $$status -le 1 ]
@@ -78,6 +79,7 @@ bench: $(STAMP)
 	$(PY) benchmarks/bench_documents.py
 	$(PY) benchmarks/bench_proofs.py
 	$(PY) benchmarks/bench_ctdl_audit.py
+	$(PY) benchmarks/bench_protocol.py
 
 clean:
 	rm -rf $(VENV) reports/demo reports/junit.xml $(NODE_PEER)/node_modules

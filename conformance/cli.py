@@ -32,6 +32,8 @@ from conformance.trust import TrustError, combine, load_trust_source
 from conformance.verifier import VerificationOptions
 
 EXIT_PASS, EXIT_FAIL, EXIT_ERROR = 0, 1, 2
+# The last line serve-reference prints: a script reading its targets.toml waits for it (make demo does).
+SERVE_REFERENCE_DONE = "# end of the reference targets"
 
 
 def _console(*, stderr: bool = False) -> Console:
@@ -452,11 +454,18 @@ def requirements(profile_name: str | None, output_format: str, rfp: bool, out: P
               help="Directory holding pinned contexts (default: $LER_CONFORMANCE_ARTIFACTS, then the user cache).")
 def serve_reference(port: int, faults: tuple[str, ...], list_faults: bool, token_env: str | None,
                     artifacts: Path | None) -> None:
-    """Serve the reference VCALM issuer and verifier on 127.0.0.1 until interrupted; print a targets.toml for it."""
+    """Serve the reference VCALM issuer, verifier and exchange on 127.0.0.1 until interrupted; print a targets.toml."""
     import os
     import time
 
-    from conformance.reference.vcalm import FAULTS, serve_vcalm
+    from conformance.reference.obapi import FAULTS as HOST_FAULTS
+    from conformance.reference.obapi import serve_obapi
+    from conformance.reference.oid4vci import FAULTS as OID4VCI_FAULTS
+    from conformance.reference.oid4vci import serve_oid4vci
+    from conformance.reference.vcalm import FAULTS as VCALM_FAULTS
+    from conformance.reference.vcalm import serve_vcalm
+
+    FAULTS = {**VCALM_FAULTS, **HOST_FAULTS, **OID4VCI_FAULTS}
 
     console = _console()
     if list_faults:
@@ -474,11 +483,16 @@ def serve_reference(port: int, faults: tuple[str, ...], list_faults: bool, token
         sys.exit(EXIT_ERROR)
     env = Environment.create(artifacts=artifacts)
     notes = _console(stderr=True)           # stdout carries only the targets.toml, so it can be redirected to a file
-    with serve_vcalm(env, frozenset(faults), port=port, token=token) as running:
-        notes.print(f"reference VCALM issuer and verifier: {running.base_url}"
+    with serve_vcalm(env, frozenset(faults) & set(VCALM_FAULTS), port=port, token=token) as running, \
+            serve_obapi(env, frozenset(faults) & set(HOST_FAULTS)) as host, \
+            serve_oid4vci(env, frozenset(faults) & set(OID4VCI_FAULTS)) as vci:
+        notes.print(f"reference VCALM issuer, verifier and exchange: {running.base_url}"
                     + (f" (faults: {', '.join(sorted(faults))})" if faults else ""), soft_wrap=True)
         notes.print("targets.toml on stdout; run: ler-conformance check --allow-private targets.toml", soft_wrap=True)
-        sys.stdout.write(running.targets_toml(token_env=token_env) + "\n")
+        notes.print(f"reference Open Badges 3.0 host: {host.endpoint}", soft_wrap=True)
+        notes.print(f"reference OpenID4VCI credential issuer: {vci.base_url}", soft_wrap=True)
+        sys.stdout.write(running.targets_toml(token_env=token_env) + "\n" + host.service_toml() + "\n"
+                         + vci.service_toml() + "\n" + SERVE_REFERENCE_DONE + "\n")
         sys.stdout.flush()
         try:
             while True:

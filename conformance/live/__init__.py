@@ -20,7 +20,27 @@ def _vcalm(subject: ServiceSubject) -> Transcript:
     return run(subject)
 
 
-FLOWS: dict[str, Callable[[ServiceSubject], Transcript]] = {"issuer": _vcalm, "verifier": _vcalm}
+def _vcalm_exchange(subject: ServiceSubject) -> Transcript:
+    from conformance.live.vcalm_exchange import run
+
+    return run(subject)
+
+
+def _obapi(subject: ServiceSubject) -> Transcript:
+    from conformance.live.obapi import run
+
+    return run(subject)
+
+
+def _oid4vci(subject: ServiceSubject) -> Transcript:
+    from conformance.live.oid4vci import run
+
+    return run(subject)
+
+
+FLOWS: dict[str, Callable[[ServiceSubject], Transcript]] = {"issuer": _vcalm, "verifier": _vcalm,
+                                                            "exchange": _vcalm_exchange, "ob-host": _obapi,
+                                                            "oid4vci-issuer": _oid4vci}
 
 
 def run_flows(subject: ServiceSubject) -> Transcript:

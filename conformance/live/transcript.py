@@ -82,6 +82,21 @@ def exchange(client: GuardedClient, flow: str, name: str, url: str, *, body: Any
     return _answered(base, answer, time.monotonic() - started)
 
 
+def fetch(client: GuardedClient, flow: str, name: str, url: str, *, method: str = "GET",
+          headers: Mapping[str, str] | None = None, accept: str = "application/json",
+          expect: Mapping[str, Any] | None = None, max_bytes: int = 1024 * 1024) -> Step:
+    """A request without a body (GET by default), recorded as a Step like `exchange`."""
+    started = time.monotonic()
+    base = {"flow": flow, "name": name, "method": method, "url": redact_url(url), "request": None,
+            "expect": dict(expect or {})}
+    try:
+        answer = client.send(method, url, headers=headers, accept=accept, max_bytes=max_bytes)
+    except FetchError as exc:
+        return Step(**base, status=exc.status, elapsed_s=time.monotonic() - started, error=exc.reason.value,
+                    message=exc.message)
+    return _answered(base, answer, time.monotonic() - started)
+
+
 def _answered(base: dict[str, Any], answer: Response, elapsed: float) -> Step:
     headers = redact_headers(answer.headers, keep=KEPT_HEADERS)
     parsed: Any = None

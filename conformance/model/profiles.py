@@ -102,13 +102,13 @@ class Profile:
         return frozenset(family.prefix for family in self.planned)
 
     def pending(self, catalog: Catalog) -> tuple[PlannedFamily, ...]:
-        """The planned families with no tested requirement in the catalog: what this suite version does not test.
+        """The planned families with no requirement the profile selects: what this suite version does not test here.
 
         Computed, not declared, so a family that arrives moves from "not yet tested" to the tested tables without
         anyone editing the profile, and an RFP never calls a family untested that the suite runs.
         """
-        arrived = {r.standard.prefix for r in catalog if r.automated}
-        return tuple(family for family in self.planned if family.prefix not in arrived)
+        arrived = {r.standard.prefix for r in self.tested(catalog)}   # by what this profile selects: a family
+        return tuple(family for family in self.planned if family.prefix not in arrived)  # may arrive for another role
 
     def problems(self, catalog: Catalog) -> list[str]:
         """Where the profile claims more than the catalog backs; empty when it is honest.

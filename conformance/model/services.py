@@ -13,7 +13,7 @@ targets.toml (validated by shapes/schemas/targets.schema.json):
     name = "Example LER platform"
 
     [[service]]
-    role = "issuer"                  # issuer | verifier (VCALM); more roles as modules land
+    role = "issuer"                  # issuer | verifier | exchange (VCALM); more roles as modules land
     id = "did:key:z6Mk..."           # the issuer identifier credentials must carry (as the W3C registry)
     endpoint = "https://ler.example/vc-api"      # base URL: /credentials/issue is appended
     tags = { formats = ["ldp_vc"], cryptosuites = ["eddsa-rdfc-2022"], versions = ["2.0"] }
@@ -41,7 +41,7 @@ if TYPE_CHECKING:
     from conformance.live.transcript import Step, Transcript
     from conformance.net import GuardedClient
 
-TESTED_ROLES = ("issuer", "verifier")     # roles a live module tests today (the schema lists planned ones too)
+TESTED_ROLES = ("issuer", "verifier", "exchange", "ob-host", "oid4vci-issuer")     # roles a live module tests today (the schema lists planned ones too)
 
 
 class TargetsFileError(ValueError):

@@ -30,7 +30,9 @@ class ReferenceModule:
 
 
 # requirement prefix -> module exposing FAULTS and serve(env, faults)
-_MODULES = {"VCALM": "conformance.reference.vcalm"}
+_MODULES = {"VCALM": "conformance.reference.vcalm",
+            "OB30API": "conformance.reference.obapi",
+            "OID4VCI": "conformance.reference.oid4vci"}
 
 
 def reference_modules() -> dict[str, ReferenceModule]:

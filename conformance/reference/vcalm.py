@@ -4,6 +4,12 @@
                                      public test key (did:key of issuer-ed25519), eddsa-rdfc-2022
     POST /credentials/verify         {verifiableCredential, options} -> 200 {verified, errors}
     POST /presentations/verify       {verifiablePresentation, options: {challenge, domain}} -> 200 {verified, ...}
+    POST /workflows/ob30-presentation/exchanges            {ttl} -> 204, Location: the new exchange's URL
+    POST /workflows/ob30-presentation/exchanges/{id}       {} -> {verifiablePresentationRequest} asking for an Open
+                                     Badges 3.0 credential (QueryByExample) with a fresh challenge and this server's
+                                     domain; {verifiablePresentation} -> 200 {} once, when it verifies for both
+    GET  .../exchanges/{id}/request  the current request, no side effects
+    GET  .../exchanges/{id}/protocols  {"protocols": {"vcapi": exchange URL}}
 
 Errors are RFC 9457 problem details (application/problem+json with type, title, detail). Loopback only: it is
 a test fixture and the stand-in `make demo` and `serve-reference` run, not a service. `FAULTS` maps each switch
@@ -50,7 +56,21 @@ FAULTS: Mapping[str, str] = MappingProxyType({
     "verifier-ignores-challenge": "VCALM-presentation-challenge",
     "verifier-ignores-domain": "VCALM-presentation-domain",
     "problem-without-type": "VCALM-problem-type-title",
+    "exchange-vpr-without-query": "VCALM-exchange-request-shape",
+    "exchange-fixed-challenge": "VCALM-exchange-challenge-fresh",
+    "exchange-refuses-valid": "VCALM-exchange-accepts-presentation",
+    "exchange-ignores-domain": "VCALM-exchange-domain-enforced",
+    "exchange-allows-replay": "VCALM-exchange-replay-rejected",
+    "exchange-never-expires": "VCALM-exchange-expired-rejected",
+    "exchange-accepts-garbage": "VCALM-exchange-garbage-rejected",
+    "exchange-request-reissues-challenge": "VCALM-exchange-request-no-side-effects",
+    "exchange-protocols-without-vcapi": "VCALM-exchange-protocols",
 })
+WORKFLOW = "ob30-presentation"
+EXCHANGE_TTL_S = 900.0
+MAX_EXCHANGE_TTL_S = 86400.0
+MAX_EXCHANGES = 10_000
+FIXED_CHALLENGE = "reference-fixed-challenge"
 DROPPED_TERM = "tag"          # what issuer-drops-terms leaves out of the achievement (an optional OB 3.0 term)
 
 
@@ -88,12 +108,15 @@ def build_app(env: Environment, faults: frozenset[str] = frozenset(), *, token: 
         body["status"] = exc.status
         return JSONResponse(body, status_code=exc.status, media_type="application/problem+json")
 
-    async def read(request: Request) -> dict[str, Any]:
+    def authorize(request: Request) -> None:
         if token is not None and request.headers.get("authorization") != f"Bearer {token}":
             raise _Problem(401, "unauthorized", "Not authorized", "a valid bearer token is required")
+
+    async def read(request: Request, *, exchange: bool = False) -> dict[str, Any]:
+        authorize(request)
         raw = await request.body()
         hostile = _Problem(500, "internal", "Internal error", "the server failed") \
-            if "server-500-on-hostile" in faults else None
+            if "server-500-on-hostile" in faults and not exchange else None
         if len(raw) > MAX_BODY_BYTES:
             raise _Problem(413, "too-large", "Request too large", f"at most {MAX_BODY_BYTES} bytes are read")
         try:
@@ -212,10 +235,149 @@ def build_app(env: Environment, faults: frozenset[str] = frozenset(), *, token: 
         return problem(_Problem(status, "not-found" if status == 404 else "error", "Not found" if status == 404
                                 else "Error", f"{request.method} {request.url.path} is not served here"))
 
+    exchanges = _exchange_routes(env, faults, problem, read, authorize)
     routes = [Route("/credentials/issue", issue, methods=["POST"]),
               Route("/credentials/verify", verify_credential, methods=["POST"]),
-              Route("/presentations/verify", verify_presentation, methods=["POST"])]
+              Route("/presentations/verify", verify_presentation, methods=["POST"]), *exchanges]
     return Starlette(routes=routes, exception_handlers={404: not_found, 405: not_found})
+
+
+@dataclass(slots=True)
+class _Exchange:
+    challenge: str
+    domain: str
+    expires: float                                     # time.monotonic() deadline
+    accepted: set[str]                                 # challenges a presentation may carry
+    done: bool = False
+
+
+def _presentation_request(challenge: str, domain: str, with_query: bool) -> dict[str, Any]:
+    request: dict[str, Any] = {"challenge": challenge, "domain": domain}
+    if with_query:
+        request["query"] = [{"type": "QueryByExample", "credentialQuery": [{
+            "reason": "The reference exchange asks for an Open Badges 3.0 achievement credential.",
+            "example": {"@context": ["https://www.w3.org/ns/credentials/v2"],
+                        "type": ["VerifiableCredential", "OpenBadgeCredential"]}}]}]
+    return request
+
+
+def _exchange_routes(env: Environment, faults: frozenset[str], problem: Any, read: Any, authorize: Any
+                     ) -> list[Route]:
+    """The exchange server: one workflow asking for an Open Badges 3.0 credential in a holder-signed presentation."""
+    import secrets
+
+    state: dict[str, _Exchange] = {}
+    prefix = f"/workflows/{WORKFLOW}/exchanges"
+
+    def new_challenge() -> str:
+        return FIXED_CHALLENGE if "exchange-fixed-challenge" in faults else secrets.token_urlsafe(18)
+
+    def current(request: Request) -> _Exchange:
+        found = state.get(request.path_params["exchange"])
+        if found is None:
+            raise _Problem(404, "unknown-exchange", "Unknown exchange", "no exchange has this id")
+        if time.monotonic() > found.expires and "exchange-never-expires" not in faults:
+            raise _Problem(410, "exchange-expired", "Exchange expired", "the exchange's time to live has passed")
+        return found
+
+    def vpr(found: _Exchange) -> dict[str, Any]:
+        return _presentation_request(found.challenge, found.domain, "exchange-vpr-without-query" not in faults)
+
+    async def create(request: Request) -> Response:
+        try:
+            body = await read(request, exchange=True)
+            ttl = body.get("ttl", EXCHANGE_TTL_S)
+            if isinstance(ttl, bool) or not isinstance(ttl, (int, float)) or not 0 < ttl <= MAX_EXCHANGE_TTL_S:
+                raise _Problem(400, "invalid-ttl", "Invalid ttl", f"ttl is a number of seconds up to "
+                                                                  f"{MAX_EXCHANGE_TTL_S:g}")
+        except _Problem as exc:
+            return problem(exc)
+        while len(state) >= MAX_EXCHANGES:
+            state.pop(next(iter(state)))
+        exchange_id = secrets.token_urlsafe(12)
+        challenge = new_challenge()
+        state[exchange_id] = _Exchange(challenge, request.url.netloc, time.monotonic() + float(ttl), {challenge})
+        return Response(status_code=204, headers={"location": f"{str(request.base_url).rstrip('/')}{prefix}/"
+                                                              f"{exchange_id}"})
+
+    def verifies(found: _Exchange, presentation: dict[str, Any]) -> str:
+        """Why the presentation does not answer the exchange, or ""."""
+        proof = presentation.get("proof")
+        challenge = proof.get("challenge") if isinstance(proof, dict) else None
+        if challenge not in found.accepted:
+            return "the presentation's proof does not carry this exchange's challenge"
+        domain = None if "exchange-ignores-domain" in faults else (found.domain,)
+        verifier = env.verifier.with_options(VerificationOptions(challenge=challenge, domain=domain))
+        result = verifier.data_integrity(presentation, presentation=True)
+        if not result.verified:
+            return f"the presentation does not verify: {result.message}"
+        credentials = presentation.get("verifiableCredential")
+        listed = credentials if isinstance(credentials, list) else [credentials]
+        badges = [c for c in listed if isinstance(c, dict) and "OpenBadgeCredential" in (c.get("type") or [])]
+        if not badges:
+            return "the presentation carries no OpenBadgeCredential, which the request asks for"
+        for credential in badges:
+            inner = env.verifier.data_integrity(credential, presentation=False)
+            if not inner.verified:
+                return f"a credential in the presentation does not verify: {inner.message}"
+        return ""
+
+    async def participate(request: Request) -> Response:
+        try:
+            try:
+                body = await read(request, exchange=True)
+            except _Problem as exc:
+                if exc.kind == "malformed" and "exchange-accepts-garbage" in faults:
+                    return JSONResponse({})
+                raise
+            found = current(request)
+            if "verifiablePresentation" not in body:
+                if found.done:
+                    raise _Problem(409, "exchange-complete", "Exchange complete", "this exchange is already complete")
+                return JSONResponse({"verifiablePresentationRequest": vpr(found)})
+            presentation = body["verifiablePresentation"]
+            if not isinstance(presentation, dict):
+                if "exchange-accepts-garbage" in faults:
+                    return JSONResponse({})
+                raise _Problem(400, "malformed", "Malformed message", "verifiablePresentation is not a JSON object")
+            if found.done and "exchange-allows-replay" not in faults:
+                raise _Problem(409, "exchange-complete", "Exchange complete",
+                               "this exchange already accepted a presentation")
+            if "exchange-refuses-valid" in faults:
+                raise _Problem(400, "presentation-refused", "Presentation refused", "presentations are not accepted")
+            why = verifies(found, presentation)
+            if why:
+                raise _Problem(400, "presentation-refused", "Presentation refused", why)
+            found.done = True
+        except _Problem as exc:
+            return problem(exc)
+        return JSONResponse({})
+
+    async def current_request(request: Request) -> Response:
+        try:
+            authorize(request)
+            found = current(request)
+            if "exchange-request-reissues-challenge" in faults:
+                found.challenge = new_challenge()
+                found.accepted.add(found.challenge)
+        except _Problem as exc:
+            return problem(exc)
+        return JSONResponse({"verifiablePresentationRequest": vpr(found)})
+
+    async def protocols(request: Request) -> Response:
+        try:
+            authorize(request)
+            current(request)
+        except _Problem as exc:
+            return problem(exc)
+        url = str(request.url).rsplit("/protocols", 1)[0]
+        listed = {"website": url} if "exchange-protocols-without-vcapi" in faults else {"vcapi": url}
+        return JSONResponse({"protocols": listed})
+
+    return [Route(prefix, create, methods=["POST"]),
+            Route(prefix + "/{exchange}", participate, methods=["POST"]),
+            Route(prefix + "/{exchange}/request", current_request, methods=["GET"]),
+            Route(prefix + "/{exchange}/protocols", protocols, methods=["GET"])]
 
 
 @dataclass(frozen=True, slots=True)
@@ -224,7 +386,8 @@ class RunningReference:
     faults: frozenset[str]
 
     def targets_toml(self, *, token_env: str | None = None) -> str:
-        """A targets.toml for this server: its issuer and verifier."""
+        """A targets.toml for this server: its issuer, verifier and exchange workflow (short ttl for the expired
+        case, so a run waits a fraction of a second for it)."""
         from conformance.keys.testkeys import suite_key
 
         auth = f'auth = {{ type = "bearer", token_env = "{token_env}" }}\n' if token_env else ""
@@ -232,7 +395,9 @@ class RunningReference:
         return ('[implementation]\nname = "ler-conformance reference"\n\n'
                 f'[[service]]\nrole = "issuer"\nid = "{suite_key(ISSUER_KEY).did}"\nendpoint = "{self.base_url}"\n'
                 f"{tags}{auth}\n"
-                f'[[service]]\nrole = "verifier"\nendpoint = "{self.base_url}"\n{tags}{auth}')
+                f'[[service]]\nrole = "verifier"\nendpoint = "{self.base_url}"\n{tags}{auth}\n'
+                f'[[service]]\nrole = "exchange"\nendpoint = "{self.base_url}/workflows/{WORKFLOW}"\n'
+                f"options = {{ expired_ttl_s = 0.05, expiry_margin_s = 0.15 }}\n{auth}")
 
 
 @contextmanager

@@ -174,7 +174,7 @@ def test_untested_role_is_refused_with_a_reason(tmp_path: Path) -> None:
 def test_example_targets_file_is_valid() -> None:
     example = Path(__file__).resolve().parents[2] / "examples" / "targets.toml"
     loaded = load_targets_file(example)
-    assert {s.role for s in loaded.services} == {"issuer", "verifier"}
+    assert {"issuer", "verifier", "exchange"} <= {s.role for s in loaded.services}
 
 
 def test_serve_reference_lists_faults_and_refuses_unknown_ones() -> None:
@@ -197,14 +197,14 @@ def test_serve_reference_serves_until_interrupted(tmp_path: Path) -> None:
     try:
         lines: list[str] = []
         assert process.stdout is not None
-        while len(lines) < 40 and not (lines and lines[-1].startswith("tags") and
-                                       sum(line.startswith("[[service]]") for line in lines) == 2):
+        while len(lines) < 40 and not (lines and lines[-1].startswith("options") and
+                                       sum(line.startswith("[[service]]") for line in lines) == 3):
             line = process.stdout.readline()
             if not line:
                 break
             lines.append(line)
         loaded = load_targets_file(_write_targets(tmp_path, "".join(lines)))
-        assert {s.role for s in loaded.services} == {"issuer", "verifier"}
+        assert {"issuer", "verifier", "exchange"} <= {s.role for s in loaded.services}
         assert all(s.endpoint.startswith("http://127.0.0.1:") for s in loaded.services)
     finally:
         process.send_signal(signal.SIGINT)

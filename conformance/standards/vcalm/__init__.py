@@ -9,7 +9,7 @@ from conformance.model.services import ServiceSubject
 from conformance.model.subjects import Subject
 from conformance.registry import Embedded, detects, embeds
 
-ROLES = frozenset({"issuer", "verifier"})
+ROLES = frozenset({"issuer", "verifier", "exchange"})
 
 
 @detects("VCALM")
@@ -31,4 +31,4 @@ def issued_credentials(subject: Subject) -> Iterator[Embedded]:
                            body["verifiableCredential"], encoding="document")
 
 
-from conformance.standards.vcalm import checks  # noqa: F401  (registers the checks)
+from conformance.standards.vcalm import checks, exchange  # noqa: F401,E402  (registers the checks)

@@ -1,0 +1,308 @@
+"""Open Badges 3.0 host API flows, the suite acting as a client application of a host (targets.toml role "ob-host").
+
+The endpoint is the API base URL (for example https://host.example/ims/ob/v3p0). In order:
+
+    discovery     GET {endpoint}/discovery, no credentials                   -> the OAuth 2.0 URLs and scopes
+    register      POST x-imssf-registrationUrl, RFC 7591 metadata              -> client_id, client_secret
+    authorize     GET authorizationUrl with PKCE S256 and a state, three times: all scopes, a code for the wrong
+                  verifier, profile.readonly only                             -> 302 to the redirect URI with ?code
+    token         POST tokenUrl (HTTP Basic client credentials) for each code; one with a wrong code_verifier
+    scope         GET {endpoint}/credentials without a token, then with the profile-only token
+    profile       GET {endpoint}/profile
+    upsert        POST {endpoint}/credentials, a credential the suite signed
+    credentials   GET {endpoint}/credentials?limit=2&offset=0, then each Link rel=next (at most MAX_PAGES)
+    revoke        POST options.revocation_url (RFC 7009) for the access token, then GET /credentials with it
+
+Consent: the flow sends the authorization request straight to the authorization endpoint and expects the redirect
+in the answer, which is what a host does for a user already signed in and consenting (the reference host approves
+its test user this way). When a real host's sign-in and consent page needs a person, the vendor registers and signs
+in once and the targets file names the variables holding the client and its refresh token (options.client_id_env,
+client_secret_env, refresh_token_env): the flows then start from the refresh grant at refreshUrl, and the rules on
+registration, the code grant, PKCE and scopes come to cantTell.
+
+Secrets (client_secret, codes, verifiers, tokens) stay in local variables: the transcript keeps redacted copies.
+When a step gives nothing to continue with, a "stopped" step records why and the later flows are not run, so their
+rules come to cantTell rather than inapplicable.
+"""
+from __future__ import annotations
+
+import base64
+import copy
+import hashlib
+import json
+import secrets
+import time
+from collections.abc import Mapping
+from functools import lru_cache
+from typing import TYPE_CHECKING, Any
+from urllib.parse import parse_qs, urlencode, urljoin, urlsplit
+
+from conformance.live.transcript import Step, Transcript
+from conformance.net import FetchError, GuardedClient, Response, redact_url
+from conformance.net.evidence import REDACTED, redact_headers, secret_field
+
+if TYPE_CHECKING:
+    from conformance.model.services import ServiceSubject
+
+SCOPE_BASE = "https://purl.imsglobal.org/spec/ob/v3p0/scope/"
+SCOPES = {name: SCOPE_BASE + name for name in ("credential.readonly", "credential.upsert", "profile.readonly")}
+REDIRECT_URI = "https://client.ler-conformance.example/oauth/callback"
+PAGE_LIMIT = 2
+MAX_PAGES = 25
+MAX_BODY = 4 * 1024 * 1024
+KEPT = ("content-type", "content-length", "location", "link", "www-authenticate", "x-total-count", "retry-after")
+UPSERT_ID = "urn:uuid:7d41c2e8-0b5a-4f6e-9c3d-1a8e2b4f6c07"
+STOPPED = "stopped"
+
+
+# member names that read like secrets to the generic redaction but name public OAuth 2.0 metadata
+NOT_SECRET = frozenset({"authorizationCode", "authorizationUrl", "tokenUrl", "token_type", "token_endpoint_auth_method",
+                        "token_type_hint", "x-imssf-registrationUrl", "refreshUrl"})
+
+
+def redact(value: Any, depth: int = 0) -> Any:
+    """`redact_json`, except that the public OAuth 2.0 metadata names above are kept (what they hold is still
+    redacted where it looks like a secret)."""
+    if depth > 64:
+        return REDACTED
+    if isinstance(value, dict):
+        return {k: REDACTED if isinstance(k, str) and k not in NOT_SECRET and secret_field(k) and v not in (None, "")
+                else redact(v, depth + 1) for k, v in value.items()}
+    if isinstance(value, list):
+        return [redact(v, depth + 1) for v in value]
+    return value
+
+
+def _shown_form(form: Mapping[str, str]) -> dict[str, str]:
+    hidden = ("code", "code_verifier", "token", "client_secret", "refresh_token")
+    return {k: ("[redacted]" if k in hidden else v) for k, v in form.items()}
+
+
+class _Client:
+    """Sends one request, keeps a redacted Step, and hands the caller the unredacted answer for the next step."""
+
+    def __init__(self, client: GuardedClient, canonicalizer: Any) -> None:
+        self.client = client
+        self.canonicalizer = canonicalizer
+        self.steps: list[Step] = []
+
+    def call(self, flow: str, name: str, method: str, url: str, *, body: Any = None, form: Mapping[str, str] | None
+             = None, headers: Mapping[str, str] | None = None, expect: Mapping[str, Any] | None = None,
+             accept: str = "application/json") -> tuple[Step, Response | None, Any]:
+        content, content_type, shown = b"", None, None
+        if form is not None:
+            content, content_type, shown = urlencode(form).encode(), "application/x-www-form-urlencoded", \
+                _shown_form(form)
+        elif body is not None:
+            content, content_type, shown = json.dumps(body, ensure_ascii=False).encode("utf-8"), \
+                "application/json", redact(body)
+        base = {"flow": flow, "name": name, "method": method, "url": redact_url(url), "request": shown,
+                "expect": dict(expect or {})}
+        started = time.monotonic()
+        try:
+            answer = self.client.send(method, url, content=content, content_type=content_type, headers=headers,
+                                      accept=accept, max_bytes=MAX_BODY)
+        except FetchError as exc:
+            step = Step(**base, status=exc.status, elapsed_s=time.monotonic() - started, error=exc.reason.value,
+                        message=exc.message)
+            self.steps.append(step)
+            return step, None, None
+        parsed: Any = None
+        text, problem = "", ""
+        if answer.body.strip():
+            try:
+                parsed = json.loads(answer.body)
+            except (ValueError, RecursionError) as exc:
+                problem = f"the body is not JSON ({type(exc).__name__}: {str(exc)[:120]})"
+                text = answer.body[:512].decode("utf-8", "replace")
+        step = Step(**base, status=answer.status, headers=redact_headers(answer.headers, keep=KEPT),
+                    body=redact(parsed), text=text, json_error=problem, elapsed_s=time.monotonic() - started)
+        self.steps.append(step)
+        return step, answer, parsed
+
+    def stop(self, flow: str, why: str) -> None:
+        self.steps.append(Step(flow=STOPPED, name=flow, method="-", url="", request=None, message=why))
+
+
+def _member(value: Any, *path: str) -> Any:
+    for key in path:
+        value = value.get(key) if isinstance(value, dict) else None
+    return value
+
+
+def oauth_urls(description: Any, base: str) -> dict[str, str]:
+    """The registration, authorization and token URLs a service description names (resolved against base)."""
+    scheme = _member(description, "components", "securitySchemes", "OAuth2ACG")
+    flow = _member(scheme, "flows", "authorizationCode")
+    found = {"registration": _member(scheme, "x-imssf-registrationUrl"),
+             "authorization": _member(flow, "authorizationUrl"), "token": _member(flow, "tokenUrl")}
+    return {k: urljoin(base + "/", v) for k, v in found.items() if isinstance(v, str) and v}
+
+
+def _pkce() -> tuple[str, str]:
+    verifier = base64.urlsafe_b64encode(secrets.token_bytes(32)).rstrip(b"=").decode()
+    challenge = base64.urlsafe_b64encode(hashlib.sha256(verifier.encode()).digest()).rstrip(b"=").decode()
+    return verifier, challenge
+
+
+def _basic(client_id: str, client_secret: str) -> dict[str, str]:
+    pair = base64.b64encode(f"{client_id}:{client_secret}".encode()).decode()
+    return {"authorization": f"Basic {pair}"}
+
+
+def _bearer(token: str) -> dict[str, str]:
+    return {"authorization": f"Bearer {token}"}
+
+
+def next_link(header: str | None, base: str) -> str | None:
+    """The rel="next" target of a Link header, resolved against base."""
+    for part in (header or "").split(","):
+        if ";" not in part:
+            continue
+        target, *params = part.split(";")
+        rels = {p.strip().split("=", 1)[1].strip().strip('"') for p in params if p.strip().startswith("rel=")}
+        if "next" in " ".join(rels).split():
+            return urljoin(base, target.strip().strip("<>"))
+    return None
+
+
+def page_query(url: str) -> dict[str, str]:
+    return {k: v[0] for k, v in parse_qs(urlsplit(url).query).items()}
+
+
+def upsert_credential(canonicalizer: Any) -> dict[str, Any]:
+    """An OB 3.0 credential the suite signed with its public test key, for upsertCredential."""
+    return copy.deepcopy(_upsert_credential(canonicalizer))
+
+
+@lru_cache(maxsize=4)
+def _upsert_credential(canonicalizer: Any) -> dict[str, Any]:
+    from conformance.live.vcalm import credential_template
+    from conformance.vectors import sign_document
+
+    credential = credential_template("")
+    credential["id"] = UPSERT_ID
+    credential["name"] = "Host Round-Trip Check"
+    return sign_document(credential, [{"key": "issuer-ed25519"}], canonicalizer)
+
+
+def run(subject: ServiceSubject) -> Transcript:
+    service = subject.service
+    http = _Client(subject.client, subject.env.verifier.canonicalizer)
+    base = service.endpoint
+    _flows(http, base, service.options)
+    return Transcript(tuple(http.steps))
+
+
+def _authorize(http: _Client, url: str, client_id: str, scope: str, name: str) -> tuple[str | None, str]:
+    """One authorization request; the code from the redirect (or None) and the PKCE verifier."""
+    verifier, challenge = _pkce()
+    state = secrets.token_urlsafe(12)
+    query = {"response_type": "code", "client_id": client_id, "redirect_uri": REDIRECT_URI, "scope": scope,
+             "state": state, "code_challenge": challenge, "code_challenge_method": "S256"}
+    target = url + ("&" if "?" in url else "?") + urlencode(query)
+    _step, answer, _ = http.call("authorize", name, "GET", target, expect={"state": state}, accept="text/html")
+    location = answer.header("location") if answer is not None else None
+    code = parse_qs(urlsplit(location).query).get("code", [None])[0] if location else None
+    return code, verifier
+
+
+def _token(http: _Client, url: str, basic: Mapping[str, str], code: str, verifier: str, flow: str,
+           name: str) -> str | None:
+    form = {"grant_type": "authorization_code", "code": code, "redirect_uri": REDIRECT_URI, "code_verifier": verifier}
+    _, _, parsed = http.call(flow, name, "POST", url, form=form, headers=basic)
+    token = parsed.get("access_token") if isinstance(parsed, dict) else None
+    return token if isinstance(token, str) and token else None
+
+
+def _flows(http: _Client, base: str, options: Mapping[str, Any]) -> None:
+    step, _, description = http.call("discovery", "service-description", "GET", f"{base}/discovery")
+    urls = oauth_urls(description, base) if step.status == 200 else {}
+    missing = sorted({"registration", "authorization", "token"} - set(urls))
+    if missing:
+        http.stop("register", f"the service description gives no {', '.join(missing)} URL")
+        return
+    if options.get("refresh_token_env"):
+        _with_refresh_token(http, base, urls, description, options)
+        return
+    metadata = {"client_name": "ler-conformance", "client_uri": "https://client.ler-conformance.example/",
+                "logo_uri": "https://client.ler-conformance.example/logo.png",
+                "tos_uri": "https://client.ler-conformance.example/terms",
+                "policy_uri": "https://client.ler-conformance.example/privacy",
+                "software_id": "ler-conformance", "software_version": "1",
+                "redirect_uris": [REDIRECT_URI], "token_endpoint_auth_method": "client_secret_basic",
+                "grant_types": ["authorization_code", "refresh_token"], "response_types": ["code"],
+                "scope": " ".join(SCOPES.values())}
+    _, _, registered = http.call("register", "client", "POST", urls["registration"], body=metadata)
+    client_id = _member(registered, "client_id")
+    client_secret = _member(registered, "client_secret")
+    if not isinstance(client_id, str) or not isinstance(client_secret, str):
+        http.stop("authorize", "registration gives no client_id and client_secret")
+        return
+    basic = _basic(client_id, client_secret)
+    code, verifier = _authorize(http, urls["authorization"], client_id, " ".join(SCOPES.values()), "all-scopes")
+    if code is None:
+        http.stop("token", "the authorization endpoint gives no code")
+        return
+    token = _token(http, urls["token"], basic, code, verifier, "token", "all-scopes")
+    other, _ = _authorize(http, urls["authorization"], client_id, " ".join(SCOPES.values()), "for-wrong-verifier")
+    if other is not None:
+        _token(http, urls["token"], basic, other, _pkce()[0], "token-pkce", "wrong-verifier")
+    narrow_code, narrow_verifier = _authorize(http, urls["authorization"], client_id, SCOPES["profile.readonly"],
+                                              "profile-only")
+    narrow = None if narrow_code is None else _token(http, urls["token"], basic, narrow_code, narrow_verifier,
+                                                     "token", "profile-only")
+    if token is None:
+        http.stop("credentials", "the token endpoint gives no access token")
+        return
+    _resources(http, base, options, token, narrow, basic)
+
+
+def _with_refresh_token(http: _Client, base: str, urls: Mapping[str, str], description: Any,
+                        options: Mapping[str, Any]) -> None:
+    """A host whose consent step needs a person: the vendor registered the client and signed in once; the targets
+    file names the variables holding the client id, secret and refresh token (options.client_id_env,
+    client_secret_env, refresh_token_env). Registration and the authorization code grant are then not judged."""
+    from conformance.model.services import _secret
+
+    client_id = _secret(options.get("client_id_env"), "OAuth 2.0 client id")
+    basic = _basic(client_id, _secret(options.get("client_secret_env"), "OAuth 2.0 client secret"))
+    refresh = _secret(options.get("refresh_token_env"), "refresh token")
+    flow = _member(description, "components", "securitySchemes", "OAuth2ACG", "flows", "authorizationCode")
+    refresh_url = _member(flow, "refreshUrl")
+    url = urljoin(base + "/", refresh_url) if isinstance(refresh_url, str) and refresh_url else urls["token"]
+    http.stop("register", "the targets file supplies a pre-issued refresh token: registration and the "
+                          "authorization code grant happened outside the suite")
+    _, _, parsed = http.call("token", "refresh", "POST", url, form={"grant_type": "refresh_token",
+                                                                    "refresh_token": refresh}, headers=basic)
+    token = parsed.get("access_token") if isinstance(parsed, dict) else None
+    if not isinstance(token, str) or not token:
+        http.stop("credentials", "the refresh grant gives no access token")
+        return
+    _resources(http, base, options, token, None, basic)
+
+
+def _resources(http: _Client, base: str, options: Mapping[str, Any], token: str, narrow: str | None,
+               basic: Mapping[str, str]) -> None:
+    listing = f"{base}/credentials"
+    http.call("scope", "no-token", "GET", f"{listing}?limit={PAGE_LIMIT}&offset=0")
+    if narrow is not None:
+        http.call("scope", "profile-only-token", "GET", f"{listing}?limit={PAGE_LIMIT}&offset=0",
+                  headers=_bearer(narrow))
+    http.call("profile", "profile", "GET", f"{base}/profile", headers=_bearer(token))
+    http.call("upsert", "signed-credential", "POST", listing, headers=_bearer(token),
+              body=upsert_credential(http.canonicalizer))
+    url: str | None = f"{listing}?limit={PAGE_LIMIT}&offset=0"
+    seen: set[str] = set()
+    for number in range(MAX_PAGES):
+        if url is None or url in seen:
+            break
+        seen.add(url)
+        step, answer, _ = http.call("credentials", f"page-{number}", "GET", url, headers=_bearer(token),
+                                    expect=page_query(url))
+        url = next_link(answer.header("link"), url) if answer is not None and step.status == 200 else None
+    revocation = options.get("revocation_url")
+    if isinstance(revocation, str) and revocation:
+        http.call("revoke", "revoke", "POST", urljoin(base + "/", revocation),
+                  form={"token": token, "token_type_hint": "access_token"}, headers=basic)
+        http.call("revoke", "after-revocation", "GET", f"{listing}?limit=1&offset=0", headers=_bearer(token))

@@ -1,0 +1,384 @@
+"""A reference Open Badges 3.0 host (the 1EdTech OB REST API with its OAuth 2.0 profile), conformant by default,
+with one fault switch per OB30API requirement. In memory, loopback only: a test fixture and the stand-in
+`serve-reference` and `make demo` run, not a service.
+
+    GET  {API}/discovery             the service description (OpenAPI 3, OAuth2ACG scheme), unprotected
+    POST {API}/oauth/register        RFC 7591 dynamic registration, no initial access token -> 201
+    GET  {API}/oauth/authorize       PKCE S256 required; approves at once for the one test user (no consent page:
+                                     the headless stand-in for a signed-in user who consents) -> 302 ?code&state
+    POST {API}/oauth/token           authorization_code (HTTP Basic client credentials, code_verifier checked),
+                                     refresh_token
+    POST {API}/oauth/revoke          RFC 7009
+    GET  {API}/credentials           limit/offset paging, X-Total-Count, Link (next, prev, first, last)
+    POST {API}/credentials           upsertCredential: 201 created, 200 replaced (same issuer id and id)
+    GET  {API}/profile               the test user's Profile
+
+{API} is /ims/ob/v3p0. Resource errors are Imsx_StatusInfo objects; OAuth errors are RFC 6749 error objects.
+The host holds three OB 3.0 credentials signed with the suite's public test key for its test user.
+"""
+from __future__ import annotations
+
+import asyncio
+import base64
+import copy
+import hashlib
+import json
+import secrets
+import threading
+import time
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass
+from functools import lru_cache
+from types import MappingProxyType
+from typing import Any
+from urllib.parse import parse_qs, urlencode
+
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, PlainTextResponse, RedirectResponse, Response
+from starlette.routing import Route
+
+from conformance.environment import Environment
+from conformance.reference.registry import _loopback
+
+API = "/ims/ob/v3p0"
+SCOPE = "https://purl.imsglobal.org/spec/ob/v3p0/scope/"
+READ, UPSERT, PROFILE = SCOPE + "credential.readonly", SCOPE + "credential.upsert", SCOPE + "profile.readonly"
+USER = "https://host.ler-conformance.example/users/learner-0001"
+SEEDED = 3
+MAX_BODY_BYTES = 1024 * 1024
+
+# switch -> the requirement it makes fail (and nothing else)
+FAULTS: Mapping[str, str] = MappingProxyType({
+    "discovery-needs-token": "OB30API-discovery-open",
+    "discovery-missing-scope": "OB30API-discovery-oauth",
+    "registration-answers-200": "OB30API-registration",
+    "authorize-drops-state": "OB30API-authorize-redirect",
+    "token-type-missing": "OB30API-token-code",
+    "pkce-not-checked": "OB30API-pkce-verified",
+    "credentials-open": "OB30API-token-required",
+    "scope-not-checked": "OB30API-scope-enforced",
+    "credentials-bare-entries": "OB30API-get-credentials",
+    "limit-ignored": "OB30API-paging-limit",
+    "total-count-missing": "OB30API-total-count",
+    "link-next-missing": "OB30API-paging-link",
+    "profile-without-type": "OB30API-get-profile",
+    "upsert-answers-204": "OB30API-upsert-answer",
+    "upsert-drops-terms": "OB30API-upsert-round-trip",
+    "revocation-ignored": "OB30API-revoked-token-refused",
+    "errors-plain-text": "OB30API-error-status-info",
+})
+DROPPED_TERM = "tag"            # what upsert-drops-terms leaves out of a stored achievement
+
+
+@lru_cache(maxsize=4)
+def _seeded(canonicalizer: Any) -> tuple[dict[str, Any], ...]:
+    from conformance.live.vcalm import credential_template
+    from conformance.vectors import sign_document
+
+    credentials = []
+    for number in range(1, SEEDED + 1):
+        credential = credential_template("")
+        credential["id"] = f"urn:uuid:5e0c9a7b-2d4f-4b8e-a1c3-00000000000{number}"
+        credential["name"] = f"Host Seed Badge {number}"
+        credentials.append(sign_document(credential, [{"key": "issuer-ed25519"}], canonicalizer))
+    return tuple(credentials)
+
+
+def _s256(verifier: str) -> str:
+    return base64.urlsafe_b64encode(hashlib.sha256(verifier.encode()).digest()).rstrip(b"=").decode()
+
+
+@dataclass
+class _State:
+    clients: dict[str, dict[str, Any]]
+    codes: dict[str, dict[str, Any]]
+    tokens: dict[str, dict[str, Any]]
+    refresh: dict[str, dict[str, Any]]
+    credentials: list[dict[str, Any]]
+
+
+def build_app(env: Environment, faults: frozenset[str] = frozenset()) -> Starlette:
+    unknown = set(faults) - set(FAULTS)
+    if unknown:
+        raise ValueError(f"unknown fault switches {sorted(unknown)}; expected some of {sorted(FAULTS)}")
+    state = _State({}, {}, {}, {}, [copy.deepcopy(c) for c in _seeded(env.verifier.canonicalizer)])
+    lock = threading.Lock()
+
+    def status_info(status: int, description: str, minor: str) -> Response:
+        if "errors-plain-text" in faults:
+            return PlainTextResponse(description, status_code=status)
+        return JSONResponse({"imsx_codeMajor": "failure", "imsx_severity": "error",
+                             "imsx_description": description,
+                             "imsx_codeMinor": {"imsx_codeMinorField": [
+                                 {"imsx_codeMinorFieldName": "TargetEndSystem",
+                                  "imsx_codeMinorFieldValue": minor}]}}, status_code=status)
+
+    def oauth_error(status: int, error: str, description: str) -> Response:
+        return JSONResponse({"error": error, "error_description": description}, status_code=status,
+                            headers={"cache-control": "no-store"})
+
+    def bearer(request: Request, scope: str) -> Response | None:
+        """None when the request carries a live token with `scope`; otherwise the refusal."""
+        header = request.headers.get("authorization", "")
+        if not header.lower().startswith("bearer "):
+            if "credentials-open" in faults and scope == READ:
+                return None
+            return status_info(401, "an access token is required", "unauthorisedrequest")
+        token = state.tokens.get(header[7:].strip())
+        if token is None or (token["revoked"] and "revocation-ignored" not in faults):
+            return status_info(401, "the access token is not valid", "unauthorisedrequest")
+        if scope not in token["scope"] and "scope-not-checked" not in faults:
+            return status_info(403, f"the access token lacks the scope {scope}", "forbidden")
+        return None
+
+    async def discovery(request: Request) -> Response:
+        if "discovery-needs-token" in faults and "authorization" not in request.headers:
+            return status_info(401, "an access token is required", "unauthorisedrequest")
+        base = str(request.base_url).rstrip("/") + API
+        scopes = {READ: "Read the user's credentials", UPSERT: "Create or replace the user's credentials",
+                  PROFILE: "Read the user's profile"}
+        if "discovery-missing-scope" in faults:
+            scopes.pop(PROFILE)
+        return JSONResponse({
+            "openapi": "3.0.1",
+            "info": {"title": "ler-conformance reference Open Badges host", "version": "3.0",
+                     "termsOfService": "https://host.ler-conformance.example/terms",
+                     "x-imssf-privacyPolicyUrl": "https://host.ler-conformance.example/privacy"},
+            "servers": [{"url": base}],
+            "paths": {"/credentials": {}, "/profile": {}, "/discovery": {}},
+            "components": {"securitySchemes": {"OAuth2ACG": {
+                "type": "oauth2", "description": "OAuth 2.0 authorization code grant with PKCE",
+                "x-imssf-registrationUrl": f"{base}/oauth/register",
+                "flows": {"authorizationCode": {"authorizationUrl": f"{base}/oauth/authorize",
+                                                "tokenUrl": f"{base}/oauth/token",
+                                                "refreshUrl": f"{base}/oauth/token", "scopes": scopes}}}}},
+        })
+
+    async def json_body(request: Request) -> Any:
+        raw = await request.body()
+        if len(raw) > MAX_BODY_BYTES:
+            raise ValueError("the body is too large")
+        return json.loads(raw)
+
+    async def register(request: Request) -> Response:
+        try:
+            metadata = await json_body(request)
+        except (ValueError, RecursionError):
+            return oauth_error(400, "invalid_client_metadata", "the body is not JSON")
+        redirects = metadata.get("redirect_uris") if isinstance(metadata, dict) else None
+        if not isinstance(redirects, list) or not redirects or not all(isinstance(u, str) for u in redirects):
+            return oauth_error(400, "invalid_redirect_uri", "redirect_uris is not a list of URLs")
+        client_id, secret = secrets.token_urlsafe(12), secrets.token_urlsafe(24)
+        scope = str(metadata.get("scope") or f"{READ} {UPSERT} {PROFILE}")
+        with lock:
+            state.clients[client_id] = {"secret": secret, "redirect_uris": redirects, "scope": scope}
+        answer = {**{k: v for k, v in metadata.items() if isinstance(k, str)}, "client_id": client_id,
+                  "client_secret": secret, "client_id_issued_at": int(time.time()), "client_secret_expires_at": 0}
+        return JSONResponse(answer, status_code=200 if "registration-answers-200" in faults else 201)
+
+    async def authorize(request: Request) -> Response:
+        query = request.query_params
+        client = state.clients.get(query.get("client_id", ""))
+        redirect = query.get("redirect_uri", "")
+        if client is None or redirect not in client["redirect_uris"]:
+            return PlainTextResponse("unknown client or redirect URI", status_code=400)
+        if query.get("response_type") != "code" or query.get("code_challenge_method") != "S256" \
+                or not query.get("code_challenge"):
+            return RedirectResponse(redirect + "?" + urlencode({"error": "invalid_request",
+                                                                "state": query.get("state", "")}), 302)
+        code = secrets.token_urlsafe(16)
+        with lock:
+            state.codes[code] = {"client_id": query["client_id"], "redirect_uri": redirect,
+                                 "challenge": query["code_challenge"], "scope": query.get("scope", "").split()}
+        back = {"code": code} if "authorize-drops-state" in faults else {"code": code, "state": query.get("state", "")}
+        return RedirectResponse(redirect + "?" + urlencode(back), 302)
+
+    def client_of(request: Request) -> str | None:
+        header = request.headers.get("authorization", "")
+        if not header.lower().startswith("basic "):
+            return None
+        try:
+            client_id, _, secret = base64.b64decode(header[6:].strip()).decode().partition(":")
+        except (ValueError, UnicodeDecodeError):
+            return None
+        client = state.clients.get(client_id)
+        return client_id if client is not None and secrets.compare_digest(client["secret"], secret) else None
+
+    async def token(request: Request) -> Response:
+        client_id = client_of(request)
+        if client_id is None:
+            return oauth_error(401, "invalid_client", "HTTP Basic client credentials are required")
+        form = {k: v[0] for k, v in parse_qs((await request.body()).decode("utf-8", "replace")).items()}
+        if form.get("grant_type") == "refresh_token":
+            with lock:
+                held = state.refresh.get(form.get("refresh_token", ""))
+            if held is None or held["client_id"] != client_id:
+                return oauth_error(400, "invalid_grant", "the refresh token is unknown or for another client")
+            return issue(client_id, held["scope"])
+        if form.get("grant_type") != "authorization_code":
+            return oauth_error(400, "unsupported_grant_type", "authorization_code and refresh_token are served")
+        with lock:
+            grant = state.codes.pop(form.get("code", ""), None)
+        if grant is None or grant["client_id"] != client_id or grant["redirect_uri"] != form.get("redirect_uri"):
+            return oauth_error(400, "invalid_grant", "the code is unknown, used, or for another client")
+        if _s256(form.get("code_verifier", "")) != grant["challenge"] and "pkce-not-checked" not in faults:
+            return oauth_error(400, "invalid_grant", "the code_verifier does not match the code_challenge")
+        return issue(client_id, grant["scope"])
+
+    def issue(client_id: str, scope: list[str]) -> Response:
+        access, refresh = secrets.token_urlsafe(24), secrets.token_urlsafe(24)
+        with lock:
+            state.tokens[access] = {"scope": scope, "revoked": False, "client_id": client_id}
+            state.refresh[refresh] = {"scope": scope, "client_id": client_id}
+        answer: dict[str, Any] = {"access_token": access, "token_type": "Bearer", "expires_in": 3600,
+                                  "refresh_token": refresh, "scope": " ".join(scope)}
+        if "token-type-missing" in faults:
+            del answer["token_type"]
+        return JSONResponse(answer, headers={"cache-control": "no-store"})
+
+    async def revoke(request: Request) -> Response:
+        client_id = client_of(request)
+        if client_id is None:
+            return oauth_error(401, "invalid_client", "HTTP Basic client credentials are required")
+        form = {k: v[0] for k, v in parse_qs((await request.body()).decode("utf-8", "replace")).items()}
+        with lock:
+            token = state.tokens.get(form.get("token", ""))
+            if token is not None and token["client_id"] == client_id:
+                token["revoked"] = True
+        return Response(status_code=200)
+
+    def number(value: str | None, default: int) -> int | None:
+        if value is None:
+            return default
+        return int(value) if value.isdigit() else None
+
+    async def get_credentials(request: Request) -> Response:
+        refused = bearer(request, READ)
+        if refused is not None:
+            return refused
+        limit = number(request.query_params.get("limit"), 10)
+        offset = number(request.query_params.get("offset"), 0)
+        if not limit or offset is None:
+            return status_info(400, "limit must be a positive integer and offset a non-negative one", "invaliddata")
+        with lock:
+            stored = list(state.credentials)
+        total = len(stored)
+        page = stored if "limit-ignored" in faults else stored[offset:offset + limit]
+        base = str(request.url.remove_query_params(["limit", "offset"]))
+        links = []
+        if offset + len(page) < total and "link-next-missing" not in faults:
+            links.append(f'<{base}?limit={limit}&offset={offset + limit}>; rel="next"')
+        last = max(0, (total - 1) // limit * limit)
+        links.append(f'<{base}?limit={limit}&offset={last}>; rel="last"')
+        links.append(f'<{base}?limit={limit}&offset=0>; rel="first"')
+        if offset > 0:
+            links.append(f'<{base}?limit={limit}&offset={max(0, offset - limit)}>; rel="prev"')
+        headers = {"link": ", ".join(links)}
+        if "total-count-missing" not in faults:
+            headers["x-total-count"] = str(total)
+        body: Any = page if "credentials-bare-entries" in faults else {"credential": page}
+        return JSONResponse(body, headers=headers)
+
+    async def upsert(request: Request) -> Response:
+        refused = bearer(request, UPSERT)
+        if refused is not None:
+            return refused
+        try:
+            credential = await json_body(request)
+        except (ValueError, RecursionError):
+            return status_info(400, "the body is not JSON", "invaliddata")
+        if not isinstance(credential, dict) or not isinstance(credential.get("id"), str):
+            return status_info(400, "the body is not a credential with an id", "invaliddata")
+        stored = copy.deepcopy(credential)
+        if "upsert-drops-terms" in faults:
+            achievement = stored.get("credentialSubject", {}).get("achievement")
+            if isinstance(achievement, dict):
+                achievement.pop(DROPPED_TERM, None)
+
+        def key(c: dict[str, Any]) -> tuple[Any, Any]:
+            issuer = c.get("issuer")
+            return (issuer.get("id") if isinstance(issuer, dict) else issuer, c.get("id"))
+
+        with lock:
+            index = next((i for i, c in enumerate(state.credentials) if key(c) == key(stored)), None)
+            if index is None:
+                state.credentials.append(stored)
+            else:
+                state.credentials[index] = stored
+        if "upsert-answers-204" in faults:
+            return Response(status_code=204)
+        return JSONResponse(credential, status_code=201 if index is None else 200)
+
+    async def profile(request: Request) -> Response:
+        refused = bearer(request, PROFILE)
+        if refused is not None:
+            return refused
+        document: dict[str, Any] = {"id": USER, "type": ["Profile"], "name": "Test Learner"}
+        if "profile-without-type" in faults:
+            del document["type"]
+        return JSONResponse(document)
+
+    async def not_found(request: Request, exc: Exception) -> Response:
+        status = getattr(exc, "status_code", 500)
+        return status_info(status, f"{request.method} {request.url.path} is not served here", "unknownobject")
+
+    routes = [Route(f"{API}/discovery", discovery, methods=["GET"]),
+              Route(f"{API}/oauth/register", register, methods=["POST"]),
+              Route(f"{API}/oauth/authorize", authorize, methods=["GET"]),
+              Route(f"{API}/oauth/token", token, methods=["POST"]),
+              Route(f"{API}/oauth/revoke", revoke, methods=["POST"]),
+              Route(f"{API}/credentials", get_credentials, methods=["GET"]),
+              Route(f"{API}/credentials", upsert, methods=["POST"]),
+              Route(f"{API}/profile", profile, methods=["GET"])]
+    return Starlette(routes=routes, exception_handlers={404: not_found, 405: not_found})
+
+
+@dataclass(frozen=True, slots=True)
+class RunningHost:
+    base_url: str
+    faults: frozenset[str]
+
+    @property
+    def endpoint(self) -> str:
+        return self.base_url + API
+
+    def targets_toml(self) -> str:
+        """A targets.toml for this host (with its revocation URL, which service descriptions do not carry)."""
+        return '[implementation]\nname = "ler-conformance reference"\n\n' + self.service_toml()
+
+    def service_toml(self) -> str:
+        """The [[service]] entry alone (serve-reference appends it to the VC API services' file)."""
+        return (f'[[service]]\nrole = "ob-host"\nendpoint = "{self.endpoint}"\ntags = {{ versions = ["3.0"] }}\n'
+                f'options = {{ revocation_url = "{self.endpoint}/oauth/revoke" }}\n')
+
+
+@contextmanager
+def serve_obapi(env: Environment | None = None, faults: frozenset[str] | set[str] = frozenset(), *,
+                host: str = "127.0.0.1", port: int = 0, startup_timeout_s: float = 10.0) -> Iterator[RunningHost]:
+    """Serve the reference host on a loopback address in a background thread."""
+    import uvicorn
+
+    if not _loopback(host):
+        raise ValueError(f"the reference Open Badges host only listens on loopback addresses, not {host}")
+    app = build_app(env or Environment.create(), frozenset(faults))
+    config = uvicorn.Config(app, host=host, port=port, log_level="warning", access_log=False, lifespan="off")
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=lambda: asyncio.run(server.serve()), name="obapi-reference", daemon=True)
+    thread.start()
+    deadline = time.monotonic() + startup_timeout_s
+    while not server.started:
+        if not thread.is_alive() or time.monotonic() > deadline:
+            server.should_exit = True
+            raise RuntimeError(f"the reference Open Badges host did not start on {host}:{port}")
+        time.sleep(0.01)
+    bound = server.servers[0].sockets[0].getsockname()
+    try:
+        yield RunningHost(f"http://{bound[0]}:{bound[1]}", frozenset(faults))
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+
+
+serve = serve_obapi      # the name every reference module exposes (conformance/reference/__init__.py)

@@ -1,0 +1,156 @@
+"""The Open Badges 3.0 host API module against the reference host on 127.0.0.1: the conformant host passes every
+OB30API requirement, each fault switch makes exactly its requirement fail, returned credentials reach the document
+checks, secrets stay out of the transcript, and hostile hosts give findings, never a crash."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from conformance.environment import Environment
+from conformance.live.obapi import next_link, oauth_urls
+from conformance.model.findings import Outcome, Verdict
+from conformance.net import FetchPolicy, GuardedClient
+from conformance.reference.obapi import FAULTS, build_app
+from tests.live.harness import LiveRun, run_targets
+from tests.live.servers import hostile_app, serve_app
+
+
+@pytest.fixture(scope="module")
+def obapi_runs(reference_fault_runs) -> dict[object, LiveRun]:
+    return reference_fault_runs("OB30API")
+
+
+def test_conformant_host_passes_every_requirement(env: Environment, obapi_runs: dict[object, LiveRun]) -> None:
+    run = obapi_runs[None]
+    outcomes = run.outcomes("OB30API")
+    assert set(outcomes) == {r.id for r in env.catalog.of_standard("OB30API")}
+    assert {rid: str(o) for rid, o in outcomes.items() if o is not Outcome.PASSED} == {}
+    assert [r.verdict for r in run.results] == [Verdict.PASS]
+
+
+def test_listed_credentials_are_judged_by_the_document_checks(obapi_runs: dict[object, LiveRun]) -> None:
+    host = obapi_runs[None].results[0]
+    assert {"OB30", "VCDM20", "DI10"} <= set(host.standards)
+    embedded = [f for f in host.findings if f.subject and f.subject != host.subject]
+    assert embedded and all("/response/body/credential/" in f.location for f in embedded)
+    assert any(f.requirement.startswith("DI10-") and f.outcome is Outcome.PASSED for f in embedded)
+
+
+def test_fault_table_covers_every_protocol_requirement(env: Environment) -> None:
+    protocol = {r.id for r in env.catalog.of_standard("OB30API") if "protocol" in r.tags}
+    assert set(FAULTS.values()) == protocol
+    assert all(rid in env.registry.checks for rid in protocol)
+
+
+def test_unknown_fault_is_refused(env: Environment) -> None:
+    with pytest.raises(ValueError, match="unknown fault switches"):
+        build_app(env, frozenset({"no-such-fault"}))
+
+
+@pytest.mark.parametrize("switch", sorted(FAULTS))
+def test_fault_switch_breaks_exactly_its_requirement(switch: str, obapi_runs: dict[object, LiveRun]) -> None:
+    """Other rules may lose what they judge (a host that refuses discovery leaves nothing to register with:
+    cantTell), but none of them fails or errors."""
+    outcomes = obapi_runs[switch].outcomes("OB30API")
+    failed = {rid for rid, outcome in outcomes.items() if outcome is Outcome.FAILED}
+    assert failed == {FAULTS[switch]}, {rid: str(o) for rid, o in outcomes.items() if o is not Outcome.PASSED}
+    assert {rid for rid, o in outcomes.items() if o not in (Outcome.PASSED, Outcome.FAILED, Outcome.CANT_TELL)} \
+        == set()
+
+
+def test_secrets_stay_out_of_results(obapi_runs: dict[object, LiveRun]) -> None:
+    text = repr(obapi_runs[None].results)
+    assert "Bearer " not in text and "Basic " not in text
+    for member in ("'client_secret': '", "'access_token': '", "code="):
+        assert all(rest.startswith("[redacted]") for rest in text.split(member)[1:]), member
+
+
+def test_transcript_keeps_no_secret(env: Environment, tmp_path: Path) -> None:
+    from conformance.model.services import ServiceSubject, load_targets_file
+    from conformance.reference.obapi import serve_obapi
+
+    with serve_obapi(env) as running, GuardedClient(FetchPolicy(allow_private=True)) as client:
+        path = tmp_path / "targets.toml"
+        path.write_text(running.targets_toml(), encoding="utf-8")
+        service = load_targets_file(path).services[0]
+        transcript = ServiceSubject(service=service, client=client, env=env).transcript
+    dumped = json.dumps([(s.url, s.request, s.headers, s.body) for s in transcript.steps], default=str)
+    registered = next(s for s in transcript.steps if s.flow == "register")
+    assert registered.body["client_secret"] == "[redacted]"
+    tokens = [s for s in transcript.steps if s.flow == "token"]
+    assert tokens and all(s.body["access_token"] == "[redacted]" for s in tokens)
+    assert all(s.request["code"] == "[redacted]" and s.request["code_verifier"] == "[redacted]" for s in tokens)
+    assert "code=[redacted]" in dumped and "authorization" not in {k for s in transcript.steps for k, _ in s.headers}
+
+
+@pytest.mark.parametrize("mode", ["slow", "huge", "html", "redirect"])
+def test_hostile_host_gives_findings_not_a_crash(mode: str, env: Environment, tmp_path: Path) -> None:
+    with serve_app(hostile_app()) as base:
+        path = tmp_path / "targets.toml"
+        path.write_text(f'[[service]]\nrole = "ob-host"\nendpoint = "{base}/{mode}/ims/ob/v3p0"\n', encoding="utf-8")
+        policy = FetchPolicy(allow_private=True, read_timeout_s=1.0, timeout_s=2.0, max_bytes=256 * 1024)
+        with GuardedClient(policy) as client:
+            run = run_targets(env, path, client)
+    outcomes = run.outcomes("OB30API")
+    assert outcomes["OB30API-discovery-open"] in (Outcome.FAILED, Outcome.ERROR)
+    assert Outcome.PASSED not in {o for rid, o in outcomes.items() if rid != "OB30API-revoked-token-refused"}
+    assert outcomes["OB30API-registration"] is Outcome.CANT_TELL
+
+
+def test_oauth_urls_and_links_resolve_relative_references() -> None:
+    description = {"components": {"securitySchemes": {"OAuth2ACG": {
+        "x-imssf-registrationUrl": "oauth/register",
+        "flows": {"authorizationCode": {"authorizationUrl": "/auth", "tokenUrl": "https://h.example/token"}}}}}}
+    assert oauth_urls(description, "https://h.example/ims/ob/v3p0") == {
+        "registration": "https://h.example/ims/ob/v3p0/oauth/register", "authorization": "https://h.example/auth",
+        "token": "https://h.example/token"}
+    header = '<https://h.example/c?limit=2&offset=0>; rel="first", <https://h.example/c?limit=2&offset=2>; rel="next"'
+    assert next_link(header, "https://h.example/c") == "https://h.example/c?limit=2&offset=2"
+    assert next_link('<x>; rel="last"', "https://h.example/c") is None
+    assert next_link(None, "https://h.example/c") is None
+
+
+def test_pre_issued_refresh_token_drives_a_host_without_the_consent_step(env: Environment, tmp_path: Path,
+                                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    """A host whose consent page needs a person: the vendor registers and signs in once, the targets file names the
+    variables holding the client and its refresh token, and the suite judges everything after the grant."""
+    import base64
+    from urllib.parse import parse_qs, urlsplit
+
+    import httpx
+
+    from conformance.live.obapi import REDIRECT_URI, SCOPES, _pkce
+    from conformance.reference.obapi import serve_obapi
+
+    with serve_obapi(env) as running:
+        api = running.endpoint
+        with httpx.Client() as http:          # the vendor's one-off sign-in, done by hand
+            client = http.post(f"{api}/oauth/register", json={"redirect_uris": [REDIRECT_URI]}).json()
+            verifier, challenge = _pkce()
+            redirect = http.get(f"{api}/oauth/authorize", params={
+                "response_type": "code", "client_id": client["client_id"], "redirect_uri": REDIRECT_URI,
+                "scope": " ".join(SCOPES.values()), "state": "s", "code_challenge": challenge,
+                "code_challenge_method": "S256"}).headers["location"]
+            basic = base64.b64encode(f"{client['client_id']}:{client['client_secret']}".encode()).decode()
+            grant = http.post(f"{api}/oauth/token", headers={"authorization": f"Basic {basic}"}, data={
+                "grant_type": "authorization_code", "code": parse_qs(urlsplit(redirect).query)["code"][0],
+                "redirect_uri": REDIRECT_URI, "code_verifier": verifier}).json()
+        monkeypatch.setenv("OB_TEST_CLIENT_ID", client["client_id"])
+        monkeypatch.setenv("OB_TEST_CLIENT_SECRET", client["client_secret"])
+        monkeypatch.setenv("OB_TEST_REFRESH", grant["refresh_token"])
+        path = tmp_path / "targets.toml"
+        path.write_text(f'[[service]]\nrole = "ob-host"\nendpoint = "{api}"\n'
+                        'options = { client_id_env = "OB_TEST_CLIENT_ID", client_secret_env = "OB_TEST_CLIENT_SECRET",'
+                        ' refresh_token_env = "OB_TEST_REFRESH" }\n', encoding="utf-8")
+        with GuardedClient(FetchPolicy(allow_private=True)) as guarded:
+            run = run_targets(env, path, guarded)
+    outcomes = run.outcomes("OB30API")
+    manual = {"OB30API-registration", "OB30API-authorize-redirect", "OB30API-pkce-verified",
+              "OB30API-scope-enforced"}
+    assert {rid for rid, o in outcomes.items() if o is Outcome.CANT_TELL} == manual
+    assert outcomes["OB30API-revoked-token-refused"] is Outcome.INAPPLICABLE
+    assert all(o is Outcome.PASSED for rid, o in outcomes.items()
+               if rid not in manual | {"OB30API-revoked-token-refused"})
+    assert grant["refresh_token"] not in repr(run.results)
