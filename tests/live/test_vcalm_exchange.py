@@ -1,6 +1,6 @@
 """VC API exchanges with the suite as the wallet: the reference exchange passes, each exchange fault switch breaks
-exactly its requirement (tests/live/test_vcalm.py runs every VCALM switch), and hostile exchange services never
-crash the suite."""
+exactly its requirement (tests/live/test_reference_modules.py runs every VCALM switch), and hostile exchange
+services never crash the suite."""
 from __future__ import annotations
 
 from pathlib import Path

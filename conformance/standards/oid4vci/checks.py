@@ -6,7 +6,7 @@ does not offer what the rule is about (no nonce endpoint).
 """
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -15,11 +15,12 @@ from conformance.model.findings import Finding
 from conformance.model.services import ServiceSubject
 from conformance.model.subjects import Subject
 from conformance.registry import MISSING, CheckContext, check, describe
+from conformance.standards import live
+from conformance.standards.live import at
 
 ROLE = "oid4vci-issuer"
 OB30_TYPE = "OpenBadgeCredential"
 FORMATS = frozenset({"ldp_vc", "jwt_vc_json", "jwt_vc_json-ld"})
-_SERVICE_FAULTS = frozenset({"too-large", "protocol"})
 _LOOPBACK = frozenset({"127.0.0.1", "localhost", "[::1]"})
 
 
@@ -35,10 +36,6 @@ def _subject(subject: Subject) -> ServiceSubject | None:
     return subject if isinstance(subject, ServiceSubject) and subject.service.role == ROLE else None
 
 
-def _at(subject: ServiceSubject, step: Step, rest: str = "") -> str:
-    return subject.transcript.pointer(step, rest)
-
-
 def _find(subject: ServiceSubject, flow: str, name: str) -> Step | None:
     return next((s for s in subject.transcript.steps if s.flow == flow and s.name == name), None)
 
@@ -48,23 +45,12 @@ def _metadata(subject: ServiceSubject) -> dict[str, Any]:
     return step.body if step is not None and isinstance(step.body, dict) else {}
 
 
-def _unanswered(subject: ServiceSubject, ctx: CheckContext, step: Step) -> Finding:
-    text = f"{step.method} {step.url} ({step.label}) gets no usable answer: {step.message}"
-    if step.error in _SERVICE_FAULTS:
-        return ctx.fail(_at(subject, step), expected="an HTTP answer within the client's limits", found=step.error,
-                        message=text)
-    return ctx.error(text, _at(subject, step))
-
-
-def _one(subject: Subject, ctx: CheckContext, flow: str, name: str, judge: Callable[[ServiceSubject, Step],
-         Iterable[Finding]], *, needs_nonce: bool = False) -> Iterator[Finding]:
+def _one(subject: Subject, ctx: CheckContext, flow: str, name: str, judge: live.Judge, *,
+         needs_nonce: bool = False) -> Iterator[Finding]:
     """Judge the step flow/name: the scaffolding every rule shares (role, setup, not reached, no answer)."""
-    service = _subject(subject)
-    if service is None:
-        yield ctx.inapplicable("the rule applies to a live OpenID4VCI credential issuer")
-        return
-    if service.transcript.setup_error:
-        yield ctx.error(f"the flows could not start: {service.transcript.setup_error}")
+    service = live.service(subject, ctx, ROLE, "the rule applies to a live OpenID4VCI credential issuer")
+    if isinstance(service, Finding):
+        yield service
         return
     metadata = _find(service, "metadata", "credential-issuer")
     if needs_nonce and metadata is not None and isinstance(metadata.body, dict) \
@@ -76,15 +62,7 @@ def _one(subject: Subject, ctx: CheckContext, flow: str, name: str, judge: Calla
         yield ctx.cant_tell(f"the {flow}/{name} request was not made: an earlier answer lacks what it needs "
                             "(see the metadata, offer and token rules)")
         return
-    if not step.answered:
-        yield _unanswered(service, ctx, step)
-        return
-    yield from judge(service, step)
-
-
-def _status(ctx: CheckContext, service: ServiceSubject, step: Step, expected: str) -> Finding:
-    return ctx.fail(_at(service, step, "/response/status"), expected=expected, found=step.status,
-                    message=f"{step.method} {step.url} ({step.label}) answers HTTP {step.status}; expected {expected}")
+    yield from live.each(service, ctx, (step,), judge)
 
 
 def _member(ctx: CheckContext, service: ServiceSubject, step: Step, name: str, expected: str,
@@ -92,17 +70,9 @@ def _member(ctx: CheckContext, service: ServiceSubject, step: Step, name: str, e
     body = step.body if isinstance(step.body, dict) else {}
     value = body.get(name, MISSING)
     if not ok(value):
-        yield ctx.fail(_at(service, step, f"/response/body/{name}"), expected=expected, found=value,
+        yield ctx.fail(at(service, step, f"/response/body/{name}"), expected=expected, found=value,
                        message=f"{step.label}: {name} is {describe(value) if value is not MISSING else 'absent'}; "
                                f"expected {expected}")
-
-
-def _object(ctx: CheckContext, service: ServiceSubject, step: Step) -> Iterator[Finding]:
-    if not isinstance(step.body, dict):
-        found = step.text[:80] if step.json_error else step.body
-        yield ctx.fail(_at(service, step, "/response/body"), expected="a JSON object", found=found,
-                       message=f"{step.label}: the body is {step.json_error or describe(step.body)}; "
-                               "expected a JSON object")
 
 
 def _refusal(subject: Subject, ctx: CheckContext, flow: str, name: str, code: str, *,
@@ -110,9 +80,9 @@ def _refusal(subject: Subject, ctx: CheckContext, flow: str, name: str, code: st
     """A refusal: HTTP 400 with a JSON object whose error member is `code`."""
     def judge(service: ServiceSubject, step: Step) -> Iterator[Finding]:
         if step.status != 400:
-            yield _status(ctx, service, step, f"400 with error {code}")
+            yield live.status(service, ctx, step, f"400 with error {code}")
             return
-        yield from _object(ctx, service, step)
+        yield from live.object_body(service, ctx, step)
         if isinstance(step.body, dict):
             yield from _member(ctx, service, step, "error", f"the error code {code}", lambda v: v == code)
     yield from _one(subject, ctx, flow, name, judge, needs_nonce=needs_nonce)
@@ -121,11 +91,11 @@ def _refusal(subject: Subject, ctx: CheckContext, flow: str, name: str, code: st
 def _no_store(ctx: CheckContext, service: ServiceSubject, step: Step) -> Iterator[Finding]:
     if step.status != 200:
         yield ctx.cant_tell(f"{step.label} answers HTTP {step.status}; there is no successful answer to judge",
-                            _at(service, step))
+                            at(service, step))
         return
-    value = next((v for k, v in step.headers if k == "cache-control"), None)
+    value = live.header(step, "cache-control")
     if value is None or "no-store" not in [p.strip().lower() for p in value.split(",")]:
-        yield ctx.fail(_at(service, step, "/response/headers/cache-control"), expected="Cache-Control: no-store",
+        yield ctx.fail(at(service, step, "/response/headers/cache-control"), expected="Cache-Control: no-store",
                        found=value if value is not None else MISSING,
                        message=f"{step.label}: the answer carries "
                                f"{'no Cache-Control header' if value is None else f'Cache-Control: {value}'}; "
@@ -147,14 +117,14 @@ def _url_ok(value: Any) -> bool:
 def metadata_served(subject: Subject, ctx: CheckContext) -> Iterator[Finding]:
     def judge(service: ServiceSubject, step: Step) -> Iterator[Finding]:
         if step.status != 200:
-            yield _status(ctx, service, step, "200 with the issuer metadata")
+            yield live.status(service, ctx, step, "200 with the issuer metadata")
             return
         if step.content_type != "application/json":
-            yield ctx.fail(_at(service, step, "/response/headers/content-type"), expected="application/json",
+            yield ctx.fail(at(service, step, "/response/headers/content-type"), expected="application/json",
                            found=step.content_type or MISSING,
                            message=f"the issuer metadata comes as {step.content_type or 'no media type'}; expected "
                                    "application/json")
-        yield from _object(ctx, service, step)
+        yield from live.object_body(service, ctx, step)
     yield from _one(subject, ctx, "metadata", "credential-issuer", judge)
 
 
@@ -162,7 +132,7 @@ def metadata_served(subject: Subject, ctx: CheckContext) -> Iterator[Finding]:
 def metadata_issuer_matches(subject: Subject, ctx: CheckContext) -> Iterator[Finding]:
     def judge(service: ServiceSubject, step: Step) -> Iterator[Finding]:
         if not isinstance(step.body, dict):
-            yield ctx.cant_tell("the metadata is not a JSON object (see OID4VCI-metadata-served)", _at(service, step))
+            yield ctx.cant_tell("the metadata is not a JSON object (see OID4VCI-metadata-served)", at(service, step))
             return
         identifier = service.service.endpoint
         yield from _member(ctx, service, step, "credential_issuer", f"the credential issuer identifier {identifier}",
@@ -174,7 +144,7 @@ def metadata_issuer_matches(subject: Subject, ctx: CheckContext) -> Iterator[Fin
 def metadata_credential_endpoint(subject: Subject, ctx: CheckContext) -> Iterator[Finding]:
     def judge(service: ServiceSubject, step: Step) -> Iterator[Finding]:
         if not isinstance(step.body, dict):
-            yield ctx.cant_tell("the metadata is not a JSON object (see OID4VCI-metadata-served)", _at(service, step))
+            yield ctx.cant_tell("the metadata is not a JSON object (see OID4VCI-metadata-served)", at(service, step))
             return
         yield from _member(ctx, service, step, "credential_endpoint",
                            "an absolute https URL (http only on a loopback host)", _url_ok)
@@ -200,11 +170,11 @@ def _ob30_configuration(config: Any) -> bool:
 def metadata_ob30_configuration(subject: Subject, ctx: CheckContext) -> Iterator[Finding]:
     def judge(service: ServiceSubject, step: Step) -> Iterator[Finding]:
         if not isinstance(step.body, dict):
-            yield ctx.cant_tell("the metadata is not a JSON object (see OID4VCI-metadata-served)", _at(service, step))
+            yield ctx.cant_tell("the metadata is not a JSON object (see OID4VCI-metadata-served)", at(service, step))
             return
         configs = step.body.get("credential_configurations_supported", MISSING)
         if not isinstance(configs, dict) or not any(_ob30_configuration(c) for c in configs.values()):
-            yield ctx.fail(_at(service, step, "/response/body/credential_configurations_supported"),
+            yield ctx.fail(at(service, step, "/response/body/credential_configurations_supported"),
                            expected="an object with a configuration of format ldp_vc, jwt_vc_json or jwt_vc_json-ld "
                                     f"whose credential_definition type lists VerifiableCredential and {OB30_TYPE} "
                                     "(and @context for the JSON-LD formats)",
@@ -218,9 +188,9 @@ def metadata_ob30_configuration(subject: Subject, ctx: CheckContext) -> Iterator
 def offer_pre_authorized(subject: Subject, ctx: CheckContext) -> Iterator[Finding]:
     def judge(service: ServiceSubject, step: Step) -> Iterator[Finding]:
         if not (200 <= (step.status or 0) < 300):
-            yield _status(ctx, service, step, "a 2xx answer with the credential offer")
+            yield live.status(service, ctx, step, "a 2xx answer with the credential offer")
             return
-        yield from _object(ctx, service, step)
+        yield from live.object_body(service, ctx, step)
         if not isinstance(step.body, dict):
             return
         offer = step.body
@@ -238,7 +208,7 @@ def offer_pre_authorized(subject: Subject, ctx: CheckContext) -> Iterator[Findin
             if isinstance(grants, dict) else None
         if not isinstance(grant, dict) or not isinstance(grant.get("pre-authorized_code"), str) \
                 or not grant["pre-authorized_code"]:
-            yield ctx.fail(_at(service, step, "/response/body/grants"),
+            yield ctx.fail(at(service, step, "/response/body/grants"),
                            expected="a urn:ietf:params:oauth:grant-type:pre-authorized_code grant with a "
                                     "pre-authorized_code string", found=grants if grants is not None else MISSING)
     yield from _one(subject, ctx, "offer", _offer_name(subject), judge)
@@ -258,9 +228,9 @@ def _offer_name(subject: Subject) -> str:
 def token_issued(subject: Subject, ctx: CheckContext) -> Iterator[Finding]:
     def judge(service: ServiceSubject, step: Step) -> Iterator[Finding]:
         if step.status != 200:
-            yield _status(ctx, service, step, "200 with an access token")
+            yield live.status(service, ctx, step, "200 with an access token")
             return
-        yield from _object(ctx, service, step)
+        yield from live.object_body(service, ctx, step)
         if isinstance(step.body, dict):
             yield from _member(ctx, service, step, "access_token", "an access token string",
                                lambda v: isinstance(v, str) and bool(v))
@@ -290,9 +260,9 @@ def token_code_single_use(subject: Subject, ctx: CheckContext) -> Iterator[Findi
 def nonce_issued(subject: Subject, ctx: CheckContext) -> Iterator[Finding]:
     def judge(service: ServiceSubject, step: Step) -> Iterator[Finding]:
         if step.status != 200:
-            yield _status(ctx, service, step, "200 with a c_nonce")
+            yield live.status(service, ctx, step, "200 with a c_nonce")
             return
-        yield from _object(ctx, service, step)
+        yield from live.object_body(service, ctx, step)
         if isinstance(step.body, dict):
             yield from _member(ctx, service, step, "c_nonce", "a c_nonce string",
                                lambda v: isinstance(v, str) and bool(v))
@@ -314,9 +284,9 @@ def nonce_fresh(subject: Subject, ctx: CheckContext) -> Iterator[Finding]:
         a, b = _c_nonce(_find(service, "nonce", "first")), _c_nonce(step)
         if not isinstance(a, str) or not isinstance(b, str):
             yield ctx.cant_tell("two nonce answers with a c_nonce string are needed to compare (see "
-                                "OID4VCI-nonce-issued)", _at(service, step))
+                                "OID4VCI-nonce-issued)", at(service, step))
         elif a == b:
-            yield ctx.fail(_at(service, step, "/response/body/c_nonce"), expected="a c_nonce unlike the previous one",
+            yield ctx.fail(at(service, step, "/response/body/c_nonce"), expected="a c_nonce unlike the previous one",
                            found=b, message="two nonce requests get the same c_nonce; expected a fresh, "
                                             "unpredictable value each time")
     yield from _one(subject, ctx, "nonce", "second", judge, needs_nonce=True)
@@ -328,9 +298,9 @@ def nonce_fresh(subject: Subject, ctx: CheckContext) -> Iterator[Finding]:
 def credential_issued(subject: Subject, ctx: CheckContext) -> Iterator[Finding]:
     def judge(service: ServiceSubject, step: Step) -> Iterator[Finding]:
         if step.status != 200:
-            yield _status(ctx, service, step, "200 with the issued credential")
+            yield live.status(service, ctx, step, "200 with the issued credential")
             return
-        yield from _object(ctx, service, step)
+        yield from live.object_body(service, ctx, step)
         if isinstance(step.body, dict) and not issued(step):
             yield from _member(ctx, service, step, "credentials",
                                "a non-empty array of objects, each with a credential member", lambda v: False)
@@ -361,12 +331,12 @@ def credential_bound(subject: Subject, ctx: CheckContext) -> Iterator[Finding]:
         holder = step.expect.get("holder")
         credentials = issued(step)
         if not credentials:
-            yield ctx.cant_tell("no credential came back to judge (see OID4VCI-credential-issued)", _at(service, step))
+            yield ctx.cant_tell("no credential came back to judge (see OID4VCI-credential-issued)", at(service, step))
             return
         for index, credential in credentials:
             ids = _subject_ids(credential)
             if not ids or any(i != holder for i in ids):
-                yield ctx.fail(_at(service, step, f"/response/body/credentials/{index}/credential/credentialSubject"),
+                yield ctx.fail(at(service, step, f"/response/body/credentials/{index}/credential/credentialSubject"),
                                expected=f"credentialSubject id {holder} (the key the proof was signed with)",
                                found=ids[0] if len(ids) == 1 else (ids or MISSING),
                                message=f"the issued credential's subject is "
@@ -379,7 +349,7 @@ def credential_bound(subject: Subject, ctx: CheckContext) -> Iterator[Finding]:
 def credential_requires_token(subject: Subject, ctx: CheckContext) -> Iterator[Finding]:
     def judge(service: ServiceSubject, step: Step) -> Iterator[Finding]:
         if step.status != 401:
-            yield _status(ctx, service, step, "401 (no access token was sent)")
+            yield live.status(service, ctx, step, "401 (no access token was sent)")
     yield from _one(subject, ctx, "credential", "no-access-token", judge)
 
 

@@ -1,88 +1,45 @@
 """VCALM checks: pure reads of a service's transcript (conformance/live/vcalm.py made the requests)."""
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 from conformance.live.transcript import Step
 from conformance.model.findings import Finding
 from conformance.model.services import ServiceSubject
 from conformance.model.subjects import Subject
-from conformance.registry import CheckContext, check, describe
-
-# A fetch that ended this way is the service's defect (its answer is out of bounds); any other is ours to report
-# as "could not evaluate" (timeouts, refused connections).
-_SERVICE_FAULTS = frozenset({"too-large", "protocol"})
+from conformance.registry import MISSING, CheckContext, check, describe
+from conformance.standards.live import Judge, at, judged, object_body, service, status, unanswered
 
 
-def _steps(subject: Subject, ctx: CheckContext, role: str | None, *flows: str) -> list[Step] | None:
-    """The steps of `flows`, or None after yielding nothing when the rule does not apply (see _scope)."""
-    if not isinstance(subject, ServiceSubject) or (role is not None and subject.service.role != role):
-        return None
-    return [s for s in subject.transcript.steps if not flows or s.flow in flows]
+def _scope(subject: Subject, ctx: CheckContext, role: str | None, *flows: str
+           ) -> tuple[ServiceSubject, list[Step]] | Finding:
+    """The service and the steps of `flows` (every step when none is named), or the finding that says why there is
+    nothing to judge."""
+    svc = service(subject, ctx, role, f"the rule applies to a live {role or 'VC API'} service")
+    if isinstance(svc, Finding):
+        return svc
+    steps = [s for s in svc.transcript.steps if not flows or s.flow in flows]
+    return (svc, steps) if steps else ctx.inapplicable("no request of this kind was made")
 
 
-def _scope(subject: Subject, ctx: CheckContext, role: str | None, *flows: str) -> Iterator[Finding | list[Step]]:
-    steps = _steps(subject, ctx, role, *flows)
-    if steps is None:
-        yield ctx.inapplicable(f"the rule applies to a live {role or 'VC API'} service")
-        return
-    assert isinstance(subject, ServiceSubject)
-    if subject.transcript.setup_error:
-        yield ctx.error(f"the flows could not start: {subject.transcript.setup_error}")
-        return
-    if not steps:
-        yield ctx.inapplicable("no request of this kind was made")
-        return
-    yield steps
+def _run(subject: Subject, ctx: CheckContext, role: str | None, flows: tuple[str, ...], judge: Judge
+         ) -> Iterator[Finding]:
+    return judged(_scope(subject, ctx, role, *flows), ctx, judge)
 
 
-def _at(subject: Subject, step: Step, rest: str = "") -> str:
-    assert isinstance(subject, ServiceSubject)
-    return subject.transcript.pointer(step, rest)
-
-
-def _unanswered(subject: Subject, ctx: CheckContext, step: Step) -> Finding:
-    where = _at(subject, step)
-    text = f"{step.method} {step.url} ({step.label}) gets no usable answer: {step.message}"
-    if step.error in _SERVICE_FAULTS:
-        return ctx.fail(where, expected="an HTTP answer within the client's limits", found=step.error, message=text)
-    return ctx.error(text, where)
-
-
-def _status(subject: Subject, ctx: CheckContext, step: Step, expected: str) -> Finding:
-    return ctx.fail(_at(subject, step, "/response/status"), expected=expected, found=step.status,
-                    message=f"{step.method} {step.url} ({step.label}) answers HTTP {step.status}; expected {expected}")
-
-
-def _run(subject: Subject, ctx: CheckContext, role: str | None, flows: tuple[str, ...],
-         judge: Callable[[Step], Iterable[Finding]]) -> Iterable[Finding]:
-    for item in _scope(subject, ctx, role, *flows):
-        if isinstance(item, Finding):
-            yield item
-            return
-        for step in item:
-            if not step.answered:
-                yield _unanswered(subject, ctx, step)
-                continue
-            yield from judge(step)
-
-
-def _problem_object(subject: Subject, ctx: CheckContext, step: Step) -> Iterator[Finding]:
-    if not isinstance(step.body, dict):
-        found = step.text[:80] if step.json_error else step.body
-        yield ctx.fail(_at(subject, step, "/response/body"), expected="a problem-details JSON object (RFC 9457)",
-                       found=found, message=f"{step.label}: the {step.status} answer's body is "
-                       f"{step.json_error or describe(step.body)}; expected a problem-details JSON object (RFC 9457)")
+def _problem_object(svc: ServiceSubject, ctx: CheckContext, step: Step) -> Iterator[Finding]:
+    return object_body(svc, ctx, step, "a problem-details JSON object (RFC 9457)",
+                       said=f"the {step.status} answer's body")
 
 
 @check("VCALM-issue-created")
 def issue_answers_created(subject: Subject, ctx: CheckContext) -> Iterable[Finding]:
-    def judge(step: Step) -> Iterator[Finding]:
+    def judge(svc: ServiceSubject, step: Step) -> Iterator[Finding]:
         if step.status != 201:
-            yield _status(subject, ctx, step, "201 Created")
+            yield status(svc, ctx, step, "201 Created")
         elif not isinstance(step.body, dict) or not isinstance(step.body.get("verifiableCredential"), dict):
-            yield ctx.fail(_at(subject, step, "/response/body/verifiableCredential"),
+            yield ctx.fail(at(svc, step, "/response/body/verifiableCredential"),
                            expected="a verifiableCredential object",
                            found=step.body.get("verifiableCredential") if isinstance(step.body, dict) else step.body)
     return _run(subject, ctx, "issuer", ("issue-valid",), judge)
@@ -112,19 +69,18 @@ _ABSENT = object()
 
 @check("VCALM-issue-keeps-claims")
 def issued_credential_keeps_claims(subject: Subject, ctx: CheckContext) -> Iterable[Finding]:
-    def judge(step: Step) -> Iterator[Finding]:
+    def judge(svc: ServiceSubject, step: Step) -> Iterator[Finding]:
         issued = step.body.get("verifiableCredential") if isinstance(step.body, dict) else None
         sent = step.request.get("credential") if isinstance(step.request, dict) else None
         if not (200 <= (step.status or 0) < 300) or not isinstance(issued, dict) or not isinstance(sent, dict):
             yield ctx.cant_tell("no issued credential came back to compare (see VCALM-issue-created)",
-                                _at(subject, step))
+                                at(svc, step))
             return
-        assert isinstance(subject, ServiceSubject)
-        free = () if subject.service.id else ("/issuer",)        # the service may choose its own issuer id
+        free = () if svc.service.id else ("/issuer",)        # the service may choose its own issuer id
         for pointer, value, found in _differences(sent, issued, ""):
             if pointer == "/proof" or any(pointer == p or pointer.startswith(p + "/") for p in free):
                 continue
-            where = _at(subject, step, "/response/body/verifiableCredential" + pointer)
+            where = at(svc, step, "/response/body/verifiableCredential" + pointer)
             if found is _ABSENT:
                 yield ctx.fail(where, expected=f"the submitted value {describe(value)}",
                                message=f"{pointer} is absent from the issued credential; it was submitted as "
@@ -135,11 +91,11 @@ def issued_credential_keeps_claims(subject: Subject, ctx: CheckContext) -> Itera
 
 
 def _rejected(subject: Subject, ctx: CheckContext, flow: str) -> Iterable[Finding]:
-    def judge(step: Step) -> Iterator[Finding]:
+    def judge(svc: ServiceSubject, step: Step) -> Iterator[Finding]:
         if not (400 <= (step.status or 0) < 500):
-            yield _status(subject, ctx, step, "a 4xx status with problem details")
+            yield status(svc, ctx, step, "a 4xx status with problem details")
         else:
-            yield from _problem_object(subject, ctx, step)
+            yield from _problem_object(svc, ctx, step)
     return _run(subject, ctx, "issuer", (flow,), judge)
 
 
@@ -155,15 +111,16 @@ def unknown_option_rejected(subject: Subject, ctx: CheckContext) -> Iterable[Fin
 
 @check("VCALM-no-server-error")
 def never_a_server_error(subject: Subject, ctx: CheckContext) -> Iterator[Finding]:
-    for item in _scope(subject, ctx, None):
-        if isinstance(item, Finding):
-            yield item
-            return
-        for step in item:
-            if step.flow == "hostile" and not step.answered:
-                yield _unanswered(subject, ctx, step)
-            elif (step.status or 0) >= 500:
-                yield _status(subject, ctx, step, "a 4xx status (or success), never a 5xx server error")
+    scoped = _scope(subject, ctx, None)
+    if isinstance(scoped, Finding):
+        yield scoped
+        return
+    svc, steps = scoped
+    for step in steps:
+        if step.flow == "hostile" and not step.answered:
+            yield unanswered(svc, ctx, step)
+        elif (step.status or 0) >= 500:
+            yield status(svc, ctx, step, "a 4xx status (or success), never a 5xx server error")
 
 
 _VERIFY_FLOWS = ("verify-corpus", "verify-presentation")
@@ -177,57 +134,58 @@ def _verdict(step: Step) -> bool | None:
 
 @check("VCALM-verify-answers-200")
 def verify_answers_200(subject: Subject, ctx: CheckContext) -> Iterable[Finding]:
-    def judge(step: Step) -> Iterator[Finding]:
+    def judge(svc: ServiceSubject, step: Step) -> Iterator[Finding]:
         if step.status != 200:
-            yield _status(subject, ctx, step,
-                          "200 with a verified member (a well-formed request, whatever the verdict)")
+            yield status(svc, ctx, step,
+                         "200 with a verified member (a well-formed request, whatever the verdict)")
         elif _verdict(step) is None:
             found = step.body.get("verified") if isinstance(step.body, dict) else step.body
-            yield ctx.fail(_at(subject, step, "/response/body/verified"), expected="a boolean verified member",
+            yield ctx.fail(at(svc, step, "/response/body/verified"), expected="a boolean verified member",
                            found=found)
     return _run(subject, ctx, "verifier", _VERIFY_FLOWS, judge)
 
 
 @check("VCALM-verify-verdicts")
 def verdicts_match_corpus(subject: Subject, ctx: CheckContext) -> Iterable[Finding]:
-    def judge(step: Step) -> Iterator[Finding]:
+    def judge(svc: ServiceSubject, step: Step) -> Iterator[Finding]:
         if step.flow == "verify-presentation" and step.name != "matching":
             return
         expected = step.expect.get("verified")
         found = _verdict(step)
         if found is None:
             yield ctx.cant_tell(f"{step.label}: no verdict came back (see VCALM-verify-answers-200)",
-                                _at(subject, step))
+                                at(svc, step))
         elif found is not expected:
-            yield ctx.fail(_at(subject, step, "/response/body/verified"), expected=f"verified {str(expected).lower()}",
+            yield ctx.fail(at(svc, step, "/response/body/verified"), expected=f"verified {str(expected).lower()}",
                            found=found, message=f"the {step.label} case comes back verified {str(found).lower()}; "
                                                 f"expected {str(expected).lower()}")
     return _run(subject, ctx, "verifier", _VERIFY_FLOWS, judge)
 
 
 def _enforced(subject: Subject, ctx: CheckContext, case: str, what: str) -> Iterator[Finding]:
-    for item in _scope(subject, ctx, "verifier", "verify-presentation"):
-        if isinstance(item, Finding):
-            yield item
-            return
-        by_name = {s.name: s for s in item}
-        matching, wrong = by_name.get("matching"), by_name.get(case)
-        if matching is None or wrong is None:
-            yield ctx.inapplicable(f"the {case} case was not run")
-            return
-        if not wrong.answered:
-            yield _unanswered(subject, ctx, wrong)
-            return
-        verdict = _verdict(wrong)
-        if verdict is True:
-            yield ctx.fail(_at(subject, wrong, "/response/body/verified"), expected="verified false", found=True,
-                           message=f"a presentation signed for another {what} than the request names comes back "
-                                   "verified true; expected verified false")
-        elif verdict is None and not (400 <= (wrong.status or 0) < 500):
-            yield ctx.cant_tell(f"the {case} case gets HTTP {wrong.status} without a verdict", _at(subject, wrong))
-        elif _verdict(matching) is not True:
-            yield ctx.cant_tell(f"the matching presentation does not verify either, so rejecting the {case} case "
-                                f"shows nothing about the {what}", _at(subject, matching))
+    scoped = _scope(subject, ctx, "verifier", "verify-presentation")
+    if isinstance(scoped, Finding):
+        yield scoped
+        return
+    svc, steps = scoped
+    by_name = {s.name: s for s in steps}
+    matching, wrong = by_name.get("matching"), by_name.get(case)
+    if matching is None or wrong is None:
+        yield ctx.inapplicable(f"the {case} case was not run")
+        return
+    if not wrong.answered:
+        yield unanswered(svc, ctx, wrong)
+        return
+    verdict = _verdict(wrong)
+    if verdict is True:
+        yield ctx.fail(at(svc, wrong, "/response/body/verified"), expected="verified false", found=True,
+                       message=f"a presentation signed for another {what} than the request names comes back "
+                               "verified true; expected verified false")
+    elif verdict is None and not (400 <= (wrong.status or 0) < 500):
+        yield ctx.cant_tell(f"the {case} case gets HTTP {wrong.status} without a verdict", at(svc, wrong))
+    elif _verdict(matching) is not True:
+        yield ctx.cant_tell(f"the matching presentation does not verify either, so rejecting the {case} case "
+                            f"shows nothing about the {what}", at(svc, matching))
 
 
 @check("VCALM-presentation-challenge")
@@ -242,24 +200,19 @@ def presentation_domain_enforced(subject: Subject, ctx: CheckContext) -> Iterato
 
 @check("VCALM-problem-type-title")
 def problems_carry_type_and_title(subject: Subject, ctx: CheckContext) -> Iterator[Finding]:
-    for item in _scope(subject, ctx, None):
-        if isinstance(item, Finding):
-            yield item
-            return
-        problems = [s for s in item if s.answered and 400 <= (s.status or 0) < 500 and isinstance(s.body, dict)]
-        if not problems:
-            yield ctx.inapplicable("no 4xx answer carried a problem-details object")
-            return
-        for step in problems:
-            for member in ("type", "title"):
-                value = step.body.get(member)
-                if not isinstance(value, str) or not value:
-                    yield ctx.fail(_at(subject, step, f"/response/body/{member}"),
-                                   expected=f"a {member} string in the problem details",
-                                   found=step.body.get(member, _missing()))
-
-
-def _missing() -> Any:
-    from conformance.registry import MISSING
-
-    return MISSING
+    scoped = _scope(subject, ctx, None)
+    if isinstance(scoped, Finding):
+        yield scoped
+        return
+    svc, steps = scoped
+    problems = [s for s in steps if s.answered and 400 <= (s.status or 0) < 500 and isinstance(s.body, dict)]
+    if not problems:
+        yield ctx.inapplicable("no 4xx answer carried a problem-details object")
+        return
+    for step in problems:
+        for member in ("type", "title"):
+            value = step.body.get(member)
+            if not isinstance(value, str) or not value:
+                yield ctx.fail(at(svc, step, f"/response/body/{member}"),
+                               expected=f"a {member} string in the problem details",
+                               found=step.body.get(member, MISSING))

@@ -2,7 +2,7 @@
 played the wallet against the service's exchanges."""
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 from conformance.live.transcript import Step
@@ -10,31 +10,29 @@ from conformance.live.vcalm_exchange import exchange_url, request_of
 from conformance.model.findings import Finding
 from conformance.model.services import ServiceSubject
 from conformance.model.subjects import Subject
-from conformance.registry import CheckContext, check, describe
-from conformance.standards.vcalm.checks import _at, _missing, _status, _unanswered
+from conformance.registry import MISSING, CheckContext, check, describe
+from conformance.standards.live import Judge, at, judged, object_body, service, status, successful, unanswered
 
 
-def _scoped(subject: Subject, ctx: CheckContext, *flows: str) -> list[Step] | Finding:
-    """The steps of `flows` on an exchange service, or the finding that says why there is nothing to judge."""
-    if not isinstance(subject, ServiceSubject) or subject.service.role != "exchange":
-        return ctx.inapplicable("the rule applies to a live VC API exchange service")
-    transcript = subject.transcript
-    if transcript.setup_error:
-        return ctx.error(f"the flows could not start: {transcript.setup_error}")
-    steps = [s for s in transcript.steps if s.flow in flows]
+def _scoped(subject: Subject, ctx: CheckContext, *flows: str) -> tuple[ServiceSubject, list[Step]] | Finding:
+    """The exchange service and the steps of `flows`, or the finding that says why there is nothing to judge."""
+    svc = service(subject, ctx, "exchange", "the rule applies to a live VC API exchange service")
+    if isinstance(svc, Finding):
+        return svc
+    steps = [s for s in svc.transcript.steps if s.flow in flows]
     if steps:
-        return steps
-    for step in subject.flow("exchange-create"):
+        return svc, steps
+    for step in svc.flow("exchange-create"):
         if not step.answered:
-            return _unanswered(subject, ctx, step)
+            return unanswered(svc, ctx, step)
         if exchange_url(step, step.url) is None:
             return ctx.cant_tell(f"{step.method} {step.url} answers HTTP {step.status} without naming a new exchange "
                                  "(a Location header or an exchangeId member), so the flow could not run",
-                                 _at(subject, step))
-    for step in subject.flow("exchange-start"):
+                                 at(svc, step))
+    for step in svc.flow("exchange-start"):
         if request_of(step) is None:
             return ctx.cant_tell(f"the exchange gives no presentation request to answer ({step.label}; see "
-                                 "VCALM-exchange-request-shape)", _at(subject, step))
+                                 "VCALM-exchange-request-shape)", at(svc, step))
     return ctx.cant_tell("the flow this rule judges did not run")
 
 
@@ -43,42 +41,36 @@ def _request_pointer(step: Step) -> str:
         if isinstance(step.body, dict) and "verifiablePresentationRequest" in step.body else "/response/body"
 
 
-def _accepted(step: Step | None) -> bool:
-    return step is not None and step.answered and 200 <= (step.status or 0) < 300
+def _run(subject: Subject, ctx: CheckContext, flow: str, judge: Judge) -> Iterator[Finding]:
+    return judged(_scoped(subject, ctx, flow), ctx, judge)
 
 
 @check("VCALM-exchange-request-shape")
-def exchange_request_shape(subject: Subject, ctx: CheckContext) -> Iterator[Finding]:
-    scoped = _scoped(subject, ctx, "exchange-start")
-    if isinstance(scoped, Finding):
-        yield scoped
-        return
-    for step in scoped:
-        if not step.answered:
-            yield _unanswered(subject, ctx, step)
-            continue
+def exchange_request_shape(subject: Subject, ctx: CheckContext) -> Iterable[Finding]:
+    def judge(svc: ServiceSubject, step: Step) -> Iterator[Finding]:
         if not 200 <= (step.status or 0) < 300:
-            yield _status(subject, ctx, step, "a 2xx answer carrying a verifiable presentation request")
-            continue
+            yield status(svc, ctx, step, "a 2xx answer carrying a verifiable presentation request")
+            return
         request = request_of(step)
-        at = _request_pointer(step)
+        base = _request_pointer(step)
         if request is None:
-            yield ctx.fail(_at(subject, step, "/response/body/verifiablePresentationRequest"),
+            yield ctx.fail(at(svc, step, "/response/body/verifiablePresentationRequest"),
                            expected="a verifiablePresentationRequest object", found=step.body,
                            message=f"{step.label}: starting the exchange with {{}} answers "
                                    f"{describe(step.body)}; expected a verifiable presentation request")
-            continue
-        query = request.get("query", _missing())
+            return
+        query = request.get("query", MISSING)
         entries = query if isinstance(query, list) else [query] if isinstance(query, dict) else None
         if not entries or not all(isinstance(q, dict) and isinstance(q.get("type"), str) and q["type"]
                                   for q in entries):
-            yield ctx.fail(_at(subject, step, f"{at}/query"), expected="a non-empty list of queries, each with a type",
+            yield ctx.fail(at(svc, step, f"{base}/query"), expected="a non-empty list of queries, each with a type",
                            found=query)
         for member in ("challenge", "domain"):
-            value = request.get(member, _missing())
+            value = request.get(member, MISSING)
             if not isinstance(value, str) or not value:
-                yield ctx.fail(_at(subject, step, f"{at}/{member}"), expected=f"a non-empty {member} string",
+                yield ctx.fail(at(svc, step, f"{base}/{member}"), expected=f"a non-empty {member} string",
                                found=value)
+    return _run(subject, ctx, "exchange-start", judge)
 
 
 @check("VCALM-exchange-challenge-fresh")
@@ -87,16 +79,17 @@ def exchange_challenge_fresh(subject: Subject, ctx: CheckContext) -> Iterator[Fi
     if isinstance(scoped, Finding):
         yield scoped
         return
+    svc, steps = scoped
     seen: dict[str, Step] = {}
     repeated = False
-    for step in scoped:
+    for step in steps:
         request = request_of(step) if 200 <= (step.status or 0) < 300 else None
         challenge = request.get("challenge") if request else None
         if not isinstance(challenge, str) or not challenge:
             continue
         if challenge in seen:
             repeated = True
-            yield ctx.fail(_at(subject, step, f"{_request_pointer(step)}/challenge"),
+            yield ctx.fail(at(svc, step, f"{_request_pointer(step)}/challenge"),
                            expected="a challenge no other exchange asked for", found=challenge,
                            message=f"exchange {step.name} asks for the challenge exchange {seen[challenge].name} "
                                    "already asked for; expected a fresh challenge per exchange")
@@ -104,48 +97,34 @@ def exchange_challenge_fresh(subject: Subject, ctx: CheckContext) -> Iterator[Fi
             seen[challenge] = step
     if not repeated and len(seen) < 2:
         yield ctx.cant_tell(f"fewer than two exchanges gave a challenge ({len(seen)}), so freshness cannot be "
-                            "compared", _at(subject, scoped[0]))
+                            "compared", at(svc, steps[0]))
 
 
 @check("VCALM-exchange-accepts-presentation")
-def exchange_accepts_presentation(subject: Subject, ctx: CheckContext) -> Iterator[Finding]:
-    scoped = _scoped(subject, ctx, "exchange-present")
-    if isinstance(scoped, Finding):
-        yield scoped
-        return
-    for step in scoped:
-        if not step.answered:
-            yield _unanswered(subject, ctx, step)
-        elif not 200 <= (step.status or 0) < 300:
-            yield _status(subject, ctx, step, "a 2xx answer accepting the presentation the request asked for")
-        elif not isinstance(step.body, dict):
-            yield ctx.fail(_at(subject, step, "/response/body"), expected="a JSON object",
-                           found=step.text[:80] if step.json_error else step.body,
-                           message=f"{step.label}: the {step.status} answer's body is "
-                                   f"{step.json_error or describe(step.body)}; expected a JSON object")
+def exchange_accepts_presentation(subject: Subject, ctx: CheckContext) -> Iterable[Finding]:
+    def judge(svc: ServiceSubject, step: Step) -> Iterator[Finding]:
+        if not 200 <= (step.status or 0) < 300:
+            yield status(svc, ctx, step, "a 2xx answer accepting the presentation the request asked for")
+        else:
+            yield from object_body(svc, ctx, step, said=f"the {step.status} answer's body")
+    return _run(subject, ctx, "exchange-present", judge)
 
 
 def _refused(subject: Subject, ctx: CheckContext, flow: str, what: str, *, needs_acceptance: bool = True
              ) -> Iterator[Finding]:
-    scoped = _scoped(subject, ctx, flow)
-    if isinstance(scoped, Finding):
-        yield scoped
-        return
-    present = next(iter(subject.flow("exchange-present")), None) if isinstance(subject, ServiceSubject) else None
-    for step in scoped:
-        if not step.answered:
-            yield _unanswered(subject, ctx, step)
-        elif needs_acceptance and not _accepted(present):
+    def judge(svc: ServiceSubject, step: Step) -> Iterator[Finding]:
+        if needs_acceptance and not successful(next(iter(svc.flow("exchange-present")), None)):
             yield ctx.cant_tell(f"the exchange does not accept the suite's valid presentation, so its answer to "
-                                f"{what} shows nothing (see VCALM-exchange-accepts-presentation)", _at(subject, step))
+                                f"{what} shows nothing (see VCALM-exchange-accepts-presentation)", at(svc, step))
         elif 400 <= (step.status or 0) < 500:
-            continue
+            return
         elif 200 <= (step.status or 0) < 400:
-            yield ctx.fail(_at(subject, step, "/response/status"), expected="a 4xx answer", found=step.status,
+            yield ctx.fail(at(svc, step, "/response/status"), expected="a 4xx answer", found=step.status,
                            message=f"{step.method} {step.url} ({step.label}): {what} gets HTTP {step.status}; "
                                    "expected a 4xx answer")
         else:
-            yield ctx.cant_tell(f"{what} gets HTTP {step.status} (see VCALM-no-server-error)", _at(subject, step))
+            yield ctx.cant_tell(f"{what} gets HTTP {step.status} (see VCALM-no-server-error)", at(svc, step))
+    yield from _run(subject, ctx, flow, judge)
 
 
 @check("VCALM-exchange-domain-enforced")
@@ -165,16 +144,11 @@ def exchange_expired_rejected(subject: Subject, ctx: CheckContext) -> Iterator[F
 
 
 @check("VCALM-exchange-garbage-rejected")
-def exchange_garbage_rejected(subject: Subject, ctx: CheckContext) -> Iterator[Finding]:
-    scoped = _scoped(subject, ctx, "exchange-garbage")
-    if isinstance(scoped, Finding):
-        yield scoped
-        return
-    for step in scoped:
-        if not step.answered:
-            yield _unanswered(subject, ctx, step)
-        elif not 400 <= (step.status or 0) < 500:
-            yield _status(subject, ctx, step, "a 4xx answer to a message the exchange cannot use")
+def exchange_garbage_rejected(subject: Subject, ctx: CheckContext) -> Iterable[Finding]:
+    def judge(svc: ServiceSubject, step: Step) -> Iterator[Finding]:
+        if not 400 <= (step.status or 0) < 500:
+            yield status(svc, ctx, step, "a 4xx answer to a message the exchange cannot use")
+    return _run(subject, ctx, "exchange-garbage", judge)
 
 
 @check("VCALM-exchange-request-no-side-effects")
@@ -183,65 +157,59 @@ def exchange_request_no_side_effects(subject: Subject, ctx: CheckContext) -> Ite
     if isinstance(scoped, Finding):
         yield scoped
         return
-    assert isinstance(subject, ServiceSubject)
-    started = next((s for s in subject.flow("exchange-start") if s.name == "a"), None)
+    svc, steps = scoped
+    started = next((s for s in svc.flow("exchange-start") if s.name == "a"), None)
     original = request_of(started) if started is not None else None
     reads: list[tuple[Step, dict[str, Any]]] = []
-    for step in scoped:
+    for step in steps:
         if not step.answered:
-            yield _unanswered(subject, ctx, step)
+            yield unanswered(svc, ctx, step)
             return
         if step.status in (404, 405, 501):
             yield ctx.cant_tell(f"{step.method} {step.url} answers HTTP {step.status}: the service does not serve the "
-                                "exchange's current request, so its side effects cannot be judged", _at(subject, step))
+                                "exchange's current request, so its side effects cannot be judged", at(svc, step))
             return
         request = request_of(step)
         if step.status != 200 or request is None:
-            yield _status(subject, ctx, step, "200 with the exchange's current presentation request")
+            yield status(svc, ctx, step, "200 with the exchange's current presentation request")
             return
         reads.append((step, request))
     if original is None:
         yield ctx.cant_tell("the exchange gave no request when started, so there is nothing to compare",
-                            _at(subject, scoped[0]))
+                            at(svc, steps[0]))
         return
     for step, request in reads:
         if request.get("challenge") != original.get("challenge"):
-            yield ctx.fail(_at(subject, step, f"{_request_pointer(step)}/challenge"),
+            yield ctx.fail(at(svc, step, f"{_request_pointer(step)}/challenge"),
                            expected=f"the challenge the exchange started with ({original.get('challenge')!r})",
                            found=request.get("challenge"),
                            message=f"{step.label}: reading the current request gives challenge "
                                    f"{request.get('challenge')!r}; the exchange started with "
                                    f"{original.get('challenge')!r}, so the read changed the exchange")
         elif request != original:
-            yield ctx.fail(_at(subject, step, _request_pointer(step)), expected="the request the exchange started with",
+            yield ctx.fail(at(svc, step, _request_pointer(step)), expected="the request the exchange started with",
                            found=request, message=f"{step.label}: reading the current request gives a request other "
                                                   "than the one the exchange started with")
 
 
 @check("VCALM-exchange-protocols")
-def exchange_protocols(subject: Subject, ctx: CheckContext) -> Iterator[Finding]:
-    scoped = _scoped(subject, ctx, "exchange-protocols")
-    if isinstance(scoped, Finding):
-        yield scoped
-        return
-    for step in scoped:
-        if not step.answered:
-            yield _unanswered(subject, ctx, step)
-            continue
+def exchange_protocols(subject: Subject, ctx: CheckContext) -> Iterable[Finding]:
+    def judge(svc: ServiceSubject, step: Step) -> Iterator[Finding]:
         if step.status != 200:
-            yield _status(subject, ctx, step, "200 with a protocols document")
-            continue
-        protocols = step.body.get("protocols", _missing()) if isinstance(step.body, dict) else None
+            yield status(svc, ctx, step, "200 with a protocols document")
+            return
+        protocols = step.body.get("protocols", MISSING) if isinstance(step.body, dict) else None
         if not isinstance(protocols, dict) or not protocols:
-            yield ctx.fail(_at(subject, step, "/response/body/protocols"),
+            yield ctx.fail(at(svc, step, "/response/body/protocols"),
                            expected="a non-empty protocols object (protocol name -> URL)",
                            found=protocols if isinstance(step.body, dict) else step.text[:80] or step.body)
-            continue
+            return
         for name, url in protocols.items():
             if not isinstance(url, str) or not url.startswith(("https://", "http://")):
-                yield ctx.fail(_at(subject, step, f"/response/body/protocols/{name}"), expected="a URL", found=url)
+                yield ctx.fail(at(svc, step, f"/response/body/protocols/{name}"), expected="a URL", found=url)
         if "vcapi" not in protocols:
-            yield ctx.fail(_at(subject, step, "/response/body/protocols/vcapi"),
-                           expected="the VC API exchange URL under vcapi", found=_missing(),
+            yield ctx.fail(at(svc, step, "/response/body/protocols/vcapi"),
+                           expected="the VC API exchange URL under vcapi", found=MISSING,
                            message=f"the protocols document lists {sorted(protocols)} but not vcapi, the protocol "
                                    "the exchange itself speaks")
+    return _run(subject, ctx, "exchange-protocols", judge)

@@ -1,7 +1,7 @@
 """OB30API checks: pure reads of a host's transcript (conformance/live/obapi.py made the requests)."""
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
@@ -11,19 +11,16 @@ from conformance.model.findings import Finding
 from conformance.model.services import ServiceSubject
 from conformance.model.subjects import Subject
 from conformance.registry import MISSING, CheckContext, check, describe
+from conformance.standards.live import Judge, at, header, judged, service, shown, status, unanswered
 
-_SERVICE_FAULTS = frozenset({"too-large", "protocol"})
 CODE_MAJOR = frozenset({"success", "processing", "failure", "unsupported"})
 SEVERITY = frozenset({"status", "warning", "error"})
-Judge = Callable[[Step], Iterable[Finding]]
+ROLE = "ob-host"
+_APPLIES = "the rule applies to a live Open Badges host (targets.toml role ob-host)"
 
 
 def _host(subject: Subject) -> ServiceSubject | None:
-    return subject if isinstance(subject, ServiceSubject) and subject.service.role == "ob-host" else None
-
-
-def _at(subject: ServiceSubject, step: Step, rest: str = "") -> str:
-    return subject.transcript.pointer(step, rest)
+    return subject if isinstance(subject, ServiceSubject) and subject.service.role == ROLE else None
 
 
 def _get(value: Any, *path: str) -> Any:
@@ -36,111 +33,74 @@ def _int(value: Any, default: int) -> int:
     return int(value) if isinstance(value, str) and value.isdigit() else default
 
 
-def _header(step: Step, name: str) -> str | None:
-    return next((v for k, v in step.headers if k == name), None)
-
-
-def _steps(subject: Subject, ctx: CheckContext, flow: str, *names: str) -> Iterator[Finding | list[Step]]:
-    """The steps of `flow` (optionally only those `names`), or one finding saying why there is nothing to judge."""
-    host = _host(subject)
-    if host is None:
-        yield ctx.inapplicable("the rule applies to a live Open Badges host (targets.toml role ob-host)")
-        return
-    transcript = host.transcript
-    if transcript.setup_error:
-        yield ctx.error(f"the flows could not start: {transcript.setup_error}")
-        return
-    steps = [s for s in transcript.steps if s.flow == flow and (not names or s.name in names)]
+def _steps(subject: Subject, ctx: CheckContext, flow: str, *names: str) -> tuple[ServiceSubject, list[Step]] | Finding:
+    """The host and the steps of `flow` (optionally only those `names`), or the finding saying why there is nothing
+    to judge."""
+    host = service(subject, ctx, ROLE, _APPLIES)
+    if isinstance(host, Finding):
+        return host
+    steps = [s for s in host.transcript.steps if s.flow == flow and (not names or s.name in names)]
     if steps:
-        yield steps
-        return
-    stopped = next((s for s in transcript.steps if s.flow == STOPPED), None)
+        return host, steps
+    stopped = next((s for s in host.transcript.steps if s.flow == STOPPED), None)
     if stopped is not None:
-        yield ctx.cant_tell(f"the flows stopped before this request ({stopped.message})", _at(host, stopped))
-    else:
-        yield ctx.cant_tell(f"no {flow} request was made: an earlier step gave nothing to make it with")
-
-
-def _unanswered(subject: ServiceSubject, ctx: CheckContext, step: Step) -> Finding:
-    text = f"{step.method} {step.url} ({step.label}) gets no usable answer: {step.message}"
-    if step.error in _SERVICE_FAULTS:
-        return ctx.fail(_at(subject, step), expected="an HTTP answer within the client's limits", found=step.error,
-                        message=text)
-    return ctx.error(text, _at(subject, step))
-
-
-def _status(subject: ServiceSubject, ctx: CheckContext, step: Step, expected: str) -> Finding:
-    return ctx.fail(_at(subject, step, "/response/status"), expected=expected, found=step.status,
-                    message=f"{step.method} {step.url} ({step.label}) answers HTTP {step.status}; expected {expected}")
+        return ctx.cant_tell(f"the flows stopped before this request ({stopped.message})", at(host, stopped))
+    return ctx.cant_tell(f"no {flow} request was made: an earlier step gave nothing to make it with")
 
 
 def _each(subject: Subject, ctx: CheckContext, flow: str, names: tuple[str, ...], judge: Judge) -> Iterator[Finding]:
-    for item in _steps(subject, ctx, flow, *names):
-        if isinstance(item, Finding):
-            yield item
-            return
-        host = _host(subject)
-        assert host is not None
-        for step in item:
-            if not step.answered:
-                yield _unanswered(host, ctx, step)
-            else:
-                yield from judge(step)
+    return judged(_steps(subject, ctx, flow, *names), ctx, judge)
 
 
 # --- discovery and OAuth 2.0 --------------------------------------------------------------------------------------
 
 @check("OB30API-discovery-open")
 def discovery_open(subject: Subject, ctx: CheckContext) -> Iterable[Finding]:
-    def judge(step: Step) -> Iterator[Finding]:
-        host = _host(subject)
-        assert host is not None
+    def judge(host: ServiceSubject, step: Step) -> Iterator[Finding]:
         if step.status != 200:
-            yield _status(host, ctx, step, "200 to a request without credentials")
+            yield status(host, ctx, step, "200 to a request without credentials")
         elif not isinstance(step.body, dict):
-            yield ctx.fail(_at(host, step, "/response/body"), expected="a JSON object (the service description)",
-                           found=step.text[:80] if step.json_error else step.body)
+            yield ctx.fail(at(host, step, "/response/body"), expected="a JSON object (the service description)",
+                           found=shown(step))
     return _each(subject, ctx, "discovery", (), judge)
 
 
 @check("OB30API-discovery-oauth")
 def discovery_names_oauth(subject: Subject, ctx: CheckContext) -> Iterable[Finding]:
-    def judge(step: Step) -> Iterator[Finding]:
-        host = _host(subject)
-        assert host is not None
+    def judge(host: ServiceSubject, step: Step) -> Iterator[Finding]:
         if step.status != 200 or not isinstance(step.body, dict):
-            yield ctx.cant_tell("no service description came back (see OB30API-discovery-open)", _at(host, step))
+            yield ctx.cant_tell("no service description came back (see OB30API-discovery-open)", at(host, step))
             return
         body = step.body
         where = "/response/body/components/securitySchemes/OAuth2ACG"
         openapi = body.get("openapi")
         if not (isinstance(openapi, str) and openapi.startswith("3.")):
-            yield ctx.fail(_at(host, step, "/response/body/openapi"), expected="an OpenAPI 3.x version string",
+            yield ctx.fail(at(host, step, "/response/body/openapi"), expected="an OpenAPI 3.x version string",
                            found=body.get("openapi", MISSING))
         scheme = _get(body, "components", "securitySchemes", "OAuth2ACG")
         if not isinstance(scheme, dict):
-            yield ctx.fail(_at(host, step, where), expected="an OAuth2ACG security scheme object",
+            yield ctx.fail(at(host, step, where), expected="an OAuth2ACG security scheme object",
                            found=scheme if scheme is not None else MISSING)
             return
         if scheme.get("type") != "oauth2":
-            yield ctx.fail(_at(host, step, where + "/type"), expected='"oauth2"', found=scheme.get("type", MISSING))
+            yield ctx.fail(at(host, step, where + "/type"), expected='"oauth2"', found=scheme.get("type", MISSING))
         if not isinstance(scheme.get("x-imssf-registrationUrl"), str):
-            yield ctx.fail(_at(host, step, where + "/x-imssf-registrationUrl"), expected="the registration URL",
+            yield ctx.fail(at(host, step, where + "/x-imssf-registrationUrl"), expected="the registration URL",
                            found=scheme.get("x-imssf-registrationUrl", MISSING))
         flows = scheme.get("flows")
         flow = flows.get("authorizationCode") if isinstance(flows, dict) else None
         if not isinstance(flow, dict):
-            yield ctx.fail(_at(host, step, where + "/flows/authorizationCode"),
+            yield ctx.fail(at(host, step, where + "/flows/authorizationCode"),
                            expected="an authorizationCode flow object", found=flow if flow is not None else MISSING)
             return
         for member in ("authorizationUrl", "tokenUrl"):
             if not isinstance(flow.get(member), str) or not flow[member]:
-                yield ctx.fail(_at(host, step, f"{where}/flows/authorizationCode/{member}"), expected="a URL",
+                yield ctx.fail(at(host, step, f"{where}/flows/authorizationCode/{member}"), expected="a URL",
                                found=flow.get(member, MISSING))
         scopes = flow.get("scopes")
         missing = sorted(set(SCOPES.values()) - set(scopes if isinstance(scopes, dict) else ()))
         if missing:
-            yield ctx.fail(_at(host, step, f"{where}/flows/authorizationCode/scopes"),
+            yield ctx.fail(at(host, step, f"{where}/flows/authorizationCode/scopes"),
                            expected="the scopes " + ", ".join(missing),
                            found=sorted(scopes) if isinstance(scopes, dict) else scopes,
                            message=f"the authorization code flow does not offer {', '.join(missing)}")
@@ -149,30 +109,26 @@ def discovery_names_oauth(subject: Subject, ctx: CheckContext) -> Iterable[Findi
 
 @check("OB30API-registration")
 def registration(subject: Subject, ctx: CheckContext) -> Iterable[Finding]:
-    def judge(step: Step) -> Iterator[Finding]:
-        host = _host(subject)
-        assert host is not None
+    def judge(host: ServiceSubject, step: Step) -> Iterator[Finding]:
         if step.status != 201:
-            yield _status(host, ctx, step, "201 Created with the registered client")
+            yield status(host, ctx, step, "201 Created with the registered client")
             return
         body = step.body if isinstance(step.body, dict) else {}
         for member in ("client_id", "client_secret"):
             if not isinstance(body.get(member), str) or not body[member]:
-                yield ctx.fail(_at(host, step, f"/response/body/{member}"), expected=f"a {member} string",
+                yield ctx.fail(at(host, step, f"/response/body/{member}"), expected=f"a {member} string",
                                found=body.get(member, MISSING))
     return _each(subject, ctx, "register", (), judge)
 
 
 @check("OB30API-authorize-redirect")
 def authorize_redirects(subject: Subject, ctx: CheckContext) -> Iterable[Finding]:
-    def judge(step: Step) -> Iterator[Finding]:
-        host = _host(subject)
-        assert host is not None
-        location = _header(step, "location")
+    def judge(host: ServiceSubject, step: Step) -> Iterator[Finding]:
+        location = header(step, "location")
         if step.status not in (302, 303, 307) or not location:
-            yield _status(host, ctx, step, "a redirect (302 or 303) to the redirect URI")
+            yield status(host, ctx, step, "a redirect (302 or 303) to the redirect URI")
             return
-        where = _at(host, step, "/response/headers/location")
+        where = at(host, step, "/response/headers/location")
         target = urlsplit(location)
         if f"{target.scheme}://{target.netloc}{target.path}" != REDIRECT_URI:
             yield ctx.fail(where, expected=f"the registered redirect URI {REDIRECT_URI}", found=location)
@@ -189,30 +145,26 @@ def authorize_redirects(subject: Subject, ctx: CheckContext) -> Iterable[Finding
 
 @check("OB30API-token-code")
 def token_for_code(subject: Subject, ctx: CheckContext) -> Iterable[Finding]:
-    def judge(step: Step) -> Iterator[Finding]:
-        host = _host(subject)
-        assert host is not None
+    def judge(host: ServiceSubject, step: Step) -> Iterator[Finding]:
         if step.status != 200:
-            yield _status(host, ctx, step, "200 with an access token")
+            yield status(host, ctx, step, "200 with an access token")
             return
         body = step.body if isinstance(step.body, dict) else {}
         if not body.get("access_token"):
-            yield ctx.fail(_at(host, step, "/response/body/access_token"), expected="an access_token",
+            yield ctx.fail(at(host, step, "/response/body/access_token"), expected="an access_token",
                            found=body.get("access_token", MISSING))
         kind = body.get("token_type")
         if not (isinstance(kind, str) and kind.lower() == "bearer"):
-            yield ctx.fail(_at(host, step, "/response/body/token_type"), expected='"Bearer"',
+            yield ctx.fail(at(host, step, "/response/body/token_type"), expected='"Bearer"',
                            found=kind if kind is not None else MISSING)
     return _each(subject, ctx, "token", (), judge)
 
 
 @check("OB30API-pkce-verified")
 def pkce_verified(subject: Subject, ctx: CheckContext) -> Iterable[Finding]:
-    def judge(step: Step) -> Iterator[Finding]:
-        host = _host(subject)
-        assert host is not None
+    def judge(host: ServiceSubject, step: Step) -> Iterator[Finding]:
         if step.status != 400:
-            yield _status(host, ctx, step, "400 (invalid_grant) for a code_verifier that does not match")
+            yield status(host, ctx, step, "400 (invalid_grant) for a code_verifier that does not match")
     return _each(subject, ctx, "token-pkce", (), judge)
 
 
@@ -220,21 +172,17 @@ def pkce_verified(subject: Subject, ctx: CheckContext) -> Iterable[Finding]:
 
 @check("OB30API-token-required")
 def token_required(subject: Subject, ctx: CheckContext) -> Iterable[Finding]:
-    def judge(step: Step) -> Iterator[Finding]:
-        host = _host(subject)
-        assert host is not None
+    def judge(host: ServiceSubject, step: Step) -> Iterator[Finding]:
         if step.status != 401:
-            yield _status(host, ctx, step, "401 to getCredentials without an access token")
+            yield status(host, ctx, step, "401 to getCredentials without an access token")
     return _each(subject, ctx, "scope", ("no-token",), judge)
 
 
 @check("OB30API-scope-enforced")
 def scope_enforced(subject: Subject, ctx: CheckContext) -> Iterable[Finding]:
-    def judge(step: Step) -> Iterator[Finding]:
-        host = _host(subject)
-        assert host is not None
+    def judge(host: ServiceSubject, step: Step) -> Iterator[Finding]:
         if step.status not in (401, 403):
-            yield _status(host, ctx, step, "401 or 403 to a token without the credential.readonly scope")
+            yield status(host, ctx, step, "401 or 403 to a token without the credential.readonly scope")
     return _each(subject, ctx, "scope", ("profile-only-token",), judge)
 
 
@@ -246,153 +194,143 @@ def _entries(step: Step) -> list[Any] | None:
 
 @check("OB30API-get-credentials")
 def get_credentials(subject: Subject, ctx: CheckContext) -> Iterable[Finding]:
-    def judge(step: Step) -> Iterator[Finding]:
-        host = _host(subject)
-        assert host is not None
+    def judge(host: ServiceSubject, step: Step) -> Iterator[Finding]:
         if step.status != 200:
-            yield _status(host, ctx, step, "200 with the user's credentials")
+            yield status(host, ctx, step, "200 with the user's credentials")
             return
         if not isinstance(step.body, dict):
-            yield ctx.fail(_at(host, step, "/response/body"), expected="a JSON object with a credential array",
+            yield ctx.fail(at(host, step, "/response/body"), expected="a JSON object with a credential array",
                            found=step.text[:80] if step.json_error else describe(step.body))
             return
         credentials = step.body.get("credential", [])
         if not isinstance(credentials, list) or not all(isinstance(c, dict) for c in credentials):
-            yield ctx.fail(_at(host, step, "/response/body/credential"), expected="an array of credential objects",
+            yield ctx.fail(at(host, step, "/response/body/credential"), expected="an array of credential objects",
                            found=describe(credentials))
         jws = step.body.get("compactJwsString", [])
         if not isinstance(jws, list) or not all(isinstance(c, str) for c in jws):
-            yield ctx.fail(_at(host, step, "/response/body/compactJwsString"), expected="an array of strings",
+            yield ctx.fail(at(host, step, "/response/body/compactJwsString"), expected="an array of strings",
                            found=describe(jws))
     return _each(subject, ctx, "credentials", (), judge)
 
 
 @check("OB30API-paging-limit")
 def paging_limit(subject: Subject, ctx: CheckContext) -> Iterable[Finding]:
-    def judge(step: Step) -> Iterator[Finding]:
-        host = _host(subject)
-        assert host is not None
+    def judge(host: ServiceSubject, step: Step) -> Iterator[Finding]:
         entries = _entries(step)
         limit = _int(step.expect.get("limit"), PAGE_LIMIT)
         if entries is None:
             yield ctx.cant_tell(f"{step.label}: no page of credentials to count (see OB30API-get-credentials)",
-                                _at(host, step))
+                                at(host, step))
         elif len(entries) > limit:
-            yield ctx.fail(_at(host, step, "/response/body/credential"), expected=f"at most {limit} entries",
+            yield ctx.fail(at(host, step, "/response/body/credential"), expected=f"at most {limit} entries",
                            found=len(entries), message=f"{step.label} holds {len(entries)} entries; the request "
                                                         f"asked for at most {limit}")
     return _each(subject, ctx, "credentials", (), judge)
 
 
 def _total(step: Step) -> int | None:
-    value = (_header(step, "x-total-count") or "").strip()
+    value = (header(step, "x-total-count") or "").strip()
     return int(value) if value.isdigit() else None
 
 
 @check("OB30API-total-count")
 def total_count(subject: Subject, ctx: CheckContext) -> Iterator[Finding]:
-    for item in _steps(subject, ctx, "credentials"):
-        if isinstance(item, Finding):
-            yield item
-            return
-        host = _host(subject)
-        assert host is not None
-        pages = [s for s in item if s.answered and s.status == 200]
-        if not pages:
-            yield ctx.cant_tell("no page of credentials came back (see OB30API-get-credentials)")
-            return
-        totals = []
-        for step in pages:
-            total = _total(step)
-            if total is None:
-                yield ctx.fail(_at(host, step, "/response/headers/x-total-count"),
-                               expected="an X-Total-Count header with a non-negative integer",
-                               found=_header(step, "x-total-count") or MISSING)
-            else:
-                totals.append((step, total))
-        if len({t for _, t in totals}) > 1:
-            step, _ = totals[-1]
-            yield ctx.fail(_at(host, step, "/response/headers/x-total-count"),
-                           expected="the same X-Total-Count on every page", found=sorted({t for _, t in totals}))
-        seen = sum(len(_entries(s) or []) for s in pages)
-        if totals and seen > max(t for _, t in totals):
-            step, total = totals[-1]
-            yield ctx.fail(_at(host, step, "/response/headers/x-total-count"),
-                           expected=f"at least the {seen} entries the pages gave", found=total)
+    scoped = _steps(subject, ctx, "credentials")
+    if isinstance(scoped, Finding):
+        yield scoped
+        return
+    host, steps = scoped
+    pages = [s for s in steps if s.answered and s.status == 200]
+    if not pages:
+        yield ctx.cant_tell("no page of credentials came back (see OB30API-get-credentials)")
+        return
+    totals = []
+    for step in pages:
+        total = _total(step)
+        if total is None:
+            yield ctx.fail(at(host, step, "/response/headers/x-total-count"),
+                           expected="an X-Total-Count header with a non-negative integer",
+                           found=header(step, "x-total-count") or MISSING)
+        else:
+            totals.append((step, total))
+    if len({t for _, t in totals}) > 1:
+        step, _ = totals[-1]
+        yield ctx.fail(at(host, step, "/response/headers/x-total-count"),
+                       expected="the same X-Total-Count on every page", found=sorted({t for _, t in totals}))
+    seen = sum(len(_entries(s) or []) for s in pages)
+    if totals and seen > max(t for _, t in totals):
+        step, total = totals[-1]
+        yield ctx.fail(at(host, step, "/response/headers/x-total-count"),
+                       expected=f"at least the {seen} entries the pages gave", found=total)
 
 
 @check("OB30API-paging-link")
 def paging_link(subject: Subject, ctx: CheckContext) -> Iterator[Finding]:
-    for item in _steps(subject, ctx, "credentials"):
-        if isinstance(item, Finding):
-            yield item
-            return
-        host = _host(subject)
-        assert host is not None
-        pages = [s for s in item if s.answered and _entries(s) is not None]
-        if not pages:
-            yield ctx.cant_tell("no page of credentials came back (see OB30API-get-credentials)")
-            return
-        total = next((t for t in map(_total, pages) if t is not None), None)
-        keys: list[str] = []
-        for step in pages:
-            entries = _entries(step) or []
-            keys += [e.get("id", repr(e)) if isinstance(e, dict) else str(e) for e in entries]
-            asked = step.expect
-            offset, limit = _int(asked.get("offset"), 0), _int(asked.get("limit"), PAGE_LIMIT)
-            link = next_link(_header(step, "link"), step.url)
-            where = _at(host, step, "/response/headers/link")
-            more = total is not None and offset + len(entries) < total
-            if link is None:
-                if more:
-                    yield ctx.fail(where, expected='a Link header with rel="next"', found=_header(step, "link")
-                                   or MISSING, message=f"{step.label} gives entries {offset}..{offset + len(entries)} "
-                                                       f"of {total} and no rel=next link")
-                continue
-            if total is not None and not more:
-                yield ctx.fail(where, expected='no rel="next" link on the last page', found=link)
-                continue
-            query = page_query(link)
-            if query.get("offset") != str(offset + limit):
-                yield ctx.fail(where, expected=f"rel=next at offset {offset + limit}", found=link)
-        if len(set(keys)) != len(keys):
-            yield ctx.fail(_at(host, pages[-1], "/response/body/credential"),
-                           expected="every entry once over the pages", found=sorted({k for k in keys
-                                                                                     if keys.count(k) > 1}),
-                           message="following the next links gives some entries more than once")
+    scoped = _steps(subject, ctx, "credentials")
+    if isinstance(scoped, Finding):
+        yield scoped
+        return
+    host, steps = scoped
+    pages = [s for s in steps if s.answered and _entries(s) is not None]
+    if not pages:
+        yield ctx.cant_tell("no page of credentials came back (see OB30API-get-credentials)")
+        return
+    total = next((t for t in map(_total, pages) if t is not None), None)
+    keys: list[str] = []
+    for step in pages:
+        entries = _entries(step) or []
+        keys += [e.get("id", repr(e)) if isinstance(e, dict) else str(e) for e in entries]
+        asked = step.expect
+        offset, limit = _int(asked.get("offset"), 0), _int(asked.get("limit"), PAGE_LIMIT)
+        link = next_link(header(step, "link"), step.url)
+        where = at(host, step, "/response/headers/link")
+        more = total is not None and offset + len(entries) < total
+        if link is None:
+            if more:
+                yield ctx.fail(where, expected='a Link header with rel="next"', found=header(step, "link")
+                               or MISSING, message=f"{step.label} gives entries {offset}..{offset + len(entries)} "
+                                                   f"of {total} and no rel=next link")
+            continue
+        if total is not None and not more:
+            yield ctx.fail(where, expected='no rel="next" link on the last page', found=link)
+            continue
+        query = page_query(link)
+        if query.get("offset") != str(offset + limit):
+            yield ctx.fail(where, expected=f"rel=next at offset {offset + limit}", found=link)
+    if len(set(keys)) != len(keys):
+        yield ctx.fail(at(host, pages[-1], "/response/body/credential"),
+                       expected="every entry once over the pages", found=sorted({k for k in keys
+                                                                                 if keys.count(k) > 1}),
+                       message="following the next links gives some entries more than once")
 
 
 @check("OB30API-get-profile")
 def get_profile(subject: Subject, ctx: CheckContext) -> Iterable[Finding]:
-    def judge(step: Step) -> Iterator[Finding]:
-        host = _host(subject)
-        assert host is not None
+    def judge(host: ServiceSubject, step: Step) -> Iterator[Finding]:
         if step.status != 200:
-            yield _status(host, ctx, step, "200 with the user's Profile")
+            yield status(host, ctx, step, "200 with the user's Profile")
             return
         body = step.body if isinstance(step.body, dict) else None
         if body is None:
-            yield ctx.fail(_at(host, step, "/response/body"), expected="a Profile object", found=describe(step.body))
+            yield ctx.fail(at(host, step, "/response/body"), expected="a Profile object", found=describe(step.body))
             return
         if not isinstance(body.get("id"), str) or not body["id"]:
-            yield ctx.fail(_at(host, step, "/response/body/id"), expected="an id", found=body.get("id", MISSING))
+            yield ctx.fail(at(host, step, "/response/body/id"), expected="an id", found=body.get("id", MISSING))
         kinds = body.get("type")
         kinds = [kinds] if isinstance(kinds, str) else kinds
         if not isinstance(kinds, list) or "Profile" not in kinds:
-            yield ctx.fail(_at(host, step, "/response/body/type"), expected="a type that includes Profile",
+            yield ctx.fail(at(host, step, "/response/body/type"), expected="a type that includes Profile",
                            found=body.get("type", MISSING))
     return _each(subject, ctx, "profile", (), judge)
 
 
 @check("OB30API-upsert-answer")
 def upsert_answer(subject: Subject, ctx: CheckContext) -> Iterable[Finding]:
-    def judge(step: Step) -> Iterator[Finding]:
-        host = _host(subject)
-        assert host is not None
+    def judge(host: ServiceSubject, step: Step) -> Iterator[Finding]:
         if step.status not in (200, 201):
-            yield _status(host, ctx, step, "200 (replaced) or 201 (created)")
+            yield status(host, ctx, step, "200 (replaced) or 201 (created)")
         elif step.body != step.request:
-            yield ctx.fail(_at(host, step, "/response/body"), expected="the credential that was put",
+            yield ctx.fail(at(host, step, "/response/body"), expected="the credential that was put",
                            found=describe(step.body), message="the upsert answer does not echo the credential put")
     return _each(subject, ctx, "upsert", (), judge)
 
@@ -411,36 +349,35 @@ def _differences(sent: Any, got: Any, at: str) -> Iterator[tuple[str, Any, Any]]
 
 @check("OB30API-upsert-round-trip")
 def upsert_round_trip(subject: Subject, ctx: CheckContext) -> Iterator[Finding]:
-    for item in _steps(subject, ctx, "upsert"):
-        if isinstance(item, Finding):
-            yield item
-            return
-        host = _host(subject)
-        assert host is not None
-        put = item[0].request if isinstance(item[0].request, dict) else None
-        pages = [s for s in host.transcript.steps if s.flow == "credentials" and _entries(s) is not None]
-        if put is None or not pages:
-            yield ctx.cant_tell("no credential listing came back to compare with (see OB30API-get-credentials)",
-                                _at(host, item[0]))
-            return
-        for step in pages:
-            for index, entry in enumerate(step.body.get("credential", [])):
-                if isinstance(entry, dict) and entry.get("id") == put.get("id"):
-                    base = f"/response/body/credential/{index}"
-                    for pointer, sent, found in _differences(put, entry, ""):
-                        yield ctx.fail(_at(host, step, base + pointer),
-                                       expected=f"the value put, {describe(sent)}" if sent is not MISSING
-                                       else "nothing (the member was not put)", found=found,
-                                       message=f"{pointer or '/'} differs from the credential put by upsertCredential")
-                    return
-        total = next((t for t in map(_total, pages) if t is not None), None)
-        if total is None or sum(len(_entries(s) or []) for s in pages) < total:
-            yield ctx.cant_tell(f"the pages walked do not reach every credential, so {put.get('id')} may be on "
-                                "one not fetched (see OB30API-paging-link)", _at(host, pages[-1]))
-            return
-        yield ctx.fail(_at(host, pages[-1], "/response/body/credential"), expected=f"a credential {put.get('id')}",
-                       message=f"getCredentials does not list the credential {put.get('id')} that upsertCredential "
-                               "accepted")
+    scoped = _steps(subject, ctx, "upsert")
+    if isinstance(scoped, Finding):
+        yield scoped
+        return
+    host, steps = scoped
+    put = steps[0].request if isinstance(steps[0].request, dict) else None
+    pages = [s for s in host.transcript.steps if s.flow == "credentials" and _entries(s) is not None]
+    if put is None or not pages:
+        yield ctx.cant_tell("no credential listing came back to compare with (see OB30API-get-credentials)",
+                            at(host, steps[0]))
+        return
+    for step in pages:
+        for index, entry in enumerate(step.body.get("credential", [])):
+            if isinstance(entry, dict) and entry.get("id") == put.get("id"):
+                base = f"/response/body/credential/{index}"
+                for pointer, sent, found in _differences(put, entry, ""):
+                    yield ctx.fail(at(host, step, base + pointer),
+                                   expected=f"the value put, {describe(sent)}" if sent is not MISSING
+                                   else "nothing (the member was not put)", found=found,
+                                   message=f"{pointer or '/'} differs from the credential put by upsertCredential")
+                return
+    total = next((t for t in map(_total, pages) if t is not None), None)
+    if total is None or sum(len(_entries(s) or []) for s in pages) < total:
+        yield ctx.cant_tell(f"the pages walked do not reach every credential, so {put.get('id')} may be on "
+                            "one not fetched (see OB30API-paging-link)", at(host, pages[-1]))
+        return
+    yield ctx.fail(at(host, pages[-1], "/response/body/credential"), expected=f"a credential {put.get('id')}",
+                   message=f"getCredentials does not list the credential {put.get('id')} that upsertCredential "
+                           "accepted")
 
 
 @check("OB30API-revoked-token-refused")
@@ -449,23 +386,23 @@ def revoked_token_refused(subject: Subject, ctx: CheckContext) -> Iterator[Findi
     if host is not None and "revocation_url" not in host.service.options:
         yield ctx.inapplicable("the targets file names no revocation_url (revocation is optional for a host)")
         return
-    for item in _steps(subject, ctx, "revoke"):
-        if isinstance(item, Finding):
-            yield item
-            return
-        assert host is not None
-        by_name = {s.name: s for s in item}
-        revoke, after = by_name.get("revoke"), by_name.get("after-revocation")
-        if revoke is None or after is None:
-            yield ctx.cant_tell("the revocation flow did not run to the end")
-            return
-        if not revoke.answered or revoke.status != 200:
-            yield ctx.fail(_at(host, revoke, "/response/status"), expected="200 from the revocation endpoint",
-                           found=revoke.status if revoke.answered else revoke.error)
-        elif not after.answered:
-            yield _unanswered(host, ctx, after)
-        elif after.status != 401:
-            yield _status(host, ctx, after, "401 to a revoked access token")
+    scoped = _steps(subject, ctx, "revoke")
+    if isinstance(scoped, Finding):
+        yield scoped
+        return
+    host, steps = scoped
+    by_name = {s.name: s for s in steps}
+    revoke, after = by_name.get("revoke"), by_name.get("after-revocation")
+    if revoke is None or after is None:
+        yield ctx.cant_tell("the revocation flow did not run to the end")
+        return
+    if not revoke.answered or revoke.status != 200:
+        yield ctx.fail(at(host, revoke, "/response/status"), expected="200 from the revocation endpoint",
+                       found=revoke.status if revoke.answered else revoke.error)
+    elif not after.answered:
+        yield unanswered(host, ctx, after)
+    elif after.status != 401:
+        yield status(host, ctx, after, "401 to a revoked access token")
 
 
 _RESOURCE_FLOWS = ("scope", "profile", "upsert", "credentials", "revoke")
@@ -473,12 +410,9 @@ _RESOURCE_FLOWS = ("scope", "profile", "upsert", "credentials", "revoke")
 
 @check("OB30API-error-status-info")
 def errors_carry_status_info(subject: Subject, ctx: CheckContext) -> Iterator[Finding]:
-    host = _host(subject)
-    if host is None:
-        yield ctx.inapplicable("the rule applies to a live Open Badges host (targets.toml role ob-host)")
-        return
-    if host.transcript.setup_error:
-        yield ctx.error(f"the flows could not start: {host.transcript.setup_error}")
+    host = service(subject, ctx, ROLE, _APPLIES)
+    if isinstance(host, Finding):
+        yield host
         return
     errors = [s for s in host.transcript.steps if s.flow in _RESOURCE_FLOWS and s.name != "revoke"
               and s.answered and (s.status or 0) >= 400]
@@ -488,10 +422,10 @@ def errors_carry_status_info(subject: Subject, ctx: CheckContext) -> Iterator[Fi
     for step in errors:
         body = step.body
         if not isinstance(body, dict):
-            yield ctx.fail(_at(host, step, "/response/body"), expected="an Imsx_StatusInfo JSON object",
+            yield ctx.fail(at(host, step, "/response/body"), expected="an Imsx_StatusInfo JSON object",
                            found=step.text[:80] if step.json_error else describe(body))
             continue
         for member, allowed in (("imsx_codeMajor", CODE_MAJOR), ("imsx_severity", SEVERITY)):
             if body.get(member) not in allowed:
-                yield ctx.fail(_at(host, step, f"/response/body/{member}"),
+                yield ctx.fail(at(host, step, f"/response/body/{member}"),
                                expected="one of " + ", ".join(sorted(allowed)), found=body.get(member, MISSING))

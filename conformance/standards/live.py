@@ -1,0 +1,106 @@
+"""Helpers the live-service standards (VCALM, OB30API, OID4VCI) share: pure reads of a service's transcript.
+
+They make findings the way every protocol check does (a transcript pointer as the location, present-tense
+messages) and never make a request. Each check keeps its own requirement and body; these only say which service
+and steps there are to judge, and judge what every protocol judges alike (no usable answer, an unexpected status,
+a body that is not a JSON object).
+"""
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator
+from typing import Any
+
+from conformance.live.transcript import Step
+from conformance.model.findings import Finding
+from conformance.model.services import ServiceSubject
+from conformance.model.subjects import Subject
+from conformance.registry import CheckContext, describe
+
+__all__ = [
+    "SERVICE_FAULTS",
+    "Judge",
+    "at",
+    "each",
+    "header",
+    "judged",
+    "object_body",
+    "service",
+    "shown",
+    "status",
+    "successful",
+    "unanswered",
+]
+
+# A fetch that ended this way is the service's defect (its answer is out of bounds); any other is ours to report
+# as "could not evaluate" (timeouts, refused connections).
+SERVICE_FAULTS = frozenset({"too-large", "protocol"})
+
+Judge = Callable[[ServiceSubject, Step], Iterable[Finding]]
+
+
+def service(subject: Subject, ctx: CheckContext, role: str | None, applies: str) -> ServiceSubject | Finding:
+    """The live service to judge (of `role`, any when None), or the finding that says why there is none: the rule
+    does not apply (`applies` says to what it does), or the flows could not start."""
+    if not isinstance(subject, ServiceSubject) or (role is not None and subject.service.role != role):
+        return ctx.inapplicable(applies)
+    if subject.transcript.setup_error:
+        return ctx.error(f"the flows could not start: {subject.transcript.setup_error}")
+    return subject
+
+
+def at(subject: ServiceSubject, step: Step, rest: str = "") -> str:
+    """Where a step (or a part of it, `rest`) sits in the transcript."""
+    return subject.transcript.pointer(step, rest)
+
+
+def header(step: Step, name: str) -> str | None:
+    return next((v for k, v in step.headers if k == name), None)
+
+
+def successful(step: Step | None) -> bool:
+    return step is not None and step.answered and 200 <= (step.status or 0) < 300
+
+
+def shown(step: Step) -> Any:
+    """A body for a finding's `found`: the start of the text when it is not JSON, else the parsed value."""
+    return step.text[:80] if step.json_error else step.body
+
+
+def unanswered(subject: ServiceSubject, ctx: CheckContext, step: Step) -> Finding:
+    """No usable answer: failed when the answer broke the client's bounds, else error (we could not evaluate)."""
+    text = f"{step.method} {step.url} ({step.label}) gets no usable answer: {step.message}"
+    if step.error in SERVICE_FAULTS:
+        return ctx.fail(at(subject, step), expected="an HTTP answer within the client's limits", found=step.error,
+                        message=text)
+    return ctx.error(text, at(subject, step))
+
+
+def status(subject: ServiceSubject, ctx: CheckContext, step: Step, expected: str) -> Finding:
+    return ctx.fail(at(subject, step, "/response/status"), expected=expected, found=step.status,
+                    message=f"{step.method} {step.url} ({step.label}) answers HTTP {step.status}; expected {expected}")
+
+
+def object_body(subject: ServiceSubject, ctx: CheckContext, step: Step, expected: str = "a JSON object", *,
+                said: str = "the body") -> Iterator[Finding]:
+    """Fails unless the body is a JSON object; the message reads "<label>: <said> is <what it is>; expected ..."."""
+    if not isinstance(step.body, dict):
+        yield ctx.fail(at(subject, step, "/response/body"), expected=expected, found=shown(step),
+                       message=f"{step.label}: {said} is {step.json_error or describe(step.body)}; expected {expected}")
+
+
+def each(subject: ServiceSubject, ctx: CheckContext, steps: Iterable[Step], judge: Judge) -> Iterator[Finding]:
+    """`judge` each step that was answered; a step without a usable answer gets `unanswered`."""
+    for step in steps:
+        if not step.answered:
+            yield unanswered(subject, ctx, step)
+        else:
+            yield from judge(subject, step)
+
+
+def judged(scoped: tuple[ServiceSubject, Iterable[Step]] | Finding, ctx: CheckContext, judge: Judge
+           ) -> Iterator[Finding]:
+    """`each` over a standard's scoped steps, or the one finding that says why there is nothing to judge."""
+    if isinstance(scoped, Finding):
+        yield scoped
+    else:
+        yield from each(scoped[0], ctx, scoped[1], judge)
