@@ -7,7 +7,7 @@ judged once, under the node that holds it.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from datetime import date, datetime
 from typing import Any
 
@@ -23,7 +23,7 @@ from conformance.ctdl.model import CTID_ANY_CASE, CtdlDocument, CtdlNode, Docume
 from conformance.ctdl.schema import CtdlSchema, CtdlSchemaUnavailable, schema_of
 from conformance.model.findings import Finding
 from conformance.model.subjects import Subject
-from conformance.registry import MISSING, CheckContext, check, describe
+from conformance.registry import MISSING, CheckContext, CheckFn, check, describe
 
 NOT_JUDGED_PREFIXES = frozenset({"qdata"})      # the QData encoding is not pinned
 _TOP = re.compile(r"^(?:/decoded_resource)?(?:/@graph/\d+)?$")
@@ -311,13 +311,23 @@ def _vocabulary(subject: Subject, ctx: CheckContext) -> tuple[CtdlDocument | Non
     schema, missing = _schema(subject, ctx)
     return document, schema, missing
 
+def with_vocabulary(judge: Callable[[CtdlDocument, CtdlSchema, CheckContext], Iterator[Finding]]) -> CheckFn:
+    """A vocabulary rule's judge, given the document and the pinned vocabulary; when either is missing the rule
+    reports why (inapplicable or error) instead."""
+    def run(subject: Subject, ctx: CheckContext) -> Iterator[Finding]:
+        document, schema, problems = _vocabulary(subject, ctx)
+        if document is None or schema is None:
+            yield from problems
+            return
+        yield from judge(document, schema, ctx)
+    run.__name__, run.__doc__ = judge.__name__, judge.__doc__
+    return run
+
+
 
 @check("CTDL-class-known")
-def classes_are_declared(subject: Subject, ctx: CheckContext) -> Iterator[Finding]:
-    document, schema, problems = _vocabulary(subject, ctx)
-    if document is None or schema is None:
-        yield from problems
-        return
+@with_vocabulary
+def classes_are_declared(document: CtdlDocument, schema: CtdlSchema, ctx: CheckContext) -> Iterator[Finding]:
     for node in document.nodes:
         raw = node.data.get("@type")
         for index, name in enumerate(node.types):
@@ -327,11 +337,8 @@ def classes_are_declared(subject: Subject, ctx: CheckContext) -> Iterator[Findin
 
 
 @check("CTDL-property-known")
-def properties_are_declared(subject: Subject, ctx: CheckContext) -> Iterator[Finding]:
-    document, schema, problems = _vocabulary(subject, ctx)
-    if document is None or schema is None:
-        yield from problems
-        return
+@with_vocabulary
+def properties_are_declared(document: CtdlDocument, schema: CtdlSchema, ctx: CheckContext) -> Iterator[Finding]:
     for node in document.nodes:
         for key in node.data:
             if key.startswith("@") or not _judged(key) or schema.has_property(key) or schema.superseded(key):
@@ -341,11 +348,8 @@ def properties_are_declared(subject: Subject, ctx: CheckContext) -> Iterator[Fin
 
 
 @check("CTDL-property-domain")
-def properties_fit_their_domain(subject: Subject, ctx: CheckContext) -> Iterator[Finding]:
-    document, schema, problems = _vocabulary(subject, ctx)
-    if document is None or schema is None:
-        yield from problems
-        return
+@with_vocabulary
+def properties_fit_their_domain(document: CtdlDocument, schema: CtdlSchema, ctx: CheckContext) -> Iterator[Finding]:
     for node in document.nodes:
         types = _types(node, schema)
         if not any(schema.has_class(t) for t in types):
@@ -360,11 +364,8 @@ def properties_fit_their_domain(subject: Subject, ctx: CheckContext) -> Iterator
 
 
 @check("CTDL-property-range")
-def embedded_objects_fit_the_range(subject: Subject, ctx: CheckContext) -> Iterator[Finding]:
-    document, schema, problems = _vocabulary(subject, ctx)
-    if document is None or schema is None:
-        yield from problems
-        return
+@with_vocabulary
+def embedded_objects_fit_the_range(document: CtdlDocument, schema: CtdlSchema, ctx: CheckContext) -> Iterator[Finding]:
     for node in document.nodes:
         for key, at, value in _values(node):
             if not isinstance(value, Mapping) or "@type" not in value or not _judged(key):
@@ -399,11 +400,8 @@ def _concept_of(value: Any) -> tuple[str | None, str]:
 
 
 @check("CTDL-concept-in-scheme")
-def concepts_come_from_their_scheme(subject: Subject, ctx: CheckContext) -> Iterator[Finding]:
-    document, schema, problems = _vocabulary(subject, ctx)
-    if document is None or schema is None:
-        yield from problems
-        return
+@with_vocabulary
+def concepts_come_from_their_scheme(document: CtdlDocument, schema: CtdlSchema, ctx: CheckContext) -> Iterator[Finding]:
     for node in document.nodes:
         for key, at, value in _values(node):
             info = schema.property_info(key)
@@ -434,11 +432,8 @@ def is_language_tag(value: str) -> bool:
 
 
 @check("CTDL-language-map")
-def language_maps_are_well_formed(subject: Subject, ctx: CheckContext) -> Iterator[Finding]:
-    document, schema, problems = _vocabulary(subject, ctx)
-    if document is None or schema is None:
-        yield from problems
-        return
+@with_vocabulary
+def language_maps_are_well_formed(document: CtdlDocument, schema: CtdlSchema, ctx: CheckContext) -> Iterator[Finding]:
     for node in document.nodes:
         for key, value in node.data.items():
             definition = schema.term(key)
@@ -467,11 +462,8 @@ def _range_is(schema: CtdlSchema, key: str, kinds: frozenset[str]) -> bool:
 
 
 @check("CTDL-language-code")
-def language_values_are_tags(subject: Subject, ctx: CheckContext) -> Iterator[Finding]:
-    document, schema, problems = _vocabulary(subject, ctx)
-    if document is None or schema is None:
-        yield from problems
-        return
+@with_vocabulary
+def language_values_are_tags(document: CtdlDocument, schema: CtdlSchema, ctx: CheckContext) -> Iterator[Finding]:
     for node in document.nodes:
         for key, at, value in _values(node):
             if not _range_is(schema, key, frozenset({"xsd:language"})):
@@ -506,11 +498,8 @@ def _date_kinds(schema: CtdlSchema, key: str) -> frozenset[str]:
 
 
 @check("CTDL-date")
-def dates_are_iso_8601(subject: Subject, ctx: CheckContext) -> Iterator[Finding]:
-    document, schema, problems = _vocabulary(subject, ctx)
-    if document is None or schema is None:
-        yield from problems
-        return
+@with_vocabulary
+def dates_are_iso_8601(document: CtdlDocument, schema: CtdlSchema, ctx: CheckContext) -> Iterator[Finding]:
     for node in document.nodes:
         for key, at, value in _values(node):
             kinds = _date_kinds(schema, key)
@@ -539,11 +528,8 @@ _DURATION_KINDS = frozenset({"schema:Duration", "xsd:duration"})
 
 
 @check("CTDL-duration")
-def durations_are_iso_8601(subject: Subject, ctx: CheckContext) -> Iterator[Finding]:
-    document, schema, problems = _vocabulary(subject, ctx)
-    if document is None or schema is None:
-        yield from problems
-        return
+@with_vocabulary
+def durations_are_iso_8601(document: CtdlDocument, schema: CtdlSchema, ctx: CheckContext) -> Iterator[Finding]:
     for node in document.nodes:
         for key, at, value in _values(node):
             if not _range_is(schema, key, _DURATION_KINDS):
@@ -566,11 +552,8 @@ def _absolute_or_blank(value: str, schema: CtdlSchema) -> bool:
 
 
 @check("CTDL-absolute-url")
-def iris_are_absolute(subject: Subject, ctx: CheckContext) -> Iterator[Finding]:
-    document, schema, problems = _vocabulary(subject, ctx)
-    if document is None or schema is None:
-        yield from problems
-        return
+@with_vocabulary
+def iris_are_absolute(document: CtdlDocument, schema: CtdlSchema, ctx: CheckContext) -> Iterator[Finding]:
     for node in document.nodes:
         for at, value in _reference_strings(node, schema):
             if not _absolute_or_blank(value, schema):
@@ -579,11 +562,8 @@ def iris_are_absolute(subject: Subject, ctx: CheckContext) -> Iterator[Finding]:
 
 
 @check("CTDL-term-current")
-def terms_are_current(subject: Subject, ctx: CheckContext) -> Iterator[Finding]:
-    document, schema, problems = _vocabulary(subject, ctx)
-    if document is None or schema is None:
-        yield from problems
-        return
+@with_vocabulary
+def terms_are_current(document: CtdlDocument, schema: CtdlSchema, ctx: CheckContext) -> Iterator[Finding]:
     for node in document.nodes:
         types = _types(node, schema)
         for key in node.data:
@@ -600,11 +580,8 @@ PERSON_CLASSES = frozenset({"ceterms:CredentialPerson", "schema:Person", "foaf:P
 
 
 @check("CTDL-no-person-records")
-def no_person_records(subject: Subject, ctx: CheckContext) -> Iterator[Finding]:
-    document, schema, problems = _vocabulary(subject, ctx)
-    if document is None or schema is None:
-        yield from problems
-        return
+@with_vocabulary
+def no_person_records(document: CtdlDocument, schema: CtdlSchema, ctx: CheckContext) -> Iterator[Finding]:
     for node in document.nodes:
         for name in node.types:
             if name in PERSON_CLASSES or schema.compact(name) in PERSON_CLASSES:
@@ -667,11 +644,8 @@ EMAIL_KEYS = frozenset({"ceterms:email", "schema:email"})
 
 
 @check("CTDL-no-personal-email")
-def no_personal_email(subject: Subject, ctx: CheckContext) -> Iterator[Finding]:
-    document, schema, problems = _vocabulary(subject, ctx)
-    if document is None or schema is None:
-        yield from problems
-        return
+@with_vocabulary
+def no_personal_email(document: CtdlDocument, schema: CtdlSchema, ctx: CheckContext) -> Iterator[Finding]:
     for node in document.nodes:
         types = _types(node, schema)
         if any(schema.is_subclass(t, "ceterms:Organization") or schema.is_subclass(t, "ceterms:ContactPoint")
