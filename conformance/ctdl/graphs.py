@@ -232,6 +232,19 @@ def _conditions_of(component: CtdlNode, index: NodeIndex,
             stack.append((found, depth + 1))
 
 
+
+def _add_hierarchy(node: CtdlNode, member_of: Callable[[str], str | None], edges: dict[str, list[Edge]]) -> None:
+    """Parent -> child edges from a node's hasChild and isChildOf, kept only between members of the same graph."""
+    key = node_key(node)
+    for ref in refs_in(node, HAS_CHILD):
+        child = member_of(ref.value)
+        if child is not None:
+            edges.setdefault(key, []).append(Edge(key, child, HAS_CHILD, ref.pointer))
+    for ref in refs_in(node, IS_CHILD_OF):
+        parent = member_of(ref.value)
+        if parent is not None:
+            edges.setdefault(parent, []).append(Edge(parent, key, IS_CHILD_OF, ref.pointer))
+
 def pathway_graph(document: CtdlDocument, is_component: IsComponent) -> PathwayGraph:
     index = NodeIndex.of(document)
     by_pointer = {node.pointer: node for node in document.nodes}
@@ -251,14 +264,7 @@ def pathway_graph(document: CtdlDocument, is_component: IsComponent) -> PathwayG
 
     for component in components:
         key = node_key(component)
-        for ref in refs_in(component, HAS_CHILD):
-            child = component_of(ref.value)
-            if child is not None:
-                structure.setdefault(key, []).append(Edge(key, child, HAS_CHILD, ref.pointer))
-        for ref in refs_in(component, IS_CHILD_OF):
-            parent = component_of(ref.value)
-            if parent is not None:
-                structure.setdefault(parent, []).append(Edge(parent, key, IS_CHILD_OF, ref.pointer))
+        _add_hierarchy(component, component_of, structure)
         for condition in _conditions_of(component, index, by_pointer):
             conditions.append(condition)
             for ref in refs_in(condition.node, TARGET_COMPONENT):
@@ -436,15 +442,7 @@ def framework_graph(document: CtdlDocument) -> FrameworkGraph:
         return None if found is None or node_key(found) not in keys else node_key(found)
 
     for competency in competencies:
-        key = node_key(competency)
-        for ref in refs_in(competency, HAS_CHILD):
-            child = competency_of(ref.value)
-            if child is not None:
-                hierarchy.setdefault(key, []).append(Edge(key, child, HAS_CHILD, ref.pointer))
-        for ref in refs_in(competency, IS_CHILD_OF):
-            parent = competency_of(ref.value)
-            if parent is not None:
-                hierarchy.setdefault(parent, []).append(Edge(parent, key, IS_CHILD_OF, ref.pointer))
+        _add_hierarchy(competency, competency_of, hierarchy)
     return FrameworkGraph(index, frameworks, competencies, {k: tuple(v) for k, v in hierarchy.items()})
 
 
