@@ -454,28 +454,25 @@ def requirements(profile_name: str | None, output_format: str, rfp: bool, out: P
               help="Directory holding pinned contexts (default: $LER_CONFORMANCE_ARTIFACTS, then the user cache).")
 def serve_reference(port: int, faults: tuple[str, ...], list_faults: bool, token_env: str | None,
                     artifacts: Path | None) -> None:
-    """Serve the reference VCALM issuer, verifier and exchange on 127.0.0.1 until interrupted; print a targets.toml."""
+    """Serve every reference service on 127.0.0.1 until interrupted and print a targets.toml naming them."""
     import os
     import time
+    from contextlib import ExitStack
 
-    from conformance.reference.obapi import FAULTS as HOST_FAULTS
-    from conformance.reference.obapi import serve_obapi
-    from conformance.reference.oid4vci import FAULTS as OID4VCI_FAULTS
-    from conformance.reference.oid4vci import serve_oid4vci
-    from conformance.reference.vcalm import FAULTS as VCALM_FAULTS
+    from conformance.reference import reference_modules
     from conformance.reference.vcalm import serve_vcalm
 
-    FAULTS = {**VCALM_FAULTS, **HOST_FAULTS, **OID4VCI_FAULTS}
-
+    modules = reference_modules()
+    known = {name: requirement for module in modules.values() for name, requirement in module.faults.items()}
     console = _console()
     if list_faults:
-        for name, requirement in FAULTS.items():
+        for name, requirement in known.items():
             console.print(f"{name:<32} {requirement}")
         return
-    unknown = sorted(set(faults) - set(FAULTS))
+    unknown = sorted(set(faults) - set(known))
     if unknown:
         _console(stderr=True).print(f"[red]error:[/] unknown fault {', '.join(unknown)}; expected one of "
-                                    f"{', '.join(FAULTS)}")
+                                    f"{', '.join(known)}")
         sys.exit(EXIT_ERROR)
     token = os.environ.get(token_env) if token_env else None
     if token_env and not token:
@@ -483,16 +480,21 @@ def serve_reference(port: int, faults: tuple[str, ...], list_faults: bool, token
         sys.exit(EXIT_ERROR)
     env = Environment.create(artifacts=artifacts)
     notes = _console(stderr=True)           # stdout carries only the targets.toml, so it can be redirected to a file
-    with serve_vcalm(env, frozenset(faults) & set(VCALM_FAULTS), port=port, token=token) as running, \
-            serve_obapi(env, frozenset(faults) & set(HOST_FAULTS)) as host, \
-            serve_oid4vci(env, frozenset(faults) & set(OID4VCI_FAULTS)) as vci:
-        notes.print(f"reference VCALM issuer, verifier and exchange: {running.base_url}"
-                    + (f" (faults: {', '.join(sorted(faults))})" if faults else ""), soft_wrap=True)
+    entries: list[str] = []
+    with ExitStack() as stack:
+        for key, module in modules.items():
+            chosen = frozenset(faults) & set(module.faults)
+            if key == "VCALM":              # --port and --token-env apply to the VC API services
+                running = stack.enter_context(serve_vcalm(env, chosen, port=port, token=token))
+                entries.append(running.service_toml(token_env=token_env))
+            else:
+                running = stack.enter_context(module.serve(env, chosen))
+                entries.append(running.service_toml())
+            notes.print(f"reference {key}: {running.base_url}"
+                        + (f" (faults: {', '.join(sorted(chosen))})" if chosen else ""), soft_wrap=True)
         notes.print("targets.toml on stdout; run: ler-conformance check --allow-private targets.toml", soft_wrap=True)
-        notes.print(f"reference Open Badges 3.0 host: {host.endpoint}", soft_wrap=True)
-        notes.print(f"reference OpenID4VCI credential issuer: {vci.base_url}", soft_wrap=True)
-        sys.stdout.write(running.targets_toml(token_env=token_env) + "\n" + host.service_toml() + "\n"
-                         + vci.service_toml() + "\n" + SERVE_REFERENCE_DONE + "\n")
+        sys.stdout.write('[implementation]\nname = "ler-conformance reference"\n\n' + "\n".join(entries) + "\n"
+                         + SERVE_REFERENCE_DONE + "\n")
         sys.stdout.flush()
         try:
             while True:

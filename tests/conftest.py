@@ -35,8 +35,8 @@ pytest_plugins = ["pytester"]
 
 @pytest.fixture(scope="session")
 def reference_fault_runs(env: Environment, tmp_path_factory: pytest.TempPathFactory):
-    """`runs(prefix)`: the live module of that prefix against its reference on 127.0.0.1, conformant (key None) and
-    with each fault switch on, run once per session. Shared by tests/live (each switch breaks exactly its
+    """`runs(key)`: the live module of a reference key (`_MODULES` in conformance/reference) against its reference
+    on 127.0.0.1, conformant (key None) and with each fault switch on, run once per session. Shared by tests/live (each switch breaks exactly its
     requirement) and the coverage gate (tests/vectors)."""
     from conformance.reference import reference_modules
     from tests.live.harness import fault_runs
@@ -44,10 +44,10 @@ def reference_fault_runs(env: Environment, tmp_path_factory: pytest.TempPathFact
     modules = reference_modules()
     cache: dict[str, dict[str | None, object]] = {}
 
-    def runs(prefix: str) -> dict[str | None, object]:
-        if prefix not in cache:
-            cache[prefix] = fault_runs(env, modules[prefix], tmp_path_factory.mktemp(f"{prefix.lower()}-faults"))
-        return cache[prefix]
+    def runs(key: str) -> dict[str | None, object]:
+        if key not in cache:
+            cache[key] = fault_runs(env, modules[key], tmp_path_factory.mktemp(f"{key.lower()}-faults"))
+        return cache[key]
     return runs
 
 

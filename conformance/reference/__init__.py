@@ -8,7 +8,7 @@ table below says where each lives, so the coverage gate and the fault tests find
 from __future__ import annotations
 
 import importlib
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from typing import Any, Protocol
@@ -17,27 +17,41 @@ from typing import Any, Protocol
 class RunningService(Protocol):
     base_url: str
 
-    def targets_toml(self) -> str: ...
+    def targets_toml(self) -> str: ...           # a whole targets.toml for this service alone
+
+    def service_toml(self) -> str: ...           # its [[service]] entries only (serve-reference joins them)
 
 
 @dataclass(frozen=True, slots=True)
 class ReferenceModule:
-    """A reference service for one requirement prefix: its fault table and how to serve it (env, faults)."""
+    """A reference service for one family of protocol requirements: its fault table and how to serve it.
 
-    prefix: str
+    `key` is the stem of the requirement IDs it covers (OID4VCI covers OID4VCI-*, OID4VCI-WALLET covers
+    OID4VCI-WALLET-*): a requirement belongs to the module with the longest key its ID starts with, so one standard
+    (`prefix`) can have a reference for each side of a protocol.
+    """
+
+    key: str
+    prefix: str                                                # the standard's requirement prefix
     faults: Mapping[str, str]                                  # switch -> the one requirement it breaks
     serve: Callable[..., AbstractContextManager[RunningService]]
 
+    def covers(self, requirement_id: str, keys: Iterable[str]) -> bool:
+        """Whether this module's reference is the one that shows `requirement_id` (given every module's key)."""
+        owners = [k for k in keys if requirement_id.startswith(k + "-")]
+        return bool(owners) and max(owners, key=len) == self.key
 
-# requirement prefix -> module exposing FAULTS and serve(env, faults)
-_MODULES = {"VCALM": "conformance.reference.vcalm",
-            "OB30API": "conformance.reference.obapi",
-            "OID4VCI": "conformance.reference.oid4vci"}
+
+# key (requirement-ID stem) -> (standard prefix, module exposing FAULTS and serve(env, faults))
+_MODULES = {"VCALM": ("VCALM", "conformance.reference.vcalm"),
+            "OB30API": ("OB30API", "conformance.reference.obapi"),
+            "OID4VCI": ("OID4VCI", "conformance.reference.oid4vci")}
 
 
 def reference_modules() -> dict[str, ReferenceModule]:
+    """Every reference module by key."""
     loaded: dict[str, ReferenceModule] = {}
-    for prefix, name in _MODULES.items():
+    for key, (prefix, name) in _MODULES.items():
         module: Any = importlib.import_module(name)
-        loaded[prefix] = ReferenceModule(prefix, module.FAULTS, module.serve)
+        loaded[key] = ReferenceModule(key, prefix, module.FAULTS, module.serve)
     return loaded

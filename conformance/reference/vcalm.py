@@ -386,14 +386,17 @@ class RunningReference:
     faults: frozenset[str]
 
     def targets_toml(self, *, token_env: str | None = None) -> str:
-        """A targets.toml for this server: its issuer, verifier and exchange workflow (short ttl for the expired
-        case, so a run waits a fraction of a second for it)."""
+        """A targets.toml for this server alone."""
+        return '[implementation]\nname = "ler-conformance reference"\n\n' + self.service_toml(token_env=token_env)
+
+    def service_toml(self, *, token_env: str | None = None) -> str:
+        """The [[service]] entries: its issuer, verifier and exchange workflow (short ttl for the expired case, so a
+        run waits a fraction of a second for it)."""
         from conformance.keys.testkeys import suite_key
 
         auth = f'auth = {{ type = "bearer", token_env = "{token_env}" }}\n' if token_env else ""
         tags = 'tags = { formats = ["ldp_vc"], cryptosuites = ["eddsa-rdfc-2022"], versions = ["2.0"] }\n'
-        return ('[implementation]\nname = "ler-conformance reference"\n\n'
-                f'[[service]]\nrole = "issuer"\nid = "{suite_key(ISSUER_KEY).did}"\nendpoint = "{self.base_url}"\n'
+        return (f'[[service]]\nrole = "issuer"\nid = "{suite_key(ISSUER_KEY).did}"\nendpoint = "{self.base_url}"\n'
                 f"{tags}{auth}\n"
                 f'[[service]]\nrole = "verifier"\nendpoint = "{self.base_url}"\n{tags}{auth}\n'
                 f'[[service]]\nrole = "exchange"\nendpoint = "{self.base_url}/workflows/{WORKFLOW}"\n'

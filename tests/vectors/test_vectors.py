@@ -73,12 +73,16 @@ def _fault_evidence(request: pytest.FixtureRequest, env: Environment, prefix: st
     from conformance.model.findings import Outcome
     from conformance.reference import reference_modules
 
-    module = reference_modules().get(prefix)
-    if module is None:
-        return set(), set()          # protocol rules without a reference module: the gate reports every one
-    runs = request.getfixturevalue("reference_fault_runs")(prefix)
-    passing = {rid for rid, outcome in runs[None].outcomes(prefix).items() if outcome is Outcome.PASSED}
-    failing = {rid for switch, rid in module.faults.items() if runs[switch].outcome(rid) is Outcome.FAILED}
+    modules = reference_modules()
+    passing: set[str] = set()
+    failing: set[str] = set()
+    for key, module in modules.items():          # a standard may have a reference for each side of its protocol
+        if module.prefix != prefix:
+            continue
+        runs = request.getfixturevalue("reference_fault_runs")(key)
+        passing |= {rid for rid, outcome in runs[None].outcomes(prefix).items()
+                    if outcome is Outcome.PASSED and module.covers(rid, modules)}
+        failing |= {rid for switch, rid in module.faults.items() if runs[switch].outcome(rid) is Outcome.FAILED}
     return passing & protocol, failing & protocol
 
 
