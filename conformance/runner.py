@@ -29,6 +29,7 @@ class SubjectResult:
     levels: Mapping[str, Level]
     diagrams: tuple[Mapping[str, str], ...] = ()     # figures for the reports (pathways); never part of a verdict
     scores: tuple[Mapping[str, Any], ...] = ()       # measures beside the findings (benchmark data); never a verdict
+    transcript: Mapping[str, Any] | None = None      # a live service's exchanges (redacted), kept as evidence
 
     def level(self, finding: Finding) -> Level:
         return self.levels[finding.requirement]
@@ -76,7 +77,8 @@ class Runner:
         return SubjectResult(subject=subject.id, target=subject.target, verdict=verdict_of(leveled),
                              standards=tuple(sorted(standards - {CORE})), findings=tuple(findings),
                              levels=self.levels, diagrams=self._annotate(subject, standards, findings, figures=True),
-                             scores=self._annotate(subject, standards, findings, figures=False))
+                             scores=self._annotate(subject, standards, findings, figures=False),
+                             transcript=_transcript_of(subject))
 
     def _annotate(self, subject: Subject, standards: set[str], findings: list[Finding], *,
                   figures: bool) -> tuple[Mapping[str, Any], ...]:
@@ -165,3 +167,10 @@ def _child(parent: Subject, item: Embedded) -> Subject:
     return Subject(id=child_id, env=env, raw=str(item.value).encode("utf-8", "replace"), parent=parent,
                    pointer=item.pointer, carrier="jws")
 
+
+def _transcript_of(subject: Subject) -> Mapping[str, Any] | None:
+    """The exchanges a live subject's checks judged, when its flows ran (the reports show them as evidence)."""
+    transcript = getattr(subject, "__dict__", {}).get("transcript")      # only a view that was computed
+    if transcript is None or not hasattr(transcript, "to_json"):
+        return None
+    return {"subject": subject.id, **transcript.to_json()}

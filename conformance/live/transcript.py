@@ -15,6 +15,7 @@ from conformance.net import FetchError, GuardedClient, Response, redact_url
 from conformance.net.evidence import redact_headers, redact_json
 
 MAX_TEXT = 512                     # of a body that is not JSON, kept for messages
+MAX_KEPT_BODY = 32 * 1024          # characters of a request or response body kept in the reports' evidence
 KEPT_HEADERS = ("content-type", "content-length", "location", "link", "www-authenticate", "retry-after")
 
 
@@ -50,6 +51,20 @@ class Step:
     def label(self) -> str:
         return f"{self.flow}/{self.name}"
 
+    def to_json(self) -> dict[str, Any]:
+        """The step as report evidence: already redacted; bodies past MAX_KEPT_BODY are cut to their start."""
+        kept: dict[str, Any] = {"flow": self.flow, "name": self.name, "method": self.method, "url": self.url,
+                                "request": _bounded(self.request), "status": self.status,
+                                "headers": [list(h) for h in self.headers], "body": _bounded(self.body),
+                                "elapsedSeconds": round(self.elapsed_s, 4)}
+        for key, value in (("text", self.text), ("jsonError", self.json_error), ("error", self.error),
+                           ("message", self.message)):
+            if value:
+                kept[key] = value
+        if self.expect:
+            kept["expect"] = _bounded(dict(self.expect))
+        return kept
+
 
 @dataclass(frozen=True, slots=True)
 class Transcript:
@@ -62,6 +77,25 @@ class Transcript:
     def pointer(self, step: Step, rest: str = "") -> str:
         """Where a step sits, for findings: /transcript/<n>/response/body/..."""
         return f"/transcript/{self.index(step)}{rest}"
+
+    def to_json(self) -> dict[str, Any]:
+        kept: dict[str, Any] = {"steps": [step.to_json() for step in self.steps]}
+        if self.setup_error:
+            kept["setupError"] = self.setup_error
+        return kept
+
+
+def _bounded(value: Any) -> Any:
+    """`value` when its JSON is at most MAX_KEPT_BODY characters, else a note with the start of it."""
+    if value is None or isinstance(value, (bool, int, float)):
+        return value
+    try:
+        text = json.dumps(value, ensure_ascii=False, default=str)
+    except (TypeError, ValueError, RecursionError):
+        return {"unserializable": type(value).__name__}
+    if len(text) <= MAX_KEPT_BODY:
+        return value
+    return {"truncated": True, "characters": len(text), "start": text[:2048]}
 
 
 def exchange(client: GuardedClient, flow: str, name: str, url: str, *, body: Any = None, raw: bytes | None = None,

@@ -7,6 +7,7 @@ Content-Security-Policy that forbids anything else. The print stylesheet makes t
 from __future__ import annotations
 
 import base64
+import json
 from collections.abc import Mapping, Sequence
 from functools import cache
 from pathlib import Path
@@ -31,6 +32,8 @@ from conformance.reporting.scorecard import (
 
 TEMPLATES = Path(__file__).parent / "templates"
 MAX_HTTP_EXCHANGES = 200
+MAX_TRANSCRIPT_STEPS = 300         # steps of live-service transcripts shown (results.json keeps them all)
+MAX_SHOWN_BODY = 2000              # characters of a request or response body shown in the page
 MAX_DIAGRAM_BYTES = 512 * 1024
 
 
@@ -139,6 +142,33 @@ def render_html(results: Mapping[str, Any], catalog: Catalog, *,
         title=page_title, results=results, card=card, verdict=card.verdict, GroupVerdict=GroupVerdict,
         standards=standards, roles=roles, principles=principles, failures=failures, not_covered=not_covered,
         targets=targets, exchanges=exchanges[:MAX_HTTP_EXCHANGES], exchanges_total=len(exchanges),
+        transcripts=_transcripts(results),
         diagrams=_diagrams(results), benchmark=_benchmark(results), attestations=_attestations(catalog, vendors), charts=charts,
         reproducibility=results.get("reproducibility", {}) or {},
     )
+
+
+def _shown(value: Any) -> str:
+    if value is None or value == "":
+        return ""
+    text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False, indent=1, default=str)
+    return text if len(text) <= MAX_SHOWN_BODY else text[:MAX_SHOWN_BODY] + f"… (+{len(text) - MAX_SHOWN_BODY})"
+
+
+def _transcripts(results: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """Each live service's exchanges, as the checks saw them (redacted when recorded), bounded for the page."""
+    shown: list[dict[str, Any]] = []
+    budget = MAX_TRANSCRIPT_STEPS
+    for transcript in (results.get("evidence", {}) or {}).get("transcripts", []) or []:
+        if not isinstance(transcript, Mapping) or budget <= 0:
+            continue
+        steps = [s for s in transcript.get("steps", []) if isinstance(s, Mapping)]
+        rows = [{"label": f"{s.get('flow', '')}/{s.get('name', '')}", "method": s.get("method", ""),
+                 "url": s.get("url", ""), "status": s.get("status") if s.get("status") is not None
+                 else s.get("error", ""), "request": _shown(s.get("request")),
+                 "response": _shown(s.get("body")) or _shown(s.get("text")) or _shown(s.get("message"))}
+                for s in steps[:budget]]
+        budget -= len(rows)
+        shown.append({"subject": str(transcript.get("subject", "")), "rows": rows, "total": len(steps),
+                      "setup_error": str(transcript.get("setupError", ""))})
+    return shown

@@ -54,7 +54,8 @@ def results_document(results: Sequence[SubjectResult], *, profile: str, started:
         "ended": ended.astimezone(UTC).isoformat().replace("+00:00", "Z"),
         "environment": dict(environment),
         "summary": summary(results),
-        "evidence": {"http": list(exchanges)},
+        "evidence": {"http": list(exchanges),
+                     "transcripts": [dict(r.transcript) for r in results if r.transcript is not None]},
         "results": [r.to_json() for r in results],
         "assertions": [
             {

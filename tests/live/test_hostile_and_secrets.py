@@ -120,6 +120,20 @@ def test_secrets_never_reach_results(env: Environment, tmp_path: Path, monkeypat
     posts = [e for e in document["evidence"]["http"] if e["method"] == "POST"]
     assert posts and all(["authorization", REDACTED] in e["requestHeaders"] for e in posts)
     assert {t["kind"] for t in document["targets"]} == {"service"}
+    # every exchange the checks judged is kept as evidence, and findings point into it
+    transcripts = {t["subject"]: t["steps"] for t in document["evidence"]["transcripts"]}
+    assert {r["subject"] for r in document["results"]} == set(transcripts)
+    for result in document["results"]:
+        steps = transcripts[result["subject"]]
+        assert steps and all(step["status"] for step in steps)
+        for finding in result["findings"]:
+            location = finding.get("location") or ""
+            if location.startswith("/transcript/"):
+                assert int(location.split("/")[2]) < len(steps), location
+    report = CliRunner().invoke(main, ["report", str(out / "results.json"), "--html", "--out", str(tmp_path / "r")])
+    assert report.exit_code == 0, report.output
+    page = (tmp_path / "r" / "report.html").read_text(encoding="utf-8")
+    assert page.count("<h3>Transcript: ") == len(transcripts) and SECRET not in page
 
 
 def test_missing_token_variable_is_an_error_not_a_traceback(env: Environment, tmp_path: Path,
