@@ -18,7 +18,7 @@ from conformance.environment import Environment
 from conformance.model.findings import Verdict
 from conformance.model.requirements import CatalogError
 from conformance.model.targets import DirectoryTarget, Target, UrlTarget, local_target
-from conformance.net import FetchError, FetchPolicy, GuardedClient
+from conformance.net import FetchError, FetchPolicy, FetchPolicyError, GuardedClient
 from conformance.reporting.results import (
     check_output,
     describe_target,
@@ -117,6 +117,9 @@ def _count(targets: Sequence[Target]) -> int:
 @click.option("--online", is_flag=True, help="Fetch what is not pinned (contexts) instead of reporting it.")
 @click.option("--allow-private", is_flag=True,
               help="Let fetches reach private, loopback and link-local addresses (refused by default).")
+@click.option("--ca-file", type=click.Path(dir_okay=False, exists=True, path_type=Path),
+              help="PEM certificates to trust besides the usual roots, for services on a private PKI; TLS "
+                   "verification itself stays on.")
 @click.option("--trust-list", "trust_lists", multiple=True, type=click.Path(dir_okay=False, exists=True, path_type=Path),
               help="Issuers to accept (TRUST10): our TOML trust list, or a DCC-style registry (.json). Repeatable; "
                    "earlier files win.")
@@ -132,9 +135,9 @@ def _count(targets: Sequence[Target]) -> int:
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), help="Write results.json into this directory.")
 @click.option("-v", "--verbose", is_flag=True, help="Show every finding, not only failures.")
 def check(inputs: tuple[str, ...], profile_name: str, output_format: str, artifacts: Path | None, online: bool,
-          allow_private: bool, trust_lists: tuple[Path, ...], document_indexes: tuple[Path, ...],
-          challenge: str | None, domains: tuple[str, ...], registry_base: str | None, out: Path | None,
-          verbose: bool) -> None:
+          allow_private: bool, ca_file: Path | None, trust_lists: tuple[Path, ...],
+          document_indexes: tuple[Path, ...], challenge: str | None, domains: tuple[str, ...],
+          registry_base: str | None, out: Path | None, verbose: bool) -> None:
     """Check credential and presentation documents: JSON, JWT, baked PNG/SVG; a directory means every file in it.
 
     A targets.toml names documents ([[target]]) and the live services of one implementation ([[service]]): each
@@ -142,7 +145,10 @@ def check(inputs: tuple[str, ...], profile_name: str, output_format: str, artifa
     need --allow-private."""
     console = _console()
     errors = _console(stderr=True)
-    client = GuardedClient(FetchPolicy(allow_private=allow_private))
+    try:
+        client = GuardedClient(FetchPolicy(allow_private=allow_private, ca_file=str(ca_file) if ca_file else None))
+    except FetchPolicyError as exc:
+        raise click.BadParameter(str(exc), param_hint="--ca-file") from None
     try:
         _check_registry_base(registry_base)
         targets = _targets(inputs, client)

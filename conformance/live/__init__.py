@@ -38,9 +38,24 @@ def _oid4vci(subject: ServiceSubject) -> Transcript:
     return run(subject)
 
 
+def _oid4vp_verifier(subject: ServiceSubject) -> Transcript:
+    from conformance.live.oid4vp_verifier import run
+
+    return run(subject)
+
+
+def _oid4vci_wallet(subject: ServiceSubject) -> Transcript:
+    from conformance.live.oid4vci_wallet import run
+
+    return run(subject)
+
+
 FLOWS: dict[str, Callable[[ServiceSubject], Transcript]] = {"issuer": _vcalm, "verifier": _vcalm,
                                                             "exchange": _vcalm_exchange, "ob-host": _obapi,
-                                                            "oid4vci-issuer": _oid4vci}
+                                                            "clr-host": _obapi,
+                                                            "oid4vci-issuer": _oid4vci,
+                                                            "oid4vp-verifier": _oid4vp_verifier,
+                                                            "oid4vci-wallet": _oid4vci_wallet}
 
 
 def run_flows(subject: ServiceSubject) -> Transcript:

@@ -1,6 +1,9 @@
-"""Open Badges 3.0 host API flows, the suite acting as a client application of a host (targets.toml role "ob-host").
+"""Open Badges 3.0 and CLR 2.0 host API flows, the suite acting as a client application of a host (targets.toml
+role "ob-host" or "clr-host").
 
-The endpoint is the API base URL (for example https://host.example/ims/ob/v3p0). In order:
+The two 1EdTech APIs are one REST + OAuth 2.0 design; an `ApiFlavour` says what differs (base path, scope URLs,
+the credential type the suite upserts, the requirement prefix), and one code path serves both. The endpoint is the
+API base URL (for example https://host.example/ims/ob/v3p0 or .../ims/clr/v2p0). In order:
 
     discovery     GET {endpoint}/discovery, no credentials                   -> the OAuth 2.0 URLs and scopes
     register      POST x-imssf-registrationUrl, RFC 7591 metadata              -> client_id, client_secret
@@ -32,7 +35,9 @@ import hashlib
 import json
 import secrets
 import time
+import uuid
 from collections.abc import Mapping
+from dataclasses import dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs, urlencode, urljoin, urlsplit
@@ -44,14 +49,44 @@ from conformance.net.evidence import REDACTED, redact_headers, secret_field
 if TYPE_CHECKING:
     from conformance.model.services import ServiceSubject
 
-SCOPE_BASE = "https://purl.imsglobal.org/spec/ob/v3p0/scope/"
-SCOPES = {name: SCOPE_BASE + name for name in ("credential.readonly", "credential.upsert", "profile.readonly")}
+SCOPE_NAMES = ("credential.readonly", "credential.upsert", "profile.readonly")
+
+
+@dataclass(frozen=True, slots=True)
+class ApiFlavour:
+    """What one 1EdTech host API differs in from the other: everything else (OAuth 2.0, paging, Imsx_StatusInfo)
+    is shared by the flows, the checks (conformance/standards/hostapi.py) and the reference host."""
+
+    prefix: str                  # requirement ID prefix, e.g. OB30API
+    role: str                    # targets.toml role
+    title: str                   # "Open Badges 3.0", in messages
+    base_path: str               # where a host usually serves it (the reference host does)
+    scope_base: str              # scope URLs are this + credential.readonly | credential.upsert | profile.readonly
+    credential_type: str         # the type of the credential the suite upserts and a host lists
+    version: str                 # targets.toml tags.versions of the reference host
+    upsert_id: str               # the id of the credential the suite upserts
+
+    @property
+    def scopes(self) -> dict[str, str]:
+        return {name: self.scope_base + name for name in SCOPE_NAMES}
+
+
+OB30 = ApiFlavour("OB30API", "ob-host", "Open Badges 3.0", "/ims/ob/v3p0",
+                  "https://purl.imsglobal.org/spec/ob/v3p0/scope/", "OpenBadgeCredential", "3.0",
+                  "urn:uuid:7d41c2e8-0b5a-4f6e-9c3d-1a8e2b4f6c07")
+CLR20 = ApiFlavour("CLR20API", "clr-host", "CLR 2.0", "/ims/clr/v2p0",
+                   "https://purl.imsglobal.org/spec/clr/v2p0/scope/", "ClrCredential", "2.0",
+                   "urn:uuid:2b6f0d3e-8c1a-4e57-a9d4-6f3e1c0b7a52")
+FLAVOURS: Mapping[str, ApiFlavour] = {f.role: f for f in (OB30, CLR20)}
+SCOPE_BASE = OB30.scope_base
+SCOPES = OB30.scopes
 REDIRECT_URI = "https://client.ler-conformance.example/oauth/callback"
 PAGE_LIMIT = 2
 MAX_PAGES = 25
 MAX_BODY = 4 * 1024 * 1024
 KEPT = ("content-type", "content-length", "location", "link", "www-authenticate", "x-total-count", "retry-after")
-UPSERT_ID = "urn:uuid:7d41c2e8-0b5a-4f6e-9c3d-1a8e2b4f6c07"
+UPSERT_ID = OB30.upsert_id
+CLR_CONTEXT = "https://purl.imsglobal.org/spec/clr/v2p0/context-2.0.1.json"
 STOPPED = "stopped"
 
 
@@ -170,19 +205,33 @@ def page_query(url: str) -> dict[str, str]:
     return {k: v[0] for k, v in parse_qs(urlsplit(url).query).items()}
 
 
-def upsert_credential(canonicalizer: Any) -> dict[str, Any]:
-    """An OB 3.0 credential the suite signed with its public test key, for upsertCredential."""
-    return copy.deepcopy(_upsert_credential(canonicalizer))
+def upsert_credential(canonicalizer: Any, flavour: ApiFlavour = OB30) -> dict[str, Any]:
+    """A credential of the flavour's type the suite signed with its public test key, for upsertCredential."""
+    return host_credential(canonicalizer, flavour, flavour.upsert_id, "Host Round-Trip Check")
 
 
-@lru_cache(maxsize=4)
-def _upsert_credential(canonicalizer: Any) -> dict[str, Any]:
+def host_credential(canonicalizer: Any, flavour: ApiFlavour, identifier: str, name: str) -> dict[str, Any]:
+    """A signed credential of the flavour's type (a fresh copy): an OpenBadgeCredential, or a ClrCredential wrapping
+    one signed OpenBadgeCredential; the issuer is the suite's did:key, so no document has to be fetched to verify."""
+    return copy.deepcopy(_host_credential(canonicalizer, flavour.credential_type, identifier, name))
+
+
+@lru_cache(maxsize=16)
+def _host_credential(canonicalizer: Any, kind: str, identifier: str, name: str) -> dict[str, Any]:
     from conformance.live.vcalm import credential_template
     from conformance.vectors import sign_document
 
     credential = credential_template("")
-    credential["id"] = UPSERT_ID
-    credential["name"] = "Host Round-Trip Check"
+    credential["id"] = identifier
+    credential["name"] = name
+    if kind == "ClrCredential":
+        credential["id"] = "urn:uuid:" + str(uuid.uuid5(uuid.NAMESPACE_URL, identifier))
+        nested = sign_document(credential, [{"key": "issuer-ed25519"}], canonicalizer)
+        credential = {"@context": ["https://www.w3.org/ns/credentials/v2", CLR_CONTEXT, nested["@context"][1]],
+                      "id": identifier, "type": ["VerifiableCredential", "ClrCredential"], "name": name,
+                      "issuer": copy.deepcopy(nested["issuer"]), "validFrom": nested["validFrom"],
+                      "credentialSubject": {"id": nested["credentialSubject"]["id"], "type": ["ClrSubject"],
+                                            "verifiableCredential": [nested]}}
     return sign_document(credential, [{"key": "issuer-ed25519"}], canonicalizer)
 
 
@@ -190,7 +239,7 @@ def run(subject: ServiceSubject) -> Transcript:
     service = subject.service
     http = _Client(subject.client, subject.env.verifier.canonicalizer)
     base = service.endpoint
-    _flows(http, base, service.options)
+    _flows(http, base, service.options, FLAVOURS.get(service.role, OB30))
     return Transcript(tuple(http.steps))
 
 
@@ -215,7 +264,8 @@ def _token(http: _Client, url: str, basic: Mapping[str, str], code: str, verifie
     return token if isinstance(token, str) and token else None
 
 
-def _flows(http: _Client, base: str, options: Mapping[str, Any]) -> None:
+def _flows(http: _Client, base: str, options: Mapping[str, Any], flavour: ApiFlavour) -> None:
+    scopes = flavour.scopes
     step, _, description = http.call("discovery", "service-description", "GET", f"{base}/discovery")
     urls = oauth_urls(description, base) if step.status == 200 else {}
     missing = sorted({"registration", "authorization", "token"} - set(urls))
@@ -223,7 +273,7 @@ def _flows(http: _Client, base: str, options: Mapping[str, Any]) -> None:
         http.stop("register", f"the service description gives no {', '.join(missing)} URL")
         return
     if options.get("refresh_token_env"):
-        _with_refresh_token(http, base, urls, description, options)
+        _with_refresh_token(http, base, urls, description, options, flavour)
         return
     metadata = {"client_name": "ler-conformance", "client_uri": "https://client.ler-conformance.example/",
                 "logo_uri": "https://client.ler-conformance.example/logo.png",
@@ -232,7 +282,7 @@ def _flows(http: _Client, base: str, options: Mapping[str, Any]) -> None:
                 "software_id": "ler-conformance", "software_version": "1",
                 "redirect_uris": [REDIRECT_URI], "token_endpoint_auth_method": "client_secret_basic",
                 "grant_types": ["authorization_code", "refresh_token"], "response_types": ["code"],
-                "scope": " ".join(SCOPES.values())}
+                "scope": " ".join(scopes.values())}
     _, _, registered = http.call("register", "client", "POST", urls["registration"], body=metadata)
     client_id = _member(registered, "client_id")
     client_secret = _member(registered, "client_secret")
@@ -240,26 +290,26 @@ def _flows(http: _Client, base: str, options: Mapping[str, Any]) -> None:
         http.stop("authorize", "registration gives no client_id and client_secret")
         return
     basic = _basic(client_id, client_secret)
-    code, verifier = _authorize(http, urls["authorization"], client_id, " ".join(SCOPES.values()), "all-scopes")
+    code, verifier = _authorize(http, urls["authorization"], client_id, " ".join(scopes.values()), "all-scopes")
     if code is None:
         http.stop("token", "the authorization endpoint gives no code")
         return
     token = _token(http, urls["token"], basic, code, verifier, "token", "all-scopes")
-    other, _ = _authorize(http, urls["authorization"], client_id, " ".join(SCOPES.values()), "for-wrong-verifier")
+    other, _ = _authorize(http, urls["authorization"], client_id, " ".join(scopes.values()), "for-wrong-verifier")
     if other is not None:
         _token(http, urls["token"], basic, other, _pkce()[0], "token-pkce", "wrong-verifier")
-    narrow_code, narrow_verifier = _authorize(http, urls["authorization"], client_id, SCOPES["profile.readonly"],
+    narrow_code, narrow_verifier = _authorize(http, urls["authorization"], client_id, scopes["profile.readonly"],
                                               "profile-only")
     narrow = None if narrow_code is None else _token(http, urls["token"], basic, narrow_code, narrow_verifier,
                                                      "token", "profile-only")
     if token is None:
         http.stop("credentials", "the token endpoint gives no access token")
         return
-    _resources(http, base, options, token, narrow, basic)
+    _resources(http, base, options, token, narrow, basic, flavour)
 
 
 def _with_refresh_token(http: _Client, base: str, urls: Mapping[str, str], description: Any,
-                        options: Mapping[str, Any]) -> None:
+                        options: Mapping[str, Any], flavour: ApiFlavour) -> None:
     """A host whose consent step needs a person: the vendor registered the client and signed in once; the targets
     file names the variables holding the client id, secret and refresh token (options.client_id_env,
     client_secret_env, refresh_token_env). Registration and the authorization code grant are then not judged."""
@@ -279,11 +329,11 @@ def _with_refresh_token(http: _Client, base: str, urls: Mapping[str, str], descr
     if not isinstance(token, str) or not token:
         http.stop("credentials", "the refresh grant gives no access token")
         return
-    _resources(http, base, options, token, None, basic)
+    _resources(http, base, options, token, None, basic, flavour)
 
 
 def _resources(http: _Client, base: str, options: Mapping[str, Any], token: str, narrow: str | None,
-               basic: Mapping[str, str]) -> None:
+               basic: Mapping[str, str], flavour: ApiFlavour) -> None:
     listing = f"{base}/credentials"
     http.call("scope", "no-token", "GET", f"{listing}?limit={PAGE_LIMIT}&offset=0")
     if narrow is not None:
@@ -291,7 +341,7 @@ def _resources(http: _Client, base: str, options: Mapping[str, Any], token: str,
                   headers=_bearer(narrow))
     http.call("profile", "profile", "GET", f"{base}/profile", headers=_bearer(token))
     http.call("upsert", "signed-credential", "POST", listing, headers=_bearer(token),
-              body=upsert_credential(http.canonicalizer))
+              body=upsert_credential(http.canonicalizer, flavour))
     url: str | None = f"{listing}?limit={PAGE_LIMIT}&offset=0"
     seen: set[str] = set()
     for number in range(MAX_PAGES):

@@ -13,7 +13,9 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
-REQUIREMENT_ID = re.compile(r"^(?P<prefix>[A-Z][A-Z0-9]*)-(?P<slug>[a-z0-9]+(?:-[a-z0-9]+)*)$")
+# an optional upper-case qualifier names one side of a protocol (OID4VP-VERIFIER-..., OID4VP-WALLET-...)
+REQUIREMENT_ID = re.compile(r"^(?P<prefix>[A-Z][A-Z0-9]*)-(?:(?P<side>[A-Z][A-Z0-9]*)-)?"
+                            r"(?P<slug>[a-z0-9]+(?:-[a-z0-9]+)*)$")
 
 
 class Level(StrEnum):

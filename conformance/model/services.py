@@ -41,7 +41,11 @@ if TYPE_CHECKING:
     from conformance.live.transcript import Step, Transcript
     from conformance.net import GuardedClient
 
-TESTED_ROLES = ("issuer", "verifier", "exchange", "ob-host", "oid4vci-issuer")     # roles a live module tests today (the schema lists planned ones too)
+TESTED_ROLES = ("issuer", "verifier", "exchange", "ob-host", "clr-host", "oid4vci-issuer",
+                "oid4vp-verifier", "oid4vci-wallet")     # roles a live module tests today (the schema lists planned ones too)
+
+
+TOKEN_ANSWER_MAX_BYTES = 64 * 1024     # an OAuth 2.0 token answer is small; anything past this is refused
 
 
 class TargetsFileError(ValueError):
@@ -70,6 +74,7 @@ class ServiceConfig:
     tags: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     auth: Auth | None = None
     options: Mapping[str, Any] = field(default_factory=dict)
+    driver: Mapping[str, Any] = field(default_factory=dict)   # wallet roles: how the suite hands it an offer
 
     @property
     def label(self) -> str:
@@ -79,7 +84,8 @@ class ServiceConfig:
         """The subject's document: what the service is, never how to log in to it."""
         return {"type": "LiveService", "implementation": self.implementation, "role": self.role,
                 "id": self.id, "endpoint": self.endpoint, "tags": {k: list(v) for k, v in self.tags.items()},
-                "auth": self.auth.type if self.auth else None}
+                "auth": self.auth.type if self.auth else None,
+                **({"driver": next(iter(self.driver))} if self.driver else {})}
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,7 +124,8 @@ def load_targets_file(path: Path) -> TargetsFile:
                                                 client_id_env=auth.get("client_id_env"),
                                                 client_secret_env=auth.get("client_secret_env"),
                                                 scopes=tuple(auth.get("scopes", ()))),
-            options=MappingProxyType(dict(entry.get("options", {})))))
+            options=MappingProxyType(dict(entry.get("options", {}))),
+            driver=MappingProxyType(dict(entry.get("driver", {})))))
     return TargetsFile(documents, tuple(services), name)
 
 
@@ -142,16 +149,31 @@ def auth_headers(auth: Auth | None, client: GuardedClient) -> dict[str, str]:
             "client_secret": _secret(auth.client_secret_env, "OAuth 2.0 client secret")}
     if auth.scopes:
         form["scope"] = " ".join(auth.scopes)
+    where = f"the OAuth 2.0 token endpoint {auth.token_url}"
     try:
         answer = client.send("POST", str(auth.token_url), content=urlencode(form).encode(),
                              content_type="application/x-www-form-urlencoded", accept="application/json",
-                             max_bytes=64 * 1024)
-        token = json.loads(answer.body).get("access_token") if answer.status == 200 else None
-    except (FetchError, ValueError, AttributeError):
-        token = None
-    if not isinstance(token, str) or not token:
-        raise TargetsFileError(f"the token endpoint {auth.token_url} gives no access token for the client "
-                               "credentials")
+                             max_bytes=TOKEN_ANSWER_MAX_BYTES)
+    except FetchError as exc:              # its message names the URL and the cause, never the form sent
+        raise TargetsFileError(f"{where} cannot be asked for a token: {exc}") from None
+    if answer.status != 200:
+        # the answer's body is not repeated: a token endpoint may echo what it was sent
+        refused = " (the client credentials are refused)" if answer.status in (400, 401, 403) else ""
+        raise TargetsFileError(f"{where} gives no token for client id {client_id!r}{refused}: expected HTTP 200 "
+                               f"with an access token, found HTTP {answer.status}")
+    try:
+        parsed = json.loads(answer.body)
+    except ValueError:
+        parsed = None
+    token = parsed.get("access_token") if isinstance(parsed, dict) else None
+    if not isinstance(token, str) or not token or len(token) > 8192 or not token.isprintable():
+        kind = answer.content_type or "no content type"
+        raise TargetsFileError(f"{where} answers HTTP 200 without a usable access token: expected a JSON object "
+                               f"with an access_token string, found {len(answer.body)} bytes of {kind}")
+    token_type = parsed.get("token_type", "Bearer")
+    if not isinstance(token_type, str) or token_type.lower() != "bearer":
+        raise TargetsFileError(f"{where} hands out a token of type {str(token_type)[:40]!r}; the suite can use "
+                               "only bearer tokens")
     return {"authorization": f"Bearer {token}"}
 
 

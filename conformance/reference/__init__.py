@@ -45,7 +45,10 @@ class ReferenceModule:
 # key (requirement-ID stem) -> (standard prefix, module exposing FAULTS and serve(env, faults))
 _MODULES = {"VCALM": ("VCALM", "conformance.reference.vcalm"),
             "OB30API": ("OB30API", "conformance.reference.obapi"),
-            "OID4VCI": ("OID4VCI", "conformance.reference.oid4vci")}
+            "CLR20API": ("CLR20API", "conformance.reference.clrapi"),
+            "OID4VCI": ("OID4VCI", "conformance.reference.oid4vci"),
+            "OID4VCI-WALLET": ("OID4VCI", "conformance.reference.wallet"),
+            "OID4VP-VERIFIER": ("OID4VP", "conformance.reference.oid4vp_verifier")}
 
 
 def reference_modules() -> dict[str, ReferenceModule]:

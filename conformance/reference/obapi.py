@@ -1,6 +1,7 @@
 """A reference Open Badges 3.0 host (the 1EdTech OB REST API with its OAuth 2.0 profile), conformant by default,
-with one fault switch per OB30API requirement. In memory, loopback only: a test fixture and the stand-in
-`serve-reference` and `make demo` run, not a service.
+with one fault switch per OB30API requirement; the same app serves the CLR 2.0 API for an `ApiFlavour` (CLR20:
+/ims/clr/v2p0, CLR scopes, ClrCredentials; conformance/reference/clrapi.py names its switches). In memory,
+loopback only: a test fixture and the stand-in `serve-reference` and `make demo` run, not a service.
 
     GET  {API}/discovery             the service description (OpenAPI 3, OAuth2ACG scheme), unprotected
     POST {API}/oauth/register        RFC 7591 dynamic registration, no initial access token -> 201
@@ -13,8 +14,9 @@ with one fault switch per OB30API requirement. In memory, loopback only: a test 
     POST {API}/credentials           upsertCredential: 201 created, 200 replaced (same issuer id and id)
     GET  {API}/profile               the test user's Profile
 
-{API} is /ims/ob/v3p0. Resource errors are Imsx_StatusInfo objects; OAuth errors are RFC 6749 error objects.
-The host holds three OB 3.0 credentials signed with the suite's public test key for its test user.
+{API} is /ims/ob/v3p0 (the flavour's base path). Resource errors are Imsx_StatusInfo objects; OAuth errors are
+RFC 6749 error objects.
+The host holds three credentials of the flavour's type signed with the suite's public test key for its test user.
 """
 from __future__ import annotations
 
@@ -40,10 +42,11 @@ from starlette.responses import JSONResponse, PlainTextResponse, RedirectRespons
 from starlette.routing import Route
 
 from conformance.environment import Environment
+from conformance.live.obapi import OB30, ApiFlavour, host_credential
 from conformance.reference.registry import _loopback
 
-API = "/ims/ob/v3p0"
-SCOPE = "https://purl.imsglobal.org/spec/ob/v3p0/scope/"
+API = OB30.base_path
+SCOPE = OB30.scope_base
 READ, UPSERT, PROFILE = SCOPE + "credential.readonly", SCOPE + "credential.upsert", SCOPE + "profile.readonly"
 USER = "https://host.ler-conformance.example/users/learner-0001"
 SEEDED = 3
@@ -73,17 +76,25 @@ DROPPED_TERM = "tag"            # what upsert-drops-terms leaves out of a stored
 
 
 @lru_cache(maxsize=4)
-def _seeded(canonicalizer: Any) -> tuple[dict[str, Any], ...]:
-    from conformance.live.vcalm import credential_template
-    from conformance.vectors import sign_document
+def _seeded(canonicalizer: Any, flavour: ApiFlavour = OB30) -> tuple[dict[str, Any], ...]:
+    seed = "5e0c9a7b-2d4f-4b8e-a1c3" if flavour is OB30 else "9a4d1f6c-3e2b-4c7a-b8e5"
+    what = "Badge" if flavour is OB30 else "Record"
+    return tuple(host_credential(canonicalizer, flavour, f"urn:uuid:{seed}-00000000000{number}",
+                                 f"Host Seed {what} {number}") for number in range(1, SEEDED + 1))
 
-    credentials = []
-    for number in range(1, SEEDED + 1):
-        credential = credential_template("")
-        credential["id"] = f"urn:uuid:5e0c9a7b-2d4f-4b8e-a1c3-00000000000{number}"
-        credential["name"] = f"Host Seed Badge {number}"
-        credentials.append(sign_document(credential, [{"key": "issuer-ed25519"}], canonicalizer))
-    return tuple(credentials)
+
+def _drop_term(credential: dict[str, Any]) -> None:
+    """What upsert-drops-terms does: leave DROPPED_TERM out of the achievement, or out of the nested credentials'
+    achievements of a CLR."""
+    subject = credential.get("credentialSubject")
+    if not isinstance(subject, dict):
+        return
+    achievement = subject.get("achievement")
+    if isinstance(achievement, dict):
+        achievement.pop(DROPPED_TERM, None)
+    for nested in subject.get("verifiableCredential") or ():
+        if isinstance(nested, dict):
+            _drop_term(nested)
 
 
 def _s256(verifier: str) -> str:
@@ -99,11 +110,14 @@ class _State:
     credentials: list[dict[str, Any]]
 
 
-def build_app(env: Environment, faults: frozenset[str] = frozenset()) -> Starlette:
+def build_app(env: Environment, faults: frozenset[str] = frozenset(), flavour: ApiFlavour = OB30) -> Starlette:
     unknown = set(faults) - set(FAULTS)
     if unknown:
         raise ValueError(f"unknown fault switches {sorted(unknown)}; expected some of {sorted(FAULTS)}")
-    state = _State({}, {}, {}, {}, [copy.deepcopy(c) for c in _seeded(env.verifier.canonicalizer)])
+    api = flavour.base_path
+    read, upsert_scope, profile_scope = (flavour.scopes[n] for n in ("credential.readonly", "credential.upsert",
+                                                                      "profile.readonly"))
+    state = _State({}, {}, {}, {}, [copy.deepcopy(c) for c in _seeded(env.verifier.canonicalizer, flavour)])
     lock = threading.Lock()
 
     def status_info(status: int, description: str, minor: str) -> Response:
@@ -123,7 +137,7 @@ def build_app(env: Environment, faults: frozenset[str] = frozenset()) -> Starlet
         """None when the request carries a live token with `scope`; otherwise the refusal."""
         header = request.headers.get("authorization", "")
         if not header.lower().startswith("bearer "):
-            if "credentials-open" in faults and scope == READ:
+            if "credentials-open" in faults and scope == read:
                 return None
             return status_info(401, "an access token is required", "unauthorisedrequest")
         token = state.tokens.get(header[7:].strip())
@@ -136,14 +150,14 @@ def build_app(env: Environment, faults: frozenset[str] = frozenset()) -> Starlet
     async def discovery(request: Request) -> Response:
         if "discovery-needs-token" in faults and "authorization" not in request.headers:
             return status_info(401, "an access token is required", "unauthorisedrequest")
-        base = str(request.base_url).rstrip("/") + API
-        scopes = {READ: "Read the user's credentials", UPSERT: "Create or replace the user's credentials",
-                  PROFILE: "Read the user's profile"}
+        base = str(request.base_url).rstrip("/") + api
+        scopes = {read: "Read the user's credentials", upsert_scope: "Create or replace the user's credentials",
+                  profile_scope: "Read the user's profile"}
         if "discovery-missing-scope" in faults:
-            scopes.pop(PROFILE)
+            scopes.pop(profile_scope)
         return JSONResponse({
             "openapi": "3.0.1",
-            "info": {"title": "ler-conformance reference Open Badges host", "version": "3.0",
+            "info": {"title": f"ler-conformance reference {flavour.title} host", "version": flavour.version,
                      "termsOfService": "https://host.ler-conformance.example/terms",
                      "x-imssf-privacyPolicyUrl": "https://host.ler-conformance.example/privacy"},
             "servers": [{"url": base}],
@@ -171,7 +185,7 @@ def build_app(env: Environment, faults: frozenset[str] = frozenset()) -> Starlet
         if not isinstance(redirects, list) or not redirects or not all(isinstance(u, str) for u in redirects):
             return oauth_error(400, "invalid_redirect_uri", "redirect_uris is not a list of URLs")
         client_id, secret = secrets.token_urlsafe(12), secrets.token_urlsafe(24)
-        scope = str(metadata.get("scope") or f"{READ} {UPSERT} {PROFILE}")
+        scope = str(metadata.get("scope") or f"{read} {upsert_scope} {profile_scope}")
         with lock:
             state.clients[client_id] = {"secret": secret, "redirect_uris": redirects, "scope": scope}
         answer = {**{k: v for k, v in metadata.items() if isinstance(k, str)}, "client_id": client_id,
@@ -255,7 +269,7 @@ def build_app(env: Environment, faults: frozenset[str] = frozenset()) -> Starlet
         return int(value) if value.isdigit() else None
 
     async def get_credentials(request: Request) -> Response:
-        refused = bearer(request, READ)
+        refused = bearer(request, read)
         if refused is not None:
             return refused
         limit = number(request.query_params.get("limit"), 10)
@@ -282,7 +296,7 @@ def build_app(env: Environment, faults: frozenset[str] = frozenset()) -> Starlet
         return JSONResponse(body, headers=headers)
 
     async def upsert(request: Request) -> Response:
-        refused = bearer(request, UPSERT)
+        refused = bearer(request, upsert_scope)
         if refused is not None:
             return refused
         try:
@@ -293,9 +307,7 @@ def build_app(env: Environment, faults: frozenset[str] = frozenset()) -> Starlet
             return status_info(400, "the body is not a credential with an id", "invaliddata")
         stored = copy.deepcopy(credential)
         if "upsert-drops-terms" in faults:
-            achievement = stored.get("credentialSubject", {}).get("achievement")
-            if isinstance(achievement, dict):
-                achievement.pop(DROPPED_TERM, None)
+            _drop_term(stored)
 
         def key(c: dict[str, Any]) -> tuple[Any, Any]:
             issuer = c.get("issuer")
@@ -312,7 +324,7 @@ def build_app(env: Environment, faults: frozenset[str] = frozenset()) -> Starlet
         return JSONResponse(credential, status_code=201 if index is None else 200)
 
     async def profile(request: Request) -> Response:
-        refused = bearer(request, PROFILE)
+        refused = bearer(request, profile_scope)
         if refused is not None:
             return refused
         document: dict[str, Any] = {"id": USER, "type": ["Profile"], "name": "Test Learner"}
@@ -324,14 +336,14 @@ def build_app(env: Environment, faults: frozenset[str] = frozenset()) -> Starlet
         status = getattr(exc, "status_code", 500)
         return status_info(status, f"{request.method} {request.url.path} is not served here", "unknownobject")
 
-    routes = [Route(f"{API}/discovery", discovery, methods=["GET"]),
-              Route(f"{API}/oauth/register", register, methods=["POST"]),
-              Route(f"{API}/oauth/authorize", authorize, methods=["GET"]),
-              Route(f"{API}/oauth/token", token, methods=["POST"]),
-              Route(f"{API}/oauth/revoke", revoke, methods=["POST"]),
-              Route(f"{API}/credentials", get_credentials, methods=["GET"]),
-              Route(f"{API}/credentials", upsert, methods=["POST"]),
-              Route(f"{API}/profile", profile, methods=["GET"])]
+    routes = [Route(f"{api}/discovery", discovery, methods=["GET"]),
+              Route(f"{api}/oauth/register", register, methods=["POST"]),
+              Route(f"{api}/oauth/authorize", authorize, methods=["GET"]),
+              Route(f"{api}/oauth/token", token, methods=["POST"]),
+              Route(f"{api}/oauth/revoke", revoke, methods=["POST"]),
+              Route(f"{api}/credentials", get_credentials, methods=["GET"]),
+              Route(f"{api}/credentials", upsert, methods=["POST"]),
+              Route(f"{api}/profile", profile, methods=["GET"])]
     return Starlette(routes=routes, exception_handlers={404: not_found, 405: not_found})
 
 
@@ -339,10 +351,11 @@ def build_app(env: Environment, faults: frozenset[str] = frozenset()) -> Starlet
 class RunningHost:
     base_url: str
     faults: frozenset[str]
+    flavour: ApiFlavour = OB30
 
     @property
     def endpoint(self) -> str:
-        return self.base_url + API
+        return self.base_url + self.flavour.base_path
 
     def targets_toml(self) -> str:
         """A targets.toml for this host (with its revocation URL, which service descriptions do not carry)."""
@@ -350,19 +363,21 @@ class RunningHost:
 
     def service_toml(self) -> str:
         """The [[service]] entry alone (serve-reference appends it to the VC API services' file)."""
-        return (f'[[service]]\nrole = "ob-host"\nendpoint = "{self.endpoint}"\ntags = {{ versions = ["3.0"] }}\n'
+        return (f'[[service]]\nrole = "{self.flavour.role}"\nendpoint = "{self.endpoint}"\n'
+                f'tags = {{ versions = ["{self.flavour.version}"] }}\n'
                 f'options = {{ revocation_url = "{self.endpoint}/oauth/revoke" }}\n')
 
 
 @contextmanager
 def serve_obapi(env: Environment | None = None, faults: frozenset[str] | set[str] = frozenset(), *,
-                host: str = "127.0.0.1", port: int = 0, startup_timeout_s: float = 10.0) -> Iterator[RunningHost]:
-    """Serve the reference host on a loopback address in a background thread."""
+                host: str = "127.0.0.1", port: int = 0, startup_timeout_s: float = 10.0,
+                flavour: ApiFlavour = OB30) -> Iterator[RunningHost]:
+    """Serve the reference host (the flavour's API) on a loopback address in a background thread."""
     import uvicorn
 
     if not _loopback(host):
         raise ValueError(f"the reference Open Badges host only listens on loopback addresses, not {host}")
-    app = build_app(env or Environment.create(), frozenset(faults))
+    app = build_app(env or Environment.create(), frozenset(faults), flavour)
     config = uvicorn.Config(app, host=host, port=port, log_level="warning", access_log=False, lifespan="off")
     server = uvicorn.Server(config)
     thread = threading.Thread(target=lambda: asyncio.run(server.serve()), name="obapi-reference", daemon=True)
@@ -375,7 +390,7 @@ def serve_obapi(env: Environment | None = None, faults: frozenset[str] | set[str
         time.sleep(0.01)
     bound = server.servers[0].sockets[0].getsockname()
     try:
-        yield RunningHost(f"http://{bound[0]}:{bound[1]}", frozenset(faults))
+        yield RunningHost(f"http://{bound[0]}:{bound[1]}", frozenset(faults), flavour)
     finally:
         server.should_exit = True
         thread.join(timeout=10)

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import secrets
 import threading
 import time
 from collections.abc import Iterator, Mapping
@@ -93,7 +94,13 @@ def _depth(value: Any, limit: int) -> int:
     return deepest
 
 
-def build_app(env: Environment, faults: frozenset[str] = frozenset(), *, token: str | None = None) -> Starlette:
+TOKEN_PATH = "/oauth/token"          # the OAuth 2.0 token endpoint, served only with `client_credentials`
+
+
+def build_app(env: Environment, faults: frozenset[str] = frozenset(), *, token: str | None = None,
+              client_credentials: tuple[str, str] | None = None) -> Starlette:
+    """`token`: the one bearer token accepted. `client_credentials` (client id, secret): also serve an OAuth 2.0
+    token endpoint (POST /oauth/token, grant client_credentials) and accept only the tokens it hands out."""
     unknown = set(faults) - set(FAULTS)
     if unknown:
         raise ValueError(f"unknown fault switches {sorted(unknown)}; expected some of {sorted(FAULTS)}")
@@ -108,9 +115,26 @@ def build_app(env: Environment, faults: frozenset[str] = frozenset(), *, token: 
         body["status"] = exc.status
         return JSONResponse(body, status_code=exc.status, media_type="application/problem+json")
 
+    issued: set[str] = set()
+
     def authorize(request: Request) -> None:
-        if token is not None and request.headers.get("authorization") != f"Bearer {token}":
+        if token is None and client_credentials is None:
+            return
+        given = request.headers.get("authorization", "")
+        if not (token is not None and given == f"Bearer {token}") and given.removeprefix("Bearer ") not in issued:
             raise _Problem(401, "unauthorized", "Not authorized", "a valid bearer token is required")
+
+    async def token_endpoint(request: Request) -> Response:
+        from urllib.parse import parse_qs
+
+        form = {k: v[0] for k, v in parse_qs((await request.body())[:8192].decode("utf-8", "replace")).items()}
+        if form.get("grant_type") != "client_credentials":
+            return JSONResponse({"error": "unsupported_grant_type"}, status_code=400)
+        if client_credentials is None or (form.get("client_id"), form.get("client_secret")) != client_credentials:
+            return JSONResponse({"error": "invalid_client"}, status_code=401)
+        issued.add(value := secrets.token_urlsafe(24))
+        return JSONResponse({"access_token": value, "token_type": "Bearer", "expires_in": 600},
+                            headers={"cache-control": "no-store"})
 
     async def read(request: Request, *, exchange: bool = False) -> dict[str, Any]:
         authorize(request)
@@ -239,6 +263,8 @@ def build_app(env: Environment, faults: frozenset[str] = frozenset(), *, token: 
     routes = [Route("/credentials/issue", issue, methods=["POST"]),
               Route("/credentials/verify", verify_credential, methods=["POST"]),
               Route("/presentations/verify", verify_presentation, methods=["POST"]), *exchanges]
+    if client_credentials is not None:
+        routes.append(Route(TOKEN_PATH, token_endpoint, methods=["POST"]))
     return Starlette(routes=routes, exception_handlers={404: not_found, 405: not_found})
 
 
@@ -406,13 +432,15 @@ class RunningReference:
 @contextmanager
 def serve_vcalm(env: Environment | None = None, faults: frozenset[str] | set[str] = frozenset(), *,
                 host: str = "127.0.0.1", port: int = 0, token: str | None = None,
+                client_credentials: tuple[str, str] | None = None,
                 startup_timeout_s: float = 10.0) -> Iterator[RunningReference]:
     """Serve the reference issuer and verifier on a loopback address in a background thread."""
     import uvicorn
 
     if not _loopback(host):
         raise ValueError(f"the reference VCALM service only listens on loopback addresses, not {host}")
-    app = build_app(env or Environment.create(), frozenset(faults), token=token)
+    app = build_app(env or Environment.create(), frozenset(faults), token=token,
+                    client_credentials=client_credentials)
     config = uvicorn.Config(app, host=host, port=port, log_level="warning", access_log=False, lifespan="off")
     server = uvicorn.Server(config)
     thread = threading.Thread(target=lambda: asyncio.run(server.serve()), name="vcalm-reference", daemon=True)

@@ -14,6 +14,9 @@
 //   POST /sign    {credential | presentation, cryptosuite, key: {publicKeyMultibase, secretKeyMultibase},
 //                  options: {purpose, created, challenge, domain, proofId}} -> the signed document
 //   POST /canonize {document, hash: SHA-256 | SHA-384} -> {nquads}
+//
+// With --issuer-key key.json ({publicKeyMultibase, secretKeyMultibase}, an Ed25519 multikey) it also serves a VC API
+// issuer, verifier and exchange workflow (vcapi.mjs) that signs as did:key:<publicKeyMultibase>.
 
 import {readFileSync} from 'node:fs';
 import http from 'node:http';
@@ -27,6 +30,8 @@ import {Ed25519Signature2020} from '@digitalbazaar/ed25519-signature-2020';
 import {cryptosuite as ecdsaRdfc2019} from '@digitalbazaar/ecdsa-rdfc-2019-cryptosuite';
 import {cryptosuite as eddsaRdfc2022} from '@digitalbazaar/eddsa-rdfc-2022-cryptosuite';
 import jsigs from 'jsonld-signatures';
+
+import {createVcApi} from './vcapi.mjs';
 
 const {AuthenticationProofPurpose, ControllerProofPurpose} = jsigs.purposes;
 const MAX_BODY_BYTES = 4 * 1024 * 1024;
@@ -54,7 +59,8 @@ function parseArguments(argv) {
   if(at < 0 || !argv[at + 1]) {
     throw new Error('usage: node server.mjs --contexts <file mapping context URL to absolute path>');
   }
-  return {contextsFile: argv[at + 1]};
+  const keyAt = argv.indexOf('--issuer-key');
+  return {contextsFile: argv[at + 1], issuerKeyFile: keyAt < 0 ? null : argv[keyAt + 1]};
 }
 
 // Every context is read once at start-up: a missing file fails the start, not some later verification.
@@ -260,15 +266,21 @@ function reply(response, status, value) {
   response.end(text);
 }
 
-function main() {
-  const {contextsFile} = parseArguments(process.argv.slice(2));
+async function main() {
+  const {contextsFile, issuerKeyFile} = parseArguments(process.argv.slice(2));
   const documentLoader = makeDocumentLoader(loadContexts(contextsFile));
+  const vcapi = issuerKeyFile ? await createVcApi({
+    issuerKey: JSON.parse(readFileSync(issuerKeyFile, 'utf8')), documentLoader, verifySuites: VERIFY_SUITES
+  }) : null;
   const routes = {
     'POST /verify': body => verify(body, documentLoader),
     'POST /sign': body => sign(body, documentLoader),
     'POST /canonize': body => canonize(body, documentLoader)
   };
   const server = http.createServer(async (request, response) => {
+    if(vcapi && await vcapi(request, response)) {
+      return;
+    }
     const route = `${request.method} ${new URL(request.url, 'http://127.0.0.1').pathname}`;
     if(route === 'GET /health') {
       reply(response, 200, {ok: true, versions: VERSIONS});
@@ -297,4 +309,4 @@ function main() {
   });
 }
 
-main();
+await main();

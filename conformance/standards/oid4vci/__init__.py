@@ -10,12 +10,13 @@ from conformance.model.subjects import Subject
 from conformance.registry import Embedded, detects, embeds
 
 ROLES = frozenset({"oid4vci-issuer"})
+WALLET_ROLES = frozenset({"oid4vci-wallet"})        # the suite is the issuer; OID4VCI-WALLET-* (wallet.py) judge it
 
 
 @detects("OID4VCI")
 def is_oid4vci_issuer(subject: Subject) -> bool:
     # only a service the user named in a targets file: a document can never make the suite call anything
-    return isinstance(subject, ServiceSubject) and subject.service.role in ROLES
+    return isinstance(subject, ServiceSubject) and subject.service.role in ROLES | WALLET_ROLES
 
 
 @embeds
@@ -33,4 +34,4 @@ def issued_credentials(subject: Subject) -> Iterator[Embedded]:
                                credential, encoding="document")
 
 
-from conformance.standards.oid4vci import checks  # noqa: F401  (registers the checks)
+from conformance.standards.oid4vci import checks, wallet  # noqa: F401  (registers the checks)

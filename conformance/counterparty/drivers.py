@@ -1,0 +1,189 @@
+"""How the suite hands an offer (a URL: openid-credential-offer://..., later openid4vp://... or a VC API deep link)
+to the wallet under test. targets.toml names one driver per wallet service:
+
+    driver = { command = ["my-wallet-cli", "accept", "{url}", "--pin", "{tx_code}"] }
+        run without a shell, `{url}` and `{tx_code}` substituted (tx_code "" when the offer has none); bounded by
+        the session timeout (the process is killed after it); stdout and stderr are kept (first 4 KiB each,
+        secrets redacted). If the last non-empty stdout line is a JSON object, it is the wallet's report.
+    driver = { url = "http://127.0.0.1:9000/offer" }
+        POST {"url": offer, "tx_code": ...} as JSON through the run's guarded client; the JSON answer is the
+        wallet's report.
+    driver = { interactive = true }
+        the offer URL, the transaction code and a QR code are printed to stderr for a person with a phone; the
+        suite waits until the wallet asks for its credential, Enter is pressed, or the timeout passes.
+
+The wallet's report is our own small convention: {"stored": true|false, "error": "why not"}. It is the only
+evidence of what a wallet did with a credential it received (stored it or refused it): the suite cannot see inside
+the wallet. The checks say so: a rule that needs the report is cantTell without one (always in interactive mode,
+where a person must look at the wallet instead).
+"""
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import IO, Any, Protocol
+
+from conformance.counterparty.server import CounterpartyServer
+from conformance.live.transcript import Step
+from conformance.net import FetchError, GuardedClient, redact_url
+
+MAX_OUTPUT = 4096
+Finished = Callable[[tuple[Step, ...]], bool]
+
+
+@dataclass(frozen=True, slots=True)
+class Delivery:
+    """What came of handing one offer to the wallet (recorded as the session's "driver" step)."""
+
+    status: int | None = None                  # HTTP status (url driver) or exit code (command driver)
+    report: Mapping[str, Any] | None = None    # the wallet's own report, when it gave one
+    output: str = ""                           # stdout/stderr or a non-JSON answer, bounded and redacted
+    error: str | None = None                   # "timeout", a FetchReason value, "not-started"
+    message: str = ""
+    observes: bool = True                      # False: only a person can see what the wallet did
+
+
+class Driver(Protocol):
+    kind: str
+    label: str
+
+    def deliver(self, server: CounterpartyServer, offer: str, tx_code: str | None, finished: Finished,
+                timeout_s: float) -> Delivery: ...
+
+
+def _report(text: str) -> Mapping[str, Any] | None:
+    for line in reversed(text.strip().splitlines()):
+        if line.strip():
+            try:
+                value = json.loads(line)
+            except ValueError:
+                return None
+            return value if isinstance(value, dict) else None
+    return None
+
+
+@dataclass(frozen=True, slots=True)
+class CommandDriver:
+    argv: tuple[str, ...]
+    kind: str = "command"
+
+    @property
+    def label(self) -> str:
+        return f"command:{self.argv[0]}"
+
+    def deliver(self, server: CounterpartyServer, offer: str, tx_code: str | None, finished: Finished,
+                timeout_s: float) -> Delivery:
+        argv = [a.replace("{url}", offer).replace("{tx_code}", tx_code or "") for a in self.argv]
+        with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+            try:
+                process = subprocess.Popen(argv, stdout=out, stderr=err, stdin=subprocess.DEVNULL, shell=False)
+            except OSError as exc:
+                return Delivery(error="not-started", message=f"the driver command cannot start: {exc.strerror}")
+            try:
+                code: int | None = process.wait(timeout=timeout_s)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait(timeout=5)
+                code = None
+            texts = []
+            for stream in (out, err):
+                stream.seek(0)
+                texts.append(stream.read(MAX_OUTPUT).decode("utf-8", "replace"))
+        stdout, stderr = (server.scrub(t) for t in texts)
+        output = stdout + (f"\n(stderr) {stderr}" if stderr.strip() else "")
+        if code is None:
+            return Delivery(output=output, error="timeout",
+                            message=f"the driver command does not finish within {timeout_s:g} s")
+        return Delivery(status=code, report=_report(stdout), output=output)
+
+
+@dataclass(frozen=True, slots=True)
+class UrlDriver:
+    url: str
+    client: GuardedClient
+    kind: str = "url"
+
+    @property
+    def label(self) -> str:
+        return redact_url(self.url)
+
+    def deliver(self, server: CounterpartyServer, offer: str, tx_code: str | None, finished: Finished,
+                timeout_s: float) -> Delivery:
+        body: dict[str, Any] = {"url": offer}
+        if tx_code is not None:
+            body["tx_code"] = tx_code
+        try:
+            answer = self.client.send("POST", self.url, content=json.dumps(body).encode(),
+                                      content_type="application/json", accept="application/json",
+                                      max_bytes=256 * 1024)
+        except FetchError as exc:
+            return Delivery(status=exc.status, error=exc.reason.value, message=server.scrub(exc.message))
+        try:
+            parsed = json.loads(answer.body) if answer.body.strip() else None
+        except (ValueError, RecursionError):
+            parsed = None
+        report = parsed if isinstance(parsed, dict) else None
+        text = "" if report is not None else answer.body[:MAX_OUTPUT].decode("utf-8", "replace")
+        return Delivery(status=answer.status, report=server.scrub(report) if report else None,
+                        output=server.scrub(text))
+
+
+@dataclass(frozen=True, slots=True)
+class InteractiveDriver:
+    """A person scans the QR code with a phone wallet. Never evidence of what the wallet shows or stores."""
+
+    stream: IO[str] = field(default_factory=lambda: sys.stderr)
+    stdin: IO[str] | None = field(default_factory=lambda: sys.stdin)
+    kind: str = "interactive"
+    label: str = "interactive"
+
+    def deliver(self, server: CounterpartyServer, offer: str, tx_code: str | None, finished: Finished,
+                timeout_s: float) -> Delivery:
+        import segno
+
+        print(f"\nOpen this offer in the wallet under test (waiting up to {timeout_s:g} s; Enter when done):\n"
+              f"{offer}", file=self.stream)
+        if tx_code:
+            print(f"Transaction code: {tx_code}", file=self.stream)
+        segno.make(offer, error="l").terminal(out=self.stream, compact=True)
+        self.stream.flush()
+        pressed = threading.Event()
+        if self.stdin is not None:
+            def read(source: IO[str] = self.stdin) -> None:
+                try:
+                    if source.readline():         # "" is end of input: no one will press Enter
+                        pressed.set()
+                except (OSError, ValueError):
+                    pass
+            threading.Thread(target=read, name="interactive-enter", daemon=True).start()
+        deadline = time.monotonic() + timeout_s
+        while time.monotonic() < deadline and not pressed.is_set():
+            if server.wait_for(finished, min(0.2, max(0.0, deadline - time.monotonic()))):
+                return Delivery(observes=False, message="the wallet asked for its credential")
+        if pressed.is_set():
+            return Delivery(observes=False, message="the person pressed Enter")
+        return Delivery(observes=False, error="timeout",
+                        message=f"nothing finished the session within {timeout_s:g} s")
+
+
+def driver_from(config: Mapping[str, Any], client: GuardedClient) -> Driver:
+    """The driver a service's `driver` table names (ValueError for one the schema should have refused)."""
+    if "command" in config:
+        argv = config["command"]
+        if not isinstance(argv, list | tuple) or not argv or not all(isinstance(a, str) and a for a in argv):
+            raise ValueError("driver.command must be a non-empty list of strings")
+        return CommandDriver(tuple(argv))
+    if "url" in config:
+        url = config["url"]
+        if not isinstance(url, str) or not url.startswith(("http://", "https://")):
+            raise ValueError("driver.url must be an http(s) URL")
+        return UrlDriver(url, client)
+    if config.get("interactive") is True:
+        return InteractiveDriver()
+    raise ValueError("the service names no driver: give driver.command, driver.url or driver.interactive = true")

@@ -1,0 +1,68 @@
+"""OpenID4VCI 1.0 flows with the suite as the credential issuer and the wallet under test (role "oid4vci-wallet").
+
+targets.toml:
+
+    [[service]]
+    role = "oid4vci-wallet"
+    endpoint = "https://wallet.example"       # names the wallet (its driver URL, or any URL that identifies it)
+    driver = { url = "https://wallet.example/test-hooks/offer" }   # or { command = [...] } or { interactive = true }
+    options = { timeout_s = 60 }              # per session; listen / public_url for a phone on the LAN (see
+                                              # conformance/counterparty/server.py)
+
+The suite serves conformance/counterparty/oid4vci_issuer.py on 127.0.0.1 (or options.listen) and runs the sessions
+in SESSIONS one after another: it opens the session, hands the offer to the wallet through the driver
+(conformance/counterparty/drivers.py) and records the driver's answer as the session's "driver" step. The
+transcript is every request the wallet made (flow = session name, name = the endpoint) plus the driver steps, in
+the order they finished. The whole run takes at most the sessions' timeouts together.
+
+What the suite observes is only what the wallet asks of it; whether the wallet stored or refused a credential it
+received is the wallet's own report through the driver (see drivers.py), and nothing at all in interactive mode.
+"""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from conformance.counterparty.drivers import Delivery, driver_from
+from conformance.counterparty.oid4vci_issuer import SESSIONS, Session, WalletTestIssuer, secret_label
+from conformance.counterparty.server import CounterpartyOptions, CounterpartyServer
+from conformance.live.transcript import MAX_TEXT, Step, Transcript
+
+if TYPE_CHECKING:
+    from conformance.model.services import ServiceSubject
+
+
+def _finished(session: Session):  # type: ignore[no-untyped-def]
+    """When an interactive session is over without a word from the wallet: it asked for its credential."""
+    return lambda steps: any(s.flow == session.name and s.name == "credential" for s in steps)
+
+
+def _driver_step(server: CounterpartyServer, session: Session, kind: str, label: str, offer: str,
+                 tx_code: str | None, delivery: Delivery) -> Step:
+    request: dict[str, object] = {"driver": kind, "offer": server.scrub(offer)}
+    if tx_code is not None:
+        request["tx_code"] = secret_label("tx-code", session.name)
+    return Step(flow=session.name, name="driver", method="DELIVER", url=label, request=request,
+                status=delivery.status, body=server.scrub(dict(delivery.report)) if delivery.report else None,
+                text=delivery.output[:MAX_TEXT], error=delivery.error, message=delivery.message,
+                expect={"observes": delivery.observes})
+
+
+def run(subject: ServiceSubject) -> Transcript:
+    service = subject.service
+    try:
+        options = CounterpartyOptions.from_options(service.options)
+        driver = driver_from(service.driver, subject.client)
+    except ValueError as exc:
+        return Transcript((), setup_error=str(exc))
+    issuer = WalletTestIssuer(subject.env.verifier.canonicalizer)
+    server = CounterpartyServer(issuer.routes(), options, name="oid4vci-wallet-test-issuer")
+    issuer.server = server
+    try:
+        with server.running():
+            for session in SESSIONS:
+                offer, tx_code = issuer.open(session)
+                delivery = driver.deliver(server, offer, tx_code, _finished(session), options.timeout_s)
+                server.record(_driver_step(server, session, driver.kind, driver.label, offer, tx_code, delivery))
+            return Transcript(server.steps)
+    except (RuntimeError, OSError) as exc:
+        return Transcript(server.steps, setup_error=f"the suite cannot serve its test issuer: {exc}")

@@ -1,0 +1,37 @@
+"""The reference CLR 2.0 host: the reference Open Badges host app (conformance/reference/obapi.py) serving the CLR
+2.0 API (`CLR20` flavour: /ims/clr/v2p0, the CLR scopes, three signed ClrCredentials for its test user), conformant
+by default. Its switches are the OB host's under a "clr-" prefix, each breaking the CLR20API requirement of the same
+name, so every switch still maps to exactly one requirement ID.
+"""
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from types import MappingProxyType
+from typing import Any
+
+from conformance.environment import Environment
+from conformance.live.obapi import CLR20, OB30
+from conformance.reference import obapi
+from conformance.reference.obapi import RunningHost
+
+PREFIX = "clr-"
+
+# switch -> the requirement it makes fail (and nothing else)
+FAULTS: Mapping[str, str] = MappingProxyType({
+    PREFIX + switch: CLR20.prefix + requirement.removeprefix(OB30.prefix)
+    for switch, requirement in obapi.FAULTS.items()})
+
+
+@contextmanager
+def serve_clrapi(env: Environment | None = None, faults: frozenset[str] | set[str] = frozenset(),
+                 **options: Any) -> Iterator[RunningHost]:
+    """Serve the reference CLR 2.0 host on a loopback address (options as `serve_obapi`)."""
+    unknown = set(faults) - set(FAULTS)
+    if unknown:
+        raise ValueError(f"unknown fault switches {sorted(unknown)}; expected some of {sorted(FAULTS)}")
+    with obapi.serve_obapi(env, {s.removeprefix(PREFIX) for s in faults}, flavour=CLR20, **options) as running:
+        yield running
+
+
+serve = serve_clrapi      # the name every reference module exposes (conformance/reference/__init__.py)

@@ -1,0 +1,7 @@
+"""CLR20API checks: the shared host API rule bodies (conformance/standards/hostapi.py) under the CLR20API prefix."""
+from __future__ import annotations
+
+from conformance.live.obapi import CLR20
+from conformance.standards.hostapi import register_checks
+
+register_checks(CLR20)

@@ -1,0 +1,19 @@
+"""OpenID4VP 1.0 judged live. Verifier side (verifier.py, OID4VP-VERIFIER-*): the subject is a service with role
+"oid4vp-verifier" and the checks read the transcript of the wallet flows conformance/live/oid4vp_verifier.py ran
+against it. Wallet-side rules (OID4VP-WALLET-*) go in a module of their own beside it; their role joins ROLES."""
+from __future__ import annotations
+
+from conformance.model.services import ServiceSubject
+from conformance.model.subjects import Subject
+from conformance.registry import detects
+
+ROLES = frozenset({"oid4vp-verifier"})
+
+
+@detects("OID4VP")
+def is_oid4vp_service(subject: Subject) -> bool:
+    # only a service the user named in a targets file: a document can never make the suite call anything
+    return isinstance(subject, ServiceSubject) and subject.service.role in ROLES
+
+
+from conformance.standards.oid4vp import verifier  # noqa: F401  (registers the checks)
