@@ -6,7 +6,9 @@ address checks, size caps and redacted evidence, the transcript with parsed and 
 Baseline: one `httpx.Client` sending the same requests in the same order with the same bodies, reading each answer
 (JSON parsed where the protocol needs it: the exchange URL, the challenge and domain), N rounds. Both sign the
 exchange presentations with the same function, so the difference is what the suite adds per HTTP exchange.
-Also timed once: a full protocol run (flows plus every check, the issued credential judged by the document checks).
+Also timed once: a full protocol run (flows plus every check, the issued credential judged by the document checks),
+and a full run of every module against every reference service (the table in conformance/reference: VC API, OB and
+CLR hosts, OpenID4VCI issuer, OpenID4VP verifier, and the wallets the suite tests as the other party).
 
 Prints `BENCH protocol rate=<exchanges/s> baseline=<exchanges/s> ratio=<x>` (an exchange = one HTTP request and
 its answer), the added milliseconds per exchange, and the full run's seconds. Nothing asserts on time.
@@ -108,6 +110,27 @@ def baseline_round(http: httpx.Client, env: Environment, base: str) -> int:
     return len(sent)
 
 
+def every_module(env: Environment) -> tuple[float, list[str]]:
+    """Serve every reference module (as serve-reference does) and time one full run of the suite against them."""
+    import tempfile
+    from contextlib import ExitStack
+
+    from conformance.model.services import load_targets_file
+    from conformance.reference import reference_modules
+
+    with ExitStack() as stack, tempfile.TemporaryDirectory() as folder:
+        entries = [stack.enter_context(module.serve(env, frozenset())).service_toml()
+                   for module in reference_modules().values()]
+        path = Path(folder) / "targets.toml"
+        path.write_text('[implementation]\nname = "reference"\n\n' + "\n".join(entries), encoding="utf-8")
+        loaded = load_targets_file(path)
+        client = stack.enter_context(GuardedClient(FetchPolicy(allow_private=True)))
+        started = time.perf_counter()
+        results = list(Runner(env, env.profile("default")).run([ServiceTarget(loaded.services, client, "reference")]))
+        elapsed = time.perf_counter() - started
+    return elapsed, [f"{r.subject.rsplit('#', 1)[-1]} {r.verdict}" for r in results]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=20, help="protocol rounds per path (default 20)")
@@ -138,7 +161,10 @@ def main() -> None:
     print(f"BENCH protocol rate={rate:.0f} baseline={baseline:.0f} ratio={rate / baseline:.2f}")
     print(f"  {args.rounds} rounds x {expected} HTTP exchanges (issuer, verifier, exchange); suite {suite_s:.2f} s, "
           f"bare httpx {base_s:.2f} s; added per exchange {added_ms:.2f} ms (goal: under 5 ms)")
-    print(f"  one full protocol run (flows and every check): {full_s:.2f} s (goal: under 60 s); {verdicts}")
+    print(f"  one full VC API run (flows and every check): {full_s:.2f} s; {verdicts}")
+    every_s, every = every_module(env)
+    print(f"  one full run of every module against the reference system: {every_s:.2f} s (goal: under 60 s); "
+          f"{len(every)} services: {', '.join(every)}")
 
 
 if __name__ == "__main__":

@@ -17,16 +17,23 @@ By default the server listens on 127.0.0.1 on a free port. For a phone wallet on
 `options = { listen = "0.0.0.0:8765", public_url = "http://192.168.1.20:8765" }` in targets.toml: the suite then
 listens there and puts `public_url` in the offers (a wallet usually insists on https, so put a TLS proxy in front
 and name its URL). Only do that on a network you trust: the server hands out test credentials to whoever asks.
+
+TLS is opt-in: `options = { tls_cert = "server.pem", tls_key = "server-key.pem" }` (PEM file paths, both or
+neither) makes uvicorn serve https with that certificate, and the offers then name `https://127.0.0.1:<port>` (or
+`public_url`). Wallets that insist on https (Digital Bazaar's oid4-client does) can then be driven on loopback; the
+wallet has to trust the certificate's issuer (for Node, NODE_EXTRA_CA_CERTS). The default stays plain http.
 """
 from __future__ import annotations
 
 import asyncio
 import json
+import ssl
 import threading
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl
 
@@ -58,10 +65,17 @@ class CounterpartyOptions:
     timeout_s: float = 60.0                 # per session: the implementation must finish by then
     max_body_bytes: int = 256 * 1024
     max_depth: int = 32
+    tls_cert: str | None = None             # PEM certificate (chain) file: serve https (with tls_key)
+    tls_key: str | None = None              # PEM private key file of tls_cert
+
+    @property
+    def scheme(self) -> str:
+        return "https" if self.tls_cert else "http"
 
     @classmethod
     def from_options(cls, options: Mapping[str, Any]) -> CounterpartyOptions:
-        """From a service's options: listen = "host:port", public_url, timeout_s (bad values raise ValueError)."""
+        """From a service's options: listen = "host:port", public_url, timeout_s, tls_cert + tls_key (bad values raise
+        ValueError)."""
         host, port = "127.0.0.1", 0
         listen = options.get("listen")
         if listen is not None:
@@ -79,7 +93,17 @@ class CounterpartyOptions:
         timeout = options.get("timeout_s", 60.0)
         if not isinstance(timeout, int | float) or isinstance(timeout, bool) or not 0 < timeout <= 3600:
             raise ValueError(f"options.timeout_s is {timeout!r}; expected a number of seconds up to 3600")
-        return cls(host=host, port=port, public_url=public.rstrip("/") if public else None, timeout_s=float(timeout))
+        tls = [options.get("tls_cert"), options.get("tls_key")]
+        if any(v is not None for v in tls):
+            if not all(isinstance(v, str) and v and Path(v).is_file() for v in tls):
+                raise ValueError("options.tls_cert and options.tls_key must both name readable PEM files")
+            try:                                # refused here, not later inside the server's thread
+                ssl.create_default_context(ssl.Purpose.CLIENT_AUTH).load_cert_chain(tls[0], tls[1])
+            except (ssl.SSLError, OSError) as exc:
+                raise ValueError(f"options.tls_cert / options.tls_key cannot be loaded ({type(exc).__name__})") \
+                    from None
+        return cls(host=host, port=port, public_url=public.rstrip("/") if public else None, timeout_s=float(timeout),
+                   tls_cert=tls[0], tls_key=tls[1])
 
 
 @dataclass(frozen=True, slots=True)
@@ -296,7 +320,8 @@ class CounterpartyServer:
 
         config = uvicorn.Config(self.app(), host=self.options.host, port=self.options.port, log_level="warning",
                                 access_log=False, lifespan="off", timeout_graceful_shutdown=1,
-                                h11_max_incomplete_event_size=64 * 1024)
+                                h11_max_incomplete_event_size=64 * 1024, ssl_certfile=self.options.tls_cert,
+                                ssl_keyfile=self.options.tls_key)
         server = uvicorn.Server(config)
         thread = threading.Thread(target=lambda: asyncio.run(server.serve()), name=self.name, daemon=True)
         thread.start()
@@ -309,7 +334,7 @@ class CounterpartyServer:
             time.sleep(0.01)
         host, port = server.servers[0].sockets[0].getsockname()[:2]
         shown = f"[{host}]" if ":" in host else host
-        self.base_url = self.options.public_url or f"http://{shown}:{port}"
+        self.base_url = self.options.public_url or f"{self.options.scheme}://{shown}:{port}"
         try:
             yield self
         finally:

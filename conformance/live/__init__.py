@@ -50,12 +50,33 @@ def _oid4vci_wallet(subject: ServiceSubject) -> Transcript:
     return run(subject)
 
 
+def _vcalm_wallet(subject: ServiceSubject) -> Transcript:
+    from conformance.live.vcalm_wallet import run
+
+    return run(subject)
+
+
+def _oid4vp_wallet(subject: ServiceSubject) -> Transcript:
+    from conformance.live.oid4vp_wallet import run
+
+    return run(subject)
+
+
+def _wallet_portability(subject: ServiceSubject) -> Transcript:
+    from conformance.live.wallet_portability import run
+
+    return run(subject)
+
+
 FLOWS: dict[str, Callable[[ServiceSubject], Transcript]] = {"issuer": _vcalm, "verifier": _vcalm,
                                                             "exchange": _vcalm_exchange, "ob-host": _obapi,
                                                             "clr-host": _obapi,
                                                             "oid4vci-issuer": _oid4vci,
                                                             "oid4vp-verifier": _oid4vp_verifier,
-                                                            "oid4vci-wallet": _oid4vci_wallet}
+                                                            "oid4vci-wallet": _oid4vci_wallet,
+                                                            "oid4vp-wallet": _oid4vp_wallet,
+                                                            "vcapi-wallet": _vcalm_wallet,
+                                                            "wallet-portability": _wallet_portability}
 
 
 def run_flows(subject: ServiceSubject) -> Transcript:

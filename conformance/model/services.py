@@ -42,7 +42,8 @@ if TYPE_CHECKING:
     from conformance.net import GuardedClient
 
 TESTED_ROLES = ("issuer", "verifier", "exchange", "ob-host", "clr-host", "oid4vci-issuer",
-                "oid4vp-verifier", "oid4vci-wallet")     # roles a live module tests today (the schema lists planned ones too)
+                "oid4vp-verifier", "oid4vci-wallet", "oid4vp-wallet", "vcapi-wallet",
+                "wallet-portability")     # roles a live module tests today (the schema lists planned ones too)
 
 
 TOKEN_ANSWER_MAX_BYTES = 64 * 1024     # an OAuth 2.0 token answer is small; anything past this is refused

@@ -48,7 +48,10 @@ _MODULES = {"VCALM": ("VCALM", "conformance.reference.vcalm"),
             "CLR20API": ("CLR20API", "conformance.reference.clrapi"),
             "OID4VCI": ("OID4VCI", "conformance.reference.oid4vci"),
             "OID4VCI-WALLET": ("OID4VCI", "conformance.reference.wallet"),
-            "OID4VP-VERIFIER": ("OID4VP", "conformance.reference.oid4vp_verifier")}
+            "VCALM-WALLET": ("VCALM", "conformance.reference.wallet_vcapi"),
+            "OID4VP-VERIFIER": ("OID4VP", "conformance.reference.oid4vp_verifier"),
+            "OID4VP-WALLET": ("OID4VP", "conformance.reference.wallet_oid4vp"),
+            "WALLETPORT": ("WALLETPORT", "conformance.reference.wallet_portability")}
 
 
 def reference_modules() -> dict[str, ReferenceModule]:

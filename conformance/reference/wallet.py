@@ -3,7 +3,8 @@ switch per OID4VCI-WALLET requirement. Loopback only: a test fixture and the sta
 
     POST /offer    {"url": "openid-credential-offer://?...", "tx_code": "..."} -> runs the whole flow against the
                    issuer the offer names and answers {"stored": true} or {"stored": false, "error": "why"}
-                   (the driver convention of conformance/counterparty/drivers.py)
+                   (the driver convention of conformance/counterparty/drivers.py); {"url": "openid4vp://?..."}
+                   answers a presentation request (conformance/reference/wallet_oid4vp.py: {"presented": ...})
     GET  /export   {"credentials": [...]}: what the wallet holds
     POST /import   {"credentials": [...]}: adds credentials as they are (no checks yet)
 
@@ -218,11 +219,20 @@ class Oid4vciHolder:
 
 
 def build_app(env: Environment, faults: frozenset[str] = frozenset()) -> Starlette:
-    unknown = set(faults) - set(FAULTS)
+    from conformance.reference import (
+        wallet_oid4vp,  # OpenID4VP answering, likewise
+        wallet_portability,  # an exporter that rewrites (WALLETPORT)
+        wallet_vcapi,  # the VC API exchange client shares the store and the key
+    )
+
+    unknown = (set(faults) - set(FAULTS) - set(wallet_vcapi.FAULTS) - set(wallet_oid4vp.FAULTS)
+               - set(wallet_portability.FAULTS))
     if unknown:
         raise ValueError(f"unknown fault switches {sorted(unknown)}; expected some of {sorted(FAULTS)}")
     store = Store()
+    vcapi = wallet_vcapi.VcapiHolder(env, store, frozenset(faults))
     holder = Oid4vciHolder(env, store, frozenset(faults))
+    presenter = wallet_oid4vp.Oid4vpPresenter(env, store, frozenset(faults))
 
     async def _body(request: Request) -> Any:
         raw = await request.body()
@@ -238,10 +248,17 @@ def build_app(env: Environment, faults: frozenset[str] = frozenset()) -> Starlet
         if not isinstance(body, dict) or not isinstance(body.get("url"), str):
             return JSONResponse({"stored": False, "error": "expected {\"url\": offer}"}, status_code=400)
         tx = body.get("tx_code")
+        if wallet_vcapi.is_vcapi_link(body["url"]):
+            return JSONResponse(await run_in_threadpool(vcapi.receive, body["url"]))
+        if body["url"].startswith("openid4vp://"):
+            return JSONResponse(await run_in_threadpool(presenter.present, body["url"]))
         return JSONResponse(await run_in_threadpool(holder.receive, body["url"], tx if isinstance(tx, str) else None))
 
     async def export(request: Request) -> Response:
-        return JSONResponse({"credentials": store.export()})
+        held = store.export()
+        if "exporter-rewrites" in faults:
+            held = [wallet_portability.rewritten(c) for c in held]
+        return JSONResponse({"credentials": held})
 
     async def import_(request: Request) -> Response:
         body = await _body(request)
@@ -260,10 +277,11 @@ def build_app(env: Environment, faults: frozenset[str] = frozenset()) -> Starlet
 class RunningWallet:
     base_url: str
     faults: frozenset[str]
+    role: str = "oid4vci-wallet"             # the role its [[service]] entry tests (oid4vp-wallet: OpenID4VP)
 
     def service_toml(self) -> str:
-        """The [[service]] entry: an oid4vci-wallet driven through its /offer URL."""
-        return (f'[[service]]\nrole = "oid4vci-wallet"\nendpoint = "{self.base_url}/offer"\n'
+        """The [[service]] entry: a wallet role driven through its /offer URL."""
+        return (f'[[service]]\nrole = "{self.role}"\nendpoint = "{self.base_url}/offer"\n'
                 f'driver = {{ url = "{self.base_url}/offer" }}\noptions = {{ timeout_s = 20 }}\n')
 
     def targets_toml(self) -> str:
@@ -272,7 +290,8 @@ class RunningWallet:
 
 @contextmanager
 def serve_wallet(env: Environment | None = None, faults: frozenset[str] | set[str] = frozenset(), *,
-                 host: str = "127.0.0.1", port: int = 0, startup_timeout_s: float = 10.0) -> Iterator[RunningWallet]:
+                 host: str = "127.0.0.1", port: int = 0, startup_timeout_s: float = 10.0,
+                 role: str = "oid4vci-wallet") -> Iterator[RunningWallet]:
     """Serve the reference wallet on a loopback address in a background thread."""
     import uvicorn
 
@@ -291,7 +310,7 @@ def serve_wallet(env: Environment | None = None, faults: frozenset[str] | set[st
         time.sleep(0.01)
     bound = server.servers[0].sockets[0].getsockname()
     try:
-        yield RunningWallet(f"http://{bound[0]}:{bound[1]}", frozenset(faults))
+        yield RunningWallet(f"http://{bound[0]}:{bound[1]}", frozenset(faults), role)
     finally:
         server.should_exit = True
         thread.join(timeout=10)

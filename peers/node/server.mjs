@@ -42,7 +42,7 @@ const VERSIONS = Object.fromEntries([
   '@digitalbazaar/ecdsa-rdfc-2019-cryptosuite', '@digitalbazaar/ed25519-multikey', '@digitalbazaar/ecdsa-multikey',
   '@digitalbazaar/ed25519-signature-2020', '@digitalbazaar/ed25519-verification-key-2020',
   '@digitalbazaar/did-method-key', 'jsonld-signatures', 'jsonld',
-  'rdf-canonize'
+  'rdf-canonize', '@digitalbazaar/oid4-client'
 ].map(name => [name, installedVersion(name)]).concat([['node', process.versions.node]]));
 
 // Read from node_modules directly: several of these packages do not export their package.json.

@@ -8,10 +8,16 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from conformance.cli import main
+from conformance.cli import SERVE_REFERENCE_DONE, main
 from conformance.environment import Environment
 from conformance.model.findings import Outcome, Verdict
-from conformance.model.services import ServiceConfig, ServiceTarget, TargetsFileError, load_targets_file
+from conformance.model.services import (
+    TESTED_ROLES,
+    ServiceConfig,
+    ServiceTarget,
+    TargetsFileError,
+    load_targets_file,
+)
 from conformance.net import FetchError, FetchPolicy, FetchReason, GuardedClient
 from conformance.net.evidence import REDACTED
 from conformance.reference.vcalm import serve_vcalm
@@ -188,7 +194,8 @@ def test_untested_role_is_refused_with_a_reason(tmp_path: Path) -> None:
 def test_example_targets_file_is_valid() -> None:
     example = Path(__file__).resolve().parents[2] / "examples" / "targets.toml"
     loaded = load_targets_file(example)
-    assert {"issuer", "verifier", "exchange"} <= {s.role for s in loaded.services}
+    assert {"issuer", "verifier", "exchange", "ob-host", "clr-host", "oid4vci-issuer", "oid4vp-verifier",
+            "oid4vci-wallet"} <= {s.role for s in loaded.services}
 
 
 def test_serve_reference_lists_faults_and_refuses_unknown_ones() -> None:
@@ -211,14 +218,14 @@ def test_serve_reference_serves_until_interrupted(tmp_path: Path) -> None:
     try:
         lines: list[str] = []
         assert process.stdout is not None
-        while len(lines) < 40 and not (lines and lines[-1].startswith("options") and
-                                       sum(line.startswith("[[service]]") for line in lines) == 3):
+        while len(lines) < 400 and not (lines and lines[-1].strip() == SERVE_REFERENCE_DONE):
             line = process.stdout.readline()
             if not line:
                 break
             lines.append(line)
+        assert lines and lines[-1].strip() == SERVE_REFERENCE_DONE, "".join(lines)
         loaded = load_targets_file(_write_targets(tmp_path, "".join(lines)))
-        assert {"issuer", "verifier", "exchange"} <= {s.role for s in loaded.services}
+        assert {s.role for s in loaded.services} == set(TESTED_ROLES)       # every module's reference is served
         assert all(s.endpoint.startswith("http://127.0.0.1:") for s in loaded.services)
     finally:
         process.send_signal(signal.SIGINT)

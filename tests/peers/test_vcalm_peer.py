@@ -116,7 +116,8 @@ def _why(run: LiveRun, requirement: str) -> str:
 
 def test_the_suite_judges_the_node_peer_as_recorded(peer_run: LiveRun, vcapi_peer: VcApiPeer,
                                                      capsys: pytest.CaptureFixture[str]) -> None:
-    found = peer_run.outcomes("VCALM")
+    # the VC API service rules; VCALM-WALLET-* judge a wallet, which the peer's services are not
+    found = {rid: o for rid, o in peer_run.outcomes("VCALM").items() if not rid.startswith("VCALM-WALLET-")}
     assert len(found) >= 15, f"expected every VCALM requirement judged, found {sorted(found)}"
     rows = [f"{rid:42} {outcome.value:10} {DEPARTURES.get(rid, (None, ''))[1] or _why(peer_run, rid)[:90]}"
             for rid, outcome in found.items()]

@@ -363,6 +363,14 @@ def _stored(subject: Subject, ctx: CheckContext, session: str, want: bool) -> It
         return
     steps, driver = _session(service, session)
     issued = next((s for s in steps if s.name == "credential" and s.status == 200), None)
+    report = driver.body if driver is not None and isinstance(driver.body, dict) else {}
+    if issued is None and want and _finished(driver) and report.get("stored") is False:
+        # the suite's offer is conformant and lenient: a wallet that says it is done and stored nothing gave up
+        yield ctx.fail(at(service, driver, "/response/body/stored"), expected="the wallet completes issuance and "
+                       "stores the credential", found=False,
+                       message=f"session {session}: the wallet stops before asking for the credential and reports "
+                       "it stored nothing" + (f" ({report.get('error')})" if report.get("error") else ""))
+        return
     if issued is None:
         yield _absent(service, ctx, session, driver, "credential request")
         return
@@ -372,7 +380,6 @@ def _stored(subject: Subject, ctx: CheckContext, session: str, want: bool) -> It
                             + ("shows the badge and asked the holder to consent" if want
                                else "holds no credential from this session"), at(service, issued))
         return
-    report = driver.body if isinstance(driver.body, dict) else {}
     stored = report.get("stored", MISSING)
     if not isinstance(stored, bool):
         if driver.error is not None:

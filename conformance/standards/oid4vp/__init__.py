@@ -7,7 +7,7 @@ from conformance.model.services import ServiceSubject
 from conformance.model.subjects import Subject
 from conformance.registry import detects
 
-ROLES = frozenset({"oid4vp-verifier"})
+ROLES = frozenset({"oid4vp-verifier", "oid4vp-wallet"})   # oid4vp-wallet: OID4VP-WALLET-* (wallet.py)
 
 
 @detects("OID4VP")
@@ -16,4 +16,4 @@ def is_oid4vp_service(subject: Subject) -> bool:
     return isinstance(subject, ServiceSubject) and subject.service.role in ROLES
 
 
-from conformance.standards.oid4vp import verifier  # noqa: F401  (registers the checks)
+from conformance.standards.oid4vp import verifier, wallet  # noqa: F401  (registers the checks)

@@ -10,12 +10,13 @@ from conformance.model.subjects import Subject
 from conformance.registry import Embedded, detects, embeds
 
 ROLES = frozenset({"issuer", "verifier", "exchange"})
+WALLET_ROLES = frozenset({"vcapi-wallet"})          # the suite is the exchange server; VCALM-WALLET-* (wallet.py)
 
 
 @detects("VCALM")
 def is_vcalm_service(subject: Subject) -> bool:
     # only a service the user named in a targets file: a document can never make the suite call anything
-    return isinstance(subject, ServiceSubject) and subject.service.role in ROLES
+    return isinstance(subject, ServiceSubject) and subject.service.role in ROLES | WALLET_ROLES
 
 
 @embeds
@@ -31,4 +32,4 @@ def issued_credentials(subject: Subject) -> Iterator[Embedded]:
                            body["verifiableCredential"], encoding="document")
 
 
-from conformance.standards.vcalm import checks, exchange  # noqa: F401  (registers the checks)
+from conformance.standards.vcalm import checks, exchange, wallet  # noqa: F401  (registers the checks)

@@ -19,6 +19,8 @@ def _scope(subject: Subject, ctx: CheckContext, role: str | None, *flows: str
     svc = service(subject, ctx, role, f"the rule applies to a live {role or 'VC API'} service")
     if isinstance(svc, Finding):
         return svc
+    if role is None and svc.service.role == "vcapi-wallet":     # the suite answered there: nothing of the target's
+        return ctx.inapplicable("the rule applies to a VC API service, not to a wallet the suite serves")
     steps = [s for s in svc.transcript.steps if not flows or s.flow in flows]
     return (svc, steps) if steps else ctx.inapplicable("no request of this kind was made")
 

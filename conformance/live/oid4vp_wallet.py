@@ -1,0 +1,92 @@
+"""OpenID4VP 1.0 flows with the suite as the verifier and the wallet under test (role "oid4vp-wallet").
+
+targets.toml:
+
+    [[service]]
+    role = "oid4vp-wallet"
+    endpoint = "https://wallet.example"       # names the wallet
+    driver = { url = "https://wallet.example/test-hooks/offer" }   # or { command = [...] } or { interactive = true }
+    options = { timeout_s = 60 }              # per session; listen / public_url as for oid4vci-wallet
+
+Before it asks, the suite gives the wallet something to present: it issues an Open Badges 3.0 credential through
+the counter-party core's OpenID4VCI issuer (session "issue", pre-authorized code, handed over by the same driver).
+That needs no import hook and works with any wallet that can be tested as an oid4vci-wallet; the rules judge the
+presented credential against the one issued in this run.
+
+Then it runs the sessions of conformance/counterparty/oid4vp_verifier.py one after another on the same server (one
+valid request, then the hostile ones), hands each openid4vp:// URL to the wallet through the driver, and records
+the driver's answer as the session's "driver" step. A wallet's report for a presentation is {"presented": bool,
+"error": "why not"} (the driver convention, like {"stored": ...} for offers); the rules do not depend on it.
+"""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from conformance.counterparty.drivers import Delivery, driver_from
+from conformance.counterparty.oid4vci_issuer import Session as IssueSession
+from conformance.counterparty.oid4vci_issuer import WalletTestIssuer, secret_label
+from conformance.counterparty.oid4vp_verifier import SESSIONS, WalletTestVerifier
+from conformance.counterparty.server import Answer, Call, CounterpartyOptions, CounterpartyServer, Route
+from conformance.live.transcript import MAX_TEXT, Step, Transcript
+
+if TYPE_CHECKING:
+    from conformance.model.services import ServiceSubject
+
+ISSUE = IssueSession("issue")
+
+
+def driver_step(server: CounterpartyServer, flow: str, kind: str, label: str, url: str, tx_code: str | None,
+                delivery: Delivery) -> Step:
+    request: dict[str, object] = {"driver": kind, "offer": server.scrub(url)}
+    if tx_code is not None:
+        request["tx_code"] = secret_label("tx-code", flow)
+    return Step(flow=flow, name="driver", method="DELIVER", url=label, request=request, status=delivery.status,
+                body=server.scrub(dict(delivery.report)) if delivery.report else None,
+                text=delivery.output[:MAX_TEXT], error=delivery.error, message=delivery.message,
+                expect={"observes": delivery.observes})
+
+
+def keeping(issuer: WalletTestIssuer, kept: list[Any]) -> list[Route]:
+    """The issuer's routes, with every credential it hands out kept (the presented one is compared with it)."""
+    def credential(call: Call) -> Answer:
+        answer = issuer.credential(call)
+        entries = answer.body.get("credentials") if isinstance(answer.body, dict) else None
+        for entry in entries if isinstance(entries, list) else []:
+            if isinstance(entry, dict) and "credential" in entry:
+                kept.append(entry["credential"])
+        return answer
+    return [Route(r.path, r.methods, credential) if r.path.endswith("/credential") else r for r in issuer.routes()]
+
+
+def issue_into(server: CounterpartyServer, issuer: WalletTestIssuer, driver: Any, timeout_s: float) -> None:
+    """Session "issue": hand the wallet an offer so it holds a credential of this run."""
+    offer, tx_code = issuer.open(ISSUE)
+    done = lambda steps: any(s.flow == ISSUE.name and s.name == "credential" for s in steps)
+    delivery = driver.deliver(server, offer, tx_code, done, timeout_s)
+    server.record(driver_step(server, ISSUE.name, driver.kind, driver.label, offer, tx_code, delivery))
+
+
+def run(subject: ServiceSubject) -> Transcript:
+    service = subject.service
+    try:
+        options = CounterpartyOptions.from_options(service.options)
+        driver = driver_from(service.driver, subject.client)
+    except ValueError as exc:
+        return Transcript((), setup_error=str(exc))
+    issuer = WalletTestIssuer(subject.env.verifier.canonicalizer)
+    verifier = WalletTestVerifier(subject.env)
+    server = CounterpartyServer([*keeping(issuer, verifier.issued), *verifier.routes()], options,
+                                name="oid4vp-wallet-test-verifier")
+    issuer.server = verifier.server = server
+    try:
+        with server.running():
+            issue_into(server, issuer, driver, options.timeout_s)
+            for session in SESSIONS:
+                url = verifier.open(session)
+                name = session.name
+                delivery = driver.deliver(server, url, None, lambda steps, n=name: any(
+                    s.flow == n and s.name == "response" for s in steps), options.timeout_s)
+                server.record(driver_step(server, name, driver.kind, driver.label, url, None, delivery))
+            return Transcript(server.steps)
+    except (RuntimeError, OSError) as exc:
+        return Transcript(server.steps, setup_error=f"the suite cannot serve its test verifier: {exc}")

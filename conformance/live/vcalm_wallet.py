@@ -1,0 +1,64 @@
+"""VC API exchanges with the suite as the exchange server and the wallet under test as the exchange client
+(role "vcapi-wallet"), reached by the deep links the DCC Learner Credential Wallet understands.
+
+targets.toml:
+
+    [[service]]
+    role = "vcapi-wallet"
+    endpoint = "https://wallet.example"       # names the wallet (its driver URL, or any URL that identifies it)
+    driver = { url = "https://wallet.example/test-hooks/offer" }   # or { command = [...] } or { interactive = true }
+    options = { timeout_s = 60 }              # per session; listen / public_url for a phone on the LAN (see
+                                              # conformance/counterparty/server.py)
+
+The suite serves conformance/counterparty/vcapi_exchange.py on 127.0.0.1 (or options.listen) and runs its SESSIONS
+one after another: it opens the exchange, hands the wallet the session's deep link through the driver
+(conformance/counterparty/drivers.py; `{url}` is the link, `{tx_code}` is empty) and records the driver's answer as
+the session's "driver" step. The transcript is every request the wallet made (flow = session name, name = start,
+present, get, garbage or unexpected) plus the driver steps, in the order they finished.
+"""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from conformance.counterparty.drivers import Delivery, driver_from
+from conformance.counterparty.server import CounterpartyOptions, CounterpartyServer
+from conformance.counterparty.vcapi_exchange import SESSIONS, Session, WalletTestExchange
+from conformance.live.transcript import MAX_TEXT, Step, Transcript
+
+if TYPE_CHECKING:
+    from conformance.model.services import ServiceSubject
+
+
+def _finished(session: Session):  # type: ignore[no-untyped-def]
+    """When an interactive session is over without a word from the wallet: it presented and got its credential."""
+    return lambda steps: any(s.flow == session.name and s.name == "present" for s in steps)
+
+
+def _driver_step(server: CounterpartyServer, session: Session, kind: str, label: str, link: str,
+                 delivery: Delivery) -> Step:
+    return Step(flow=session.name, name="driver", method="DELIVER", url=label,
+                request={"driver": kind, "offer": server.scrub(link), "form": session.form},
+                status=delivery.status, body=server.scrub(dict(delivery.report)) if delivery.report else None,
+                text=delivery.output[:MAX_TEXT], error=delivery.error, message=delivery.message,
+                expect={"observes": delivery.observes})
+
+
+def run(subject: ServiceSubject) -> Transcript:
+    service = subject.service
+    try:
+        options = CounterpartyOptions.from_options(service.options)
+        driver = driver_from(service.driver, subject.client)
+    except ValueError as exc:
+        return Transcript((), setup_error=str(exc))
+    exchange = WalletTestExchange(subject.env)
+    server = CounterpartyServer(exchange.routes(), options, name="vcapi-wallet-test-exchange")
+    exchange.server = server
+    try:
+        with server.running():
+            for session in SESSIONS:
+                link = exchange.open(session)
+                delivery = driver.deliver(server, link, None, _finished(session), options.timeout_s)
+                server.record(_driver_step(server, session, driver.kind, driver.label, link, delivery))
+            return Transcript(server.steps)
+    except (RuntimeError, OSError) as exc:
+        return Transcript(server.steps, setup_error=f"the suite cannot serve its test exchange: {exc}")

@@ -1,0 +1,174 @@
+"""The reference wallet's OpenID4VP 1.0 side, conformant by default, with one fault switch per OID4VP-WALLET
+requirement (`_MODULES` key "OID4VP-WALLET"). It is the same wallet as conformance/reference/wallet.py (one store,
+one holder key): its POST /offer takes openid4vp:// URLs too and hands them to `Oid4vpPresenter`.
+
+What the presenter does with `openid4vp://?...`:
+    request_uri -> GET the request object (a JWS) and check it against the client identifier: a
+    decentralized_identifier: client must sign with a key of its DID (did:key, did:jwk); a redirect_uri: client's
+    response_uri must be the client identifier's URL; a nonce must be there; response_mode must be direct_post.
+    Then pick the stored credential the DCQL query asks for (ldp_vc, type values), wrap it in a presentation the
+    holder key signs (eddsa-rdfc-2022, challenge = nonce, domain = client_id) and POST vp_token = {query id: [vp]}
+    and state to the response_uri. A request it refuses gets no answer at the response_uri.
+The driver report is {"presented": true} or {"presented": false, "error": "why"}.
+"""
+from __future__ import annotations
+
+import copy
+import json
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from types import MappingProxyType
+from typing import Any
+from urllib.parse import parse_qsl, urlsplit
+
+from conformance.environment import Environment
+from conformance.reference.wallet import HOLDER_KEY, Refused, RunningWallet, Store, serve_wallet
+
+SIGNING_OTHER_KEY = "status-ed25519"
+VC_TYPE = "https://www.w3.org/2018/credentials#VerifiableCredential"
+OB_TYPE = "https://purl.imsglobal.org/spec/vc/ob/vocab.html#OpenBadgeCredential"
+
+# switch -> the requirement it makes fail (and nothing else)
+FAULTS: Mapping[str, str] = MappingProxyType({
+    "request-uri-post": "OID4VP-WALLET-request-object-fetched",
+    "vp-token-as-array": "OID4VP-WALLET-response-vp-token",
+    "wrong-challenge": "OID4VP-WALLET-presentation-challenge",
+    "wrong-domain": "OID4VP-WALLET-presentation-domain",
+    "signs-with-other-key": "OID4VP-WALLET-holder-binding",
+    "alters-credential": "OID4VP-WALLET-credential-unchanged",
+    "adds-unasked-entry": "OID4VP-WALLET-only-requested",
+    "drops-state": "OID4VP-WALLET-state-echoed",
+    "accepts-any-signer": "OID4VP-WALLET-refuses-wrong-signer",
+    "accepts-foreign-response-uri": "OID4VP-WALLET-refuses-foreign-response-uri",
+    "accepts-missing-nonce": "OID4VP-WALLET-refuses-missing-nonce",
+    "accepts-unknown-response-mode": "OID4VP-WALLET-refuses-unsupported-response-mode",
+})
+
+
+def _matches(query: Mapping[str, Any], credential: Any) -> bool:
+    """Whether a stored credential answers one DCQL credential query (ldp_vc; type_values as expanded IRIs or
+    the short names the OB 3.0 context defines)."""
+    if not isinstance(credential, dict) or query.get("format") not in (None, "ldp_vc"):
+        return False
+    types = credential.get("type")
+    have = set(types) if isinstance(types, list) else {types}
+    short = {VC_TYPE: "VerifiableCredential", OB_TYPE: "OpenBadgeCredential"}
+    wanted = (query.get("meta") or {}).get("type_values") or [[]]
+    return any(all(t in have or short.get(t) in have for t in group) for group in wanted if isinstance(group, list))
+
+
+class Oid4vpPresenter:
+    """The wallet's OpenID4VP client: request -> checks -> presentation -> direct_post."""
+
+    def __init__(self, env: Environment, store: Store, faults: frozenset[str]) -> None:
+        self.env, self.store, self.on = env, store, faults.__contains__
+
+    def _request(self, client: Any, params: Mapping[str, str]) -> tuple[dict[str, Any], str]:
+        """(the request's parameters, how it was secured: "signed" / "unsigned" / "by-value")."""
+        from conformance.live.oid4vp_verifier import _decoded_jwt, verify_request_object
+        from conformance.net import FetchError
+
+        uri = params.get("request_uri")
+        if not uri:
+            values: dict[str, Any] = dict(params)
+            if isinstance(values.get("dcql_query"), str):
+                values["dcql_query"] = json.loads(values["dcql_query"])
+            return values, "by-value"
+        method = "POST" if self.on("request-uri-post") or params.get("request_uri_method") == "post" else "GET"
+        try:
+            answer = client.send(method, uri, content=b"",
+                                 content_type="application/x-www-form-urlencoded" if method == "POST" else None,
+                                 accept="application/oauth-authz-req+jwt", max_bytes=256 * 1024)
+        except FetchError as exc:
+            raise Refused(f"the request_uri cannot be fetched: {exc.reason.value}") from None
+        if answer.status != 200:
+            raise Refused(f"the request_uri answers HTTP {answer.status}")
+        text = answer.body.decode("utf-8", "replace").strip()
+        decoded = _decoded_jwt(text)
+        if decoded is None:
+            raise Refused("the request object is not a JWT")
+        verdict = verify_request_object(text, params.get("client_id"))
+        if verdict["result"] != "verified" and not self.on("accepts-any-signer"):
+            raise Refused(f"the request object is not secured as its client identifier demands: {verdict['reason']}")
+        claims = decoded["claims"]
+        if claims.get("client_id") != params.get("client_id"):
+            raise Refused("the request object names another client_id than the URL")
+        return claims, "signed"
+
+    def _presentation(self, credential: Any, nonce: str | None, client_id: str) -> dict[str, Any]:
+        from conformance.keys.testkeys import suite_key
+        from conformance.proofs import sign as sign_proof
+        from conformance.vectors import DEFAULT_CREATED
+
+        signer = suite_key(SIGNING_OTHER_KEY if self.on("signs-with-other-key") else HOLDER_KEY)
+        if self.on("alters-credential"):
+            credential = copy.deepcopy(credential)
+            credential["name"] = str(credential.get("name", "")) + " (edited by the wallet)"
+        document = {"@context": ["https://www.w3.org/ns/credentials/v2"], "type": ["VerifiablePresentation"],
+                    "holder": signer.did, "verifiableCredential": [credential]}
+        return sign_proof(document, signer.private_key, cryptosuite="eddsa-rdfc-2022", verification_method=signer.vm_id,
+                          purpose="authentication", created=DEFAULT_CREATED,
+                          canonicalizer=self.env.verifier.canonicalizer,
+                          challenge="not-the-nonce" if self.on("wrong-challenge") else nonce,
+                          domain="did:example:not-the-client" if self.on("wrong-domain") else client_id)
+
+    def present(self, url: str) -> dict[str, Any]:
+        from conformance.net import FetchError, FetchPolicy, GuardedClient
+
+        try:
+            with GuardedClient(FetchPolicy(allow_private=True)) as client:
+                params = dict(parse_qsl(urlsplit(url).query, keep_blank_values=True))
+                request, _ = self._request(client, params)
+                client_id = str(request.get("client_id") or params.get("client_id") or "")
+                response_uri = request.get("response_uri")
+                if not isinstance(response_uri, str) or not response_uri.startswith(("http://", "https://")):
+                    raise Refused("the request names no response_uri")
+                if client_id.startswith("redirect_uri:") and client_id[len("redirect_uri:"):] != response_uri \
+                        and not self.on("accepts-foreign-response-uri"):
+                    raise Refused("the response_uri is not the redirect_uri: client identifier's URL")
+                nonce = request.get("nonce")
+                if not isinstance(nonce, str) or not nonce:
+                    if not self.on("accepts-missing-nonce"):
+                        raise Refused("the request carries no nonce")
+                    nonce = None
+                if request.get("response_mode") != "direct_post" and not self.on("accepts-unknown-response-mode"):
+                    raise Refused(f"response_mode {request.get('response_mode')!r} is not supported")
+                dcql = request.get("dcql_query")
+                queries = dcql.get("credentials") if isinstance(dcql, dict) else None
+                if not isinstance(queries, list) or not queries or not isinstance(queries[0], dict):
+                    raise Refused("the request carries no DCQL credential query")
+                query = queries[0]
+                found = next((c for c in self.store.export() if _matches(query, c)), None)
+                if found is None:
+                    raise Refused("the wallet holds no credential the query asks for")
+                vp = self._presentation(found, nonce, client_id)
+                token: Any = [vp] if self.on("vp-token-as-array") else {str(query.get("id")): [vp]}
+                if self.on("adds-unasked-entry"):
+                    token["everything_else"] = [vp]
+                form = {"vp_token": json.dumps(token)}
+                if isinstance(request.get("state"), str) and not self.on("drops-state"):
+                    form["state"] = request["state"]
+                from urllib.parse import urlencode
+
+                answer = client.send("POST", response_uri, content=urlencode(form).encode(),
+                                     content_type="application/x-www-form-urlencoded", accept="application/json",
+                                     max_bytes=64 * 1024)
+                if not 200 <= answer.status < 300:
+                    return {"presented": False, "error": f"the verifier answers HTTP {answer.status}"}
+                return {"presented": True}
+        except Refused as exc:
+            return {"presented": False, "error": str(exc)}
+        except FetchError as exc:
+            return {"presented": False, "error": f"the response_uri cannot be reached: {exc.reason.value}"}
+        except (ValueError, KeyError, TypeError, AttributeError) as exc:
+            return {"presented": False, "error": f"the flow breaks off: {type(exc).__name__}"}
+
+
+@contextmanager
+def serve(env: Environment | None = None, faults: frozenset[str] | set[str] = frozenset()) -> Iterator[RunningWallet]:
+    """The reference wallet, tested as an oid4vp-wallet (its fault switches are this module's FAULTS)."""
+    unknown = set(faults) - set(FAULTS)
+    if unknown:
+        raise ValueError(f"unknown fault switches {sorted(unknown)}; expected some of {sorted(FAULTS)}")
+    with serve_wallet(env, frozenset(faults), role="oid4vp-wallet") as running:
+        yield running

@@ -1,0 +1,54 @@
+"""Two reference wallets (conformance/reference/wallet.py) tested as a pair for portability (`_MODULES` key
+"WALLETPORT"): the source's GET /export and the destination's POST /import, with the OpenID4VCI offer and
+OpenID4VP request of the other modules. One fault switch: the source's export rewrites each credential (a display
+name edited, the proof left as it was), as an exporter that "normalises" what it holds would."""
+from __future__ import annotations
+
+import copy
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass
+from types import MappingProxyType
+from typing import Any
+
+from conformance.environment import Environment
+from conformance.reference.wallet import serve_wallet
+
+# switch -> the requirement it makes fail (and nothing else)
+FAULTS: Mapping[str, str] = MappingProxyType({"exporter-rewrites": "WALLETPORT-round-trip"})
+
+
+def rewritten(credential: Any) -> Any:
+    """What the faulty exporter hands out instead of the credential it holds."""
+    if not isinstance(credential, dict):
+        return credential
+    altered = copy.deepcopy(credential)
+    altered["name"] = f"{altered.get('name', '')} (exported)"
+    return altered
+
+
+@dataclass(frozen=True, slots=True)
+class RunningPair:
+    base_url: str            # the source wallet
+    destination_url: str
+    faults: frozenset[str]
+
+    def service_toml(self) -> str:
+        a, b = self.base_url, self.destination_url
+        return (f'[[service]]\nrole = "wallet-portability"\nendpoint = "{a}"\n'
+                f'options = {{ timeout_s = 20, source = {{ driver = {{ url = "{a}/offer" }}, '
+                f'export = {{ url = "{a}/export" }} }}, destination = {{ driver = {{ url = "{b}/offer" }}, '
+                f'import = {{ url = "{b}/import" }} }} }}\n')
+
+    def targets_toml(self) -> str:
+        return '[implementation]\nname = "ler-conformance reference wallets"\n\n' + self.service_toml()
+
+
+@contextmanager
+def serve(env: Environment | None = None, faults: frozenset[str] | set[str] = frozenset()) -> Iterator[RunningPair]:
+    unknown = set(faults) - set(FAULTS)
+    if unknown:
+        raise ValueError(f"unknown fault switches {sorted(unknown)}; expected some of {sorted(FAULTS)}")
+    env = env or Environment.create()
+    with serve_wallet(env, frozenset(faults)) as source, serve_wallet(env) as destination:
+        yield RunningPair(source.base_url, destination.base_url, frozenset(faults))

@@ -1,0 +1,259 @@
+"""VCALM-WALLET checks: pure reads of what a wallet did in the exchanges the suite served (role "vcapi-wallet";
+conformance/live/vcalm_wallet.py ran the sessions, conformance/counterparty/vcapi_exchange.py answered and noted
+in each presentation step's `request.observed` what it asked for and what it saw of the presentation).
+
+failed = what the wallet sent (or, for the storing rules, what it reported) breaks the rule; error = the sessions
+could not run, or the driver could not reach the wallet; cantTell = the wallet never got as far as the message the
+rule is about, the suite could not verify the presentation, or only the wallet (or a person) can say what it did.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Mapping
+from typing import Any
+
+from conformance.counterparty.vcapi_exchange import SESSIONS, expected_of
+from conformance.live.transcript import Step
+from conformance.model.findings import Finding
+from conformance.model.services import ServiceSubject
+from conformance.model.subjects import Subject
+from conformance.registry import MISSING, CheckContext, check, describe
+from conformance.standards import live
+from conformance.standards.live import at
+
+ROLE = "vcapi-wallet"
+PROTOCOLS = tuple(s.name for s in SESSIONS if s.form == "protocols")
+REQUEST = tuple(s.name for s in SESSIONS if s.form == "request")
+ALL = tuple(s.name for s in SESSIONS)
+
+
+def _service(subject: Subject, ctx: CheckContext) -> ServiceSubject | Finding:
+    return live.service(subject, ctx, ROLE, "the rule applies to a wallet tested over a VC API exchange")
+
+
+def _session(service: ServiceSubject, name: str) -> tuple[tuple[Step, ...], Step | None]:
+    """(the wallet's requests in the session, the driver step)."""
+    steps = service.flow(name)
+    return tuple(s for s in steps if s.name != "driver"), next((s for s in steps if s.name == "driver"), None)
+
+
+def _finished(driver: Step | None) -> bool:
+    """The wallet said it is done with the session (the driver returned, nothing timed out)."""
+    return driver is not None and driver.error is None and bool(driver.expect.get("observes", True))
+
+
+def _absent(service: ServiceSubject, ctx: CheckContext, name: str, driver: Step | None, what: str) -> Finding:
+    """Nothing of `what` in the session: error when the driver could not reach the wallet, else cantTell."""
+    if driver is not None and driver.error is not None and driver.error != "timeout" \
+            and driver.expect.get("observes", True):
+        return ctx.error(f"session {name}: the driver cannot hand the wallet its link: {driver.message}",
+                         at(service, driver))
+    return ctx.cant_tell(f"session {name}: the wallet sends no {what}, so there is nothing to judge"
+                         + (f" ({driver.message})" if driver is not None and driver.message else ""))
+
+
+def _observed(step: Step) -> Mapping[str, Any]:
+    return expected_of(step.request)
+
+
+def _presentations(subject: Subject, ctx: CheckContext, sessions: tuple[str, ...],
+                   judge: Callable[[ServiceSubject, Step, Mapping[str, Any]], Iterator[Finding]]
+                   ) -> Iterator[Finding]:
+    """Judge each presentation the wallet sent in the sessions; cantTell (or error) when it sent none."""
+    service = _service(subject, ctx)
+    if isinstance(service, Finding):
+        yield service
+        return
+    judged = 0
+    last: tuple[str, Step | None] = (sessions[0], None)
+    for name in sessions:
+        steps, driver = _session(service, name)
+        last = (name, driver) if last[1] is None or driver is not None else last
+        for step in steps:
+            if step.name == "present":
+                judged += 1
+                yield from judge(service, step, _observed(step))
+    if not judged:
+        yield _absent(service, ctx, last[0], last[1], "presentation")
+
+
+def _where(service: ServiceSubject, step: Step, member: str) -> str:
+    return at(service, step, f"/request/observed/{member}")
+
+
+# --- reaching the exchange ---------------------------------------------------------------------------------------
+
+@check("VCALM-WALLET-starts-exchange")
+def starts_exchange(subject: Subject, ctx: CheckContext) -> Iterator[Finding]:
+    service = _service(subject, ctx)
+    if isinstance(service, Finding):
+        yield service
+        return
+    absent: Finding | None = None
+    seen = False
+    for name in PROTOCOLS:
+        steps, driver = _session(service, name)
+        if not steps:
+            if _finished(driver):
+                yield ctx.fail(at(service, driver) if driver else "", expected="POST {} to the vcapi URL",
+                               found=MISSING, message=f"session {name}: the wallet finishes without starting the "
+                                                      "exchange the link's protocols.vcapi names")
+                seen = True
+            else:
+                absent = _absent(service, ctx, name, driver, "request")
+            continue
+        seen = True
+        first = steps[0]
+        if first.name != "start" or _observed(first).get("place") != "exchange":
+            yield ctx.fail(at(service, first), expected="POST {} to the vcapi URL first",
+                           found=f"{first.method} {first.url} ({first.name})",
+                           message=f"{first.label}: the wallet's first request in session {name} is not a POST of "
+                                   "an empty JSON object to the exchange URL the link names")
+    if not seen and absent is not None:
+        yield absent
+
+
+@check("VCALM-WALLET-request-link")
+def request_link(subject: Subject, ctx: CheckContext) -> Iterator[Finding]:
+    service = _service(subject, ctx)
+    if isinstance(service, Finding):
+        yield service
+        return
+    for name in REQUEST:
+        steps, driver = _session(service, name)
+        if any(s.name == "present" and _observed(s).get("place") == "exchange" and _observed(s).get("presentation")
+               for s in steps):
+            continue
+        if steps or _finished(driver):
+            where = at(service, steps[0]) if steps else at(service, driver) if driver else ""
+            yield ctx.fail(where, expected="a DID authentication presentation POSTed to vc_request_url",
+                           found=", ".join(f"{s.method} {s.name}" for s in steps) or MISSING,
+                           message=f"session {name}: the wallet "
+                           + ("sends no presentation to the link's vc_request_url" if steps
+                              else "finishes without answering the link's vc_request_url"))
+        else:
+            yield _absent(service, ctx, name, driver, "request")
+
+
+@check("VCALM-WALLET-follows-interact")
+def follows_interact(subject: Subject, ctx: CheckContext) -> Iterator[Finding]:
+    def judge(service: ServiceSubject, step: Step, seen: Mapping[str, Any]) -> Iterator[Finding]:
+        if seen.get("place") != "interact":
+            yield ctx.fail(at(service, step, "/url"), expected="the serviceEndpoint of interact.service",
+                           found=step.url, message=f"{step.label}: the wallet answers the request at {step.url}; "
+                                                   "expected the service endpoint the request's interact names")
+    yield from _presentations(subject, ctx, PROTOCOLS, judge)
+
+
+# --- the presentation --------------------------------------------------------------------------------------------
+
+@check("VCALM-WALLET-vp-challenge")
+def vp_challenge(subject: Subject, ctx: CheckContext) -> Iterator[Finding]:
+    def judge(service: ServiceSubject, step: Step, seen: Mapping[str, Any]) -> Iterator[Finding]:
+        found = seen.get("challenge")
+        asked = _asked(step, "challenge")
+        if found is None or found != asked:
+            yield ctx.fail(_where(service, step, "challenge"), expected=str(asked),
+                           found=MISSING if found is None else found,
+                           message=f"{step.label}: the presentation's proof has challenge "
+                                   f"{describe(found) if found is not None else 'absent'}; expected the one the "
+                                   "suite asked for")
+    yield from _presentations(subject, ctx, ALL, judge)
+
+
+@check("VCALM-WALLET-vp-domain")
+def vp_domain(subject: Subject, ctx: CheckContext) -> Iterator[Finding]:
+    def judge(service: ServiceSubject, step: Step, seen: Mapping[str, Any]) -> Iterator[Finding]:
+        found = seen.get("domain")
+        asked = _asked(step, "domain")
+        if found != asked and not (isinstance(found, list) and found == [asked]):
+            yield ctx.fail(_where(service, step, "domain"), expected=str(asked),
+                           found=MISSING if found is None else found,
+                           message=f"{step.label}: the presentation's proof has domain "
+                                   f"{describe(found) if found is not None else 'absent'}; expected {asked}")
+    yield from _presentations(subject, ctx, PROTOCOLS, judge)
+
+
+@check("VCALM-WALLET-vp-verifies")
+def vp_verifies(subject: Subject, ctx: CheckContext) -> Iterator[Finding]:
+    def judge(service: ServiceSubject, step: Step, seen: Mapping[str, Any]) -> Iterator[Finding]:
+        verdict = seen.get("signature")
+        if not seen.get("presentation"):
+            yield ctx.fail(at(service, step, "/request/body"), expected="a verifiable presentation object",
+                           found=seen.get("note", MISSING), message=f"{step.label}: the message carries no "
+                                                                    "presentation object")
+        elif verdict == "cannot be checked":
+            yield ctx.cant_tell(f"{step.label}: the suite cannot verify the presentation's proof "
+                                f"({seen.get('note', 'no reason given')})", _where(service, step, "signature"))
+        elif verdict != "verifies" or seen.get("proofPurpose") != "authentication":
+            yield ctx.fail(_where(service, step, "signature"),
+                           expected="a proof with purpose authentication that verifies",
+                           found=f"{verdict}, purpose {describe(seen.get('proofPurpose', MISSING))}",
+                           message=f"{step.label}: the presentation's proof "
+                           + ("is absent" if verdict == "no proof" else "does not verify" if verdict != "verifies"
+                              else "has another purpose than authentication")
+                           + (f" ({seen['note']})" if seen.get("note") else ""))
+    yield from _presentations(subject, ctx, ALL, judge)
+
+
+@check("VCALM-WALLET-vp-holder")
+def vp_holder(subject: Subject, ctx: CheckContext) -> Iterator[Finding]:
+    def judge(service: ServiceSubject, step: Step, seen: Mapping[str, Any]) -> Iterator[Finding]:
+        holder, controller = seen.get("holder"), seen.get("controller")
+        if not seen.get("presentation"):
+            return                                    # VCALM-WALLET-vp-verifies says there is no presentation
+        if not isinstance(holder, str) or not holder or holder != controller:
+            yield ctx.fail(_where(service, step, "holder"), expected=f"holder {controller}, the DID whose key "
+                           "signs the proof", found=MISSING if holder is None else holder,
+                           message=f"{step.label}: the presentation's holder is "
+                           + (describe(holder) if holder is not None else "absent")
+                           + "; expected the DID of the verification method that signs it")
+    yield from _presentations(subject, ctx, ALL, judge)
+
+
+def _asked(step: Step, member: str) -> Any:
+    """What the suite asked the proof to carry: noted beside the request as `challenge_asked` / `domain_asked`."""
+    return _observed(step).get(f"{member}_asked")
+
+
+# --- what the wallet does with what it is given ------------------------------------------------------------------
+
+def _stored(subject: Subject, ctx: CheckContext, session: str, want: bool) -> Iterator[Finding]:
+    service = _service(subject, ctx)
+    if isinstance(service, Finding):
+        yield service
+        return
+    steps, driver = _session(service, session)
+    issued = next((s for s in steps if s.name == "present" and s.status == 200), None)
+    if issued is None:
+        yield _absent(service, ctx, session, driver, "presentation to answer with a credential")
+        return
+    if driver is None or not driver.expect.get("observes", True):
+        yield ctx.cant_tell(f"session {session}: only the wallet knows whether it stored the credential and it "
+                            "gives no report in this mode; a person should check that the wallet "
+                            + ("shows the badge" if want else "holds no credential from this session"),
+                            at(service, issued))
+        return
+    report = driver.body if isinstance(driver.body, dict) else {}
+    stored = report.get("stored", MISSING)
+    if not isinstance(stored, bool):
+        if driver.error is not None:
+            yield ctx.error(f"session {session}: the driver gives no report: {driver.message}", at(service, driver))
+        else:
+            yield ctx.cant_tell(f"session {session}: the driver's answer has no boolean stored member, so the suite "
+                                "cannot tell what the wallet did with the credential", at(service, driver, "/response"))
+    elif stored is not want:
+        yield ctx.fail(at(service, driver, "/response/body/stored"), expected=str(want).lower(), found=stored,
+                       message=f"session {session}: the wallet reports it "
+                       + ("stored" if stored else "did not store") + " the credential; expected it "
+                       + ("to store it" if want else "to refuse it")
+                       + (f" ({report.get('error')})" if report.get("error") else ""))
+
+
+@check("VCALM-WALLET-accepts-credential")
+def accepts_credential(subject: Subject, ctx: CheckContext) -> Iterator[Finding]:
+    yield from _stored(subject, ctx, "protocols-link", True)
+
+
+@check("VCALM-WALLET-refuses-tampered-credential")
+def refuses_tampered(subject: Subject, ctx: CheckContext) -> Iterator[Finding]:
+    yield from _stored(subject, ctx, "tampered-credential", False)
