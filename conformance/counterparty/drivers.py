@@ -147,8 +147,8 @@ class InteractiveDriver:
                 timeout_s: float) -> Delivery:
         import segno
 
-        print(f"\nOpen this offer in the wallet under test (waiting up to {timeout_s:g} s; Enter when done):\n"
-              f"{offer}", file=self.stream)
+        print(f"\nOpen this {_kind_of(offer)} in the wallet under test (waiting up to {timeout_s:g} s; Enter when "
+              f"done):\n{offer}", file=self.stream)
         if tx_code:
             print(f"Transaction code: {tx_code}", file=self.stream)
         segno.make(offer, error="l").terminal(out=self.stream, compact=True)
@@ -170,6 +170,15 @@ class InteractiveDriver:
             return Delivery(observes=False, message="the person pressed Enter")
         return Delivery(observes=False, error="timeout",
                         message=f"nothing finished the session within {timeout_s:g} s")
+
+
+def _kind_of(link: str) -> str:
+    """What a link asks a wallet to do, in the words a person at the terminal reads."""
+    if link.startswith("openid4vp:"):
+        return "presentation request"
+    if link.startswith("openid-credential-offer:"):
+        return "credential offer"
+    return "link"
 
 
 def driver_from(config: Mapping[str, Any], client: GuardedClient) -> Driver:

@@ -1,7 +1,10 @@
 """Run a live module against its reference on 127.0.0.1 and summarise what each requirement came to."""
 from __future__ import annotations
 
-from collections.abc import Iterable
+import io
+import re
+import threading
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -51,3 +54,24 @@ def fault_runs(env: Environment, module: ReferenceModule, folder: Path) -> dict[
     for switch in module.faults:
         runs[switch] = judge_reference(env, module, (switch,), folder / switch)
     return runs
+
+
+class Phone(io.StringIO):
+    """A terminal (to stand in for sys.stderr) with a person who scans each new QR code the interactive driver prints:
+    `scan(link, text printed from the link on)` runs in a thread for every new match of `pattern`, once."""
+
+    def __init__(self, pattern: str, scan: Callable[[str, str], None]) -> None:
+        super().__init__()
+        self.pattern = re.compile(pattern)
+        self.scan = scan
+        self.scanned = 0
+
+    def flush(self) -> None:
+        # anything may flush stderr (a warning before the first link): only a new link is scanned
+        text = self.getvalue()
+        links = self.pattern.findall(text)
+        if len(links) <= self.scanned:
+            return
+        self.scanned = len(links)
+        link = links[-1]
+        threading.Thread(target=self.scan, args=(link, text[text.rfind(link):]), daemon=True).start()

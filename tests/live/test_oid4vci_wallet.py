@@ -7,7 +7,6 @@ import io
 import json
 import re
 import sys
-import threading
 from pathlib import Path
 
 import pytest
@@ -17,7 +16,7 @@ from conformance.model.findings import Outcome
 from conformance.model.services import ServiceSubject, ServiceTarget, load_targets_file
 from conformance.net import FetchPolicy, GuardedClient
 from conformance.reference.wallet import Oid4vciHolder, Store, serve_wallet
-from tests.live.harness import LiveRun, run_targets
+from tests.live.harness import LiveRun, Phone, run_targets
 
 WALLET = "OID4VCI-WALLET"
 
@@ -86,24 +85,16 @@ def test_bad_options_stop_the_flows_before_anything_is_served(env: Environment, 
         assert "public_url" in subject.transcript.setup_error and subject.transcript.steps == ()
 
 
-class _Phone(io.StringIO):
-    """A terminal with a person who scans each QR code with the reference wallet."""
-
-    def __init__(self, holder: Oid4vciHolder) -> None:
-        super().__init__()
-        self.holder = holder
-
-    def flush(self) -> None:
-        text = self.getvalue()
-        offer = re.findall(r"(openid-credential-offer://\S+)", text)[-1]
-        codes = re.findall(r"Transaction code: (\d+)", text[text.rfind(offer):])
-        threading.Thread(target=self.holder.receive, args=(offer, codes[0] if codes else None), daemon=True).start()
-
-
 def test_interactive_mode_prints_a_qr_code_and_leaves_judgement_to_a_person(
         env: Environment, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     store = Store()
-    phone = _Phone(Oid4vciHolder(env, store, frozenset()))
+    holder = Oid4vciHolder(env, store, frozenset())
+
+    def scan(offer: str, printed: str) -> None:
+        codes = re.findall(r"Transaction code: (\d+)", printed)
+        holder.receive(offer, codes[0] if codes else None)
+
+    phone = Phone(r"(openid-credential-offer://\S+)", scan)
     monkeypatch.setattr(sys, "stderr", phone)
     monkeypatch.setattr(sys, "stdin", io.StringIO(""))     # nobody presses Enter: a refused offer waits the timeout
     service = ('[[service]]\nrole = "oid4vci-wallet"\nendpoint = "https://wallet.example"\n'

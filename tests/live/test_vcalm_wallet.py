@@ -6,9 +6,7 @@ from __future__ import annotations
 
 import io
 import json
-import re
 import sys
-import threading
 from pathlib import Path
 
 import pytest
@@ -21,7 +19,7 @@ from conformance.model.services import ServiceSubject, ServiceTarget, load_targe
 from conformance.net import FetchPolicy, GuardedClient
 from conformance.reference.wallet import Store
 from conformance.reference.wallet_vcapi import VcapiHolder, is_vcapi_link, matching, serve
-from tests.live.harness import LiveRun, run_targets
+from tests.live.harness import LiveRun, Phone, run_targets
 
 WALLET = "VCALM-WALLET"
 RULES = 9
@@ -153,21 +151,10 @@ def test_a_driver_that_is_not_there_is_an_error_not_a_failure(env: Environment, 
     assert Outcome.ERROR in outcomes.values()
 
 
-class _Phone(io.StringIO):
-    """A terminal with a person who scans each QR code with the reference wallet."""
-
-    def __init__(self, holder: VcapiHolder) -> None:
-        super().__init__()
-        self.holder = holder
-
-    def flush(self) -> None:
-        link = re.findall(r"(dccrequest://\S+)", self.getvalue())[-1]
-        threading.Thread(target=self.holder.receive, args=(link,), daemon=True).start()
-
-
 def test_interactive_mode_leaves_what_the_wallet_stored_to_a_person(
         env: Environment, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    phone = _Phone(VcapiHolder(env, Store(), frozenset()))
+    holder = VcapiHolder(env, Store(), frozenset())
+    phone = Phone(r"(dccrequest://\S+)", lambda link, _: holder.receive(link))
     monkeypatch.setattr(sys, "stderr", phone)
     monkeypatch.setattr(sys, "stdin", io.StringIO(""))
     service = ('[[service]]\nrole = "vcapi-wallet"\nendpoint = "https://wallet.example"\n'

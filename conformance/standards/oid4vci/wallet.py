@@ -21,7 +21,7 @@ from conformance.model.findings import Finding
 from conformance.model.services import ServiceSubject
 from conformance.model.subjects import Subject
 from conformance.registry import MISSING, CheckContext, check, describe
-from conformance.standards import live
+from conformance.standards import live, wallets
 from conformance.standards.live import at
 
 ROLE = "oid4vci-wallet"
@@ -35,27 +35,6 @@ def _service(subject: Subject, ctx: CheckContext) -> ServiceSubject | Finding:
     return live.service(subject, ctx, ROLE, "the rule applies to a wallet tested over OpenID4VCI")
 
 
-def _session(service: ServiceSubject, name: str) -> tuple[tuple[Step, ...], Step | None]:
-    """(the wallet's requests in the session, the driver step)."""
-    steps = service.flow(name)
-    return tuple(s for s in steps if s.name != "driver"), next((s for s in steps if s.name == "driver"), None)
-
-
-def _absent(service: ServiceSubject, ctx: CheckContext, name: str, driver: Step | None, what: str) -> Finding:
-    """Nothing of `what` in the session: error when the driver could not reach the wallet, else cantTell."""
-    if driver is not None and driver.error is not None and driver.error != "timeout" \
-            and driver.expect.get("observes", True):
-        return ctx.error(f"session {name}: the driver cannot hand the wallet its offer: {driver.message}",
-                         at(service, driver))
-    return ctx.cant_tell(f"session {name}: the wallet makes no {what}, so there is nothing to judge"
-                         + (f" ({driver.message})" if driver is not None and driver.message else ""))
-
-
-def _finished(driver: Step | None) -> bool:
-    """The wallet said it is done with the session (the driver returned, nothing timed out)."""
-    return driver is not None and driver.error is None and bool(driver.expect.get("observes", True))
-
-
 def _requests(subject: Subject, ctx: CheckContext, sessions: tuple[str, ...], endpoint: str, what: str,
               judge: Callable[[ServiceSubject, str, Step], Iterator[Finding]]) -> Iterator[Finding]:
     """Judge each request to `endpoint` in the sessions; cantTell (or error) when none was made in any."""
@@ -66,20 +45,14 @@ def _requests(subject: Subject, ctx: CheckContext, sessions: tuple[str, ...], en
     judged = 0
     last: tuple[str, Step | None] = (sessions[0], None)
     for name in sessions:
-        steps, driver = _session(service, name)
+        steps, driver = wallets.session(service, name)
         last = (name, driver) if last[1] is None or driver is not None else last
         for step in steps:
             if step.name == endpoint:
                 judged += 1
                 yield from judge(service, name, step)
     if not judged:
-        yield _absent(service, ctx, last[0], last[1], what)
-
-
-def _observed(step: Step) -> dict[str, Any]:
-    request = step.request if isinstance(step.request, dict) else {}
-    value = request.get("observed")
-    return value if isinstance(value, dict) else {}
+        yield wallets.absent(service, ctx, last[0], last[1], what)
 
 
 def _body(step: Step) -> Any:
@@ -87,7 +60,7 @@ def _body(step: Step) -> Any:
 
 
 def _proofs(service: ServiceSubject, ctx: CheckContext, step: Step) -> Iterator[tuple[int, dict[str, Any]] | Finding]:
-    proofs = _observed(step).get("proofs")
+    proofs = wallets.observed(step).get("proofs")
     if not isinstance(proofs, list) or not proofs:
         yield ctx.fail(at(service, step, "/request/body/proofs"), expected="a JWT key proof (proofs.jwt)",
                        found=MISSING, message=f"{step.label}: the credential request carries no JWT key proof")
@@ -125,25 +98,25 @@ def metadata_fetched(subject: Subject, ctx: CheckContext) -> Iterator[Finding]:
     if isinstance(service, Finding):
         yield service
         return
-    steps, driver = _session(service, "plain")
+    steps, driver = wallets.session(service, "plain")
     token = next((i for i, s in enumerate(steps) if s.name == "token"), None)
     before = steps if token is None else steps[:token]
     reads = [s for s in before if s.name == "issuer-metadata"]
-    if any(_observed(s).get("form") == "inserted" for s in reads):
+    if any(wallets.observed(s).get("form") == "inserted" for s in reads):
         return
     if reads:
         yield ctx.fail(at(service, reads[0], "/url"), expected="the well-known URL with the path inserted after "
                        "the host", found=reads[0].url, message=f"{reads[0].label}: the wallet reads the metadata at "
                        f"{reads[0].url}, the well-known segment appended to the issuer path; expected it inserted "
                        "after the host")
-    elif token is not None or _finished(driver):
+    elif token is not None or wallets.finished(driver):
         where = at(service, steps[token]) if token is not None else at(service, driver) if driver else ""
         yield ctx.fail(where, expected="GET of the credential issuer metadata before the token request",
                        found=MISSING, message="session plain: the wallet "
                        + ("asks for a token" if token is not None else "finishes the session")
                        + " without reading the credential issuer metadata")
     else:
-        yield _absent(service, ctx, "plain", driver, "request")
+        yield wallets.absent(service, ctx, "plain", driver, "request")
 
 
 @check("OID4VCI-WALLET-offer-by-reference")
@@ -152,7 +125,7 @@ def offer_by_reference(subject: Subject, ctx: CheckContext) -> Iterator[Finding]
     if isinstance(service, Finding):
         yield service
         return
-    steps, driver = _session(service, "by-reference")
+    steps, driver = wallets.session(service, "by-reference")
     fetched = [s for s in steps if s.name == "offer"]
     if any(s.method == "GET" for s in fetched):
         return
@@ -160,12 +133,12 @@ def offer_by_reference(subject: Subject, ctx: CheckContext) -> Iterator[Finding]
         yield ctx.fail(at(service, fetched[0], "/method"), expected="GET", found=fetched[0].method,
                        message=f"{fetched[0].label}: the wallet fetches the offer with {fetched[0].method}; "
                                "expected GET")
-    elif steps or _finished(driver):
+    elif steps or wallets.finished(driver):
         yield ctx.fail(at(service, driver) if driver else "", expected="GET of the credential_offer_uri",
                        found=MISSING, message="session by-reference: the wallet finishes without fetching the "
                                               "offer its credential_offer_uri names")
     else:
-        yield _absent(service, ctx, "by-reference", driver, "request")
+        yield wallets.absent(service, ctx, "by-reference", driver, "request")
 
 
 # --- token -------------------------------------------------------------------------------------------------------
@@ -248,7 +221,7 @@ def proof_typ(subject: Subject, ctx: CheckContext) -> Iterator[Finding]:
 @check("OID4VCI-WALLET-proof-aud")
 def proof_aud(subject: Subject, ctx: CheckContext) -> Iterator[Finding]:
     def judge(service: ServiceSubject, step: Step, index: int, proof: dict[str, Any]) -> Iterator[Finding]:
-        expected = _observed(step).get("credential_issuer")
+        expected = wallets.observed(step).get("credential_issuer")
         aud = proof.get("claims", {}).get("aud", MISSING)
         if aud != expected and not (isinstance(aud, list) and aud == [expected]):
             yield ctx.fail(_where(service, step, index, "/claims/aud"), expected=str(expected), found=aud,
@@ -261,7 +234,7 @@ def proof_aud(subject: Subject, ctx: CheckContext) -> Iterator[Finding]:
 def proof_iat(subject: Subject, ctx: CheckContext) -> Iterator[Finding]:
     def judge(service: ServiceSubject, step: Step, index: int, proof: dict[str, Any]) -> Iterator[Finding]:
         iat = proof.get("claims", {}).get("iat", MISSING)
-        received = _observed(step).get("received_at")
+        received = wallets.observed(step).get("received_at")
         if not isinstance(iat, int | float) or isinstance(iat, bool):
             shown = describe(iat) if iat is not MISSING else "absent"
             yield ctx.fail(_where(service, step, index, "/claims/iat"), expected="a NumericDate", found=iat,
@@ -345,15 +318,15 @@ def refuses_issuer_mismatch(subject: Subject, ctx: CheckContext) -> Iterator[Fin
     if isinstance(service, Finding):
         yield service
         return
-    steps, driver = _session(service, "issuer-mismatch")
+    steps, driver = wallets.session(service, "issuer-mismatch")
     requested = [s for s in steps if s.name == "credential"]
     if requested:
         yield ctx.fail(at(service, requested[0]), expected="no credential request after metadata naming another "
                        "issuer", found="a credential request",
                        message=f"{requested[0].label}: the wallet asks for a credential although the metadata "
                                "names another credential issuer than the offer")
-    elif not any(s.name == "issuer-metadata" for s in steps) and not _finished(driver):
-        yield _absent(service, ctx, "issuer-mismatch", driver, "request")
+    elif not any(s.name == "issuer-metadata" for s in steps) and not wallets.finished(driver):
+        yield wallets.absent(service, ctx, "issuer-mismatch", driver, "request")
 
 
 def _stored(subject: Subject, ctx: CheckContext, session: str, want: bool) -> Iterator[Finding]:
@@ -361,38 +334,9 @@ def _stored(subject: Subject, ctx: CheckContext, session: str, want: bool) -> It
     if isinstance(service, Finding):
         yield service
         return
-    steps, driver = _session(service, session)
+    steps, _ = wallets.session(service, session)
     issued = next((s for s in steps if s.name == "credential" and s.status == 200), None)
-    report = driver.body if driver is not None and isinstance(driver.body, dict) else {}
-    if issued is None and want and _finished(driver) and report.get("stored") is False:
-        # the suite's offer is conformant and lenient: a wallet that says it is done and stored nothing gave up
-        yield ctx.fail(at(service, driver, "/response/body/stored"), expected="the wallet completes issuance and "
-                       "stores the credential", found=False,
-                       message=f"session {session}: the wallet stops before asking for the credential and reports "
-                       "it stored nothing" + (f" ({report.get('error')})" if report.get("error") else ""))
-        return
-    if issued is None:
-        yield _absent(service, ctx, session, driver, "credential request")
-        return
-    if driver is None or not driver.expect.get("observes", True):
-        yield ctx.cant_tell(f"session {session}: only the wallet knows whether it stored the credential and it "
-                            "gives no report in this mode; a person should check that the wallet "
-                            + ("shows the badge and asked the holder to consent" if want
-                               else "holds no credential from this session"), at(service, issued))
-        return
-    stored = report.get("stored", MISSING)
-    if not isinstance(stored, bool):
-        if driver.error is not None:
-            yield ctx.error(f"session {session}: the driver gives no report: {driver.message}", at(service, driver))
-        else:
-            yield ctx.cant_tell(f"session {session}: the driver's answer has no boolean stored member, so the suite "
-                                "cannot tell what the wallet did with the credential", at(service, driver, "/response"))
-    elif stored is not want:
-        yield ctx.fail(at(service, driver, "/response/body/stored"), expected=str(want).lower(), found=stored,
-                       message=f"session {session}: the wallet reports it "
-                       + ("stored" if stored else "did not store") + " the credential; expected it "
-                       + ("to store it" if want else "to refuse it") + (f" ({report.get('error')})"
-                                                                          if report.get("error") else ""))
+    yield from wallets.stored(service, ctx, session, want, issued, "credential request")
 
 
 @check("OID4VCI-WALLET-refuses-unbound-credential")

@@ -17,9 +17,8 @@ from conformance.model.findings import Finding
 from conformance.model.services import ServiceSubject
 from conformance.model.subjects import Subject
 from conformance.registry import MISSING, CheckContext, check, describe
-from conformance.standards import live
+from conformance.standards import live, wallets
 from conformance.standards.live import at
-from conformance.standards.oid4vci.wallet import _absent, _finished, _observed, _session
 
 ROLE = "oid4vp-wallet"
 FORM = "application/x-www-form-urlencoded"
@@ -31,12 +30,12 @@ def _service(subject: Subject, ctx: CheckContext) -> ServiceSubject | Finding:
 
 def _presented(step: Step) -> bool:
     """The response step carries a vp_token (whatever its shape)."""
-    return step.name == "response" and _observed(step).get("entries", "absent") != "absent"
+    return step.name == "response" and wallets.observed(step).get("entries", "absent") != "absent"
 
 
 def _answer(service: ServiceSubject) -> tuple[Step | None, Step | None]:
     """(the wallet's first answer at the response_uri in the valid session, the session's driver step)."""
-    steps, driver = _session(service, PRESENT.name)
+    steps, driver = wallets.session(service, PRESENT.name)
     return next((s for s in steps if s.name == "response"), None), driver
 
 
@@ -50,9 +49,9 @@ def _presentations(subject: Subject, ctx: CheckContext, judge: Judge) -> Iterato
         yield service
         return
     step, driver = _answer(service)
-    facts = _observed(step).get("presentations") if step is not None else None
+    facts = wallets.observed(step).get("presentations") if step is not None else None
     if step is None:
-        yield _absent(service, ctx, PRESENT.name, driver, "answer at the response_uri")
+        yield wallets.absent(service, ctx, PRESENT.name, driver, "answer at the response_uri")
         return
     if not isinstance(facts, list) or not facts:
         yield ctx.cant_tell(f"{step.label}: the answer carries no presentation to judge", at(service, step))
@@ -72,7 +71,7 @@ def request_object_fetched(subject: Subject, ctx: CheckContext) -> Iterator[Find
     if isinstance(service, Finding):
         yield service
         return
-    steps, driver = _session(service, PRESENT.name)
+    steps, driver = wallets.session(service, PRESENT.name)
     fetched = [s for s in steps if s.name == "request-object"]
     if any(s.method == "GET" for s in fetched):
         return
@@ -80,14 +79,14 @@ def request_object_fetched(subject: Subject, ctx: CheckContext) -> Iterator[Find
         yield ctx.fail(at(service, fetched[0], "/method"), expected="GET (the request names no request_uri_method)",
                        found=fetched[0].method, message=f"{fetched[0].label}: the wallet fetches the request object "
                        f"with {fetched[0].method}; expected GET, as the request names no request_uri_method")
-    elif any(s.name == "response" for s in steps) or _finished(driver):
+    elif any(s.name == "response" for s in steps) or wallets.finished(driver):
         where = next((at(service, s) for s in steps if s.name == "response"), at(service, driver) if driver else "")
         yield ctx.fail(where, expected="GET of the request_uri before answering", found=MISSING,
                        message=f"session {PRESENT.name}: the wallet "
                        + ("answers" if steps else "finishes the session") + " without fetching the request object "
                        "its request_uri names")
     else:
-        yield _absent(service, ctx, PRESENT.name, driver, "request")
+        yield wallets.absent(service, ctx, PRESENT.name, driver, "request")
 
 
 @check("OID4VP-WALLET-response-vp-token")
@@ -98,14 +97,14 @@ def response_vp_token(subject: Subject, ctx: CheckContext) -> Iterator[Finding]:
         return
     step, driver = _answer(service)
     if step is None:
-        if _finished(driver) and driver is not None:
+        if wallets.finished(driver) and driver is not None:
             yield ctx.fail(at(service, driver), expected="a direct_post to the response_uri", found=MISSING,
                            message=f"session {PRESENT.name}: the wallet finishes without answering at the "
                                    "response_uri")
         else:
-            yield _absent(service, ctx, PRESENT.name, driver, "answer at the response_uri")
+            yield wallets.absent(service, ctx, PRESENT.name, driver, "answer at the response_uri")
         return
-    observed = _observed(step)
+    observed = wallets.observed(step)
     kind = observed.get("media_type") or MISSING
     if kind != FORM:
         yield ctx.fail(at(service, step, "/request/headers/content-type"), expected=FORM, found=kind,
@@ -185,7 +184,7 @@ def holder_binding(subject: Subject, ctx: CheckContext) -> Iterator[Finding]:
 @check("OID4VP-WALLET-credential-unchanged")
 def credential_unchanged(subject: Subject, ctx: CheckContext) -> Iterator[Finding]:
     def judge(service: ServiceSubject, step: Step, index: int, fact: dict[str, Any]) -> Iterator[Finding]:
-        if not _observed(step).get("issued_count"):
+        if not wallets.observed(step).get("issued_count"):
             yield ctx.cant_tell(f"{step.label}: the suite issued no credential to this wallet in the issue session, "
                                 "so there is nothing to compare the presented one with", at(service, step))
             return
@@ -213,9 +212,9 @@ def only_requested(subject: Subject, ctx: CheckContext) -> Iterator[Finding]:
         return
     step, driver = _answer(service)
     if step is None:
-        yield _absent(service, ctx, PRESENT.name, driver, "answer at the response_uri")
+        yield wallets.absent(service, ctx, PRESENT.name, driver, "answer at the response_uri")
         return
-    observed = _observed(step)
+    observed = wallets.observed(step)
     entries = observed.get("entries")
     if not isinstance(entries, dict):
         yield ctx.cant_tell(f"{step.label}: vp_token is not a JSON object keyed by query ids, so what was sent "
@@ -246,9 +245,9 @@ def state_echoed(subject: Subject, ctx: CheckContext) -> Iterator[Finding]:
         return
     step, driver = _answer(service)
     if step is None:
-        yield _absent(service, ctx, PRESENT.name, driver, "answer at the response_uri")
+        yield wallets.absent(service, ctx, PRESENT.name, driver, "answer at the response_uri")
         return
-    state = _observed(step).get("state", MISSING)
+    state = wallets.observed(step).get("state", MISSING)
     if state != "echoed":
         yield ctx.fail(at(service, step, "/request/body/state"), expected="the request's state", found=state,
                        message=f"{step.label}: the answer's state is "
@@ -261,7 +260,7 @@ def _refuses(subject: Subject, ctx: CheckContext, session: str, what: str) -> It
     if isinstance(service, Finding):
         yield service
         return
-    steps, driver = _session(service, session)
+    steps, driver = wallets.session(service, session)
     posted = [s for s in steps if _presented(s)]
     if posted:
         yield ctx.fail(at(service, posted[0], "/request/observed/entries"), expected="no presentation (no answer, "
@@ -274,8 +273,8 @@ def _refuses(subject: Subject, ctx: CheckContext, session: str, what: str) -> It
                             f"silence here shows nothing about whether it notices that {what}")
         return
     engaged = any(s.name == "request-object" for s in steps) or any(s.name == "response" for s in steps)
-    if not engaged and not _finished(driver):
-        yield _absent(service, ctx, session, driver, "request")
+    if not engaged and not wallets.finished(driver):
+        yield wallets.absent(service, ctx, session, driver, "request")
 
 
 @check("OID4VP-WALLET-refuses-wrong-signer")

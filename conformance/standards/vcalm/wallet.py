@@ -11,13 +11,13 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
-from conformance.counterparty.vcapi_exchange import SESSIONS, expected_of
+from conformance.counterparty.vcapi_exchange import SESSIONS
 from conformance.live.transcript import Step
 from conformance.model.findings import Finding
 from conformance.model.services import ServiceSubject
 from conformance.model.subjects import Subject
 from conformance.registry import MISSING, CheckContext, check, describe
-from conformance.standards import live
+from conformance.standards import live, wallets
 from conformance.standards.live import at
 
 ROLE = "vcapi-wallet"
@@ -28,31 +28,6 @@ ALL = tuple(s.name for s in SESSIONS)
 
 def _service(subject: Subject, ctx: CheckContext) -> ServiceSubject | Finding:
     return live.service(subject, ctx, ROLE, "the rule applies to a wallet tested over a VC API exchange")
-
-
-def _session(service: ServiceSubject, name: str) -> tuple[tuple[Step, ...], Step | None]:
-    """(the wallet's requests in the session, the driver step)."""
-    steps = service.flow(name)
-    return tuple(s for s in steps if s.name != "driver"), next((s for s in steps if s.name == "driver"), None)
-
-
-def _finished(driver: Step | None) -> bool:
-    """The wallet said it is done with the session (the driver returned, nothing timed out)."""
-    return driver is not None and driver.error is None and bool(driver.expect.get("observes", True))
-
-
-def _absent(service: ServiceSubject, ctx: CheckContext, name: str, driver: Step | None, what: str) -> Finding:
-    """Nothing of `what` in the session: error when the driver could not reach the wallet, else cantTell."""
-    if driver is not None and driver.error is not None and driver.error != "timeout" \
-            and driver.expect.get("observes", True):
-        return ctx.error(f"session {name}: the driver cannot hand the wallet its link: {driver.message}",
-                         at(service, driver))
-    return ctx.cant_tell(f"session {name}: the wallet sends no {what}, so there is nothing to judge"
-                         + (f" ({driver.message})" if driver is not None and driver.message else ""))
-
-
-def _observed(step: Step) -> Mapping[str, Any]:
-    return expected_of(step.request)
 
 
 def _presentations(subject: Subject, ctx: CheckContext, sessions: tuple[str, ...],
@@ -66,14 +41,14 @@ def _presentations(subject: Subject, ctx: CheckContext, sessions: tuple[str, ...
     judged = 0
     last: tuple[str, Step | None] = (sessions[0], None)
     for name in sessions:
-        steps, driver = _session(service, name)
+        steps, driver = wallets.session(service, name)
         last = (name, driver) if last[1] is None or driver is not None else last
         for step in steps:
             if step.name == "present":
                 judged += 1
-                yield from judge(service, step, _observed(step))
+                yield from judge(service, step, wallets.observed(step))
     if not judged:
-        yield _absent(service, ctx, last[0], last[1], "presentation")
+        yield wallets.absent(service, ctx, last[0], last[1], "presentation", "link")
 
 
 def _where(service: ServiceSubject, step: Step, member: str) -> str:
@@ -91,19 +66,19 @@ def starts_exchange(subject: Subject, ctx: CheckContext) -> Iterator[Finding]:
     absent: Finding | None = None
     seen = False
     for name in PROTOCOLS:
-        steps, driver = _session(service, name)
+        steps, driver = wallets.session(service, name)
         if not steps:
-            if _finished(driver):
+            if wallets.finished(driver):
                 yield ctx.fail(at(service, driver) if driver else "", expected="POST {} to the vcapi URL",
                                found=MISSING, message=f"session {name}: the wallet finishes without starting the "
                                                       "exchange the link's protocols.vcapi names")
                 seen = True
             else:
-                absent = _absent(service, ctx, name, driver, "request")
+                absent = wallets.absent(service, ctx, name, driver, "request", "link")
             continue
         seen = True
         first = steps[0]
-        if first.name != "start" or _observed(first).get("place") != "exchange":
+        if first.name != "start" or wallets.observed(first).get("place") != "exchange":
             yield ctx.fail(at(service, first), expected="POST {} to the vcapi URL first",
                            found=f"{first.method} {first.url} ({first.name})",
                            message=f"{first.label}: the wallet's first request in session {name} is not a POST of "
@@ -119,11 +94,11 @@ def request_link(subject: Subject, ctx: CheckContext) -> Iterator[Finding]:
         yield service
         return
     for name in REQUEST:
-        steps, driver = _session(service, name)
-        if any(s.name == "present" and _observed(s).get("place") == "exchange" and _observed(s).get("presentation")
+        steps, driver = wallets.session(service, name)
+        if any(s.name == "present" and wallets.observed(s).get("place") == "exchange" and wallets.observed(s).get("presentation")
                for s in steps):
             continue
-        if steps or _finished(driver):
+        if steps or wallets.finished(driver):
             where = at(service, steps[0]) if steps else at(service, driver) if driver else ""
             yield ctx.fail(where, expected="a DID authentication presentation POSTed to vc_request_url",
                            found=", ".join(f"{s.method} {s.name}" for s in steps) or MISSING,
@@ -131,7 +106,7 @@ def request_link(subject: Subject, ctx: CheckContext) -> Iterator[Finding]:
                            + ("sends no presentation to the link's vc_request_url" if steps
                               else "finishes without answering the link's vc_request_url"))
         else:
-            yield _absent(service, ctx, name, driver, "request")
+            yield wallets.absent(service, ctx, name, driver, "request", "link")
 
 
 @check("VCALM-WALLET-follows-interact")
@@ -212,7 +187,7 @@ def vp_holder(subject: Subject, ctx: CheckContext) -> Iterator[Finding]:
 
 def _asked(step: Step, member: str) -> Any:
     """What the suite asked the proof to carry: noted beside the request as `challenge_asked` / `domain_asked`."""
-    return _observed(step).get(f"{member}_asked")
+    return wallets.observed(step).get(f"{member}_asked")
 
 
 # --- what the wallet does with what it is given ------------------------------------------------------------------
@@ -222,31 +197,10 @@ def _stored(subject: Subject, ctx: CheckContext, session: str, want: bool) -> It
     if isinstance(service, Finding):
         yield service
         return
-    steps, driver = _session(service, session)
-    issued = next((s for s in steps if s.name == "present" and s.status == 200), None)
-    if issued is None:
-        yield _absent(service, ctx, session, driver, "presentation to answer with a credential")
-        return
-    if driver is None or not driver.expect.get("observes", True):
-        yield ctx.cant_tell(f"session {session}: only the wallet knows whether it stored the credential and it "
-                            "gives no report in this mode; a person should check that the wallet "
-                            + ("shows the badge" if want else "holds no credential from this session"),
-                            at(service, issued))
-        return
-    report = driver.body if isinstance(driver.body, dict) else {}
-    stored = report.get("stored", MISSING)
-    if not isinstance(stored, bool):
-        if driver.error is not None:
-            yield ctx.error(f"session {session}: the driver gives no report: {driver.message}", at(service, driver))
-        else:
-            yield ctx.cant_tell(f"session {session}: the driver's answer has no boolean stored member, so the suite "
-                                "cannot tell what the wallet did with the credential", at(service, driver, "/response"))
-    elif stored is not want:
-        yield ctx.fail(at(service, driver, "/response/body/stored"), expected=str(want).lower(), found=stored,
-                       message=f"session {session}: the wallet reports it "
-                       + ("stored" if stored else "did not store") + " the credential; expected it "
-                       + ("to store it" if want else "to refuse it")
-                       + (f" ({report.get('error')})" if report.get("error") else ""))
+    steps, _ = wallets.session(service, session)
+    delivered = next((s for s in steps if s.name == "present" and s.status == 200), None)
+    yield from wallets.stored(service, ctx, session, want, delivered, "presentation to answer with a credential",
+                              "link")
 
 
 @check("VCALM-WALLET-accepts-credential")

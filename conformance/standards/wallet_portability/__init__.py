@@ -12,9 +12,8 @@ from conformance.model.findings import Finding
 from conformance.model.services import ServiceSubject
 from conformance.model.subjects import Subject
 from conformance.registry import MISSING, CheckContext, check, detects
-from conformance.standards import live
+from conformance.standards import live, wallets
 from conformance.standards.live import at
-from conformance.standards.oid4vci.wallet import _absent, _finished, _observed, _session
 
 ROLE = "wallet-portability"
 
@@ -31,9 +30,9 @@ def round_trip(subject: Subject, ctx: CheckContext) -> Iterator[Finding]:
     if isinstance(service, Finding):
         yield service
         return
-    issued, issue_driver = _session(service, "issue")
+    issued, issue_driver = wallets.session(service, "issue")
     if not any(s.name == "credential" and s.status == 200 for s in issued):
-        yield _absent(service, ctx, "issue", issue_driver, "credential request")
+        yield wallets.absent(service, ctx, "issue", issue_driver, "credential request")
         return
     export = next(iter(service.flow("export")), None)
     if export is None:
@@ -59,17 +58,17 @@ def round_trip(subject: Subject, ctx: CheckContext) -> Iterator[Finding]:
         yield ctx.fail(at(service, imported) if imported else "", expected="the destination imports the export",
                        found=shown, message=f"import: the destination wallet does not take the export ({shown})")
         return
-    steps, driver = _session(service, PRESENT.name)
+    steps, driver = wallets.session(service, PRESENT.name)
     answer = next((s for s in steps if s.name == "response"), None)
     if answer is None:
-        if _finished(driver) and driver is not None:
+        if wallets.finished(driver) and driver is not None:
             yield ctx.fail(at(service, driver), expected="a presentation of the imported credential",
                            found=MISSING, message="present: the destination wallet finishes without presenting the "
                                                   "imported credential")
         else:
-            yield _absent(service, ctx, PRESENT.name, driver, "answer at the response_uri")
+            yield wallets.absent(service, ctx, PRESENT.name, driver, "answer at the response_uri")
         return
-    credentials = [c for p in _observed(answer).get("presentations") or [] if isinstance(p, dict)
+    credentials = [c for p in wallets.observed(answer).get("presentations") or [] if isinstance(p, dict)
                    for c in p.get("credentials", []) if isinstance(c, dict)]
     if not credentials:
         yield ctx.fail(at(service, answer, "/request/observed"), expected="a presentation carrying the credential",

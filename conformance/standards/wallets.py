@@ -1,0 +1,93 @@
+"""Readers for what a wallet under test did, as the suite's counter-party server recorded it (conformance/counterparty):
+shared by the wallet-side rules of every protocol (OID4VCI-WALLET, OID4VP-WALLET, VCALM-WALLET, WALLETPORT).
+
+A session's steps are the wallet's requests to the suite (each with the facts the server noted beside it under
+`observed`) and one `driver` step: how the suite handed the wallet its offer, link or request, and the wallet's own
+report (`{"stored": bool, "error": ...}`) when the driver gives one. An interactive driver observes nothing
+(`expect.observes` is false): what only the wallet knows comes to cantTell for a person to review.
+"""
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from conformance.live.transcript import Step
+from conformance.model.findings import Finding
+from conformance.model.services import ServiceSubject
+from conformance.registry import MISSING, CheckContext
+from conformance.standards.live import at
+
+
+def session(service: ServiceSubject, name: str) -> tuple[tuple[Step, ...], Step | None]:
+    """(the wallet's requests in the session, the driver step)."""
+    steps = service.flow(name)
+    return tuple(s for s in steps if s.name != "driver"), next((s for s in steps if s.name == "driver"), None)
+
+
+def observes(driver: Step | None) -> bool:
+    """The driver can report what the wallet did (not a person scanning a QR code)."""
+    return driver is not None and bool(driver.expect.get("observes", True))
+
+
+def finished(driver: Step | None) -> bool:
+    """The wallet said it is done with the session (the driver returned, nothing timed out)."""
+    return observes(driver) and driver is not None and driver.error is None
+
+
+def observed(step: Step) -> dict[str, Any]:
+    """The facts the counter-party server noted beside a request (the decoded proof, what it asked for, ...)."""
+    request = step.request if isinstance(step.request, dict) else {}
+    value = request.get("observed")
+    return value if isinstance(value, dict) else {}
+
+
+def report(driver: Step | None) -> dict[str, Any]:
+    """The wallet's own report through its driver ({} when there is none)."""
+    return driver.body if driver is not None and isinstance(driver.body, dict) else {}
+
+
+def absent(service: ServiceSubject, ctx: CheckContext, name: str, driver: Step | None, what: str,
+           handed: str = "offer") -> Finding:
+    """Nothing of `what` in the session: error when the driver could not reach the wallet, else cantTell."""
+    if driver is not None and driver.error is not None and driver.error != "timeout" and observes(driver):
+        return ctx.error(f"session {name}: the driver cannot hand the wallet its {handed}: {driver.message}",
+                         at(service, driver))
+    return ctx.cant_tell(f"session {name}: the wallet makes no {what}, so there is nothing to judge"
+                         + (f" ({driver.message})" if driver is not None and driver.message else ""))
+
+
+def stored(service: ServiceSubject, ctx: CheckContext, name: str, want: bool, delivered: Step | None, what: str,
+           handed: str = "offer") -> Iterator[Finding]:
+    """Whether the wallet kept (`want`) or refused the credential the suite delivered in `delivered`, by its report.
+
+    No delivery: when a credential was wanted and the wallet says it is done having stored nothing, it gave up on a
+    conformant session (failed); otherwise there is nothing to judge (`absent`)."""
+    driver = session(service, name)[1]
+    said = report(driver)
+    if delivered is None:
+        if want and finished(driver) and said.get("stored") is False:
+            yield ctx.fail(at(service, driver, "/response/body/stored"), expected="the wallet completes the session "
+                           "and stores the credential", found=False,
+                           message=f"session {name}: the wallet stops before the credential is delivered and reports "
+                           "it stored nothing" + (f" ({said.get('error')})" if said.get("error") else ""))
+        else:
+            yield absent(service, ctx, name, driver, what, handed)
+        return
+    if driver is None or not observes(driver):
+        yield ctx.cant_tell(f"session {name}: only the wallet knows whether it stored the credential and it gives no "
+                            "report in this mode; a person should check that the wallet "
+                            + ("shows the badge and asked the holder to consent" if want
+                               else "holds no credential from this session"), at(service, delivered))
+        return
+    kept = said.get("stored", MISSING)
+    if not isinstance(kept, bool):
+        if driver.error is not None:
+            yield ctx.error(f"session {name}: the driver gives no report: {driver.message}", at(service, driver))
+        else:
+            yield ctx.cant_tell(f"session {name}: the driver's answer has no boolean stored member, so the suite "
+                                "cannot tell what the wallet did with the credential", at(service, driver, "/response"))
+    elif kept is not want:
+        yield ctx.fail(at(service, driver, "/response/body/stored"), expected=str(want).lower(), found=kept,
+                       message=f"session {name}: the wallet reports it " + ("stored" if kept else "did not store")
+                       + " the credential; expected it " + ("to store it" if want else "to refuse it")
+                       + (f" ({said.get('error')})" if said.get("error") else ""))
