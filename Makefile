@@ -70,7 +70,7 @@ demo: $(STAMP) browser
 	$(VENV)/bin/ler-conformance report reports/demo/live/results.json --html --earl --out reports/demo/live
 	@echo "demo reports in reports/demo/: results.json, earl.jsonld/.ttl, report.html/.pdf, matrix.md/.html," \
 	  "attestation.json, rfp-ler-procurement.md/.html, registry/ (a CTID fetched from the Registry stand-in)," \
-	  "live/ (the reference VC API issuer and verifier tested over HTTP)"
+	  "live/ (every reference service, wallets included, tested over HTTP)"
 
 test: $(STAMP) $(NODE_STAMP) browser
 	$(PY) -m pytest -n 2 --junitxml=reports/junit.xml
