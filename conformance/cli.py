@@ -456,11 +456,14 @@ def requirements(profile_name: str | None, output_format: str, rfp: bool, out: P
               help="Switch on one fault of the reference (repeatable); see --list-faults.")
 @click.option("--list-faults", is_flag=True, help="List the fault switches and the requirement each breaks.")
 @click.option("--token-env", metavar="VAR", help="Require the bearer token held in this environment variable.")
+@click.option("--registry", "registry_dir", type=click.Path(exists=True, file_okay=False, path_type=Path),
+              help="Also serve the Credential Registry stand-in with the CTDL documents of this directory "
+                   "(e.g. examples/registry); its base URL is printed for --registry-base.")
 @click.option("--artifacts", type=click.Path(file_okay=False, path_type=Path),
               help="Directory holding pinned contexts (default: $LER_CONFORMANCE_ARTIFACTS, then the user cache).")
 def serve_reference(port: int, faults: tuple[str, ...], list_faults: bool, token_env: str | None,
-                    artifacts: Path | None) -> None:
-    """Serve every reference service on 127.0.0.1 until interrupted and print a targets.toml naming them."""
+                    registry_dir: Path | None, artifacts: Path | None) -> None:
+    """Serve the reference LER system on 127.0.0.1 until interrupted and print a targets.toml naming its services."""
     import os
     import time
     from contextlib import ExitStack
@@ -498,6 +501,13 @@ def serve_reference(port: int, faults: tuple[str, ...], list_faults: bool, token
                 entries.append(running.service_toml())
             notes.print(f"reference {key}: {running.base_url}"
                         + (f" (faults: {', '.join(sorted(chosen))})" if chosen else ""), soft_wrap=True)
+        if registry_dir is not None:
+            from conformance.reference.registry import serve_registry
+
+            registry = stack.enter_context(serve_registry(registry_dir))
+            notes.print(f"reference Credential Registry stand-in: {registry.base_url} (ler-conformance registry CTID "
+                        f"--registry-base {registry.base_url} --allow-private)", soft_wrap=True)
+            entries.append(f"# Credential Registry stand-in: {registry.base_url} (for --registry-base)\n")
         notes.print("targets.toml on stdout; run: ler-conformance check --allow-private targets.toml", soft_wrap=True)
         sys.stdout.write('[implementation]\nname = "ler-conformance reference"\n\n' + "\n".join(entries) + "\n"
                          + SERVE_REFERENCE_DONE + "\n")

@@ -212,8 +212,11 @@ def test_serve_reference_serves_until_interrupted(tmp_path: Path) -> None:
     import subprocess
     import sys
 
+    import httpx
+
+    examples = Path(__file__).resolve().parents[2] / "examples" / "registry"
     command = [sys.executable, "-c", "from conformance.cli import main; main()", "serve-reference", "--artifacts",
-               str(artifacts_dir())]
+               str(artifacts_dir()), "--registry", str(examples)]
     process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
         lines: list[str] = []
@@ -227,6 +230,9 @@ def test_serve_reference_serves_until_interrupted(tmp_path: Path) -> None:
         loaded = load_targets_file(_write_targets(tmp_path, "".join(lines)))
         assert {s.role for s in loaded.services} == set(TESTED_ROLES)       # every module's reference is served
         assert all(s.endpoint.startswith("http://127.0.0.1:") for s in loaded.services)
+        (registry,) = [line.split()[4] for line in lines if line.startswith("# Credential Registry stand-in: ")]
+        answer = httpx.get(f"{registry}/resources/ce-1b7a0d3e-52c4-4f1d-9e6b-8a2c3d4e5f60", timeout=10)
+        assert answer.status_code == 200 and answer.json()["ceterms:ctid"] == "ce-1b7a0d3e-52c4-4f1d-9e6b-8a2c3d4e5f60"
     finally:
         process.send_signal(signal.SIGINT)
         process.wait(timeout=20)
