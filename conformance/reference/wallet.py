@@ -48,7 +48,7 @@ FAULTS: Mapping[str, str] = MappingProxyType({
     "ignores-offer-uri": "OID4VCI-WALLET-offer-by-reference",
     "token-as-json": "OID4VCI-WALLET-token-pre-authorized",
     "ignores-tx-code": "OID4VCI-WALLET-token-tx-code",
-    "stale-nonce": "OID4VCI-WALLET-proof-nonce",
+    "invented-nonce": "OID4VCI-WALLET-proof-nonce",
     "wrong-typ": "OID4VCI-WALLET-proof-typ",
     "wrong-aud": "OID4VCI-WALLET-proof-aud",
     "no-iat": "OID4VCI-WALLET-proof-iat",
@@ -196,8 +196,8 @@ class Oid4vciHolder:
                 nonce = None
                 if isinstance(metadata.get("nonce_endpoint"), str):
                     nonce = self._json(client, "POST", metadata["nonce_endpoint"]).get("c_nonce")
-                    if self.on("stale-nonce"):
-                        self._json(client, "POST", metadata["nonce_endpoint"])
+                    if self.on("invented-nonce"):
+                        nonce = "a-nonce-the-issuer-never-gave"
                 ids = offer.get("credential_configuration_ids") or [None]
                 request = {"credential_configuration_id": "NoSuchConfiguration" if self.on("unknown-configuration")
                            else ids[0], "proofs": {"jwt": [self._proof(issuer, nonce)]}}

@@ -230,11 +230,6 @@ def only_requested(subject: Subject, ctx: CheckContext) -> Iterator[Finding]:
                        "(the query does not allow multiple)", found=count,
                        message=f"{step.label}: vp_token holds {count} presentations for {QUERY_ID}; the query asks "
                                "for one")
-    for index, fact in enumerate(observed.get("presentations") or []):
-        if isinstance(fact, dict) and fact.get("entry") == QUERY_ID and fact.get("credential_count", 1) > 1:
-            yield ctx.fail(_where(service, step, index, "/credential_count"), expected="one credential",
-                           found=fact["credential_count"], message=f"{step.label}: presentation {index} carries "
-                           f"{fact['credential_count']} credentials; the query asks for one")
 
 
 @check("OID4VP-WALLET-state-echoed")
