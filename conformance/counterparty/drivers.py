@@ -30,7 +30,7 @@ from dataclasses import dataclass, field
 from typing import IO, Any, Protocol
 
 from conformance.counterparty.server import CounterpartyServer
-from conformance.live.transcript import Step
+from conformance.live.transcript import MAX_TEXT, Step
 from conformance.net import FetchError, GuardedClient, redact_url
 
 MAX_OUTPUT = 4096
@@ -55,6 +55,17 @@ class Driver(Protocol):
 
     def deliver(self, server: CounterpartyServer, offer: str, tx_code: str | None, finished: Finished,
                 timeout_s: float) -> Delivery: ...
+
+
+def delivery_step(server: CounterpartyServer, flow: str, driver: Driver, link: str, delivery: Delivery,
+                  **noted: object) -> Step:
+    """A session's "driver" step: what the suite handed the wallet (scrubbed of the secrets it gave out, plus what
+    the caller `noted`, e.g. the link's form) and what came back (the wallet's report, its output, or the failure)."""
+    return Step(flow=flow, name="driver", method="DELIVER", url=driver.label,
+                request={"driver": driver.kind, "offer": server.scrub(link), **noted}, status=delivery.status,
+                body=server.scrub(dict(delivery.report)) if delivery.report else None,
+                text=delivery.output[:MAX_TEXT], error=delivery.error, message=delivery.message,
+                expect={"observes": delivery.observes})
 
 
 def _report(text: str) -> Mapping[str, Any] | None:

@@ -67,6 +67,11 @@ def secret_label(kind: str, session: str) -> str:
     return f"[redacted {kind}/{session}]"
 
 
+def tx_code_noted(session: str, tx_code: str | None) -> dict[str, str]:
+    """What a driver step notes of the transaction code handed to the wallet: that there was one, never its value."""
+    return {} if tx_code is None else {"tx_code": secret_label("tx-code", session)}
+
+
 @dataclass
 class _Live:
     session: Session

@@ -22,10 +22,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from conformance.counterparty.drivers import Delivery, driver_from
-from conformance.counterparty.oid4vci_issuer import SESSIONS, Session, WalletTestIssuer, secret_label
+from conformance.counterparty.drivers import delivery_step, driver_from
+from conformance.counterparty.oid4vci_issuer import SESSIONS, Session, WalletTestIssuer, tx_code_noted
 from conformance.counterparty.server import CounterpartyOptions, CounterpartyServer
-from conformance.live.transcript import MAX_TEXT, Step, Transcript
+from conformance.live.transcript import Transcript
 
 if TYPE_CHECKING:
     from conformance.model.services import ServiceSubject
@@ -34,17 +34,6 @@ if TYPE_CHECKING:
 def _finished(session: Session):  # type: ignore[no-untyped-def]
     """When an interactive session is over without a word from the wallet: it asked for its credential."""
     return lambda steps: any(s.flow == session.name and s.name == "credential" for s in steps)
-
-
-def _driver_step(server: CounterpartyServer, session: Session, kind: str, label: str, offer: str,
-                 tx_code: str | None, delivery: Delivery) -> Step:
-    request: dict[str, object] = {"driver": kind, "offer": server.scrub(offer)}
-    if tx_code is not None:
-        request["tx_code"] = secret_label("tx-code", session.name)
-    return Step(flow=session.name, name="driver", method="DELIVER", url=label, request=request,
-                status=delivery.status, body=server.scrub(dict(delivery.report)) if delivery.report else None,
-                text=delivery.output[:MAX_TEXT], error=delivery.error, message=delivery.message,
-                expect={"observes": delivery.observes})
 
 
 def run(subject: ServiceSubject) -> Transcript:
@@ -62,7 +51,8 @@ def run(subject: ServiceSubject) -> Transcript:
             for session in SESSIONS:
                 offer, tx_code = issuer.open(session)
                 delivery = driver.deliver(server, offer, tx_code, _finished(session), options.timeout_s)
-                server.record(_driver_step(server, session, driver.kind, driver.label, offer, tx_code, delivery))
+                server.record(delivery_step(server, session.name, driver, offer, delivery,
+                                            **tx_code_noted(session.name, tx_code)))
             return Transcript(server.steps)
     except (RuntimeError, OSError) as exc:
         return Transcript(server.steps, setup_error=f"the suite cannot serve its test issuer: {exc}")

@@ -22,28 +22,17 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from conformance.counterparty.drivers import Delivery, driver_from
+from conformance.counterparty.drivers import delivery_step, driver_from
 from conformance.counterparty.oid4vci_issuer import Session as IssueSession
-from conformance.counterparty.oid4vci_issuer import WalletTestIssuer, secret_label
+from conformance.counterparty.oid4vci_issuer import WalletTestIssuer, tx_code_noted
 from conformance.counterparty.oid4vp_verifier import SESSIONS, WalletTestVerifier
 from conformance.counterparty.server import Answer, Call, CounterpartyOptions, CounterpartyServer, Route
-from conformance.live.transcript import MAX_TEXT, Step, Transcript
+from conformance.live.transcript import Transcript
 
 if TYPE_CHECKING:
     from conformance.model.services import ServiceSubject
 
 ISSUE = IssueSession("issue")
-
-
-def driver_step(server: CounterpartyServer, flow: str, kind: str, label: str, url: str, tx_code: str | None,
-                delivery: Delivery) -> Step:
-    request: dict[str, object] = {"driver": kind, "offer": server.scrub(url)}
-    if tx_code is not None:
-        request["tx_code"] = secret_label("tx-code", flow)
-    return Step(flow=flow, name="driver", method="DELIVER", url=label, request=request, status=delivery.status,
-                body=server.scrub(dict(delivery.report)) if delivery.report else None,
-                text=delivery.output[:MAX_TEXT], error=delivery.error, message=delivery.message,
-                expect={"observes": delivery.observes})
 
 
 def keeping(issuer: WalletTestIssuer, kept: list[Any]) -> list[Route]:
@@ -63,7 +52,7 @@ def issue_into(server: CounterpartyServer, issuer: WalletTestIssuer, driver: Any
     offer, tx_code = issuer.open(ISSUE)
     done = lambda steps: any(s.flow == ISSUE.name and s.name == "credential" for s in steps)
     delivery = driver.deliver(server, offer, tx_code, done, timeout_s)
-    server.record(driver_step(server, ISSUE.name, driver.kind, driver.label, offer, tx_code, delivery))
+    server.record(delivery_step(server, ISSUE.name, driver, offer, delivery, **tx_code_noted(ISSUE.name, tx_code)))
 
 
 def run(subject: ServiceSubject) -> Transcript:
@@ -86,7 +75,7 @@ def run(subject: ServiceSubject) -> Transcript:
                 name = session.name
                 delivery = driver.deliver(server, url, None, lambda steps, n=name: any(
                     s.flow == n and s.name == "response" for s in steps), options.timeout_s)
-                server.record(driver_step(server, name, driver.kind, driver.label, url, None, delivery))
+                server.record(delivery_step(server, name, driver, url, delivery))
             return Transcript(server.steps)
     except (RuntimeError, OSError) as exc:
         return Transcript(server.steps, setup_error=f"the suite cannot serve its test verifier: {exc}")

@@ -20,10 +20,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from conformance.counterparty.drivers import Delivery, driver_from
+from conformance.counterparty.drivers import delivery_step, driver_from
 from conformance.counterparty.server import CounterpartyOptions, CounterpartyServer
 from conformance.counterparty.vcapi_exchange import SESSIONS, Session, WalletTestExchange
-from conformance.live.transcript import MAX_TEXT, Step, Transcript
+from conformance.live.transcript import Transcript
 
 if TYPE_CHECKING:
     from conformance.model.services import ServiceSubject
@@ -32,15 +32,6 @@ if TYPE_CHECKING:
 def _finished(session: Session):  # type: ignore[no-untyped-def]
     """When an interactive session is over without a word from the wallet: it presented and got its credential."""
     return lambda steps: any(s.flow == session.name and s.name == "present" for s in steps)
-
-
-def _driver_step(server: CounterpartyServer, session: Session, kind: str, label: str, link: str,
-                 delivery: Delivery) -> Step:
-    return Step(flow=session.name, name="driver", method="DELIVER", url=label,
-                request={"driver": kind, "offer": server.scrub(link), "form": session.form},
-                status=delivery.status, body=server.scrub(dict(delivery.report)) if delivery.report else None,
-                text=delivery.output[:MAX_TEXT], error=delivery.error, message=delivery.message,
-                expect={"observes": delivery.observes})
 
 
 def run(subject: ServiceSubject) -> Transcript:
@@ -58,7 +49,7 @@ def run(subject: ServiceSubject) -> Transcript:
             for session in SESSIONS:
                 link = exchange.open(session)
                 delivery = driver.deliver(server, link, None, _finished(session), options.timeout_s)
-                server.record(_driver_step(server, session, driver.kind, driver.label, link, delivery))
+                server.record(delivery_step(server, session.name, driver, link, delivery, form=session.form))
             return Transcript(server.steps)
     except (RuntimeError, OSError) as exc:
         return Transcript(server.steps, setup_error=f"the suite cannot serve its test exchange: {exc}")

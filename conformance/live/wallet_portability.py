@@ -31,11 +31,11 @@ import tempfile
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from conformance.counterparty.drivers import driver_from
+from conformance.counterparty.drivers import delivery_step, driver_from
 from conformance.counterparty.oid4vci_issuer import WalletTestIssuer
 from conformance.counterparty.oid4vp_verifier import PRESENT, WalletTestVerifier, canonical
 from conformance.counterparty.server import CounterpartyOptions, CounterpartyServer
-from conformance.live.oid4vp_wallet import driver_step, issue_into, keeping
+from conformance.live.oid4vp_wallet import issue_into, keeping
 from conformance.live.transcript import Step, Transcript
 from conformance.net import FetchError, GuardedClient, redact_url
 
@@ -154,7 +154,7 @@ def run(subject: ServiceSubject) -> Transcript:
                 url = verifier.open(PRESENT)
                 delivery = to_driver.deliver(server, url, None, lambda steps: any(
                     s.flow == PRESENT.name and s.name == "response" for s in steps), timeout)
-                server.record(driver_step(server, PRESENT.name, to_driver.kind, to_driver.label, url, None, delivery))
+                server.record(delivery_step(server, PRESENT.name, to_driver, url, delivery))
             return Transcript(server.steps)
     except (RuntimeError, OSError) as exc:
         return Transcript(server.steps, setup_error=f"the suite cannot serve its test issuer and verifier: {exc}")

@@ -8,7 +8,7 @@ report (`{"stored": bool, "error": ...}`) when the driver gives one. An interact
 """
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from conformance.live.transcript import Step
@@ -54,6 +54,23 @@ def absent(service: ServiceSubject, ctx: CheckContext, name: str, driver: Step |
                          at(service, driver))
     return ctx.cant_tell(f"session {name}: the wallet makes no {what}, so there is nothing to judge"
                          + (f" ({driver.message})" if driver is not None and driver.message else ""))
+
+
+def each_request(service: ServiceSubject, ctx: CheckContext, sessions: tuple[str, ...], name: str, what: str,
+                 judge: Callable[[str, Step], Iterator[Finding]], handed: str = "offer") -> Iterator[Finding]:
+    """Judge every request called `name` the wallet made in `sessions` (judge(session, step)); when it made none, say
+    why (`absent`, for the last session whose driver step tells most)."""
+    judged = 0
+    last: tuple[str, Step | None] = (sessions[0], None)
+    for session_name in sessions:
+        steps, driver = session(service, session_name)
+        last = (session_name, driver) if last[1] is None or driver is not None else last
+        for step in steps:
+            if step.name == name:
+                judged += 1
+                yield from judge(session_name, step)
+    if not judged:
+        yield absent(service, ctx, last[0], last[1], what, handed)
 
 
 def stored(service: ServiceSubject, ctx: CheckContext, name: str, want: bool, delivered: Step | None, what: str,

@@ -42,17 +42,8 @@ def _requests(subject: Subject, ctx: CheckContext, sessions: tuple[str, ...], en
     if isinstance(service, Finding):
         yield service
         return
-    judged = 0
-    last: tuple[str, Step | None] = (sessions[0], None)
-    for name in sessions:
-        steps, driver = wallets.session(service, name)
-        last = (name, driver) if last[1] is None or driver is not None else last
-        for step in steps:
-            if step.name == endpoint:
-                judged += 1
-                yield from judge(service, name, step)
-    if not judged:
-        yield wallets.absent(service, ctx, last[0], last[1], what)
+    yield from wallets.each_request(service, ctx, sessions, endpoint, what,
+                                    lambda name, step: judge(service, name, step))
 
 
 def _body(step: Step) -> Any:

@@ -38,17 +38,8 @@ def _presentations(subject: Subject, ctx: CheckContext, sessions: tuple[str, ...
     if isinstance(service, Finding):
         yield service
         return
-    judged = 0
-    last: tuple[str, Step | None] = (sessions[0], None)
-    for name in sessions:
-        steps, driver = wallets.session(service, name)
-        last = (name, driver) if last[1] is None or driver is not None else last
-        for step in steps:
-            if step.name == "present":
-                judged += 1
-                yield from judge(service, step, wallets.observed(step))
-    if not judged:
-        yield wallets.absent(service, ctx, last[0], last[1], "presentation", "link")
+    yield from wallets.each_request(service, ctx, sessions, "present", "presentation",
+                                    lambda _, step: judge(service, step, wallets.observed(step)), "link")
 
 
 def _where(service: ServiceSubject, step: Step, member: str) -> str:
