@@ -158,8 +158,8 @@ class InteractiveDriver:
                 timeout_s: float) -> Delivery:
         import segno
 
-        print(f"\nOpen this {_kind_of(offer)} in the wallet under test (waiting up to {timeout_s:g} s; Enter when "
-              f"done):\n{offer}", file=self.stream)
+        print(f"\nOpen this {_kind_of(offer)} in the wallet or application under test (waiting up to "
+              f"{timeout_s:g} s; Enter when done):\n{offer}", file=self.stream)
         if tx_code:
             print(f"Transaction code: {tx_code}", file=self.stream)
         segno.make(offer, error="l").terminal(out=self.stream, compact=True)
@@ -184,11 +184,13 @@ class InteractiveDriver:
 
 
 def _kind_of(link: str) -> str:
-    """What a link asks a wallet to do, in the words a person at the terminal reads."""
+    """What a link asks the wallet or application to do, in the words a person at the terminal reads."""
     if link.startswith("openid4vp:"):
         return "presentation request"
     if link.startswith("openid-credential-offer:"):
         return "credential offer"
+    if link.rstrip("/").endswith("/discovery"):
+        return "host (its service description)"
     return "link"
 
 

@@ -290,7 +290,8 @@ class CounterpartyServer:
             shown = self._noted(call) if answer.request is None else self.scrub(answer.request)
             if answer.observed is not None and isinstance(shown, dict):
                 shown["observed"] = self.scrub(dict(answer.observed))
-            kept = tuple((k.lower(), v) for k, v in answer.headers.items() if k.lower() in KEPT_ANSWER_HEADERS)
+            kept = tuple((k.lower(), self.scrub(v)) for k, v in answer.headers.items()
+                         if k.lower() in KEPT_ANSWER_HEADERS)
             if answer.text is not None:
                 kept = (*kept, ("content-type", "text/plain"))
             self.record(Step(flow=answer.flow, name=answer.name, method=call.method,

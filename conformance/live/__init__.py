@@ -68,9 +68,17 @@ def _wallet_portability(subject: ServiceSubject) -> Transcript:
     return run(subject)
 
 
+def _obapi_client(subject: ServiceSubject) -> Transcript:
+    from conformance.live.obapi_client import run
+
+    return run(subject)
+
+
 FLOWS: dict[str, Callable[[ServiceSubject], Transcript]] = {"issuer": _vcalm, "verifier": _vcalm,
                                                             "exchange": _vcalm_exchange, "ob-host": _obapi,
                                                             "clr-host": _obapi,
+                                                            "ob-client": _obapi_client,
+                                                            "clr-client": _obapi_client,
                                                             "oid4vci-issuer": _oid4vci,
                                                             "oid4vp-verifier": _oid4vp_verifier,
                                                             "oid4vci-wallet": _oid4vci_wallet,

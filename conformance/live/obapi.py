@@ -65,6 +65,7 @@ class ApiFlavour:
     credential_type: str         # the type of the credential the suite upserts and a host lists
     version: str                 # targets.toml tags.versions of the reference host
     upsert_id: str               # the id of the credential the suite upserts
+    client_role: str = ""        # targets.toml role of a client application of this API (the suite as host)
 
     @property
     def scopes(self) -> dict[str, str]:
@@ -73,10 +74,10 @@ class ApiFlavour:
 
 OB30 = ApiFlavour("OB30API", "ob-host", "Open Badges 3.0", "/ims/ob/v3p0",
                   "https://purl.imsglobal.org/spec/ob/v3p0/scope/", "OpenBadgeCredential", "3.0",
-                  "urn:uuid:7d41c2e8-0b5a-4f6e-9c3d-1a8e2b4f6c07")
+                  "urn:uuid:7d41c2e8-0b5a-4f6e-9c3d-1a8e2b4f6c07", "ob-client")
 CLR20 = ApiFlavour("CLR20API", "clr-host", "CLR 2.0", "/ims/clr/v2p0",
                    "https://purl.imsglobal.org/spec/clr/v2p0/scope/", "ClrCredential", "2.0",
-                   "urn:uuid:2b6f0d3e-8c1a-4e57-a9d4-6f3e1c0b7a52")
+                   "urn:uuid:2b6f0d3e-8c1a-4e57-a9d4-6f3e1c0b7a52", "clr-client")
 FLAVOURS: Mapping[str, ApiFlavour] = {f.role: f for f in (OB30, CLR20)}
 SCOPE_BASE = OB30.scope_base
 SCOPES = OB30.scopes
@@ -88,6 +89,26 @@ KEPT = ("content-type", "content-length", "location", "link", "www-authenticate"
 UPSERT_ID = OB30.upsert_id
 CLR_CONTEXT = "https://purl.imsglobal.org/spec/clr/v2p0/context-2.0.1.json"
 STOPPED = "stopped"
+
+
+def service_description(flavour: ApiFlavour, base: str, scopes: Mapping[str, str]) -> dict[str, Any]:
+    """The OpenAPI 3 service description a host serves at {base}/discovery: the OAuth2ACG scheme with the
+    registration, authorization and token URLs under `base` and `scopes` (scope URL -> what it allows). Shared by
+    the reference host and the suite as host for client applications (conformance/counterparty/obapi_host.py)."""
+    return {
+        "openapi": "3.0.1",
+        "info": {"title": f"ler-conformance reference {flavour.title} host", "version": flavour.version,
+                 "termsOfService": "https://host.ler-conformance.example/terms",
+                 "x-imssf-privacyPolicyUrl": "https://host.ler-conformance.example/privacy"},
+        "servers": [{"url": base}],
+        "paths": {"/credentials": {}, "/profile": {}, "/discovery": {}},
+        "components": {"securitySchemes": {"OAuth2ACG": {
+            "type": "oauth2", "description": "OAuth 2.0 authorization code grant with PKCE",
+            "x-imssf-registrationUrl": f"{base}/oauth/register",
+            "flows": {"authorizationCode": {"authorizationUrl": f"{base}/oauth/authorize",
+                                            "tokenUrl": f"{base}/oauth/token",
+                                            "refreshUrl": f"{base}/oauth/token", "scopes": dict(scopes)}}}}},
+    }
 
 
 # member names that read like secrets to the generic redaction but name public OAuth 2.0 metadata

@@ -43,7 +43,7 @@ if TYPE_CHECKING:
 
 TESTED_ROLES = ("issuer", "verifier", "exchange", "ob-host", "clr-host", "oid4vci-issuer",
                 "oid4vp-verifier", "oid4vci-wallet", "oid4vp-wallet", "vcapi-wallet",
-                "wallet-portability")     # roles a live module tests today (the schema lists planned ones too)
+                "wallet-portability", "ob-client", "clr-client")     # roles a live module tests today (the schema lists planned ones too)
 
 
 TOKEN_ANSWER_MAX_BYTES = 64 * 1024     # an OAuth 2.0 token answer is small; anything past this is refused

@@ -46,6 +46,8 @@ class ReferenceModule:
 _MODULES = {"VCALM": ("VCALM", "conformance.reference.vcalm"),
             "OB30API": ("OB30API", "conformance.reference.obapi"),
             "CLR20API": ("CLR20API", "conformance.reference.clrapi"),
+            "OB30API-CLIENT": ("OB30API", "conformance.reference.obclient"),
+            "CLR20API-CLIENT": ("CLR20API", "conformance.reference.clrclient"),
             "OID4VCI": ("OID4VCI", "conformance.reference.oid4vci"),
             "OID4VCI-WALLET": ("OID4VCI", "conformance.reference.wallet"),
             "VCALM-WALLET": ("VCALM", "conformance.reference.wallet_vcapi"),

@@ -42,7 +42,7 @@ from starlette.responses import JSONResponse, PlainTextResponse, RedirectRespons
 from starlette.routing import Route
 
 from conformance.environment import Environment
-from conformance.live.obapi import OB30, ApiFlavour, host_credential
+from conformance.live.obapi import OB30, ApiFlavour, host_credential, service_description
 from conformance.reference.registry import _loopback
 
 API = OB30.base_path
@@ -155,20 +155,7 @@ def build_app(env: Environment, faults: frozenset[str] = frozenset(), flavour: A
                   profile_scope: "Read the user's profile"}
         if "discovery-missing-scope" in faults:
             scopes.pop(profile_scope)
-        return JSONResponse({
-            "openapi": "3.0.1",
-            "info": {"title": f"ler-conformance reference {flavour.title} host", "version": flavour.version,
-                     "termsOfService": "https://host.ler-conformance.example/terms",
-                     "x-imssf-privacyPolicyUrl": "https://host.ler-conformance.example/privacy"},
-            "servers": [{"url": base}],
-            "paths": {"/credentials": {}, "/profile": {}, "/discovery": {}},
-            "components": {"securitySchemes": {"OAuth2ACG": {
-                "type": "oauth2", "description": "OAuth 2.0 authorization code grant with PKCE",
-                "x-imssf-registrationUrl": f"{base}/oauth/register",
-                "flows": {"authorizationCode": {"authorizationUrl": f"{base}/oauth/authorize",
-                                                "tokenUrl": f"{base}/oauth/token",
-                                                "refreshUrl": f"{base}/oauth/token", "scopes": scopes}}}}},
-        })
+        return JSONResponse(service_description(flavour, base, scopes))
 
     async def json_body(request: Request) -> Any:
         raw = await request.body()

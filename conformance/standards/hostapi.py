@@ -31,7 +31,7 @@ def register_standard(flavour: ApiFlavour) -> None:
 
     @detects(flavour.prefix)
     def is_host(subject: Subject) -> bool:
-        return isinstance(subject, ServiceSubject) and subject.service.role == flavour.role
+        return isinstance(subject, ServiceSubject) and subject.service.role in (flavour.role, flavour.client_role)
 
     @embeds
     def listed_credentials(subject: Subject) -> Iterator[Embedded]:

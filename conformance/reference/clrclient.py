@@ -1,0 +1,37 @@
+"""The reference CLR 2.0 client application: the reference Open Badges client app (conformance/reference/obclient.py)
+speaking the CLR 2.0 API (`CLR20` flavour: /ims/clr/v2p0, the CLR scopes, a signed ClrCredential to upsert),
+conformant by default. Its switches are the OB client's under a "clr-" prefix, each breaking the CLR20API-CLIENT
+requirement of the same name.
+"""
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from types import MappingProxyType
+from typing import Any
+
+from conformance.environment import Environment
+from conformance.live.obapi import CLR20, OB30
+from conformance.reference import obclient
+from conformance.reference.obclient import RunningClient
+
+PREFIX = "clr-"
+
+# switch -> the requirement it makes fail (and nothing else)
+FAULTS: Mapping[str, str] = MappingProxyType({
+    PREFIX + switch: CLR20.prefix + requirement.removeprefix(OB30.prefix)
+    for switch, requirement in obclient.FAULTS.items()})
+
+
+@contextmanager
+def serve_clrclient(env: Environment | None = None, faults: frozenset[str] | set[str] = frozenset(),
+                    **options: Any) -> Iterator[RunningClient]:
+    """Serve the reference CLR 2.0 client application on a loopback address (options as `serve_obclient`)."""
+    unknown = set(faults) - set(FAULTS)
+    if unknown:
+        raise ValueError(f"unknown fault switches {sorted(unknown)}; expected some of {sorted(FAULTS)}")
+    with obclient.serve_obclient(env, {s.removeprefix(PREFIX) for s in faults}, flavour=CLR20, **options) as running:
+        yield running
+
+
+serve = serve_clrclient      # the name every reference module exposes (conformance/reference/__init__.py)
