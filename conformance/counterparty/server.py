@@ -25,7 +25,6 @@ wallet has to trust the certificate's issuer (for Node, NODE_EXTRA_CA_CERTS). Th
 """
 from __future__ import annotations
 
-import asyncio
 import json
 import ssl
 import threading
@@ -46,13 +45,10 @@ from starlette.routing import Route as StarletteRoute
 from conformance.live.transcript import MAX_TEXT, Step
 from conformance.net import redact_url
 from conformance.net.evidence import REDACTED, redact_header, secret_field
+from conformance.serving import is_loopback, serve_in_thread
 
 NOTED_HEADERS = ("authorization", "content-type", "content-length", "dpop", "user-agent", "accept")
 KEPT_ANSWER_HEADERS = ("content-type", "cache-control", "location", "www-authenticate")
-
-
-def _loopback(host: str) -> bool:
-    return host in ("127.0.0.1", "::1", "localhost")
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,7 +83,7 @@ class CounterpartyOptions:
         public = options.get("public_url")
         if public is not None and not (isinstance(public, str) and public.startswith(("http://", "https://"))):
             raise ValueError(f"options.public_url is {public!r}; expected an http(s) URL")
-        if not _loopback(host) and public is None:
+        if not is_loopback(host) and public is None:
             raise ValueError("options.listen names a non-loopback address; name the URL wallets reach in "
                              "options.public_url")
         timeout = options.get("timeout_s", 60.0)
@@ -317,27 +313,9 @@ class CounterpartyServer:
     @contextmanager
     def running(self, startup_timeout_s: float = 10.0) -> Iterator[CounterpartyServer]:
         """Serve in a background thread until the block ends (the listen address from the options)."""
-        import uvicorn
-
-        config = uvicorn.Config(self.app(), host=self.options.host, port=self.options.port, log_level="warning",
-                                access_log=False, lifespan="off", timeout_graceful_shutdown=1,
-                                h11_max_incomplete_event_size=64 * 1024, ssl_certfile=self.options.tls_cert,
-                                ssl_keyfile=self.options.tls_key)
-        server = uvicorn.Server(config)
-        thread = threading.Thread(target=lambda: asyncio.run(server.serve()), name=self.name, daemon=True)
-        thread.start()
-        deadline = time.monotonic() + startup_timeout_s
-        while not server.started:
-            if not thread.is_alive() or time.monotonic() > deadline:
-                server.should_exit = True
-                raise RuntimeError(f"the suite's {self.name} server did not start on "
-                                   f"{self.options.host}:{self.options.port}")
-            time.sleep(0.01)
-        host, port = server.servers[0].sockets[0].getsockname()[:2]
-        shown = f"[{host}]" if ":" in host else host
-        self.base_url = self.options.public_url or f"{self.options.scheme}://{shown}:{port}"
-        try:
+        with serve_in_thread(self.app(), name=f"the suite's {self.name} server", host=self.options.host,
+                             port=self.options.port, loopback_only=False, startup_timeout_s=startup_timeout_s,
+                             timeout_graceful_shutdown=1, h11_max_incomplete_event_size=64 * 1024,
+                             ssl_certfile=self.options.tls_cert, ssl_keyfile=self.options.tls_key) as bound:
+            self.base_url = self.options.public_url or bound.url(self.options.scheme)
             yield self
-        finally:
-            server.should_exit = True
-            thread.join(timeout=10)

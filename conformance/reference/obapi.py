@@ -20,7 +20,6 @@ The host holds three credentials of the flavour's type signed with the suite's p
 """
 from __future__ import annotations
 
-import asyncio
 import base64
 import copy
 import hashlib
@@ -43,7 +42,7 @@ from starlette.routing import Route
 
 from conformance.environment import Environment
 from conformance.live.obapi import OB30, ApiFlavour, host_credential, service_description
-from conformance.reference.registry import _loopback
+from conformance.serving import serve_in_thread
 
 API = OB30.base_path
 SCOPE = OB30.scope_base
@@ -360,27 +359,10 @@ def serve_obapi(env: Environment | None = None, faults: frozenset[str] | set[str
                 host: str = "127.0.0.1", port: int = 0, startup_timeout_s: float = 10.0,
                 flavour: ApiFlavour = OB30) -> Iterator[RunningHost]:
     """Serve the reference host (the flavour's API) on a loopback address in a background thread."""
-    import uvicorn
-
-    if not _loopback(host):
-        raise ValueError(f"the reference Open Badges host only listens on loopback addresses, not {host}")
     app = build_app(env or Environment.create(), frozenset(faults), flavour)
-    config = uvicorn.Config(app, host=host, port=port, log_level="warning", access_log=False, lifespan="off")
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=lambda: asyncio.run(server.serve()), name="obapi-reference", daemon=True)
-    thread.start()
-    deadline = time.monotonic() + startup_timeout_s
-    while not server.started:
-        if not thread.is_alive() or time.monotonic() > deadline:
-            server.should_exit = True
-            raise RuntimeError(f"the reference Open Badges host did not start on {host}:{port}")
-        time.sleep(0.01)
-    bound = server.servers[0].sockets[0].getsockname()
-    try:
-        yield RunningHost(f"http://{bound[0]}:{bound[1]}", frozenset(faults), flavour)
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
+    with serve_in_thread(app, name="the reference Open Badges host", host=host, port=port,
+                         startup_timeout_s=startup_timeout_s) as bound:
+        yield RunningHost(bound.url(), frozenset(faults), flavour)
 
 
 serve = serve_obapi      # the name every reference module exposes (conformance/reference/__init__.py)

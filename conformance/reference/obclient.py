@@ -13,13 +13,10 @@ conformance/counterparty/drivers.py, with `done` for an application).
 """
 from __future__ import annotations
 
-import asyncio
 import base64
 import json
 import re
 import secrets
-import threading
-import time
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -36,7 +33,7 @@ from starlette.routing import Route
 from conformance.counterparty.obapi_host import s256
 from conformance.environment import Environment
 from conformance.live.obapi import OB30, ApiFlavour, host_credential
-from conformance.reference.registry import _loopback
+from conformance.serving import is_loopback, serve_in_thread
 
 REDIRECT_URI = "https://app.ler-conformance.example/oauth/callback"
 MAX_BODY_BYTES = 64 * 1024
@@ -79,7 +76,7 @@ class ClientApp:
         elif body is not None:
             content, kind = json.dumps(body).encode(), "application/json"
         parts = urlsplit(url)
-        if parts.scheme != "https" and not (parts.scheme == "http" and _loopback(parts.hostname or "")):
+        if parts.scheme != "https" and not (parts.scheme == "http" and is_loopback(parts.hostname or "")):
             raise Stopped(f"{url} is neither https nor loopback")
         try:
             return client.send(method, url, content=content, content_type=kind, headers=headers,
@@ -248,27 +245,10 @@ def serve_obclient(env: Environment | None = None, faults: frozenset[str] | set[
                    host: str = "127.0.0.1", port: int = 0, startup_timeout_s: float = 10.0,
                    flavour: ApiFlavour = OB30) -> Iterator[RunningClient]:
     """Serve the reference client application on a loopback address in a background thread."""
-    import uvicorn
-
-    if not _loopback(host):
-        raise ValueError(f"the reference client application only listens on loopback addresses, not {host}")
     app = build_app(env or Environment.create(), frozenset(faults), flavour)
-    config = uvicorn.Config(app, host=host, port=port, log_level="warning", access_log=False, lifespan="off")
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=lambda: asyncio.run(server.serve()), name="reference-client", daemon=True)
-    thread.start()
-    deadline = time.monotonic() + startup_timeout_s
-    while not server.started:
-        if not thread.is_alive() or time.monotonic() > deadline:
-            server.should_exit = True
-            raise RuntimeError(f"the reference client application did not start on {host}:{port}")
-        time.sleep(0.01)
-    bound = server.servers[0].sockets[0].getsockname()
-    try:
-        yield RunningClient(f"http://{bound[0]}:{bound[1]}", frozenset(faults), flavour)
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
+    with serve_in_thread(app, name="the reference client application", host=host, port=port,
+                         startup_timeout_s=startup_timeout_s) as bound:
+        yield RunningClient(bound.url(), frozenset(faults), flavour)
 
 
 serve = serve_obclient      # the name every reference module exposes (conformance/reference/__init__.py)

@@ -16,10 +16,8 @@ live in memory for the server's lifetime.
 """
 from __future__ import annotations
 
-import asyncio
 import json
 import secrets
-import threading
 import time
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
@@ -34,7 +32,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from conformance.environment import Environment
-from conformance.reference.registry import _loopback
+from conformance.serving import serve_in_thread
 
 VERIFIER_KEY = "other-ed25519"
 WRONG_KEY = "status-ed25519"
@@ -246,28 +244,10 @@ def serve_oid4vp_verifier(env: Environment | None = None, faults: frozenset[str]
                           host: str = "127.0.0.1", port: int = 0,
                           startup_timeout_s: float = 10.0) -> Iterator[RunningVerifier]:
     """Serve the reference verifier on a loopback address in a background thread."""
-    import uvicorn
-
-    if not _loopback(host):
-        raise ValueError(f"the reference OpenID4VP verifier only listens on loopback addresses, not {host}")
     app = build_app(env or Environment.create(), frozenset(faults))
-    config = uvicorn.Config(app, host=host, port=port, log_level="warning", access_log=False, lifespan="off")
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=lambda: asyncio.run(server.serve()), name="oid4vp-verifier-reference",
-                              daemon=True)
-    thread.start()
-    deadline = time.monotonic() + startup_timeout_s
-    while not server.started:
-        if not thread.is_alive() or time.monotonic() > deadline:
-            server.should_exit = True
-            raise RuntimeError(f"the reference OpenID4VP verifier did not start on {host}:{port}")
-        time.sleep(0.01)
-    bound = server.servers[0].sockets[0].getsockname()
-    try:
-        yield RunningVerifier(f"http://{bound[0]}:{bound[1]}", frozenset(faults))
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
+    with serve_in_thread(app, name="the reference OpenID4VP verifier", host=host, port=port,
+                         startup_timeout_s=startup_timeout_s) as bound:
+        yield RunningVerifier(bound.url(), frozenset(faults))
 
 
 serve = serve_oid4vp_verifier      # the name every reference module exposes (conformance/reference/__init__.py)

@@ -18,11 +18,8 @@ Errors are `{"errors": [...]}` with 400, 404, 405 or 422. Loopback only: it is a
 from __future__ import annotations
 
 import argparse
-import asyncio
 import hashlib
-import ipaddress
 import json
-import threading
 import time
 import uuid
 from collections.abc import Iterator, Mapping
@@ -42,6 +39,7 @@ from starlette.routing import Route
 from conformance.ctdl.load import CtdlLoadError, load_document
 from conformance.ctdl.model import CTID, CtdlDocument, DocumentKind
 from conformance.ctdl.registry_client import CTID_ANY_CASE
+from conformance.serving import serve_in_thread
 
 COMMUNITIES = frozenset({"ce-registry", "ce_registry"})
 DEFAULT_PER_PAGE = 10
@@ -346,40 +344,14 @@ class RunningRegistry:
     data: RegistryData
 
 
-def _loopback(host: str) -> bool:
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return host == "localhost"
-
-
 @contextmanager
 def serve_registry(directory: Path, host: str = "127.0.0.1", port: int = 0,
                    *, startup_timeout_s: float = 10.0) -> Iterator[RunningRegistry]:
     """Serve `directory` on a loopback address in a background thread for the duration of the block."""
-    import uvicorn
-
-    if not _loopback(host):
-        raise ValueError(f"the Registry stand-in only listens on loopback addresses, not {host}")
     data = RegistryData.from_directory(directory)
-    config = uvicorn.Config(build_app(data), host=host, port=port, log_level="warning", access_log=False,
-                            lifespan="off")
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=lambda: asyncio.run(server.serve()), name="registry-stand-in", daemon=True)
-    thread.start()
-    deadline = time.monotonic() + startup_timeout_s
-    while not server.started:
-        if not thread.is_alive() or time.monotonic() > deadline:
-            server.should_exit = True
-            raise RuntimeError(f"the Registry stand-in did not start on {host}:{port}")
-        time.sleep(0.01)
-    bound = server.servers[0].sockets[0].getsockname()
-    shown = f"[{bound[0]}]" if ":" in str(bound[0]) else bound[0]
-    try:
-        yield RunningRegistry(f"http://{shown}:{bound[1]}", data)
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
+    with serve_in_thread(build_app(data), name="the Registry stand-in", host=host, port=port,
+                         startup_timeout_s=startup_timeout_s) as bound:
+        yield RunningRegistry(bound.url(), data)
 
 
 def main(argv: list[str] | None = None) -> None:

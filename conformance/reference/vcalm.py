@@ -17,10 +17,8 @@ to the one requirement it breaks; tests/live shows that each switch makes exactl
 """
 from __future__ import annotations
 
-import asyncio
 import json
 import secrets
-import threading
 import time
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
@@ -34,7 +32,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from conformance.environment import Environment
-from conformance.reference.registry import _loopback
+from conformance.serving import serve_in_thread
 from conformance.verifier import VerificationOptions
 
 ISSUER_KEY = "issuer-ed25519"
@@ -435,28 +433,11 @@ def serve_vcalm(env: Environment | None = None, faults: frozenset[str] | set[str
                 client_credentials: tuple[str, str] | None = None,
                 startup_timeout_s: float = 10.0) -> Iterator[RunningReference]:
     """Serve the reference issuer and verifier on a loopback address in a background thread."""
-    import uvicorn
-
-    if not _loopback(host):
-        raise ValueError(f"the reference VCALM service only listens on loopback addresses, not {host}")
     app = build_app(env or Environment.create(), frozenset(faults), token=token,
                     client_credentials=client_credentials)
-    config = uvicorn.Config(app, host=host, port=port, log_level="warning", access_log=False, lifespan="off")
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=lambda: asyncio.run(server.serve()), name="vcalm-reference", daemon=True)
-    thread.start()
-    deadline = time.monotonic() + startup_timeout_s
-    while not server.started:
-        if not thread.is_alive() or time.monotonic() > deadline:
-            server.should_exit = True
-            raise RuntimeError(f"the reference VCALM service did not start on {host}:{port}")
-        time.sleep(0.01)
-    bound = server.servers[0].sockets[0].getsockname()
-    try:
-        yield RunningReference(f"http://{bound[0]}:{bound[1]}", frozenset(faults))
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
+    with serve_in_thread(app, name="the reference VCALM service", host=host, port=port,
+                         startup_timeout_s=startup_timeout_s) as bound:
+        yield RunningReference(bound.url(), frozenset(faults))
 
 
 serve = serve_vcalm      # the name every reference module exposes (conformance/reference/__init__.py)

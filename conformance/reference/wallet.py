@@ -16,7 +16,6 @@ the same wallet beside it (another route, another client class sharing `Store` a
 """
 from __future__ import annotations
 
-import asyncio
 import json
 import threading
 import time
@@ -34,7 +33,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from conformance.environment import Environment
-from conformance.reference.registry import _loopback
+from conformance.serving import is_loopback, serve_in_thread
 
 HOLDER_KEY = "holder-ed25519"
 OTHER_KEY = "other-ed25519"
@@ -102,7 +101,7 @@ class Oid4vciHolder:
         elif body is not None:
             content, kind = json.dumps(body).encode(), "application/json"
         parts = urlsplit(url)
-        if parts.scheme != "https" and not (parts.scheme == "http" and _loopback(parts.hostname or "")):
+        if parts.scheme != "https" and not (parts.scheme == "http" and is_loopback(parts.hostname or "")):
             raise Refused(f"{url} is neither https nor loopback")
         try:
             answer = client.send(method, url, content=content, content_type=kind, headers=headers,
@@ -293,27 +292,10 @@ def serve_wallet(env: Environment | None = None, faults: frozenset[str] | set[st
                  host: str = "127.0.0.1", port: int = 0, startup_timeout_s: float = 10.0,
                  role: str = "oid4vci-wallet") -> Iterator[RunningWallet]:
     """Serve the reference wallet on a loopback address in a background thread."""
-    import uvicorn
-
-    if not _loopback(host):
-        raise ValueError(f"the reference wallet only listens on loopback addresses, not {host}")
     app = build_app(env or Environment.create(), frozenset(faults))
-    config = uvicorn.Config(app, host=host, port=port, log_level="warning", access_log=False, lifespan="off")
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=lambda: asyncio.run(server.serve()), name="reference-wallet", daemon=True)
-    thread.start()
-    deadline = time.monotonic() + startup_timeout_s
-    while not server.started:
-        if not thread.is_alive() or time.monotonic() > deadline:
-            server.should_exit = True
-            raise RuntimeError(f"the reference wallet did not start on {host}:{port}")
-        time.sleep(0.01)
-    bound = server.servers[0].sockets[0].getsockname()
-    try:
-        yield RunningWallet(f"http://{bound[0]}:{bound[1]}", frozenset(faults), role)
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
+    with serve_in_thread(app, name="the reference wallet", host=host, port=port,
+                         startup_timeout_s=startup_timeout_s) as bound:
+        yield RunningWallet(bound.url(), frozenset(faults), role)
 
 
 serve = serve_wallet      # the name every reference module exposes (conformance/reference/__init__.py)

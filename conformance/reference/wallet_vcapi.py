@@ -25,7 +25,7 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 from conformance.environment import Environment
-from conformance.reference.registry import _loopback
+from conformance.serving import is_loopback
 
 LINK_PREFIXES = ("dccrequest://", "org.dcconsortium://", "https://lcw.app/request")
 MAX_ROUND_TRIPS = 10
@@ -86,7 +86,7 @@ class VcapiHolder:
         from conformance.net import FetchError
 
         parts = urlsplit(url)
-        if parts.scheme != "https" and not (parts.scheme == "http" and _loopback(parts.hostname or "")):
+        if parts.scheme != "https" and not (parts.scheme == "http" and is_loopback(parts.hostname or "")):
             raise _Stop(f"{url} is neither https nor loopback")
         try:
             answer = client.send("POST", url, content=json.dumps(body).encode(), content_type="application/json",
