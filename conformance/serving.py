@@ -33,14 +33,14 @@ def is_loopback(host: str) -> bool:
 
 @contextmanager
 def serve_in_thread(app: Any, *, name: str, host: str = "127.0.0.1", port: int = 0, loopback_only: bool = True,
-                    startup_timeout_s: float = 10.0, **options: Any) -> Iterator[Bound]:
+                    startup_timeout_s: float = 10.0, log_level: str = "warning", **options: Any) -> Iterator[Bound]:
     """Serve `app` until the block ends; `options` go to uvicorn.Config (e.g. ssl_certfile). `name` says what the
     server is in errors ("the reference wallet"). A server meant for loopback refuses any other address."""
     import uvicorn
 
     if loopback_only and not is_loopback(host):
         raise ValueError(f"{name} only listens on loopback addresses, not {host}")
-    config = uvicorn.Config(app, host=host, port=port, log_level="warning", access_log=False, lifespan="off",
+    config = uvicorn.Config(app, host=host, port=port, log_level=log_level, access_log=False, lifespan="off",
                             **options)
     server = uvicorn.Server(config)
     thread = threading.Thread(target=lambda: asyncio.run(server.serve()), name=name, daemon=True)

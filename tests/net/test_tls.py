@@ -8,11 +8,8 @@ positive control: the same server passes once its certificate is valid and trust
 """
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
 import ipaddress
-import threading
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -25,6 +22,7 @@ from conformance.model.findings import Outcome
 from conformance.model.services import ServiceConfig, ServiceTarget
 from conformance.net import FetchError, FetchPolicy, FetchReason, GuardedClient
 from conformance.runner import Runner
+from conformance.serving import serve_in_thread
 
 LOOPBACK = "127.0.0.1"
 POLICY = FetchPolicy(allow_private=True, timeout_s=5.0)
@@ -91,28 +89,12 @@ def _make(folder: Path, name: str, *, san: str, expired: bool = False, with_ca: 
 @contextmanager
 def _serve_https(env: Environment, certificate: Certificate) -> Iterator[str]:
     """The reference VC API behind uvicorn's TLS on 127.0.0.1; yields its https base URL."""
-    import uvicorn
-
     from conformance.reference.vcalm import build_app
 
-    config = uvicorn.Config(build_app(env), host=LOOPBACK, port=0, log_level="critical", access_log=False,
-                            lifespan="off", ssl_certfile=str(certificate.cert), ssl_keyfile=str(certificate.key),
-                            timeout_graceful_shutdown=1)
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=lambda: asyncio.run(server.serve()), name="tls-test", daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not server.started:
-        if not thread.is_alive() or time.monotonic() > deadline:
-            server.should_exit = True
-            pytest.fail("expected the HTTPS test server to start, found it did not")
-        time.sleep(0.01)
-    port = server.servers[0].sockets[0].getsockname()[1]
-    try:
-        yield f"https://{LOOPBACK}:{port}"
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
+    with serve_in_thread(build_app(env), name="the HTTPS test server", host=LOOPBACK, log_level="critical",
+                         ssl_certfile=str(certificate.cert), ssl_keyfile=str(certificate.key),
+                         timeout_graceful_shutdown=1) as bound:
+        yield bound.url("https")
 
 
 CASES = {                       # name -> (certificate options, words the refusal names)
