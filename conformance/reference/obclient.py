@@ -33,7 +33,8 @@ from starlette.routing import Route
 from conformance.counterparty.obapi_host import s256
 from conformance.environment import Environment
 from conformance.live.obapi import OB30, ApiFlavour, host_credential
-from conformance.serving import is_loopback, serve_in_thread
+from conformance.reference import calls
+from conformance.serving import serve_in_thread
 
 REDIRECT_URI = "https://app.ler-conformance.example/oauth/callback"
 MAX_BODY_BYTES = 64 * 1024
@@ -68,30 +69,11 @@ class ClientApp:
 
     def _send(self, client: Any, method: str, url: str, *, body: Any = None, form: Mapping[str, str] | None = None,
               headers: Mapping[str, str] | None = None) -> Any:
-        from conformance.net import FetchError
-
-        content, kind = b"", None
-        if form is not None:
-            content, kind = urlencode(dict(form)).encode(), "application/x-www-form-urlencoded"
-        elif body is not None:
-            content, kind = json.dumps(body).encode(), "application/json"
-        parts = urlsplit(url)
-        if parts.scheme != "https" and not (parts.scheme == "http" and is_loopback(parts.hostname or "")):
-            raise Stopped(f"{url} is neither https nor loopback")
-        try:
-            return client.send(method, url, content=content, content_type=kind, headers=headers,
-                               accept="application/json", max_bytes=1024 * 1024)
-        except FetchError as exc:
-            raise Stopped(f"{method} {url}: {exc.reason.value}") from None
+        return calls.send(client, method, url, refuse=Stopped, body=body, form=form, headers=headers)
 
     def _json(self, client: Any, method: str, url: str, **kwargs: Any) -> tuple[Any, Any]:
         answer = self._send(client, method, url, **kwargs)
-        if not 200 <= answer.status < 300:
-            raise Stopped(f"{method} {url} answers HTTP {answer.status}")
-        try:
-            return json.loads(answer.body), answer
-        except ValueError:
-            raise Stopped(f"{method} {url} answers something that is not JSON") from None
+        return calls.parsed(answer, method, url, refuse=Stopped), answer
 
     def scopes(self, kind: str) -> list[str]:
         named = self.flavour.scopes

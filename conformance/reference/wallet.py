@@ -24,7 +24,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any
-from urllib.parse import parse_qs, urlencode, urlsplit
+from urllib.parse import parse_qs, urlsplit
 
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
@@ -33,7 +33,8 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from conformance.environment import Environment
-from conformance.serving import is_loopback, serve_in_thread
+from conformance.reference import calls
+from conformance.serving import serve_in_thread
 
 HOLDER_KEY = "holder-ed25519"
 OTHER_KEY = "other-ed25519"
@@ -93,30 +94,7 @@ class Oid4vciHolder:
 
     def _json(self, client: Any, method: str, url: str, *, body: Any = None, form: Mapping[str, str] | None = None,
               headers: Mapping[str, str] | None = None) -> Any:
-        from conformance.net import FetchError
-
-        content, kind = b"", None
-        if form is not None:
-            content, kind = urlencode(dict(form)).encode(), "application/x-www-form-urlencoded"
-        elif body is not None:
-            content, kind = json.dumps(body).encode(), "application/json"
-        parts = urlsplit(url)
-        if parts.scheme != "https" and not (parts.scheme == "http" and is_loopback(parts.hostname or "")):
-            raise Refused(f"{url} is neither https nor loopback")
-        try:
-            answer = client.send(method, url, content=content, content_type=kind, headers=headers,
-                                 accept="application/json", max_bytes=1024 * 1024)
-        except FetchError as exc:
-            raise Refused(f"{method} {url}: {exc.reason.value}") from None
-        if not 200 <= answer.status < 300:
-            raise Refused(f"{method} {url} answers HTTP {answer.status}")
-        try:
-            value = json.loads(answer.body)
-        except ValueError:
-            raise Refused(f"{method} {url} answers something that is not JSON") from None
-        if not isinstance(value, dict):
-            raise Refused(f"{method} {url} answers JSON that is not an object")
-        return value
+        return calls.json_object(client, method, url, refuse=Refused, body=body, form=form, headers=headers)
 
     def _offer(self, client: Any, url: str) -> dict[str, Any]:
         query = parse_qs(urlsplit(url).query)

@@ -25,7 +25,7 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 from conformance.environment import Environment
-from conformance.serving import is_loopback
+from conformance.reference import calls
 
 LINK_PREFIXES = ("dccrequest://", "org.dcconsortium://", "https://lcw.app/request")
 MAX_ROUND_TRIPS = 10
@@ -83,25 +83,7 @@ class VcapiHolder:
         self.env, self.store, self.on = env, store, faults.__contains__
 
     def _post(self, client: Any, url: str, body: Any) -> dict[str, Any]:
-        from conformance.net import FetchError
-
-        parts = urlsplit(url)
-        if parts.scheme != "https" and not (parts.scheme == "http" and is_loopback(parts.hostname or "")):
-            raise _Stop(f"{url} is neither https nor loopback")
-        try:
-            answer = client.send("POST", url, content=json.dumps(body).encode(), content_type="application/json",
-                                 accept="application/json", max_bytes=MAX_ANSWER_BYTES)
-        except FetchError as exc:
-            raise _Stop(f"POST {url}: {exc.reason.value}") from None
-        if not 200 <= answer.status < 300:
-            raise _Stop(f"POST {url} answers HTTP {answer.status}")
-        try:
-            value = json.loads(answer.body) if answer.body.strip() else {}
-        except (ValueError, RecursionError):
-            raise _Stop(f"POST {url} answers something that is not JSON") from None
-        if not isinstance(value, dict):
-            raise _Stop(f"POST {url} answers JSON that is not an object")
-        return value
+        return calls.json_object(client, "POST", url, refuse=_Stop, empty={}, body=body, max_bytes=MAX_ANSWER_BYTES)
 
     def _presentation(self, challenge: Any, domain: Any, credentials: list[Any]) -> dict[str, Any]:
         from conformance.keys.testkeys import suite_key
