@@ -68,6 +68,20 @@ def delivery_step(server: CounterpartyServer, flow: str, driver: Driver, link: s
                 expect={"observes": delivery.observes})
 
 
+def asked(flow: str, name: str) -> Finished:
+    """A session is over once the implementation made the request called `name` in it (what an interactive run
+    waits for, having no report)."""
+    return lambda steps: any(s.flow == flow and s.name == name for s in steps)
+
+
+def hand(server: CounterpartyServer, driver: Driver, flow: str, link: str, until: Finished, timeout_s: float, *,
+         tx_code: str | None = None, noted: Mapping[str, object] | None = None) -> None:
+    """Hand the implementation `link` (and a transaction code) through its driver and record the session's driver
+    step, with what the caller `noted` beside the link (never a secret's value)."""
+    delivery = driver.deliver(server, link, tx_code, until, timeout_s)
+    server.record(delivery_step(server, flow, driver, link, delivery, **(noted or {})))
+
+
 def _report(text: str) -> Mapping[str, Any] | None:
     for line in reversed(text.strip().splitlines()):
         if line.strip():

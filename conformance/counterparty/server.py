@@ -42,7 +42,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route as StarletteRoute
 
-from conformance.live.transcript import MAX_TEXT, Step
+from conformance.live.transcript import MAX_TEXT, Step, Transcript
 from conformance.net import redact_url
 from conformance.net.evidence import REDACTED, redact_header, secret_field
 from conformance.serving import is_loopback, serve_in_thread
@@ -309,6 +309,16 @@ class CounterpartyServer:
     def app(self) -> Starlette:
         routes = [StarletteRoute(r.path, self._endpoint(r), methods=list(r.methods)) for r in self._routes]
         return Starlette(routes=routes, exception_handlers={404: self._unrouted, 405: self._unrouted})
+
+    def run(self, what: str, sessions: Callable[[], None]) -> Transcript:
+        """Serve while `sessions` hands the implementation its offers, links or requests; the transcript is every
+        step recorded, with why the suite could not serve its `what` (e.g. "test issuer") when it could not."""
+        try:
+            with self.running():
+                sessions()
+        except (RuntimeError, OSError) as exc:
+            return Transcript(self.steps, setup_error=f"the suite cannot serve its {what}: {exc}")
+        return Transcript(self.steps)
 
     @contextmanager
     def running(self, startup_timeout_s: float = 10.0) -> Iterator[CounterpartyServer]:

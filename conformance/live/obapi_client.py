@@ -25,7 +25,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from conformance.counterparty.drivers import delivery_step, driver_from
+from conformance.counterparty.drivers import driver_from, hand
 from conformance.counterparty.obapi_host import FLOW, ClientTestHost
 from conformance.counterparty.server import CounterpartyOptions, CounterpartyServer
 from conformance.live.obapi import CLR20, OB30, ApiFlavour
@@ -68,11 +68,5 @@ def run(subject: ServiceSubject) -> Transcript:
     host = ClientTestHost(flavour, subject.env.verifier.canonicalizer)
     server = CounterpartyServer(host.routes(), options, name=f"{service.role}-test-host")
     host.attach(server)
-    try:
-        with server.running():
-            url = host.discovery_url
-            delivery = driver.deliver(server, url, None, finished(app), options.timeout_s)
-            server.record(delivery_step(server, FLOW, driver, url, delivery, app=app))
-            return Transcript(server.steps)
-    except (RuntimeError, OSError) as exc:
-        return Transcript(server.steps, setup_error=f"the suite cannot serve its test host: {exc}")
+    return server.run("test host", lambda: hand(server, driver, FLOW, host.discovery_url, finished(app),
+                                                options.timeout_s, noted={"app": app}))

@@ -22,18 +22,13 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from conformance.counterparty.drivers import delivery_step, driver_from
-from conformance.counterparty.oid4vci_issuer import SESSIONS, Session, WalletTestIssuer, tx_code_noted
+from conformance.counterparty.drivers import asked, driver_from, hand
+from conformance.counterparty.oid4vci_issuer import SESSIONS, WalletTestIssuer, tx_code_noted
 from conformance.counterparty.server import CounterpartyOptions, CounterpartyServer
 from conformance.live.transcript import Transcript
 
 if TYPE_CHECKING:
     from conformance.model.services import ServiceSubject
-
-
-def _finished(session: Session):  # type: ignore[no-untyped-def]
-    """When an interactive session is over without a word from the wallet: it asked for its credential."""
-    return lambda steps: any(s.flow == session.name and s.name == "credential" for s in steps)
 
 
 def run(subject: ServiceSubject) -> Transcript:
@@ -44,15 +39,11 @@ def run(subject: ServiceSubject) -> Transcript:
     except ValueError as exc:
         return Transcript((), setup_error=str(exc))
     issuer = WalletTestIssuer(subject.env.verifier.canonicalizer)
-    server = CounterpartyServer(issuer.routes(), options, name="oid4vci-wallet-test-issuer")
-    issuer.server = server
-    try:
-        with server.running():
-            for session in SESSIONS:
-                offer, tx_code = issuer.open(session)
-                delivery = driver.deliver(server, offer, tx_code, _finished(session), options.timeout_s)
-                server.record(delivery_step(server, session.name, driver, offer, delivery,
-                                            **tx_code_noted(session.name, tx_code)))
-            return Transcript(server.steps)
-    except (RuntimeError, OSError) as exc:
-        return Transcript(server.steps, setup_error=f"the suite cannot serve its test issuer: {exc}")
+    server = issuer.server = CounterpartyServer(issuer.routes(), options, name="oid4vci-wallet-test-issuer")
+
+    def sessions() -> None:
+        for session in SESSIONS:      # an interactive session is over once the wallet asked for its credential
+            offer, tx_code = issuer.open(session)
+            hand(server, driver, session.name, offer, asked(session.name, "credential"), options.timeout_s,
+                 tx_code=tx_code, noted=tx_code_noted(session.name, tx_code))
+    return server.run("test issuer", sessions)

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from conformance.counterparty.drivers import delivery_step, driver_from
+from conformance.counterparty.drivers import asked, driver_from, hand
 from conformance.counterparty.oid4vci_issuer import Session as IssueSession
 from conformance.counterparty.oid4vci_issuer import WalletTestIssuer, tx_code_noted
 from conformance.counterparty.oid4vp_verifier import SESSIONS, WalletTestVerifier
@@ -50,9 +50,8 @@ def keeping(issuer: WalletTestIssuer, kept: list[Any]) -> list[Route]:
 def issue_into(server: CounterpartyServer, issuer: WalletTestIssuer, driver: Any, timeout_s: float) -> None:
     """Session "issue": hand the wallet an offer so it holds a credential of this run."""
     offer, tx_code = issuer.open(ISSUE)
-    done = lambda steps: any(s.flow == ISSUE.name and s.name == "credential" for s in steps)
-    delivery = driver.deliver(server, offer, tx_code, done, timeout_s)
-    server.record(delivery_step(server, ISSUE.name, driver, offer, delivery, **tx_code_noted(ISSUE.name, tx_code)))
+    hand(server, driver, ISSUE.name, offer, asked(ISSUE.name, "credential"), timeout_s, tx_code=tx_code,
+         noted=tx_code_noted(ISSUE.name, tx_code))
 
 
 def run(subject: ServiceSubject) -> Transcript:
@@ -67,15 +66,10 @@ def run(subject: ServiceSubject) -> Transcript:
     server = CounterpartyServer([*keeping(issuer, verifier.issued), *verifier.routes()], options,
                                 name="oid4vp-wallet-test-verifier")
     issuer.server = verifier.server = server
-    try:
-        with server.running():
-            issue_into(server, issuer, driver, options.timeout_s)
-            for session in SESSIONS:
-                url = verifier.open(session)
-                name = session.name
-                delivery = driver.deliver(server, url, None, lambda steps, n=name: any(
-                    s.flow == n and s.name == "response" for s in steps), options.timeout_s)
-                server.record(delivery_step(server, name, driver, url, delivery))
-            return Transcript(server.steps)
-    except (RuntimeError, OSError) as exc:
-        return Transcript(server.steps, setup_error=f"the suite cannot serve its test verifier: {exc}")
+
+    def sessions() -> None:
+        issue_into(server, issuer, driver, options.timeout_s)
+        for session in SESSIONS:
+            hand(server, driver, session.name, verifier.open(session), asked(session.name, "response"),
+                 options.timeout_s)
+    return server.run("test verifier", sessions)

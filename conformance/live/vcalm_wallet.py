@@ -20,18 +20,13 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from conformance.counterparty.drivers import delivery_step, driver_from
+from conformance.counterparty.drivers import asked, driver_from, hand
 from conformance.counterparty.server import CounterpartyOptions, CounterpartyServer
-from conformance.counterparty.vcapi_exchange import SESSIONS, Session, WalletTestExchange
+from conformance.counterparty.vcapi_exchange import SESSIONS, WalletTestExchange
 from conformance.live.transcript import Transcript
 
 if TYPE_CHECKING:
     from conformance.model.services import ServiceSubject
-
-
-def _finished(session: Session):  # type: ignore[no-untyped-def]
-    """When an interactive session is over without a word from the wallet: it presented and got its credential."""
-    return lambda steps: any(s.flow == session.name and s.name == "present" for s in steps)
 
 
 def run(subject: ServiceSubject) -> Transcript:
@@ -42,14 +37,10 @@ def run(subject: ServiceSubject) -> Transcript:
     except ValueError as exc:
         return Transcript((), setup_error=str(exc))
     exchange = WalletTestExchange(subject.env)
-    server = CounterpartyServer(exchange.routes(), options, name="vcapi-wallet-test-exchange")
-    exchange.server = server
-    try:
-        with server.running():
-            for session in SESSIONS:
-                link = exchange.open(session)
-                delivery = driver.deliver(server, link, None, _finished(session), options.timeout_s)
-                server.record(delivery_step(server, session.name, driver, link, delivery, form=session.form))
-            return Transcript(server.steps)
-    except (RuntimeError, OSError) as exc:
-        return Transcript(server.steps, setup_error=f"the suite cannot serve its test exchange: {exc}")
+    server = exchange.server = CounterpartyServer(exchange.routes(), options, name="vcapi-wallet-test-exchange")
+
+    def sessions() -> None:
+        for session in SESSIONS:      # an interactive session is over once the wallet presented (and got its badge)
+            hand(server, driver, session.name, exchange.open(session), asked(session.name, "present"),
+                 options.timeout_s, noted={"form": session.form})
+    return server.run("test exchange", sessions)

@@ -31,7 +31,7 @@ import tempfile
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from conformance.counterparty.drivers import delivery_step, driver_from
+from conformance.counterparty.drivers import asked, driver_from, hand
 from conformance.counterparty.oid4vci_issuer import WalletTestIssuer
 from conformance.counterparty.oid4vp_verifier import PRESENT, WalletTestVerifier, canonical
 from conformance.counterparty.server import CounterpartyOptions, CounterpartyServer
@@ -144,17 +144,12 @@ def run(subject: ServiceSubject) -> Transcript:
                                 name="wallet-portability")
     issuer.server = verifier.server = server
     timeout = server_options.timeout_s
-    try:
-        with server.running():
-            issue_into(server, issuer, from_driver, timeout)
-            step, raw = export_from(subject.client, export_hook, timeout, verifier.issued)
-            server.record(step)
-            if raw is not None:
-                server.record(import_into(subject.client, import_hook, raw, timeout))
-                url = verifier.open(PRESENT)
-                delivery = to_driver.deliver(server, url, None, lambda steps: any(
-                    s.flow == PRESENT.name and s.name == "response" for s in steps), timeout)
-                server.record(delivery_step(server, PRESENT.name, to_driver, url, delivery))
-            return Transcript(server.steps)
-    except (RuntimeError, OSError) as exc:
-        return Transcript(server.steps, setup_error=f"the suite cannot serve its test issuer and verifier: {exc}")
+
+    def sessions() -> None:
+        issue_into(server, issuer, from_driver, timeout)
+        step, raw = export_from(subject.client, export_hook, timeout, verifier.issued)
+        server.record(step)
+        if raw is not None:
+            server.record(import_into(subject.client, import_hook, raw, timeout))
+            hand(server, to_driver, PRESENT.name, verifier.open(PRESENT), asked(PRESENT.name, "response"), timeout)
+    return server.run("test issuer and verifier", sessions)
