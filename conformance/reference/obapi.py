@@ -16,7 +16,8 @@ loopback only: a test fixture and the stand-in `serve-reference` and `make demo`
 
 {API} is /ims/ob/v3p0 (the flavour's base path). Resource errors are Imsx_StatusInfo objects; OAuth errors are
 RFC 6749 error objects.
-The host holds three credentials of the flavour's type signed with the suite's public test key for its test user.
+The host holds three credentials of the flavour's type signed with the suite's public test key for its test user,
+and lists the first of them once more as a compact JWS (compactJwsString) signed with the same key.
 """
 from __future__ import annotations
 
@@ -49,6 +50,7 @@ SCOPE = OB30.scope_base
 READ, UPSERT, PROFILE = SCOPE + "credential.readonly", SCOPE + "credential.upsert", SCOPE + "profile.readonly"
 USER = "https://host.ler-conformance.example/users/learner-0001"
 SEEDED = 3
+ISSUER_KEY = "issuer-ed25519"   # the suite's public test key the host's credentials are signed with
 MAX_BODY_BYTES = 1024 * 1024
 
 # switch -> the requirement it makes fail (and nothing else)
@@ -80,6 +82,17 @@ def _seeded(canonicalizer: Any, flavour: ApiFlavour = OB30) -> tuple[dict[str, A
     what = "Badge" if flavour is OB30 else "Record"
     return tuple(host_credential(canonicalizer, flavour, f"urn:uuid:{seed}-00000000000{number}",
                                  f"Host Seed {what} {number}") for number in range(1, SEEDED + 1))
+
+
+@lru_cache(maxsize=4)
+def _seeded_jws(canonicalizer: Any, flavour: ApiFlavour = OB30) -> str:
+    """The first seeded credential once more, as a compact JWS (VC-JWT with the credential's members as claims, the
+    form of the suite's own OB 3.0 JWT vectors), signed with the suite's public issuer test key."""
+    from conformance.vectors import jwt_of
+
+    credential = copy.deepcopy(_seeded(canonicalizer, flavour)[0])
+    credential.pop("proof", None)
+    return jwt_of(credential, {"style": "jwt-claims", "key": ISSUER_KEY})
 
 
 def _drop_term(credential: dict[str, Any]) -> None:
@@ -117,6 +130,7 @@ def build_app(env: Environment, faults: frozenset[str] = frozenset(), flavour: A
     read, upsert_scope, profile_scope = (flavour.scopes[n] for n in ("credential.readonly", "credential.upsert",
                                                                       "profile.readonly"))
     state = _State({}, {}, {}, {}, [copy.deepcopy(c) for c in _seeded(env.verifier.canonicalizer, flavour)])
+    listed_jws = _seeded_jws(env.verifier.canonicalizer, flavour)      # listed after the JSON credentials
     lock = threading.Lock()
 
     def status_info(status: int, description: str, minor: str) -> Response:
@@ -263,9 +277,10 @@ def build_app(env: Environment, faults: frozenset[str] = frozenset(), flavour: A
         if not limit or offset is None:
             return status_info(400, "limit must be a positive integer and offset a non-negative one", "invaliddata")
         with lock:
-            stored = list(state.credentials)
+            stored: list[Any] = [*state.credentials, listed_jws]
         total = len(stored)
         page = stored if "limit-ignored" in faults else stored[offset:offset + limit]
+        objects, strings = [e for e in page if isinstance(e, dict)], [e for e in page if isinstance(e, str)]
         base = str(request.url.remove_query_params(["limit", "offset"]))
         links = []
         if offset + len(page) < total and "link-next-missing" not in faults:
@@ -278,7 +293,9 @@ def build_app(env: Environment, faults: frozenset[str] = frozenset(), flavour: A
         headers = {"link": ", ".join(links)}
         if "total-count-missing" not in faults:
             headers["x-total-count"] = str(total)
-        body: Any = page if "credentials-bare-entries" in faults else {"credential": page}
+        body: Any = objects if "credentials-bare-entries" in faults else {"credential": objects}
+        if strings and isinstance(body, dict):
+            body["compactJwsString"] = strings
         return JSONResponse(body, headers=headers)
 
     async def upsert(request: Request) -> Response:

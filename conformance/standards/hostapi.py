@@ -26,8 +26,8 @@ SEVERITY = frozenset({"status", "warning", "error"})
 
 def register_standard(flavour: ApiFlavour) -> None:
     """The flavour's detector (only a service a targets file names, of the flavour's role: a document can never make
-    the suite call anything) and its embedder: each credential object of each getCredentials page, judged by the
-    document checks (JWS strings are left to a later slice)."""
+    the suite call anything) and its embedder: each credential object and each compact JWS string of each
+    getCredentials page, judged by the document checks (a JWS as a credential of its own, decoded)."""
 
     @detects(flavour.prefix)
     def is_host(subject: Subject) -> bool:
@@ -39,11 +39,16 @@ def register_standard(flavour: ApiFlavour) -> None:
             return
         transcript = subject.transcript
         for step in subject.flow("credentials"):
-            entries = step.body.get("credential") if step.status == 200 and isinstance(step.body, dict) else None
+            body = step.body if step.status == 200 and isinstance(step.body, dict) else {}
+            entries, strings = body.get("credential"), body.get("compactJwsString")
             for index, entry in enumerate(entries if isinstance(entries, list) else ()):
                 if isinstance(entry, dict):
                     yield Embedded(transcript.pointer(step, f"/response/body/credential/{index}"), entry,
                                    encoding="document")
+            for index, entry in enumerate(strings if isinstance(strings, list) else ()):
+                if isinstance(entry, str):
+                    yield Embedded(transcript.pointer(step, f"/response/body/compactJwsString/{index}"), entry,
+                                   encoding="jws")
 
 
 def _applies(flavour: ApiFlavour) -> str:

@@ -48,7 +48,11 @@ def test_listed_clr_credentials_are_judged_by_the_document_checks(clrapi_runs: d
     host = clrapi_runs[None].results[0]
     assert {"CLR20", "OB30", "VCDM20", "DI10"} <= set(host.standards)
     embedded = [f for f in host.findings if f.subject and f.subject != host.subject]
-    assert embedded and all("/response/body/credential/" in f.location for f in embedded)
+    assert embedded and all("/response/body/credential/" in f.location or "/response/body/compactJwsString/"
+                            in f.location for f in embedded)
+    # the ClrCredential the host lists as a compact JWS is judged there, its signature verified
+    assert {f.outcome for f in embedded if f.requirement == "CLR20-proof-verifies"
+            and "/response/body/compactJwsString/0 " in f.location} == {Outcome.PASSED}
     passed = {f.requirement.split("-", 1)[0] for f in embedded if f.outcome is Outcome.PASSED}
     assert {"CLR20", "OB30", "DI10"} <= passed
     # the nested OpenBadgeCredential of each listed CLR is judged too

@@ -5,6 +5,7 @@ never a crash."""
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -26,8 +27,51 @@ def test_listed_credentials_are_judged_by_the_document_checks(obapi_runs: dict[o
     host = obapi_runs[None].results[0]
     assert {"OB30", "VCDM20", "DI10"} <= set(host.standards)
     embedded = [f for f in host.findings if f.subject and f.subject != host.subject]
-    assert embedded and all("/response/body/credential/" in f.location for f in embedded)
+    assert embedded and all("/response/body/credential/" in f.location or "/response/body/compactJwsString/"
+                            in f.location for f in embedded)
     assert any(f.requirement.startswith("DI10-") and f.outcome is Outcome.PASSED for f in embedded)
+
+
+JWT_CHECKS = {"OB30-jwt-alg", "OB30-jwt-typ", "OB30-jwt-key-reference", "OB30-jwt-iss", "OB30-jwt-jti",
+              "OB30-jwt-nbf", "OB30-jwt-sub", "OB30-proof-verifies"}
+
+
+def _jws_findings(run: LiveRun) -> dict[str, set[Outcome]]:
+    host = run.results[0]
+    found: dict[str, set[Outcome]] = {}
+    for f in host.findings:
+        if re.search(r"/response/body/compactJwsString/\d+( |$)", f.location or ""):
+            found.setdefault(f.requirement, set()).add(f.outcome)
+    return found
+
+
+def test_listed_jws_is_judged_by_the_jwt_checks(obapi_runs: dict[object, LiveRun]) -> None:
+    """The reference lists one credential as a compact JWS (a VC-JWT with OB claims); the JOSE checks of the OB 3.0
+    JWT form, the signature among them, judge it there and pass."""
+    found = _jws_findings(obapi_runs[None])
+    assert JWT_CHECKS <= set(found)
+    assert all(found[rid] == {Outcome.PASSED} for rid in JWT_CHECKS)
+    assert {"CORE-jws-compact", "OB30-credential-type"} <= {r for r, o in found.items() if o == {Outcome.PASSED}}
+
+
+def test_listed_jws_with_a_broken_signature_fails_there(env: Environment, tmp_path: Path,
+                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Not a fault switch (no API requirement is broken): the host lists a JWS whose signature does not verify, and
+    the signature check fails at that entry."""
+    from conformance.reference import obapi as reference
+
+    good = reference._seeded_jws(env.verifier.canonicalizer)
+    head, _, signature = good.rpartition(".")
+    flipped = signature[:10] + ("A" if signature[10] != "A" else "B") + signature[11:]
+    monkeypatch.setattr(reference, "_seeded_jws", lambda canonicalizer, flavour: f"{head}.{flipped}")
+    with reference.serve_obapi(env) as running, GuardedClient(FetchPolicy(allow_private=True)) as client:
+        path = tmp_path / "targets.toml"
+        path.write_text(running.targets_toml(), encoding="utf-8")
+        run = run_targets(env, path, client)
+    found = _jws_findings(run)
+    assert found["OB30-proof-verifies"] == {Outcome.FAILED}
+    assert found["OB30-jwt-alg"] == {Outcome.PASSED}
+    assert all(o is Outcome.PASSED for rid, o in run.outcomes("OB30API").items() if "-CLIENT-" not in rid)
 
 
 def test_secrets_stay_out_of_results(obapi_runs: dict[object, LiveRun]) -> None:
