@@ -23,6 +23,11 @@ purpose, the DID its verification method belongs to, what the suite asked for) g
 
 Hostile session: `tampered-credential` answers with a credential whose proof no longer verifies; a conformant
 wallet does not store it.
+
+Query session: `query-by-example` asks, beside DIDAuthentication, for one credential by a QueryByExample whose example
+names the badge the wallet received in session `protocols-link` (its id, type and issuer), so the badge of
+`request-link` it also holds matches nothing; `observed.credentials` lists what the presentation carries (id, type,
+whether it matches the example, whether its proof still verifies).
 """
 from __future__ import annotations
 
@@ -50,10 +55,13 @@ class Session:
     name: str
     form: str                            # "request" (issuer / vc_request_url / challenge) or "protocols" ({"vcapi"})
     hostile: str = ""                    # "", "tampered-credential"
+    asks_for: str = ""                   # the session whose badge a QueryByExample asks the wallet to present
 
 
 SESSIONS = (Session("request-link", "request"), Session("protocols-link", "protocols"),
-            Session("tampered-credential", "protocols", hostile="tampered-credential"))
+            Session("tampered-credential", "protocols", hostile="tampered-credential"),
+            Session("query-by-example", "protocols", asks_for="protocols-link"))
+MAX_PRESENTED = 20                       # credentials of one presentation the suite looks at
 
 
 def parse_link(link: str) -> dict[str, Any]:
@@ -78,6 +86,43 @@ class _Live:
     session: Session
     challenge: str
     domain: str | None                  # what the request asks the proof to name (None in the request form)
+    example: dict[str, Any] | None = None   # the QueryByExample's example (sessions with asks_for)
+    example_of: str | None = None       # the session whose badge the example names (None: none was delivered)
+
+
+def matches_example(example: Any, value: Any) -> bool:
+    """Whether `value` has everything `example` names: objects member by member, every item of an example list among
+    the value's items, and a single example value equal to the value or among its items ("type": "X" in [..., "X"])."""
+    if isinstance(example, dict):
+        return isinstance(value, dict) and all(k in value and matches_example(v, value[k]) for k, v in example.items())
+    if isinstance(example, list):
+        items = value if isinstance(value, list) else [value]
+        return all(any(matches_example(e, item) for item in items) for e in example)
+    return example == value or (isinstance(value, list) and example in value)
+
+
+def observe_credentials(presentation: Any, example: Mapping[str, Any], verifier: Any) -> dict[str, Any]:
+    """What a presentation answering a QueryByExample carries: each credential's id and type, whether it matches the
+    example and whether its proof still verifies (at most MAX_PRESENTED are looked at)."""
+    found = presentation.get("verifiableCredential") if isinstance(presentation, dict) else None
+    found = [] if found is None else found if isinstance(found, list) else [found]
+    seen: list[dict[str, Any]] = []
+    for credential in found[:MAX_PRESENTED]:
+        if not isinstance(credential, dict):
+            seen.append({"id": None, "type": None, "matches": False, "signature": "cannot be checked",
+                         "note": "the entry is not a JSON object"})
+            continue
+        entry: dict[str, Any] = {"id": credential.get("id"), "type": credential.get("type"),
+                                 "matches": matches_example(example, credential)}
+        try:
+            result = verifier.data_integrity(credential, presentation=False)
+            entry["signature"] = "verifies" if result.verified else \
+                "cannot be checked" if result.indeterminate else "does not verify"
+        except Exception as exc:  # noqa: BLE001 - a credential the suite cannot verify is noted, never a pass
+            entry["signature"] = "cannot be checked"
+            entry["note"] = f"verification stops: {type(exc).__name__}"
+        seen.append(entry)
+    return {"credentials": seen, "credentials_total": len(found)}
 
 
 def observe_presentation(presentation: Any, verifier: Any) -> dict[str, Any]:
@@ -126,6 +171,7 @@ class WalletTestExchange:
     def __init__(self, env: Any) -> None:
         self._env = env
         self._sessions: dict[str, _Live] = {}
+        self._issued: dict[str, dict[str, Any]] = {}     # session -> the last intact badge it delivered
         self._lock = threading.Lock()
         self.server: CounterpartyServer | None = None
 
@@ -141,14 +187,30 @@ class WalletTestExchange:
         """Start a session: the deep link to hand the wallet."""
         challenge = secrets.token_urlsafe(18)
         domain = None if session.form == "request" else self.origin()
+        live = _Live(session, challenge, domain)
+        if session.asks_for:
+            live.example, live.example_of = self._example(session.asks_for)
         with self._lock:
-            self._sessions[session.name] = _Live(session, challenge, domain)
+            self._sessions[session.name] = live
         url = self.exchange_url(session.name)
         if session.form == "request":
             return f"{LINK_SCHEME}?" + urlencode({"issuer": self.origin(), "vc_request_url": url,
                                                   "challenge": challenge, "auth_type": "bearer"})
         request = {"credentialRequestOrigin": self.origin(), "protocols": {"vcapi": url}}
         return f"{LINK_SCHEME}?request={quote(json.dumps(request, separators=(',', ':')), safe='')}"
+
+    def _example(self, session: str) -> tuple[dict[str, Any], str | None]:
+        """The example naming the badge delivered in `session` (any badge of the suite's issuer when there is none)."""
+        from conformance.keys.testkeys import suite_key
+
+        with self._lock:
+            badge = self._issued.get(session)
+        example: dict[str, Any] = {"@context": list(TEMPLATE["@context"]),
+                                   "type": ["VerifiableCredential", "OpenBadgeCredential"],
+                                   "issuer": {"id": suite_key(ISSUER_KEY).did}}
+        if badge is None:
+            return example, None
+        return {**example, "id": badge["id"]}, session
 
     def _live(self, call: Call) -> _Live | None:
         with self._lock:
@@ -158,6 +220,9 @@ class WalletTestExchange:
         request: dict[str, Any] = {"query": [{"type": "DIDAuthentication",
                                               "acceptedMethods": [{"method": "key"}, {"method": "jwk"}]}],
                                    "challenge": live.challenge}
+        if live.example is not None:
+            request["query"].append({"type": "QueryByExample", "credentialQuery": [
+                {"reason": "Present the Open Badge this suite issued to you earlier.", "example": live.example}]})
         if live.domain is not None:
             request["domain"] = live.domain
         request["interact"] = {"service": [{"type": SERVICE_TYPE,
@@ -178,6 +243,9 @@ class WalletTestExchange:
         signed: dict[str, Any] = sign_document(document, [{"key": ISSUER_KEY}], self._env.verifier.canonicalizer)
         if live.session.hostile == "tampered-credential":
             signed["name"] = "ler-conformance wallet exchange badge (altered after signing)"
+        else:
+            with self._lock:
+                self._issued[live.session.name] = signed
         return signed
 
     # --- handlers -----------------------------------------------------------------------------------------------
@@ -189,6 +257,8 @@ class WalletTestExchange:
         name = live.session.name
         expected = {"challenge_asked": live.challenge, "domain_asked": live.domain, "place": place,
                     "received_at": int(call.received_at)}
+        if live.example is not None:
+            expected.update({"example": live.example, "example_of": live.example_of})
         if call.method != "POST":
             return Answer(name, "get", 405, {"title": "an exchange is driven by POST"}, observed=expected)
         if call.problem or call.form is not None:
@@ -203,6 +273,8 @@ class WalletTestExchange:
             return Answer(name, "unexpected", 400, {"title": "expected {} or a verifiable presentation"},
                           observed=expected)
         observed = {**expected, **observe_presentation(presentation, self._env.verifier)}
+        if live.example is not None:
+            observed.update(observe_credentials(presentation, live.example, self._env.verifier))
         holder = observed.get("holder") or observed.get("controller")
         credential = self._credential(live, holder)
         answer = {"verifiablePresentation": {"@context": [PRESENTATION_CONTEXT], "type": ["VerifiablePresentation"],

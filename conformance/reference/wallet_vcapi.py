@@ -42,6 +42,8 @@ FAULTS: Mapping[str, str] = MappingProxyType({
     "vcapi-no-holder": "VCALM-WALLET-vp-holder",
     "vcapi-refuses-every-credential": "VCALM-WALLET-accepts-credential",
     "vcapi-stores-tampered-credential": "VCALM-WALLET-refuses-tampered-credential",
+    "vcapi-ignores-query": "VCALM-WALLET-query-by-example-answered",
+    "vcapi-presents-everything": "VCALM-WALLET-only-requested-credentials",
 })
 
 
@@ -119,7 +121,11 @@ class VcapiHolder:
             if not isinstance(query, dict):
                 continue
             if query.get("type") == "QueryByExample":
-                chosen += [c for c in matching(self.store.export(), query) if c not in chosen]
+                if self.on("vcapi-ignores-query"):
+                    continue
+                held = self.store.export()
+                picked = held if self.on("vcapi-presents-everything") else matching(held, query)
+                chosen += [c for c in picked if c not in chosen]
             elif query.get("type") != "DIDAuthentication":
                 raise _Stop(f"the request asks for {query.get('type')!r}, which this wallet does not support")
         return self._presentation(request.get("challenge"), request.get("domain"), chosen)

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from conformance.counterparty.oid4vci_issuer import OB30_CONTEXTS
-from conformance.counterparty.vcapi_exchange import parse_link
+from conformance.counterparty.vcapi_exchange import MAX_PRESENTED, observe_credentials, parse_link
 from conformance.environment import Environment
 from conformance.model.findings import Outcome
 from conformance.model.services import ServiceSubject, ServiceTarget, load_targets_file
@@ -22,7 +22,7 @@ from conformance.reference.wallet_vcapi import VcapiHolder, is_vcapi_link, match
 from tests.live.harness import LiveRun, Phone, run_targets
 
 WALLET = "VCALM-WALLET"
-RULES = 9
+RULES = 11
 
 
 def _targets(tmp_path: Path, service: str) -> Path:
@@ -53,7 +53,7 @@ def test_both_deep_link_forms_read_back_as_the_exchange_they_name(env: Environme
     with serve(env) as wallet, GuardedClient(FetchPolicy(allow_private=True)) as client:
         steps = _subject(env, _targets(tmp_path, wallet.service_toml()), client).transcript.steps
     drivers = {s.flow: s for s in steps if s.name == "driver"}
-    assert set(drivers) == {"request-link", "protocols-link", "tampered-credential"}
+    assert set(drivers) == {"request-link", "protocols-link", "tampered-credential", "query-by-example"}
     assert all(is_vcapi_link(s.request["offer"]) and s.body["stored"] is (s.flow != "tampered-credential")
                for s in drivers.values())
 
@@ -81,6 +81,34 @@ def test_both_deep_link_forms_read_back_as_the_exchange_they_name(env: Environme
     assert seen["signature"] == "verifies" and seen["holder"] == seen["controller"]
     with pytest.raises(ValueError):
         parse_link("dccrequest://request?nothing=here")
+
+
+def test_the_query_session_asks_for_the_earlier_badge_and_notes_what_came(env: Environment, tmp_path: Path) -> None:
+    with serve(env) as wallet, GuardedClient(FetchPolicy(allow_private=True)) as client:
+        steps = _subject(env, _targets(tmp_path, wallet.service_toml()), client).transcript.steps
+    delivered = {s.flow: s.body["verifiablePresentation"]["verifiableCredential"][0]
+                 for s in steps if s.name == "present" and s.status == 200}
+    start = next(s for s in steps if s.flow == "query-by-example" and s.name == "start")
+    query = start.body["verifiablePresentationRequest"]["query"]
+    assert [q["type"] for q in query] == ["DIDAuthentication", "QueryByExample"]
+    example = query[1]["credentialQuery"][0]["example"]
+    assert example["id"] == delivered["protocols-link"]["id"] != delivered["request-link"]["id"]
+    assert example["issuer"]["id"] == delivered["protocols-link"]["issuer"]["id"]
+    seen = next(s for s in steps if s.flow == "query-by-example" and s.name == "present").request["observed"]
+    assert seen["example_of"] == "protocols-link" and seen["credentials_total"] == 1
+    assert [(c["id"], c["matches"], c["signature"]) for c in seen["credentials"]] == \
+        [(example["id"], True, "verifies")]
+
+
+def test_credentials_the_suite_cannot_read_never_match_and_never_crash(env: Environment) -> None:
+    example = {"type": "OpenBadgeCredential"}
+    seen = observe_credentials({"verifiableCredential": ["eyJ.not.a.jwt", 42, {"type": "OpenBadgeCredential"}]
+                                + [{}] * (MAX_PRESENTED + 5)}, example, env.verifier)
+    assert seen["credentials_total"] == MAX_PRESENTED + 8 and len(seen["credentials"]) == MAX_PRESENTED
+    assert [c["matches"] for c in seen["credentials"][:3]] == [False, False, True]
+    assert seen["credentials"][2]["signature"] in ("does not verify", "cannot be checked")
+    assert observe_credentials({"verifiableCredential": None}, example, env.verifier)["credentials"] == []
+    assert observe_credentials("not a presentation", example, env.verifier)["credentials"] == []
 
 
 def test_query_by_example_picks_the_stored_credentials_that_match() -> None:
@@ -161,7 +189,7 @@ def test_interactive_mode_leaves_what_the_wallet_stored_to_a_person(
                'driver = { interactive = true }\noptions = { timeout_s = 5 }\n')
     with GuardedClient(FetchPolicy(allow_private=True)) as client:
         run = run_targets(env, _targets(tmp_path, service), client)
-    assert phone.getvalue().count("dccrequest://request?") == 3
+    assert phone.getvalue().count("dccrequest://request?") == 4
     outcomes = _outcomes(run)
     assert outcomes[f"{WALLET}-accepts-credential"] is Outcome.CANT_TELL
     assert outcomes[f"{WALLET}-refuses-tampered-credential"] is Outcome.CANT_TELL

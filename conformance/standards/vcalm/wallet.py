@@ -24,6 +24,8 @@ ROLE = "vcapi-wallet"
 PROTOCOLS = tuple(s.name for s in SESSIONS if s.form == "protocols")
 REQUEST = tuple(s.name for s in SESSIONS if s.form == "request")
 ALL = tuple(s.name for s in SESSIONS)
+QUERY = tuple(s.name for s in SESSIONS if s.asks_for)
+ASKS_FOR = {s.name: s.asks_for for s in SESSIONS if s.asks_for}
 
 
 def _service(subject: Subject, ctx: CheckContext) -> ServiceSubject | Finding:
@@ -202,3 +204,56 @@ def accepts_credential(subject: Subject, ctx: CheckContext) -> Iterator[Finding]
 @check("VCALM-WALLET-refuses-tampered-credential")
 def refuses_tampered(subject: Subject, ctx: CheckContext) -> Iterator[Finding]:
     yield from _stored(subject, ctx, "tampered-credential", False)
+
+
+# --- answering a QueryByExample ----------------------------------------------------------------------------------
+
+def _presented(seen: Mapping[str, Any]) -> list[Mapping[str, Any]]:
+    """The credentials the exchange noted in the presentation (each: id, type, matches, signature)."""
+    found = seen.get("credentials")
+    return [c for c in found if isinstance(c, Mapping)] if isinstance(found, list) else []
+
+
+@check("VCALM-WALLET-query-by-example-answered")
+def query_by_example_answered(subject: Subject, ctx: CheckContext) -> Iterator[Finding]:
+    def judge(service: ServiceSubject, step: Step, seen: Mapping[str, Any]) -> Iterator[Finding]:
+        matching = [c for c in _presented(seen) if c.get("matches") is True]
+        if any(c.get("signature") == "verifies" for c in matching):
+            return
+        if any(c.get("signature") == "cannot be checked" for c in matching):
+            yield ctx.cant_tell(f"{step.label}: the suite cannot verify the proof of the credential that matches "
+                                "the example", _where(service, step, "credentials"))
+            return
+        if matching:
+            yield ctx.fail(_where(service, step, "credentials"), expected="the matching credential with its proof "
+                           "intact", found=", ".join(str(c.get("id")) for c in matching),
+                           message=f"{step.label}: the credential that matches the example no longer verifies")
+            return
+        source = seen.get("example_of") or ASKS_FOR.get(step.flow, "")
+        said = wallets.report(wallets.session(service, source)[1]) if source else {}
+        if seen.get("example_of") is None or said.get("stored") is not True:
+            yield ctx.cant_tell(f"{step.label}: the presentation carries no credential matching the example, and "
+                                f"the wallet did not report storing the badge of session {source} the example "
+                                "names, so it may hold nothing to answer with", _where(service, step, "credentials"))
+            return
+        yield ctx.fail(_where(service, step, "credentials"), expected=f"a credential matching the example "
+                       f"(the badge of session {source}, id {describe((seen.get('example') or {}).get('id'))})",
+                       found=", ".join(str(c.get("id")) for c in _presented(seen)) or MISSING,
+                       message=f"{step.label}: the presentation carries no credential matching the QueryByExample; "
+                               f"the wallet reported storing the badge of session {source} it names")
+    yield from _presentations(subject, ctx, QUERY, judge)
+
+
+@check("VCALM-WALLET-only-requested-credentials")
+def only_requested_credentials(subject: Subject, ctx: CheckContext) -> Iterator[Finding]:
+    def judge(service: ServiceSubject, step: Step, seen: Mapping[str, Any]) -> Iterator[Finding]:
+        extra = [c for c in _presented(seen) if c.get("matches") is not True]
+        total = seen.get("credentials_total")
+        if isinstance(total, int) and total > len(_presented(seen)):
+            extra.append({"id": f"{total - len(_presented(seen))} more not looked at"})
+        if extra:
+            yield ctx.fail(_where(service, step, "credentials"), expected="only credentials matching the example",
+                           found=", ".join(str(c.get("id")) for c in extra),
+                           message=f"{step.label}: the presentation carries {len(extra)} credential(s) the "
+                                   "QueryByExample does not ask for")
+    yield from _presentations(subject, ctx, QUERY, judge)
