@@ -28,6 +28,12 @@ class LiveRun:
                 if f.requirement == requirement and f.subject in ("", r.subject)}
         return next((o for o in _ORDER if o in seen), Outcome.INAPPLICABLE)
 
+    def why(self, requirement: str) -> str:
+        """The message of a finding that gave the requirement its (worst) outcome, for failure output."""
+        outcome = self.outcome(requirement)
+        return next((f.message for r in self.results for f in r.findings
+                     if f.requirement == requirement and f.outcome is outcome and f.message), "")
+
     def outcomes(self, prefix: str = "VCALM") -> dict[str, Outcome]:
         ids = {f.requirement for r in self.results for f in r.findings if f.requirement.startswith(prefix + "-")}
         return {rid: self.outcome(rid) for rid in sorted(ids)}

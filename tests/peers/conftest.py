@@ -11,7 +11,7 @@ import selectors
 import shutil
 import subprocess
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -19,11 +19,13 @@ from typing import TYPE_CHECKING, Any
 import httpx
 import pytest
 
+from conformance.model.findings import Outcome
 from tests.conftest import REPO
 from tests.peers.documents import pinned_context_paths
 
 if TYPE_CHECKING:
     from conformance.environment import Environment
+    from tests.live.harness import LiveRun
 
 PEER_DIR = REPO / "peers" / "node"
 SERVER = PEER_DIR / "server.mjs"
@@ -143,3 +145,22 @@ def node_peer(env: Environment, tmp_path_factory: pytest.TempPathFactory) -> Ite
             process.wait()
         if process.stdout is not None:
             process.stdout.close()
+
+
+def assert_recorded(run: LiveRun, found: Mapping[str, Outcome], table: Mapping[str, tuple[Outcome, str]],
+                    title: str, capsys: pytest.CaptureFixture[str],
+                    explain: Callable[[str], str] | None = None) -> None:
+    """What a live module found against a peer, printed as a table, is exactly the recorded departures: every
+    requirement not in `table` passes, every one in it comes to the outcome it names (`explain` gives a row's
+    reason when the table has none; by default the suite's own message)."""
+    reason = explain or (lambda rid: run.why(rid)[:110])
+    rows = [f"{rid:50} {outcome.value:10} {table.get(rid, (None, ''))[1] or reason(rid)}"
+            for rid, outcome in found.items()]
+    with capsys.disabled():
+        print(f"\n{title}:")
+        print("\n".join(rows))
+    departures = {rid: outcome for rid, outcome in found.items() if outcome is not Outcome.PASSED}
+    expected = {rid: outcome for rid, (outcome, _) in table.items()}
+    assert departures == expected, "\n".join(
+        [f"expected the departures {expected}, found {departures}; why, as the suite says:"]
+        + [f"  {rid}: {run.why(rid)}" for rid in sorted(set(departures) | set(expected))])

@@ -31,6 +31,7 @@ from tests.peers.conftest import (
     _context_map,
     _read_port,
     _wait_healthy,
+    assert_recorded,
 )
 
 pytestmark = pytest.mark.peer
@@ -105,30 +106,14 @@ def peer_run(env: Environment, vcapi_peer: VcApiPeer, tmp_path_factory: pytest.T
         return run_targets(env, path, client)
 
 
-def _why(run: LiveRun, requirement: str) -> str:
-    outcome = run.outcome(requirement)
-    for result in run.results:
-        for finding in result.findings:
-            if finding.requirement == requirement and finding.outcome is outcome and finding.message:
-                return finding.message
-    return ""
-
-
 def test_the_suite_judges_the_node_peer_as_recorded(peer_run: LiveRun, vcapi_peer: VcApiPeer,
                                                      capsys: pytest.CaptureFixture[str]) -> None:
     # the VC API service rules; VCALM-WALLET-* judge a wallet, which the peer's services are not
     found = {rid: o for rid, o in peer_run.outcomes("VCALM").items() if not rid.startswith("VCALM-WALLET-")}
     assert len(found) >= 15, f"expected every VCALM requirement judged, found {sorted(found)}"
-    rows = [f"{rid:42} {outcome.value:10} {DEPARTURES.get(rid, (None, ''))[1] or _why(peer_run, rid)[:90]}"
-            for rid, outcome in found.items()]
-    with capsys.disabled():
-        print(f"\nVCALM against the Node peer (@digitalbazaar/vc {vcapi_peer.versions['@digitalbazaar/vc']}):")
-        print("\n".join(rows))
-    departures = {rid: outcome for rid, outcome in found.items() if outcome is not Outcome.PASSED}
-    expected = {rid: outcome for rid, (outcome, _) in DEPARTURES.items()}
-    assert departures == expected, "\n".join(
-        [f"expected the departures {expected}, found {departures}; why, as the suite says:"]
-        + [f"  {rid}: {_why(peer_run, rid)}" for rid in sorted(set(departures) | set(expected))])
+    assert_recorded(peer_run, found, DEPARTURES,
+                    f"VCALM against the Node peer (@digitalbazaar/vc {vcapi_peer.versions['@digitalbazaar/vc']})",
+                    capsys)
 
 
 def test_the_issued_credential_verifies_in_the_suite(peer_run: LiveRun) -> None:

@@ -30,7 +30,7 @@ from conformance.model.findings import Outcome
 from conformance.net import FetchPolicy, GuardedClient
 from tests.live.harness import LiveRun, run_targets
 from tests.net.test_tls import _make
-from tests.peers.conftest import PEER_DIR, _context_map
+from tests.peers.conftest import PEER_DIR, _context_map, assert_recorded
 
 pytestmark = pytest.mark.peer
 
@@ -237,30 +237,12 @@ def draft_presenting_run(env: Environment, wallet_peer: WalletPeer) -> LiveRun:
     return _presenting_run(env, wallet_peer, "store-draft", draft=True)
 
 
-def _why(run: LiveRun, requirement: str) -> str:
-    outcome = run.outcome(requirement)
-    for result in run.results:
-        for finding in result.findings:
-            if finding.requirement == requirement and finding.outcome is outcome and finding.message:
-                return finding.message
-    return ""
-
-
 def _assert_table(run: LiveRun, table: dict[str, tuple[Outcome, str]], title: str,
                   capsys: pytest.CaptureFixture[str], prefix: str = "OID4VCI-WALLET", count: int = 16) -> None:
     found = run.outcomes(prefix)
     assert len(found) == count, f"expected every {prefix} requirement judged, found {sorted(found)}"
-    rows = [f"{rid:50} {outcome.value:10} "
-            f"{table.get(rid, (None, ''))[1] or DRAFT_CLIENT_ID_REFUSALS.get(rid, '') or _why(run, rid)[:110]}"
-            for rid, outcome in found.items()]
-    with capsys.disabled():
-        print(f"\n{title}:")
-        print("\n".join(rows))
-    departures = {rid: outcome for rid, outcome in found.items() if outcome is not Outcome.PASSED}
-    expected = {rid: outcome for rid, (outcome, _) in table.items()}
-    assert departures == expected, "\n".join(
-        [f"expected the departures {expected}, found {departures}; why, as the suite says:"]
-        + [f"  {rid}: {_why(run, rid)}" for rid in sorted(set(departures) | set(expected))])
+    assert_recorded(run, found, table, title, capsys,
+                    explain=lambda rid: DRAFT_CLIENT_ID_REFUSALS.get(rid, "") or run.why(rid)[:110])
 
 
 def test_the_suite_judges_the_oid4_client_wallet_as_recorded(peer_run: LiveRun, wallet_peer: WalletPeer,
