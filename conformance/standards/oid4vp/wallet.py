@@ -129,28 +129,29 @@ def response_vp_token(subject: Subject, ctx: CheckContext) -> Iterator[Finding]:
                                f"{QUERY_ID} (its members: {', '.join(entries) or 'none'})")
 
 
+def _proof_carries(subject: Subject, ctx: CheckContext, member: str, source: str, wanted: str,
+                   expected: str) -> Iterator[Finding]:
+    """Each presentation's proof carries the request's `source` value (noted "`source`" by the verifier) as
+    `member`."""
+    def judge(service: ServiceSubject, step: Step, index: int, fact: dict[str, Any]) -> Iterator[Finding]:
+        if fact.get(member) != source:
+            found = fact.get(member, MISSING)
+            yield ctx.fail(_where(service, step, index, f"/{member}"), expected=wanted, found=found,
+                           message=f"{step.label}: presentation {index}'s proof has "
+                           + (f"no {member}" if found in ("absent", MISSING) else f"a {member} other than the {source}")
+                           + f"; expected {expected}")
+    yield from _presentations(subject, ctx, judge)
+
+
 @check("OID4VP-WALLET-presentation-challenge")
 def presentation_challenge(subject: Subject, ctx: CheckContext) -> Iterator[Finding]:
-    def judge(service: ServiceSubject, step: Step, index: int, fact: dict[str, Any]) -> Iterator[Finding]:
-        if fact.get("challenge") != "nonce":
-            found = fact.get("challenge", MISSING)
-            yield ctx.fail(_where(service, step, index, "/challenge"), expected="the request's nonce", found=found,
-                           message=f"{step.label}: presentation {index}'s proof has "
-                           + ("no challenge" if found in ("absent", MISSING) else "a challenge other than the nonce")
-                           + "; expected the request's nonce")
-    yield from _presentations(subject, ctx, judge)
+    yield from _proof_carries(subject, ctx, "challenge", "nonce", "the request's nonce", "the request's nonce")
 
 
 @check("OID4VP-WALLET-presentation-domain")
 def presentation_domain(subject: Subject, ctx: CheckContext) -> Iterator[Finding]:
-    def judge(service: ServiceSubject, step: Step, index: int, fact: dict[str, Any]) -> Iterator[Finding]:
-        if fact.get("domain") != "client_id":
-            found = fact.get("domain", MISSING)
-            yield ctx.fail(_where(service, step, index, "/domain"), expected="the request's client_id", found=found,
-                           message=f"{step.label}: presentation {index}'s proof has "
-                           + ("no domain" if found in ("absent", MISSING) else "a domain other than the client_id")
-                           + "; expected the client_id, prefix included")
-    yield from _presentations(subject, ctx, judge)
+    yield from _proof_carries(subject, ctx, "domain", "client_id", "the request's client_id",
+                              "the client_id, prefix included")
 
 
 @check("OID4VP-WALLET-holder-binding")
