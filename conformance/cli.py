@@ -16,22 +16,24 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from conformance import __version__
 from conformance.environment import Environment
 from conformance.model.findings import Verdict
-from conformance.model.requirements import CatalogError
+from conformance.model.requirements import SERVICES, CatalogError
 from conformance.model.targets import DirectoryTarget, Target, UrlTarget, local_target
 from conformance.net import FetchError, FetchPolicy, FetchPolicyError, GuardedClient
 from conformance.reporting.results import (
     check_output,
     describe_target,
-    overall_verdict,
     results_document,
     write_results,
 )
 from conformance.reporting.text import render
-from conformance.runner import Runner, SubjectResult
+from conformance.runner import Runner, SubjectResult, run_verdict
 from conformance.trust import TrustError, combine, load_trust_source
-from conformance.verifier import VerificationOptions
+from conformance.verifier import VerificationOptions, judging_instant
 
-EXIT_PASS, EXIT_FAIL, EXIT_ERROR = 0, 1, 2
+# Exit codes, one per verdict (README "Exit codes"); 2 is also click's code for a usage error.
+EXIT_PASS, EXIT_FAIL, EXIT_ERROR, EXIT_INCOMPLETE, EXIT_NOT_JUDGED = 0, 1, 2, 3, 4
+EXIT_CODES = {Verdict.PASS: EXIT_PASS, Verdict.FAIL: EXIT_FAIL, Verdict.INCOMPLETE: EXIT_INCOMPLETE,
+              Verdict.NOT_JUDGED: EXIT_NOT_JUDGED}
 # The last line serve-reference prints: a script reading its targets.toml waits for it (make demo does).
 SERVE_REFERENCE_DONE = "# end of the reference targets"
 
@@ -125,18 +127,23 @@ def _count(targets: Sequence[Target]) -> int:
                    "earlier files win.")
 @click.option("--documents", "document_indexes", multiple=True,
               type=click.Path(dir_okay=False, exists=True, path_type=Path),
-              help="A TOML file mapping URLs to local files ([documents] \"URL\" = \"file\"): status lists and "
-                   "DID documents used instead of fetching. Repeatable.")
+              help="A TOML file mapping URLs and DIDs to local files ([documents] \"URL\" = \"file\"): status lists, "
+                   "controller documents and DID documents of any method (did:web, did:example, ...) used instead of "
+                   "fetching or resolving. Repeatable.")
 @click.option("--challenge", help="The challenge presentations must carry (DI10-presentation-challenge).")
 @click.option("--domain", "domains", multiple=True, help="The domain presentations must carry. Repeatable.")
+@click.option("--at", "at", metavar="DATETIME",
+              help="The judging instant: validity periods, proof created/expires, JWT nbf/exp, status lists and "
+                   "trust entries are all judged at it. An RFC 3339 date-time with a time zone, such as "
+                   "2026-12-07T17:00:00Z. Default: when the run starts (recorded in results.json).")
 @click.option("--registry-base", metavar="NAME|URL",
-              help="The Credential Registry CTDL identifiers must point at: production (default), sandbox, staging, "
-                   "or a base URL.")
+              help="The Credential Registry environment CTDL publications are judged against: production, sandbox, "
+                   "staging, or a base URL; without it, each publication's own @id decides.")
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), help="Write results.json into this directory.")
 @click.option("-v", "--verbose", is_flag=True, help="Show every finding, not only failures.")
 def check(inputs: tuple[str, ...], profile_name: str, output_format: str, artifacts: Path | None, online: bool,
           allow_private: bool, ca_file: Path | None, trust_lists: tuple[Path, ...],
-          document_indexes: tuple[Path, ...], challenge: str | None, domains: tuple[str, ...],
+          document_indexes: tuple[Path, ...], challenge: str | None, domains: tuple[str, ...], at: str | None,
           registry_base: str | None, out: Path | None, verbose: bool) -> None:
     """Check credential and presentation documents: JSON, JWT, baked PNG/SVG; a directory means every file in it.
 
@@ -152,8 +159,12 @@ def check(inputs: tuple[str, ...], profile_name: str, output_format: str, artifa
     try:
         _check_registry_base(registry_base)
         targets = _targets(inputs, client)
+        try:        # one instant for the whole run, fixed here: every verification of the run judges at it
+            instant = judging_instant(at)
+        except ValueError as exc:
+            raise click.BadParameter(f"--at: {exc}", param_hint="--at") from None
         options = VerificationOptions(
-            challenge=challenge, domain=domains or None,
+            challenge=challenge, domain=domains or None, now=instant,
             trust_list=combine(load_trust_source(p) for p in trust_lists) if trust_lists else None)
         env = Environment.create(artifacts=artifacts, online=online,
                                  fetch=(lambda url: client.fetch(url, 1024 * 1024)) if online else None,
@@ -170,22 +181,30 @@ def check(inputs: tuple[str, ...], profile_name: str, output_format: str, artifa
     except (click.BadParameter, KeyError, CatalogError, TrustError) as exc:
         errors.print(f"[red]error:[/] {exc.args[0] if exc.args else exc}", soft_wrap=True)
         sys.exit(EXIT_ERROR)
+    if runner.untestable:       # said up front: what the profile requires and the run was not given
+        missing = sorted(set(runner.untestable.values()))
+        errors.print(f"[yellow]not tested:[/] the profile {profile.name} requires {', '.join(missing)}, which the run "
+                     f"was not given: {len(runner.untestable)} rule(s) will be reported as not tested", soft_wrap=True)
+    if SERVICES in profile.requires and not any(t.kind == "service" for t in targets):
+        errors.print(f"[yellow]not tested:[/] the profile {profile.name} requires live services ([[service]] in a "
+                     "targets file) and the run has none: its protocol rules will be reported as not tested",
+                     soft_wrap=True)
     started = datetime.now(UTC)
     with client:
         results = _run_with_progress(runner, targets, errors, show=output_format == "text")
     ended = datetime.now(UTC)
+    scope = runner.scope(results)
     if out is not None:
         document = results_document(results, profile=profile.name, started=started, ended=ended,
                                     environment=env.describe(), targets=[describe_target(t) for t in targets],
-                                    exchanges=[e.to_json() for e in client.exchanges])
+                                    exchanges=[e.to_json() for e in client.exchanges], scope=scope)
         path = write_results(out, document)
         errors.print(f"results: {path}")
     if output_format == "json":
-        sys.stdout.write(json.dumps(check_output(results), ensure_ascii=False) + "\n")
+        sys.stdout.write(json.dumps(check_output(results, scope), ensure_ascii=False) + "\n")
     else:
-        render(console, results, env.catalog, verbose=verbose)
-    verdict = overall_verdict(results)
-    sys.exit({Verdict.PASS: EXIT_PASS, Verdict.FAIL: EXIT_FAIL, Verdict.ERROR: EXIT_ERROR}[verdict])
+        render(console, results, env.catalog, verbose=verbose, scope=scope)
+    sys.exit(EXIT_CODES[run_verdict(results, scope)])
 
 
 def _run_with_progress(runner: Runner, targets: Sequence[Target], console: Console, *, show: bool) -> list[SubjectResult]:
@@ -212,31 +231,44 @@ def _run_with_progress(runner: Runner, targets: Sequence[Target], console: Conso
 @click.option("--matrix", is_flag=True,
               help="Interop matrix over all files (matrix.md, matrix.html); each file's folder names its implementation.")
 @click.option("--attest", is_flag=True,
-              help="attestation.json: the run's summary as a signed credential with a digest of every report file.")
+              help="attestation.json: the run's summary as a signed credential with a digest of every report file; "
+                   "the judged inputs are archived beside it (inputs.json, inputs/).")
 @click.option("--attestations", "vendor_files", multiple=True, metavar="FILE",
               type=click.Path(dir_okay=False, exists=True, path_type=Path),
               help="A vendor's answers to the C-BEN items no machine tests (TOML); shown as attested, never as tested.")
-@click.option("--attest-key", type=click.Path(dir_okay=False, exists=True, path_type=Path), metavar="FILE",
-              help="Ed25519 private key (JWK or Multikey) to sign the attestation; default: a one-time did:key.")
+@click.option("--signing-key", "--attest-key", "signing_key", metavar="FILE",
+              type=click.Path(dir_okay=False, exists=True, path_type=Path),
+              help="Your Ed25519 private key (JWK or Multikey) to sign the attestation with (--attest-key is the older "
+                   "name). Without it a one-time key signs, and the attestation says it is bound to no operator.")
 @click.option("--attest-issuer-name", default="ler-conformance", show_default=True,
               help="The issuer name the attestation carries (who ran the suite).")
 @click.option("--attest-subject", metavar="URI", help="The id of the product or deployment tested.")
 @click.option("--attest-base-url", metavar="URL", help="Where the report files will be published (relatedResource ids).")
+@click.option("--inputs-base", type=click.Path(file_okay=False, exists=True, path_type=Path), default=Path(),
+              show_default="the current folder",
+              help="The folder `check` ran in: relative target paths in results.json are read from there when the "
+                   "judged inputs are archived.")
+@click.option("--no-inputs", is_flag=True,
+              help="With --attest: archive no judged inputs; the package then cannot be judged again.")
 @click.option("--browser", metavar="PATH", help="Chromium executable for --pdf (default: found on PATH).")
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=Path("reports"), show_default=True,
               help="Directory for the report files (one subfolder per results file when several are given).")
 def report(results_files: tuple[Path, ...], earl: bool, html_report: bool, pdf: bool, matrix: bool, attest: bool,
-           vendor_files: tuple[Path, ...], attest_key: Path | None, attest_issuer_name: str, attest_subject: str | None,
-           attest_base_url: str | None, browser: str | None, out: Path) -> None:
+           vendor_files: tuple[Path, ...], signing_key: Path | None, attest_issuer_name: str,
+           attest_subject: str | None, attest_base_url: str | None, inputs_base: Path, no_inputs: bool,
+           browser: str | None, out: Path) -> None:
     """Render reports from results.json files; nothing is judged again."""
     from conformance.model.attestations import AttestationError, load_vendor_attestation
     from conformance.reporting.matrix import build_matrix, matrix_html, matrix_markdown
-    from conformance.reporting.package import ReportError, ReportRequest, write_package
+    from conformance.reporting.package import ReportError, ReportRequest, write_no_follow, write_report_package
     from conformance.schemas import validate_data_file
 
     errors = _console(stderr=True)
     if not (earl or html_report or pdf or matrix or attest):
         errors.print("[red]error:[/] choose at least one report (--earl, --html, --pdf, --matrix, --attest)")
+        sys.exit(EXIT_ERROR)
+    if signing_key is not None and not attest:
+        errors.print("[red]error:[/] --signing-key signs the attestation: add --attest")
         sys.exit(EXIT_ERROR)
     catalog = Environment.create().catalog
     loaded: list[tuple[Path, dict[str, Any]]] = []
@@ -253,42 +285,80 @@ def report(results_files: tuple[Path, ...], earl: bool, html_report: bool, pdf: 
     except AttestationError as exc:
         errors.print(f"[red]error:[/] {exc}", soft_wrap=True)
         sys.exit(EXIT_ERROR)
-    if attest and not attest_key:
-        errors.print("[yellow]note:[/] the attestation is signed with a one-time did:key: it proves the files are "
-                     "unchanged, not who ran the suite (use --attest-key to sign as your organization)")
+    if attest and not signing_key:
+        errors.print("[yellow]note:[/] no --signing-key: a one-time did:key signs the attestation, which says so; it "
+                     "proves the files are unchanged, not who ran the suite")
     matrix_files: tuple[Path, ...] = ()
     if matrix:
         out.mkdir(parents=True, exist_ok=True)
         table = build_matrix([(source.resolve().parent.name or str(source), results) for source, results in loaded])
         matrix_files = (out / "matrix.md", out / "matrix.html")
-        matrix_files[0].write_text(matrix_markdown(table, catalog), encoding="utf-8")
-        matrix_files[1].write_text(matrix_html(table, catalog), encoding="utf-8")
+        try:
+            write_no_follow(matrix_files[0], matrix_markdown(table, catalog).encode("utf-8"))
+            write_no_follow(matrix_files[1], matrix_html(table, catalog).encode("utf-8"))
+        except ReportError as exc:
+            errors.print(f"[red]error:[/] {exc}", soft_wrap=True)
+            sys.exit(EXIT_ERROR)
         _console().print(f"matrix: {matrix_files[0]}, {matrix_files[1]}")
     request = ReportRequest(earl=earl, html=html_report, pdf=pdf, attest=attest, vendors=vendors, browser=browser,
-                            attest_key=attest_key, attest_issuer_name=attest_issuer_name,
+                            signing_key=signing_key, attest_issuer_name=attest_issuer_name,
                             attest_subject=attest_subject, attest_base_url=attest_base_url,
                             # one run's matrix sits in its package folder, so its attestation binds it too
-                            companions=matrix_files if len(results_files) == 1 else ())
+                            companions=matrix_files if len(results_files) == 1 else (),
+                            archive_inputs=not no_inputs, inputs_base=inputs_base)
     if not (earl or html_report or pdf or attest):
         return
     for index, (source, results) in enumerate(loaded):
         folder = out if len(results_files) == 1 else out / f"{index + 1:02d}-{source.parent.name or 'results'}"
         try:
-            written = write_package(source, results, catalog, folder, request)
+            package = write_report_package(source, results, catalog, folder, request)
         except (ReportError, OSError) as exc:
             errors.print(f"[red]error:[/] {source}: {exc}", soft_wrap=True)
             sys.exit(EXIT_ERROR)
-        for path in written:
+        for path in package.files:
             _console().print(f"wrote {path}", soft_wrap=True)
+        if attest and not no_inputs:
+            records = [item.record for item in package.inputs]
+            kept = sum(1 for r in records if r.archived)
+            digest_only = sum(1 for r in records if not r.archived and r.sha256 is not None)
+            unread = len(records) - kept - digest_only
+            _console().print(f"inputs: {kept} of {len(records)} judged inputs archived in {folder / 'inputs'}"
+                             + (f"; {digest_only} kept as a digest only" if digest_only else "")
+                             + (f"; {unread} without a digest" if unread else "")
+                             + (" (inputs.json says why)" if digest_only or unread else ""), soft_wrap=True)
+            if any(r.note == "not read: the file is no longer there" for r in records):
+                errors.print("[yellow]note:[/] some judged inputs were not found: if check ran in another folder, "
+                             "pass it as --inputs-base DIR", soft_wrap=True)
 
 
 @main.command("verify-report")
 @click.argument("folder", type=click.Path(file_okay=False, exists=True, path_type=Path))
 @click.option("--attestation", "attestation_name", default="attestation.json", show_default=True,
               help="The attestation's file name inside FOLDER.")
-def verify_report(folder: Path, attestation_name: str) -> None:
-    """Check a report package: the attestation's proof verifies and every report file matches its digest."""
-    from conformance.reporting.attestation import verify_related_resources
+@click.option("--trusted-signer", "trusted_signers", multiple=True, metavar="DID",
+              help="A signer you accept (a DID, e.g. your lab's did:key). Repeatable; any other signer is refused. "
+                   "Without it the signer is shown, and nothing ties it to anyone.")
+@click.option("--rejudge", is_flag=True,
+              help="Judge the archived inputs again with this installation (the run's suite version, profile, "
+                   "options and judging instant) and fail when any verdict differs from results.json.")
+@click.option("--artifacts", type=click.Path(file_okay=False, path_type=Path),
+              help="Pinned contexts and schemas (default: $LER_CONFORMANCE_ARTIFACTS, then the user cache).")
+def verify_report(folder: Path, attestation_name: str, trusted_signers: tuple[str, ...], rejudge: bool,
+                  artifacts: Path | None) -> None:
+    """Check a report package: the attestation's proof verifies, its signer is one you accept, every report file and
+    archived input matches its digest and, with --rejudge, results.json gives the verdicts the suite gives now.
+
+    Exit 0: all holds; 1: something does not (a changed file, a refused signer, a verdict that differs);
+    2: the attestation cannot be read or its proof cannot be checked; 3: nothing failed, but the inputs could not all
+    be judged again (--rejudge)."""
+    from conformance.reporting.attestation import (
+        SignerKind,
+        attestation_signer,
+        related_file_names,
+        verify_related_resources,
+    )
+    from conformance.reporting.inputs import MANIFEST_NAME, InputsError, check_archive, read_manifest
+    from conformance.reporting.rejudge import rejudge as judge_again
 
     errors = _console(stderr=True)
     try:
@@ -300,22 +370,97 @@ def verify_report(folder: Path, attestation_name: str) -> None:
         errors.print(f"[red]error:[/] {folder / attestation_name} is not a JSON object")
         sys.exit(EXIT_ERROR)
     console = _console()
-    proof = Environment.create().verifier.data_integrity(attestation, presentation=False)
-    issuer = attestation.get("issuer")
-    signer = issuer.get("id") if isinstance(issuer, dict) else issuer
+
+    def say(mark: str, text: str) -> None:
+        console.print(f"{mark} {text}", soft_wrap=True)
+
+    ok, failed_mark, note = "[green]ok[/]     ", "[red]failed[/] ", "[yellow]note[/]   "
+    failed = False
+    proof = Environment.create(artifacts=artifacts).verifier.data_integrity(attestation, presentation=False)
+    signer = attestation_signer(attestation)
+    named = signer.did or signer.issuer or "an unnamed key"
     if proof.verified:
-        console.print(f"[green]ok[/]      the proof verifies with a key of {signer}", soft_wrap=True)
+        say(ok, f"the proof verifies with a key of {named}")
+        if not signer.consistent:
+            failed = True
+            say(failed_mark, f"the issuer is {signer.issuer}, but the proof is made with a key of {signer.did}")
     else:
-        console.print(f"[red]failed[/]  the proof does not verify: {proof.message}", soft_wrap=True)
+        failed = failed or not proof.indeterminate
+        say(failed_mark, f"the proof does not verify: {proof.message}")
+    if trusted_signers:
+        expected = list(dict.fromkeys(t.split("#", 1)[0] for t in trusted_signers))
+        if not proof.verified or signer.did not in expected:
+            found = named if proof.verified else f"no verified key (the document names {named})"
+            say("[red]refused[/]", f"the attestation is signed by {found}; expected {' or '.join(expected)}")
+            sys.exit(EXIT_FAIL)
+        say(ok, "the signer is one you trust (--trusted-signer)")
+    if signer.kind is SignerKind.EPHEMERAL:
+        say(note, f"the signer {named} is an ephemeral key made for this attestation alone (the attestation says so): "
+                  f"it cannot be tied to anyone, and shows only that the files are unchanged since signing")
+    elif signer.kind is SignerKind.PUBLIC_TEST:
+        say(note, f"the signer {named} is the suite's public test key: anyone can sign with it, so it cannot be tied "
+                  f"to anyone")
+    elif not trusted_signers:
+        say(note, f"nothing here ties {named} to anyone: name the signers you accept with --trusted-signer")
     problems = verify_related_resources(attestation, folder)
     for problem in problems:
-        console.print(f"[red]{problem.kind:<7}[/] {problem.message}", soft_wrap=True)
+        say(f"[red]{problem.kind:<7}[/]", problem.message)
+    related = attestation.get("relatedResource")
     if not problems:
-        related = attestation.get("relatedResource")
-        count = len(related) if isinstance(related, list) else 1
-        console.print(f"[green]ok[/]      all {count} report files match their digests")
-    if not proof.verified or problems:
-        sys.exit(EXIT_FAIL if proof.verified or not proof.indeterminate else EXIT_ERROR)
+        say(ok, f"all {len(related) if isinstance(related, list) else 1} report files match their digests")
+    failed = failed or bool(problems)
+    manifest = None
+    bound = MANIFEST_NAME in related_file_names(attestation)
+    if (folder / MANIFEST_NAME).exists() or (folder / MANIFEST_NAME).is_symlink():
+        try:
+            manifest = read_manifest(folder)
+        except InputsError as exc:
+            failed = True
+            say(failed_mark, str(exc))
+        if not bound:
+            failed = True
+            say(failed_mark, f"{MANIFEST_NAME} is in the package, but the attestation does not bind it")
+    if manifest is not None:
+        archive_problems = check_archive(folder, manifest)
+        for archive_problem in archive_problems:
+            say(f"[red]{archive_problem.kind:<7}[/]", archive_problem.message)
+        failed = failed or bool(archive_problems)
+        archived = len(manifest.archived)
+        if not archive_problems and archived:
+            say(ok, f"all {archived} archived inputs match {MANIFEST_NAME}"
+                    + (f" ({len(manifest.records) - archived} more listed without a copy)"
+                       if len(manifest.records) > archived else ""))
+        elif not archive_problems:
+            say(note, f"{MANIFEST_NAME} lists {len(manifest.records)} judged inputs and archives none of them")
+    elif not (folder / MANIFEST_NAME).exists():
+        say(note, f"the package archives no judged inputs ({MANIFEST_NAME}), so it cannot be judged again")
+    incomplete = False
+    if rejudge:
+        incomplete = True           # until every subject and the run's verdict were judged again
+        try:
+            results = json.loads((folder / "results.json").read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+            results = None
+            say("[yellow]not rejudged[/]", f"{folder / 'results.json'} cannot be read: {exc}")
+        if manifest is None:
+            say("[yellow]not rejudged[/]", f"the package holds no readable {MANIFEST_NAME}, so nothing can be judged "
+                                           f"again")
+        elif not isinstance(results, dict):
+            if results is not None:
+                say("[yellow]not rejudged[/]", f"{folder / 'results.json'} is not a JSON object")
+        else:
+            outcome = judge_again(folder, results, manifest, artifacts=artifacts)
+            marks = {"ok": ok, "note": note, "differs": "[red]differs[/]", "not-rejudged": "[yellow]not rejudged[/]"}
+            for kind, text in outcome.lines():
+                say(marks[kind], text)
+            failed = failed or bool(outcome.differences)
+            incomplete = not outcome.complete
+    if failed:
+        sys.exit(EXIT_FAIL)
+    if not proof.verified:
+        sys.exit(EXIT_ERROR)
+    if incomplete:
+        sys.exit(EXIT_INCOMPLETE)
 
 
 @main.group()

@@ -7,6 +7,7 @@ from __future__ import annotations
 import copy
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
+from datetime import datetime
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -21,7 +22,7 @@ from conformance.registry import Registry, load_standards
 from conformance.resources import shapes_dir
 from conformance.schemas import validate_data_file
 from conformance.trust import TrustList
-from conformance.verifier import VerificationOptions, Verifier
+from conformance.verifier import VerificationOptions, Verifier, format_instant
 
 if TYPE_CHECKING:
     from conformance.ctdl.references import CtdlResolver
@@ -47,22 +48,34 @@ class Environment:
     def create(cls, *, artifacts: Path | None = None, online: bool = False, limits: Limits | None = None,
                fetch: Callable[[str], bytes] | None = None, documents: Mapping[str, bytes | None] | None = None,
                trust_list: TrustList | None = None, options: VerificationOptions | None = None,
-               ctdl_registry: str | None = None) -> Environment:
+               ctdl_registry: str | None = None, at: datetime | None = None) -> Environment:
+        """`at` is the run's judging instant (conformance.verifier.judging_instant); without one (and without
+        options.now) every verification reads the clock, as a long-running service should."""
         shapes = shapes_dir()
         store = ArtifactStore.from_environment(load_pins(shapes / "pins.toml"), artifacts)
         options = options or VerificationOptions()
         if trust_list is not None:
             options = replace(options, trust_list=trust_list)
+        if at is not None:
+            options = replace(options, now=at)
         return cls(store=store, online=online, limits=limits or Limits(), shapes=shapes, fetch=fetch,
                    documents=dict(documents or {}), options=options, ctdl_registry=ctdl_registry)
 
     def with_options(self, options: VerificationOptions) -> Environment:
-        """The same run services (every cache shared) with other verification options, e.g. one vector's challenge."""
+        """The same run services (every cache shared) with other verification options, e.g. one vector's challenge.
+        Options without an instant keep the run's judging instant: the documents of one run are judged at one."""
+        if options.now is None:
+            options = replace(options, now=self.options.now)
         shared = self.verifier                      # built once here, so every twin shares its caches
         twin = copy.copy(self)
         twin.options = options
         twin.__dict__["verifier"] = shared.with_options(options)
         return twin
+
+    @property
+    def judging_instant(self) -> datetime | None:
+        """The instant this run judges time-bound rules at; None when it reads the clock at each verification."""
+        return self.options.now
 
     def use_publication_set(self, targets: Iterable[Target]) -> None:
         """Judge the CTDL files among local targets as one publication set: references resolve in sibling files and
@@ -119,9 +132,17 @@ class Environment:
         except KeyError:
             raise KeyError(f"no profile named {name!r}; known: {', '.join(sorted(self.profiles))}") from None
 
+    def given_inputs(self) -> frozenset[str]:
+        """The user inputs rules may need (a catalog entry's `needs`) that this run was given."""
+        given = {"trust-list": self.options.trust_list is not None, "challenge": self.options.challenge is not None,
+                 "domain": self.options.domain is not None}
+        return frozenset(name for name, present in given.items() if present)
+
     def describe(self) -> dict[str, Any]:
         described: dict[str, Any] = {"online": self.online,
                                      "artifact_dirs": [str(d) for d in self.store.directories]}
+        if self.options.now is not None:           # every time-bound rule of the run was judged at this instant
+            described["at"] = format_instant(self.options.now)
         if self.options.trust_list is not None:
             described["trust_list"] = {"name": self.options.trust_list.name,
                                        "entries": len(self.options.trust_list)}

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from conformance.environment import Environment
-from conformance.model.findings import Outcome
+from conformance.model.findings import Outcome, Verdict
 from conformance.model.targets import BytesTarget
 from conformance.runner import Runner, SubjectResult
 from conformance.trust import load_trust_source
@@ -34,6 +34,26 @@ class VectorOutcome:
     def passed(self) -> frozenset[str]:
         return self.requirements_with(Outcome.PASSED)
 
+    def locations_failing(self, requirement: str) -> frozenset[str]:
+        return frozenset(f.location for f in self.result.findings
+                         if f.requirement == requirement and f.outcome is Outcome.FAILED)
+
+    @property
+    def undecided_musts(self) -> frozenset[str]:
+        """MUST requirements left cantTell (and not failed elsewhere in the subject)."""
+        return frozenset(f.requirement for f in self.result.undecided if f.outcome is Outcome.CANT_TELL) - self.failed
+
+    @property
+    def expected_verdict(self) -> Verdict | None:
+        """The manifest's verdict, or the one its lists imply: a vector that fails nothing passes, or is incomplete
+        when it names undecided MUSTs. A failing vector's verdict is implied by nothing (it may fail only SHOULDs)."""
+        vector = self.vector
+        if vector.expect_verdict is not None:
+            return Verdict(vector.expect_verdict)
+        if vector.expect_fail or vector.expect_error:
+            return None
+        return Verdict.INCOMPLETE if vector.expect_cant_tell else Verdict.PASS
+
     def mismatch(self) -> str | None:
         """Why the outcome differs from the manifest's expectation, or None when it matches exactly."""
         problems = []
@@ -45,6 +65,20 @@ class VectorOutcome:
                 details = [f"{f.requirement} at {f.location or '/'}: {f.message}" for f in self.result.findings
                            if f.requirement in extra and f.outcome in (Outcome.FAILED, Outcome.ERROR)]
                 problems.append(f"{label} unexpectedly: " + "; ".join(details))
+        for rid, expected_at in sorted(self.vector.expect_at.items()):
+            found_at = self.locations_failing(rid)
+            if found_at != expected_at:
+                problems.append(f"{rid} fails at {sorted(found_at)}, expected exactly at {sorted(expected_at)}")
+        undecided = self.undecided_musts
+        if missing := sorted(self.vector.expect_cant_tell - undecided):
+            problems.append(f"expected to stay cantTell but did not: {', '.join(missing)}")
+        if not self.vector.expect_fail and (extra := sorted(undecided - self.vector.expect_cant_tell)):
+            details = [f"{f.requirement} at {f.location or '/'}: {f.message}" for f in self.result.undecided
+                       if f.requirement in extra]
+            problems.append("MUSTs cantTell unexpectedly: " + "; ".join(dict.fromkeys(details)))
+        expected = self.expected_verdict
+        if expected is not None and self.result.verdict is not expected:
+            problems.append(f"expected the verdict {expected.label}, found {self.result.verdict.label}")
         return "\n".join(problems) or None
 
 

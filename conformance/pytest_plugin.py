@@ -6,6 +6,9 @@ a failed must-level finding fails the item; a failed should/may passes with a Co
 the item an error (raised in setup); inapplicable, cantTell and untested skip with the reason. Requirement ID,
 level, spec link and subject travel in `user_properties` (JUnit properties) and as allure labels and links.
 Known deviations listed in `--ler-expectations FILE` run as strict xfails, so a fix shows up as XPASS.
+
+The run's verdict (the CLI's one rule) closes the terminal summary; when pytest itself would exit 0, the session exits
+with the CLI's code for an `incomplete` (3) or `not judged` (4) verdict, so CI never reads an undecided MUST as a pass.
 """
 from __future__ import annotations
 
@@ -24,6 +27,9 @@ from conformance.model.requirements import Level, Requirement
 
 SUITE_MODULE = Path(__file__).resolve().parent / "suite" / "test_requirements.py"
 _CASES = pytest.StashKey[list["Case"]]()
+_VERDICT = pytest.StashKey[tuple[str, list[str], list[str]]]()      # verdict, undecided MUSTs, not-tested MUSTs
+# the CLI's exit codes for the verdicts pytest has no word for (conformance.cli.EXIT_CODES)
+_EXIT_FOR_VERDICT = {"incomplete": 3, "not-judged": 4}
 _LEVELS = ("must", "should", "may")
 
 
@@ -51,7 +57,7 @@ class Case:
     @property
     def outcome(self) -> Outcome:
         outcomes = {f.outcome for f in self.findings}
-        for outcome in (Outcome.ERROR, Outcome.FAILED, Outcome.CANT_TELL, Outcome.UNTESTED, Outcome.PASSED):
+        for outcome in (Outcome.FAILED, Outcome.ERROR, Outcome.CANT_TELL, Outcome.UNTESTED, Outcome.PASSED):
             if outcome in outcomes:
                 return outcome
         return Outcome.INAPPLICABLE
@@ -80,6 +86,8 @@ def pytest_addoption(parser: pytest.Parser) -> None:
                     help="Let fetches reach private, loopback and link-local addresses.")
     group.addoption("--ler-trust-list", action="append", default=[], metavar="FILE",
                     help="Issuers to accept (TOML trust list or DCC registry .json); repeatable.")
+    group.addoption("--ler-at", default=None, metavar="DATETIME",
+                    help="The judging instant (RFC 3339 with a time zone); default: when the session starts.")
     group.addoption("--ler-expectations", default=None, metavar="FILE",
                     help="TOML of known deviations ([[expect]] requirement, subject, reason): strict xfails.")
 
@@ -94,13 +102,19 @@ def pytest_configure(config: pytest.Config) -> None:
     from conformance.net import FetchPolicy, GuardedClient
     from conformance.trust import combine, load_trust_source
 
+    from conformance.verifier import judging_instant
+
+    try:
+        at = judging_instant(config.getoption("ler_at"))
+    except ValueError as exc:
+        raise pytest.UsageError(f"--ler-at: {exc}") from None
     trust_files = config.getoption("ler_trust_list")
     online = config.getoption("ler_online")
     client = GuardedClient(FetchPolicy(allow_private=config.getoption("ler_allow_private")))
     env = Environment.create(
         artifacts=Path(config.getoption("ler_artifacts")) if config.getoption("ler_artifacts") else None,
         online=online, fetch=(lambda url: client.fetch(url, 1024 * 1024)) if online else None,
-        trust_list=combine(load_trust_source(f) for f in trust_files) if trust_files else None)
+        trust_list=combine(load_trust_source(f) for f in trust_files) if trust_files else None, at=at)
     for prefix in env.catalog.standards:
         config.addinivalue_line("markers", f"{prefix.lower()}: requirements of {prefix} (ler-conformance)")
     with client:
@@ -136,12 +150,16 @@ def _expectations(config: pytest.Config) -> list[dict[str, str]]:
 
 
 def _build_cases(config: pytest.Config, env: Any, client: Any) -> Iterator[Case]:
-    from conformance.runner import Runner
+    from conformance.runner import Runner, run_verdict
 
     runner = Runner(env, env.profile(config.getoption("ler_profile")))
     expectations = _expectations(config)
     targets = [t for spec in config.getoption("ler_target") for t in _targets(spec, client)]
     results = list(runner.run(targets))
+    scope = runner.scope(results)
+    config.stash[_VERDICT] = (str(run_verdict(results, scope)),
+                              sorted({f.requirement for r in results for f in r.undecided}),
+                              sorted({n.requirement for n in scope.not_tested}))
     for result in results:
         by_requirement: dict[str, list[Finding]] = {}
         for finding in result.findings:
@@ -183,6 +201,46 @@ def ler_case(request: pytest.FixtureRequest) -> Case:
         reasons = "; ".join(f.message for f in case.findings if f.message) or str(outcome)
         pytest.skip(f"{outcome}: {reasons}")
     return case
+
+
+def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pytest.Config) -> None:
+    if _VERDICT not in config.stash:
+        return
+    verdict, undecided, not_tested = config.stash[_VERDICT]
+    terminalreporter.write_sep("=", f"ler-conformance verdict: {verdict.replace('-', ' ')}")
+    if undecided:
+        terminalreporter.write_line(f"undecided MUSTs (cantTell, untested or error): {', '.join(undecided)}")
+    if not_tested:
+        terminalreporter.write_line(f"not tested (the profile requires what the run was not given): "
+                                    f"{', '.join(not_tested)}")
+
+
+_OTHER_FAILURES = pytest.StashKey[int]()     # failed reports that are not the suite's own `error` items
+
+
+_SESSION: dict[str, pytest.Config] = {}      # reports carry no config: the running session's, set at its start
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    _SESSION["config"] = session.config
+
+
+def pytest_runtest_logreport(report: pytest.TestReport) -> None:
+    config = _SESSION.get("config")
+    if config is not None and report.failed and not (report.when == "setup"
+                                                     and "ConformanceError" in report.longreprtext):
+        config.stash[_OTHER_FAILURES] = config.stash.get(_OTHER_FAILURES, 0) + 1
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """An incomplete or not-judged run exits with the CLI's code, unless pytest saw a real failure (a failed MUST
+    item, or a defect outside the suite's own `error` items, which say the suite could not evaluate)."""
+    config = session.config
+    if _VERDICT not in config.stash or exitstatus not in (0, 1) or config.stash.get(_OTHER_FAILURES, 0):
+        return
+    code = _EXIT_FOR_VERDICT.get(config.stash[_VERDICT][0])
+    if code is not None:
+        session.exitstatus = code
 
 
 _SEVERITY = {Level.MUST: "critical", Level.SHOULD: "normal", Level.MAY: "minor"}

@@ -63,6 +63,13 @@ class CheckContext:
     def cant_tell(self, why: str, at: str = "") -> Finding:
         return Finding(self.requirement, Outcome.CANT_TELL, at, why)
 
+    def unsupported(self, feature: str, at: str = "", *, why: str = "") -> Finding:
+        """cantTell for the suite's own limit (a cryptosuite, envelope, DID method it does not implement): never the
+        target's failure; reports list these apart as the suite's limitations. `feature` names what is missing."""
+        text = f"the suite does not support {feature}" + (f"; {why}" if why else "") + \
+               ": this rule is undecided because of the suite, not the input"
+        return Finding(self.requirement, Outcome.CANT_TELL, at, text, limitation=feature)
+
     def error(self, why: str, at: str = "") -> Finding:
         return Finding(self.requirement, Outcome.ERROR, at, why)
 

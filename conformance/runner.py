@@ -2,15 +2,16 @@
 and descends into embedded credentials. Exceptions in checks become `error` findings, never passes."""
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, replace
 from typing import Any
 
 from conformance.environment import Environment
 from conformance.formats import Payload, PayloadError, parse_data_url
-from conformance.model.findings import Finding, Outcome, Verdict, verdict_of
+from conformance.model.findings import UNDECIDED, Finding, Outcome, Verdict, combined_verdict, verdict_of
 from conformance.model.profiles import Profile
-from conformance.model.requirements import Level
+from conformance.model.requirements import SERVICES, Level
 from conformance.model.subjects import Subject
 from conformance.model.targets import Target
 from conformance.registry import Embedded, RegisteredCheck
@@ -30,30 +31,97 @@ class SubjectResult:
     diagrams: tuple[Mapping[str, str], ...] = ()     # figures for the reports (pathways); never part of a verdict
     scores: tuple[Mapping[str, Any], ...] = ()       # measures beside the findings (benchmark data); never a verdict
     transcript: Mapping[str, Any] | None = None      # a live service's exchanges (redacted), kept as evidence
+    input_digest: tuple[str, int] | None = None      # sha256 and size of the bytes judged, for the report archive
 
     def level(self, finding: Finding) -> Level:
         return self.levels[finding.requirement]
 
+    @property
+    def undecided(self) -> tuple[Finding, ...]:
+        """The MUST findings that kept this subject from a decision (cantTell, untested, error), in order."""
+        return tuple(f for f in self.findings if f.outcome in UNDECIDED and self.levels[f.requirement] is Level.MUST)
+
     def to_json(self) -> dict[str, object]:
-        return {
+        shown: dict[str, object] = {
             "subject": self.subject,
             "verdict": str(self.verdict),
             "standards": list(self.standards),
             "findings": [f.to_json(self.levels[f.requirement]) for f in self.findings],
         }
+        if self.verdict is Verdict.INCOMPLETE:
+            shown["undecided"] = sorted({f.requirement for f in self.undecided})
+        if self.input_digest is not None:
+            shown["input"] = {"sha256": self.input_digest[0], "size": self.input_digest[1]}
+        return shown
+
+
+@dataclass(frozen=True, slots=True)
+class NotTested:
+    """A MUST in scope that the run could not test because the user did not give what it needs."""
+
+    requirement: str
+    needs: str           # trust-list, challenge, domain, services
+    why: str
+
+    def to_json(self) -> dict[str, str]:
+        return {"requirement": self.requirement, "needs": self.needs, "why": self.why}
+
+
+@dataclass(frozen=True, slots=True)
+class Scope:
+    """What a profile asked of this run beyond its subjects: rules left out for want of an input the profile does not
+    require (`out_of_scope`), and rules it requires that the run could not test (`not_tested`)."""
+
+    profile: str
+    out_of_scope: Mapping[str, tuple[str, ...]]          # requirement -> the inputs it lacked
+    not_tested: tuple[NotTested, ...]
+
+    def to_json(self) -> dict[str, object]:
+        return {"profile": self.profile,
+                "out_of_scope": [{"requirement": rid, "needs": list(needs)}
+                                 for rid, needs in sorted(self.out_of_scope.items())],
+                "not_tested": [n.to_json() for n in self.not_tested]}
+
+
+_INPUT_HINTS = {"trust-list": "a trust list (--trust-list)", "challenge": "an expected challenge (--challenge)",
+                "domain": "an expected domain (--domain)",
+                "services": "a live service of the role it tests ([[service]] in a targets file)"}
+
+
+def run_verdict(results: Iterable[SubjectResult], scope: Scope | None = None) -> Verdict:
+    """The run's verdict: its subjects' verdicts combined, and never `pass` while a MUST the profile requires went
+    untested."""
+    verdict = combined_verdict(r.verdict for r in results)
+    if scope is not None and scope.not_tested and verdict is Verdict.PASS:
+        return Verdict.INCOMPLETE
+    return verdict
 
 
 class Runner:
     def __init__(self, env: Environment, profile: Profile):
         self.env = env
         self.profile = profile
-        self.levels = profile.select(env.catalog)
+        given = env.given_inputs()
+        self.levels: dict[str, Level] = {}
+        self.out_of_scope: dict[str, tuple[str, ...]] = {}
+        self.untestable: dict[str, str] = {}    # in scope, required by the profile, but an input is missing
+        for rid, level in profile.select(env.catalog).items():
+            missing = env.catalog[rid].inputs - given - {SERVICES}   # services are known only once the run is over
+            if missing and not missing <= profile.requires:
+                self.out_of_scope[rid] = tuple(sorted(missing))
+                continue
+            self.levels[rid] = level
+            if missing:
+                self.untestable[rid] = sorted(missing)[0]
         registry = env.registry
         self.by_prefix: dict[str, list[RegisteredCheck]] = {}
         for rid in sorted(self.levels):
             registered = registry.checks.get(rid)
             if registered is not None:
                 self.by_prefix.setdefault(registered.prefix, []).append(registered)
+        # the rules that judge "is this input a document of the standard the profile is made for" (CTDL-publication)
+        self.claim_rules = [r for prefix in profile.judges for r in self.by_prefix.get(prefix, ())
+                            if "claim" in env.catalog[r.requirement].tags]
         self.detectors = dict(registry.detectors)
         self.embedders = list(registry.embedders)
         self.illustrators = dict(registry.illustrators)
@@ -69,16 +137,36 @@ class Runner:
             for subject in subjects:
                 yield self.evaluate(subject)
 
+    def scope(self, results: Iterable[SubjectResult]) -> Scope:
+        """The run's scope once its subjects are judged: what was left out, and what the profile requires that no
+        subject could test (an input not given; a protocol rule no live service of the run reached)."""
+        not_tested = [NotTested(rid, needs, f"not tested: {self.profile.name} requires {_INPUT_HINTS[needs]}, "
+                                            "and the run was given none")
+                      for rid, needs in sorted(self.untestable.items()) if self.levels[rid] is Level.MUST]
+        if SERVICES in self.profile.requires:
+            reached = {f.requirement for r in results for f in r.findings}
+            not_tested += [NotTested(rid, SERVICES, f"not tested: {self.profile.name} requires "
+                                                    f"{_INPUT_HINTS[SERVICES]}, and no service of the run reached it")
+                           for rid, level in sorted(self.levels.items())
+                           if level is Level.MUST and SERVICES in self.env.catalog[rid].inputs and rid not in reached]
+        return Scope(self.profile.name, dict(self.out_of_scope), tuple(not_tested))
+
     def evaluate(self, subject: Subject) -> SubjectResult:
         findings: list[Finding] = []
         standards: set[str] = set()
         self._evaluate(subject, findings, standards)
         leveled = ((f, self.levels[f.requirement]) for f in findings)
-        return SubjectResult(subject=subject.id, target=subject.target, verdict=verdict_of(leveled),
+        # "not judged" is for an input no standard claims: a document that decoded, or bytes in no format the suite
+        # reads; an input that could not be read or decoded otherwise was never offered to the standards: its CORE
+        # findings decide (fail, or incomplete on an error)
+        error = subject.payload_error
+        recognized = bool(standards - {CORE}) or (error is not None and error.code != "unknown-format")
+        verdict = verdict_of(leveled, recognized=recognized)
+        return SubjectResult(subject=subject.id, target=subject.target, verdict=verdict,
                              standards=tuple(sorted(standards - {CORE})), findings=tuple(findings),
                              levels=self.levels, diagrams=self._annotate(subject, standards, findings, figures=True),
                              scores=self._annotate(subject, standards, findings, figures=False),
-                             transcript=_transcript_of(subject))
+                             transcript=_transcript_of(subject), input_digest=_digest_of(subject))
 
     def _annotate(self, subject: Subject, standards: set[str], findings: list[Finding], *,
                   figures: bool) -> tuple[Mapping[str, Any], ...]:
@@ -99,8 +187,18 @@ class Runner:
         if parsed:
             prefixes += [p for p, detect in sorted(self.detectors.items()) if _safe_detect(detect, subject)]
         standards.update(p for p in prefixes if p in self.by_prefix)    # judged here, not merely recognized
+        if subject.parent is None and self.claim_rules and not set(prefixes) & set(self.profile.judges):
+            # offered to a profile made for other standards: their claim rule fails it (a failure of that standard)
+            standards.update(r.prefix for r in self.claim_rules)
+            findings.extend(_place(f, subject) for r in self.claim_rules for f in _run_check(r, subject))
         for prefix in prefixes:
             for registered in self.by_prefix.get(prefix, ()):
+                if registered.requirement in self.untestable:
+                    needs = self.untestable[registered.requirement]
+                    findings.append(_place(Finding(registered.requirement, Outcome.UNTESTED, "",
+                                                   f"not tested: {self.profile.name} requires {_INPUT_HINTS[needs]}, "
+                                                   "and the run was given none"), subject))
+                    continue
                 for finding in _run_check(registered, subject):
                     findings.append(_place(finding, subject))
         if parsed and subject.depth < MAX_EMBEDDING_DEPTH:
@@ -166,6 +264,13 @@ def _child(parent: Subject, item: Embedded) -> Subject:
         return Subject(id=child_id, env=env, raw=data, parent=parent, pointer=item.pointer, carrier="data-url")
     return Subject(id=child_id, env=env, raw=str(item.value).encode("utf-8", "replace"), parent=parent,
                    pointer=item.pointer, carrier="jws")
+
+
+def _digest_of(subject: Subject) -> tuple[str, int] | None:
+    """The judged bytes' sha256 and size, when the subject was read from bytes (not a live service)."""
+    if not subject.has_raw:
+        return None
+    return hashlib.sha256(subject.raw).hexdigest(), len(subject.raw)
 
 
 def _transcript_of(subject: Subject) -> Mapping[str, Any] | None:

@@ -52,6 +52,9 @@ class Vector:
     profile: str = "default"
     expect_fail: frozenset[str] = frozenset()
     expect_error: frozenset[str] = frozenset()
+    expect_at: Mapping[str, frozenset[str]] = field(default_factory=dict)   # failing requirement -> its locations
+    expect_cant_tell: frozenset[str] = frozenset()      # requirements that stay undecided (cantTell) here
+    expect_verdict: str | None = None                  # the subject's verdict; None: derived from the above
     status: str = "approved"
     data: Mapping[str, Any] = field(default_factory=dict)
 
@@ -140,6 +143,8 @@ def _vector(entry: Mapping[str, Any], path: Path, standard: str,
         after=tuple(entry.get("after", ())), wrap=entry.get("wrap"), verify=entry.get("verify", {}),
         profile=entry.get("profile", "default"),
         expect_fail=frozenset(expect.get("fail", ())), expect_error=frozenset(expect.get("error", ())),
+        expect_cant_tell=frozenset(expect.get("cant_tell", ())), expect_verdict=expect.get("verdict"),
+        expect_at={rid: frozenset(where) for rid, where in expect.get("at", {}).items()},
         status=entry.get("status", "approved"), data=entry,
     )
 

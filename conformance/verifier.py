@@ -3,13 +3,20 @@
 Subject views call these; checks only read the results. Everything a verification must fetch (did:web and https
 controller documents, status list credentials) goes through `fetch`: first the run's known documents (files the
 user or a vector manifest supplies by URL), then, only with --online, the guarded HTTP client. Offline, a fetch
-fails with a message that names the URL, which the libraries turn into "could not tell", never a pass.
+fails with a message that names the URL, which the libraries turn into "could not tell", never a pass. A known
+document may also stand for a DID of any method (did:example included): key retrieval reads it instead of
+resolving the DID, so an offline run decides what an online run with that DID document would.
+
+Time: a run judges everything time-bound (proof created and expires, JWT nbf and exp, validity periods, status
+lists, trust entries) at one judging instant, `VerificationOptions.now`, fixed once when the run starts
+(`judging_instant`). Options without an instant (a long-running reference service) read the clock instead.
 """
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from conformance.formats import JwtCredential, Limits, PayloadError, decode
@@ -30,8 +37,45 @@ class VerificationOptions:
 
     challenge: str | None = None
     domain: tuple[str, ...] | None = None
-    now: datetime | None = None          # None: the wall clock at each verification
+    now: datetime | None = None          # the judging instant; None: the wall clock at each verification
     trust_list: TrustList | None = None  # the issuers the relying party accepts; None: nobody said
+
+    def instant(self) -> datetime:
+        """The instant time-bound rules are judged at: the run's fixed instant, else the clock right now."""
+        return self.now if self.now is not None else datetime.now(UTC)
+
+
+# RFC 3339 date-time with a time zone (ISO 8601 extended form): Z or a numeric offset is required, so an instant
+# never depends on the machine's zone.
+_INSTANT = re.compile(r"^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?([Zz]|[+-]\d{2}:?\d{2})$")
+
+
+def parse_instant(text: str) -> datetime:
+    """A judging instant from its RFC 3339 / ISO 8601 text (2026-12-07T17:00:00Z, 2026-12-07T12:00:00-05:00).
+
+    Raises ValueError with a one-line message for a date alone, a time without a zone, or anything else."""
+    value = text.strip() if isinstance(text, str) else text
+    if not isinstance(value, str) or not _INSTANT.match(value):
+        raise ValueError(f"{text!r} is not a date-time with a time zone; expected one such as 2026-12-07T17:00:00Z")
+    try:
+        parsed = datetime.fromisoformat(value[:-1] + "+00:00" if value[-1] in "Zz" else value)
+    except ValueError as exc:
+        raise ValueError(f"{text!r} names no real date-time ({exc}); expected one such as 2026-12-07T17:00:00Z") \
+            from None
+    return parsed.astimezone(UTC)
+
+
+def judging_instant(text: str | None = None) -> datetime:
+    """The one instant a run judges at: `text` parsed (parse_instant), or the clock now, to the whole second (the
+    instant a report records is then exactly the one every rule used)."""
+    if text is not None:
+        return parse_instant(text)
+    return datetime.now(UTC).replace(microsecond=0)
+
+
+def format_instant(moment: datetime) -> str:
+    """An instant as RFC 3339 text in UTC: 2026-12-07T17:00:00Z (fractions of a second only when it has them)."""
+    return moment.astimezone(UTC).isoformat().replace("+00:00", "Z")
 
 
 class NotFetched(Exception):
@@ -57,17 +101,24 @@ class Verifier:
         self.limits = limits
         self.options = options
         self.canonicalizer = Canonicalizer(loader, expander=expander)
-        self.methods = VerificationMethodResolver(self.fetch)
+        self.methods = VerificationMethodResolver(self.fetch, known=self.known_document)
         self._proof_keys = ControllerDocumentResolver(self.methods)
         self._jws_keys = ControllerDocumentJwsResolver(self.methods)
-        self._status_lists: dict[str, Any] = {}
+        # loaded status lists, one cache per judging instant: a list's own validity is judged when it is loaded
+        self._status_lists: dict[datetime | None, dict[tuple[str, str], Any]] = {}
 
     def with_options(self, options: VerificationOptions) -> Verifier:
-        """The same services (caches included) expecting other challenge, domain or time."""
+        """The same services (caches included) expecting other challenge, domain or time, exactly as given: a live
+        exchange's verifier (counter-party, references) passes no instant and so judges what it receives at the
+        clock, when it arrives. Environment.with_options is the one that keeps a run's judging instant."""
         twin = object.__new__(Verifier)
         twin.__dict__.update(self.__dict__)
         twin.options = options
         return twin
+
+    def known_document(self, url: str) -> bytes | None:
+        """The document the run was given for a URL or a DID; None when it was given none (or marked it gone)."""
+        return self._documents.get(url)
 
     def fetch(self, url: str) -> bytes:
         if url in self._documents:
@@ -93,7 +144,8 @@ class Verifier:
 
     def status(self, document: Mapping[str, Any]) -> tuple[StatusResult, ...]:
         return check_credential_status(document, fetch=self.fetch, verify_credential=self._verify_list,
-                                       now=self.options.now, cache=self._status_lists)
+                                       now=self.options.now,
+                                       cache=self._status_lists.setdefault(self.options.now, {}))
 
     def trust(self, document: Mapping[str, Any]) -> TrustDecision | None:
         """None when the run has no trust list: nobody said which issuers to trust."""

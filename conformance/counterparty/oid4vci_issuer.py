@@ -34,6 +34,8 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import quote
 
+from conformance.counterparty import observations
+from conformance.counterparty.observations import Observation, undecided
 from conformance.counterparty.server import Answer, Call, CounterpartyServer, Route
 
 ISSUER_KEY = "issuer-ed25519"
@@ -100,8 +102,9 @@ TEMPLATE: dict[str, Any] = {
 }
 
 
-def _holder(header: Mapping[str, Any]) -> tuple[str | None, Any, str]:
-    """(holder DID, public key, note) from a proof header: kid (did:key / did:jwk URL) or jwk."""
+def _holder(header: Mapping[str, Any]) -> tuple[str | None, Any, Observation | None]:
+    """(holder DID, public key, None) from a proof header (kid as a did:key / did:jwk URL, or jwk), or (None, None,
+    why the signature cannot be checked) when the suite cannot get the key."""
     from conformance.keys.did import did_jwk_from_jwk, resolve_did_jwk, resolve_did_key
     from conformance.keys.jwk import public_key_from_jwk
     from conformance.keys.multikey import public_key_from_multikey
@@ -116,23 +119,36 @@ def _holder(header: Mapping[str, Any]) -> tuple[str | None, Any, str]:
             if method is None and "#" not in kid and methods:
                 method = methods[0]
             if method is None:
-                return None, None, "the kid names no verification method of its DID"
+                return None, None, undecided("the kid names no verification method of its DID")
             if "publicKeyMultibase" in method:
-                return did, public_key_from_multikey(method["publicKeyMultibase"]), ""
-            return did, public_key_from_jwk(method.get("publicKeyJwk")), ""
+                return did, public_key_from_multikey(method["publicKeyMultibase"]), None
+            return did, public_key_from_jwk(method.get("publicKeyJwk")), None
         if isinstance(jwk, Mapping):
             public = {k: v for k, v in jwk.items() if k != "d"}
-            return did_jwk_from_jwk(public), public_key_from_jwk(public), ""
-        return None, None, "the header names no key the suite can resolve (kid as did:key/did:jwk, or jwk)"
-    except Exception as exc:  # noqa: BLE001 - any failure to read the key is the wallet's, and only noted
-        return None, None, f"the proof's key cannot be read ({type(exc).__name__})"
+            return did_jwk_from_jwk(public), public_key_from_jwk(public), None
+        return None, None, undecided("the header names no key the suite can resolve (kid as did:key/did:jwk, or jwk)",
+                                     unsupported=_key_naming(header))
+    except Exception as exc:  # noqa: BLE001 - key material the suite cannot read: noted, never a verdict
+        return None, None, undecided(f"the proof's key cannot be read ({type(exc).__name__})")
+
+
+def _key_naming(header: Mapping[str, Any]) -> str:
+    """How a proof header names a key the suite cannot resolve, as the suite's missing feature."""
+    kid = header.get("kid")
+    if isinstance(kid, str) and kid.startswith("did:"):
+        return observations.did_method(kid)
+    if "x5c" in header:
+        return "keys named by an x5c certificate chain"
+    if isinstance(kid, str):
+        return "a kid that is not a DID URL"
+    return ""
 
 
 def _observe_proof(text: Any) -> dict[str, Any]:
-    """The decoded proof JWT and whether its signature verifies with the key it names."""
+    """The decoded proof JWT and whether its signature verifies with the key it names (an observation: the suite
+    that cannot get the key, or cannot verify the algorithm, says so rather than "does not verify")."""
     from conformance.formats.errors import PayloadError
     from conformance.formats.jws import decode_compact_jws
-    from conformance.jose.verify import verify_jws
 
     if not isinstance(text, str):
         return {"decoded": False, "note": "the proof is not a string"}
@@ -143,15 +159,10 @@ def _observe_proof(text: Any) -> dict[str, Any]:
     header = dict(jws.header)
     if isinstance(jws.header.get("jwk"), dict) and "d" in jws.header["jwk"]:
         header["jwk"] = {k: ("[redacted]" if k == "d" else v) for k, v in jws.header["jwk"].items()}
-    holder, key, note = _holder(jws.header)
-    signature = "no key"
-    if key is not None:
-        try:
-            signature = "verifies" if verify_jws(jws, key).verified else "does not verify"
-        except Exception:  # noqa: BLE001 - an unverifiable signature is noted, never a pass
-            signature = "does not verify"
-    return {"decoded": True, "header": header, "claims": dict(jws.payload), "signature": signature,
-            "holder": holder, **({"note": note} if note else {})}
+    holder, key, unresolved = _holder(jws.header)
+    signature = unresolved if unresolved is not None else observations.jws(jws, key)
+    return {"decoded": True, "header": header, "claims": dict(jws.payload), "signature": signature.to_json(),
+            "holder": holder}
 
 
 def proof_jwts(body: Any) -> list[Any]:

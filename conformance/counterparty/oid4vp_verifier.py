@@ -16,7 +16,8 @@ response_uri is on another origin than the client identifier), `no-nonce`, `unkn
 The response handler verifies what it received while the secrets are in hand and writes the facts into the step's
 `request.observed` (the vp_token itself is redacted in the record: its name looks like a secret): the entries of
 vp_token, each presentation's proof options, whether its proof verifies and who signed it, whether each credential
-is the one the suite issued (canonical JSON compare) and still verifies. The checks
+is the one the suite issued (canonical JSON compare) and still verifies (each verification an observation,
+conformance/counterparty/observations.py: "cannot be checked" is never "does not verify"). The checks
 (conformance/standards/oid4vp/wallet.py) judge those facts and never verify anything themselves.
 """
 from __future__ import annotations
@@ -28,6 +29,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlencode
 
+from conformance.counterparty import observations
 from conformance.counterparty.server import Answer, Call, CounterpartyServer, Route
 from conformance.live.oid4vp_verifier import DID_PREFIX, REDIRECT_PREFIX, REQUEST_JWT, REQUEST_TYP
 
@@ -216,15 +218,10 @@ class WalletTestVerifier:
             challenge = proof.get("challenge") if isinstance(proof.get("challenge"), str) else None
             domain = proof.get("domain")
             domains = (domain,) if isinstance(domain, str) else tuple(domain) if isinstance(domain, list) else None
-            try:
-                verifier = self.env.verifier.with_options(VerificationOptions(challenge=challenge, domain=domains))
-                result = verifier.data_integrity({k: v for k, v in vp.items()}, presentation=True)
-                fact["verifies"] = bool(result.verified)
-                if not result.verified:
-                    fact["reason"] = str(result.message)[:200]
-            except Exception as exc:  # noqa: BLE001 - what cannot be verified is noted, never a pass
-                fact["verifies"] = False
-                fact["reason"] = f"verification raised {type(exc).__name__}"
+            # observe() around it too: with_options is the suite's code, and its exception is no verdict either
+            fact["signature"] = observations.observe(lambda: observations.data_integrity(
+                self.env.verifier.with_options(VerificationOptions(challenge=challenge, domain=domains)), vp,
+                presentation=True)).to_json()
         listed = vp.get("verifiableCredential")
         listed = listed if isinstance(listed, list) else [listed] if listed is not None else []
         issued = {canonical(c) for c in self.issued}
@@ -236,10 +233,8 @@ class WalletTestVerifier:
                 entry["subject"] = subject.get("id") if isinstance(subject, dict) else None
                 entry["types"] = [t for t in credential.get("type", []) if isinstance(t, str)][:8] \
                     if isinstance(credential.get("type"), list) else []
-                try:
-                    entry["verifies"] = bool(self.env.verifier.data_integrity(credential, presentation=False).verified)
-                except Exception:  # noqa: BLE001 - never a pass
-                    entry["verifies"] = False
+                entry["signature"] = observations.data_integrity(self.env.verifier, credential,
+                                                                 presentation=False).to_json()
             credentials.append(entry)
         fact["credentials"] = credentials
         fact["credential_count"] = len(listed)

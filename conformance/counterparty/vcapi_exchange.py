@@ -41,6 +41,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote, urlencode
 
+from conformance.counterparty import observations
 from conformance.counterparty.oid4vci_issuer import ISSUER_KEY, TEMPLATE, UNBOUND_SUBJECT
 from conformance.counterparty.server import Answer, Call, CounterpartyServer, Route
 
@@ -109,19 +110,12 @@ def observe_credentials(presentation: Any, example: Mapping[str, Any], verifier:
     seen: list[dict[str, Any]] = []
     for credential in found[:MAX_PRESENTED]:
         if not isinstance(credential, dict):
-            seen.append({"id": None, "type": None, "matches": False, "signature": "cannot be checked",
-                         "note": "the entry is not a JSON object"})
+            seen.append({"id": None, "type": None, "matches": False,
+                         "signature": observations.undecided("the entry is not a JSON object").to_json()})
             continue
-        entry: dict[str, Any] = {"id": credential.get("id"), "type": credential.get("type"),
-                                 "matches": matches_example(example, credential)}
-        try:
-            result = verifier.data_integrity(credential, presentation=False)
-            entry["signature"] = "verifies" if result.verified else \
-                "cannot be checked" if result.indeterminate else "does not verify"
-        except Exception as exc:  # noqa: BLE001 - a credential the suite cannot verify is noted, never a pass
-            entry["signature"] = "cannot be checked"
-            entry["note"] = f"verification stops: {type(exc).__name__}"
-        seen.append(entry)
+        seen.append({"id": credential.get("id"), "type": credential.get("type"),
+                     "matches": matches_example(example, credential),
+                     "signature": observations.data_integrity(verifier, credential, presentation=False).to_json()})
     return {"credentials": seen, "credentials_total": len(found)}
 
 
@@ -135,22 +129,14 @@ def observe_presentation(presentation: Any, verifier: Any) -> dict[str, Any]:
     observed: dict[str, Any] = {"presentation": True, "holder": presentation.get("holder"),
                                 "proofs": len(proofs) if isinstance(proofs, list) else int(isinstance(proofs, dict))}
     if not isinstance(proof, dict):
-        return {**observed, "signature": "no proof"}
+        return {**observed, "signature": observations.refuted("the presentation carries no proof").to_json()}
     holder = presentation.get("holder")
     observed["holder"] = holder.get("id") if isinstance(holder, dict) else holder
     method = proof.get("verificationMethod")
     observed.update({"challenge": proof.get("challenge"), "domain": proof.get("domain"),
                      "proofPurpose": proof.get("proofPurpose"), "cryptosuite": proof.get("cryptosuite"),
-                     "controller": method.split("#", 1)[0] if isinstance(method, str) else None})
-    try:
-        result = verifier.data_integrity(presentation, presentation=True)
-        observed["signature"] = "verifies" if result.verified else \
-            "cannot be checked" if result.indeterminate else "does not verify"
-        if not result.verified and result.message:
-            observed["note"] = str(result.message)[:300]
-    except Exception as exc:  # noqa: BLE001 - a presentation the suite cannot verify is noted, never a pass
-        observed["signature"] = "cannot be checked"
-        observed["note"] = f"verification stops: {type(exc).__name__}"
+                     "controller": method.split("#", 1)[0] if isinstance(method, str) else None,
+                     "signature": observations.data_integrity(verifier, presentation, presentation=True).to_json()})
     return observed
 
 

@@ -33,7 +33,6 @@ from typing import Any
 from conformance.formats import Limits, PayloadError
 from conformance.formats.json_text import parse_json
 
-from .load import CONTEXT_URLS
 from .model import CtdlDocument, CtdlNode
 from .policy import VERSIONS, Gap, Policy, load_policy
 from .sets import JSONL_SUFFIXES, SET_SUFFIXES, SetProblem, documents_in
@@ -187,8 +186,9 @@ def _documents(source: str, raw: bytes, limits: Limits) -> Iterator[CtdlDocument
         yield SetProblem(source, exc.message)
         return
     for item in documents_in(value, source):
-        if isinstance(item, CtdlDocument) and not CONTEXT_URLS.intersection(item.context):
-            yield SetProblem(item.source, "the document cites no CTDL or CTDL-ASN context: not a CTDL publication")
+        if isinstance(item, CtdlDocument) and not item.ctdl:
+            yield SetProblem(item.source, "the document is not a CTDL publication: it cites no Credential Engine "
+                                          "context and none of its types or properties is a CTDL term")
         else:
             yield item
 

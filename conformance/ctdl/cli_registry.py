@@ -132,11 +132,11 @@ def registry(inputs: tuple[str, ...], registry_base_option: str, route: str, pro
              output_format: str, artifacts: Path | None, online: bool, allow_private: bool, out: Path | None,
              verbose: bool) -> None:
     """Check Credential Registry publications: CTIDs fetched from the Registry, Registry URLs, or local files."""
-    from conformance.cli import EXIT_ERROR, EXIT_FAIL, EXIT_PASS, _console, _run_with_progress
+    from conformance.cli import EXIT_CODES, EXIT_ERROR, _console, _run_with_progress
     from conformance.environment import Environment
-    from conformance.reporting.results import check_output, overall_verdict, results_document, write_results
+    from conformance.reporting.results import check_output, results_document, write_results
     from conformance.reporting.text import render
-    from conformance.runner import Runner
+    from conformance.runner import Runner, run_verdict
 
     console = _console()
     errors = _console(stderr=True)
@@ -167,6 +167,7 @@ def registry(inputs: tuple[str, ...], registry_base_option: str, route: str, pro
     for item in unread:
         errors.print(f"[red]not read:[/] {item.url}: {item.error.message}", soft_wrap=True)
     ended = datetime.now(UTC)
+    scope = runner.scope(results)
     if out is not None:
         environment = {**env.describe(), "registry_base": client.base}
         document = results_document(results, profile=profile.name, started=started, ended=ended,
@@ -174,13 +175,14 @@ def registry(inputs: tuple[str, ...], registry_base_option: str, route: str, pro
                                         {"url": u.url, "reason": str(u.error.kind), "message": u.error.message}
                                         for u in unread]},
                                     targets=[_describe(t) for t in targets],
-                                    exchanges=[e.to_json() for e in http.exchanges])
+                                    exchanges=[e.to_json() for e in http.exchanges], scope=scope)
         errors.print(f"results: {write_results(out, document)}")
     if output_format == "json":
-        sys.stdout.write(json.dumps(check_output(results), ensure_ascii=False) + "\n")
+        sys.stdout.write(json.dumps(check_output(results, scope), ensure_ascii=False) + "\n")
     else:
-        render(console, results, env.catalog, verbose=verbose)
-    verdict = overall_verdict(results)
-    code = {Verdict.PASS: EXIT_PASS, Verdict.FAIL: EXIT_FAIL, Verdict.ERROR: EXIT_ERROR}[verdict]
-    # An input the Registry did not give was not evaluated: the run cannot pass.
-    sys.exit(EXIT_ERROR if unread and code == EXIT_PASS else code)
+        render(console, results, env.catalog, verbose=verbose, scope=scope)
+    verdict = run_verdict(results, scope)
+    # An input the Registry did not give was not evaluated: the run cannot pass, nor be "not judged" as a whole.
+    if unread and verdict in (Verdict.PASS, Verdict.NOT_JUDGED):
+        verdict = Verdict.INCOMPLETE
+    sys.exit(EXIT_CODES[verdict])

@@ -78,10 +78,6 @@ def reference_key(reference: str) -> str:
     return registry_ctid(reference) or reference
 
 
-def escape_pointer(key: str) -> str:
-    return key.replace("~", "~0").replace("/", "~1")
-
-
 @dataclass(frozen=True, slots=True)
 class Ref:
     """One reference as written: the value, the node holding it, the property and where the value sits."""
@@ -95,7 +91,7 @@ class Ref:
 def refs_in(node: CtdlNode, prop: str) -> list[Ref]:
     """The references a node makes through one property: strings and {"@id": …} objects (not embedded nodes)."""
     raw = node.data.get(prop)
-    base = f"{node.pointer}/{escape_pointer(prop)}"
+    base = node.at(prop)
     items = list(enumerate(raw)) if isinstance(raw, list) else [(None, raw)]
     found: list[Ref] = []
     for index, item in items:
@@ -213,7 +209,7 @@ def _conditions_of(component: CtdlNode, index: NodeIndex,
         if depth >= MAX_CONDITION_DEPTH:
             continue
         raw = holder.data.get(HAS_CONDITION)
-        base = f"{holder.pointer}/{escape_pointer(HAS_CONDITION)}"
+        base = holder.at(HAS_CONDITION)
         items = list(enumerate(raw)) if isinstance(raw, list) else [(None, raw)]
         for position, item in items:
             pointer = base if position is None else f"{base}/{position}"

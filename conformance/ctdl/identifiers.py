@@ -66,10 +66,15 @@ class RegistryUri:
 
     def environment(self) -> str | None:
         """production, sandbox or staging when the host is one of Credential Engine's; None otherwise."""
-        for name, base in REGISTRY_ENVIRONMENTS.items():
-            if urlsplit(base).hostname == self.host:
-                return name
-        return None
+        return environment_of(self.host)
+
+
+def environment_of(host: str) -> str | None:
+    """production, sandbox or staging for one of Credential Engine's Registry hosts; None for any other host."""
+    for name, base in REGISTRY_ENVIRONMENTS.items():
+        if urlsplit(base).hostname == host:
+            return name
+    return None
 
 
 def parse_registry_uri(value: str, known_hosts: frozenset[str] = frozenset()) -> RegistryUri | None:
@@ -107,12 +112,17 @@ def uuid_version(ctid: str) -> int | None:
     return uuid.UUID(ctid[3:]).version
 
 
-def registry_base_of(subject: Subject) -> RegistryBase:
-    """The Registry the run judges against: the Environment's `ctdl_registry` (a RegistryBase, an environment
-    name or a base URL) when it has one, else production."""
+def configured_registry_base(subject: Subject) -> RegistryBase | None:
+    """The Registry the run was told to judge against (the Environment's `ctdl_registry`: a RegistryBase, an
+    environment name or a base URL), or None when the run names none."""
     configured = getattr(subject.env, "ctdl_registry", None)
     if isinstance(configured, RegistryBase):
         return configured
     if isinstance(configured, str) and configured:
         return RegistryBase.named(configured)
-    return PRODUCTION
+    return None
+
+
+def registry_base_of(subject: Subject) -> RegistryBase:
+    """The Registry the run judges against: the configured one, else production."""
+    return configured_registry_base(subject) or PRODUCTION

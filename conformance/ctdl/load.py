@@ -1,22 +1,35 @@
 """Published CTDL documents to CtdlDocument: resource documents, /graph/ documents and Registry envelopes.
 
-Only structure is read here (which nodes exist, where, which are top-level); nothing is judged. A document this
-module cannot read as CTDL raises CtdlLoadError with a message saying what it expected and found.
+Only structure is read here (which nodes exist, where, which are top-level); nothing is judged. Keys and @type
+values are brought to the one prefixed spelling the checks compare (`ceterms:name`, `ceasn:Competency`) under the
+document's own context, whatever it is: the CTDL context URLs, other credreg.net contexts, an inline context that
+maps some prefix to a CTDL namespace, or full IRIs as keys (see recognition.py). Each node remembers how its keys
+were written, so findings point at the key as published. A document this module cannot read as CTDL raises
+CtdlLoadError with a message saying what it expected and found.
 """
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
+from dataclasses import replace
 from typing import Any
 
 from conformance.formats import Limits, PayloadError
 from conformance.formats.json_text import parse_json
 
-from .model import NAMESPACES, CtdlDocument, CtdlNode, DocumentKind
+from .model import CtdlDocument, CtdlNode, DocumentKind
+from .recognition import (
+    CONTEXT_URLS,
+    DocumentContext,
+    is_ctdl_context_url,
+    looks_like_ctdl,
+    normalized_name,
+    read_context,
+    recognize,
+)
 
-CONTEXT_URLS = {
-    "https://credreg.net/ctdl/schema/context/json", "http://credreg.net/ctdl/schema/context/json",
-    "https://credreg.net/ctdlasn/schema/context/json", "http://credreg.net/ctdlasn/schema/context/json",
-}
+__all__ = ["CONTEXT_URLS", "CtdlLoadError", "cites_ctdl_context", "is_ctdl_context_url", "load_bytes",
+           "load_document", "looks_like_ctdl", "recognize"]
+
 MAX_NESTING = 64
 
 
@@ -24,64 +37,81 @@ class CtdlLoadError(ValueError):
     """The JSON is not a CTDL document in any of the published shapes."""
 
 
-def _context_urls(document: Mapping[str, Any]) -> tuple[str, ...]:
-    context = document.get("@context")
-    items = context if isinstance(context, list) else [context]
-    return tuple(item for item in items if isinstance(item, str))
-
-
 def cites_ctdl_context(document: Any) -> bool:
-    return isinstance(document, Mapping) and any(url in CONTEXT_URLS for url in _context_urls(document))
+    """True when the document cites one of Credential Engine's context URLs (any spelling)."""
+    return isinstance(document, Mapping) and read_context(document).cites_ctdl
 
 
-def looks_like_ctdl(document: Any) -> bool:
-    """A resource or graph document citing a CTDL context, or a Registry envelope carrying one."""
-    if not isinstance(document, Mapping):
-        return False
-    if cites_ctdl_context(document):
-        return True
-    decoded = document.get("decoded_resource")
-    return isinstance(decoded, Mapping) and cites_ctdl_context(decoded)
+class _Names:
+    """One document's key and type spellings, normalized once per distinct spelling (documents repeat keys)."""
+
+    def __init__(self, context: DocumentContext):
+        self.context = context
+        self._seen: dict[str, str] = {}
+
+    def __call__(self, name: str) -> str:
+        found = self._seen.get(name)
+        if found is None:
+            found = self._seen[name] = normalized_name(name, self.context)
+        return found
+
+    def node(self, raw: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, str]]:
+        """The node with normalized keys (and @type values), and normalized key -> key as written where they differ.
+        When two spellings name one term, the first wins and the later is kept under its own spelling."""
+        data: dict[str, Any] = {}
+        written: dict[str, str] = {}
+        for key, value in raw.items():
+            name = self(key) if key != "@context" else key
+            if name in data:
+                name = key
+            if name == "@type":
+                value = self.types(value)
+            data[name] = value
+            if name != key:
+                written[name] = key
+        return data, written
+
+    def types(self, value: Any) -> Any:
+        if isinstance(value, str):
+            return self(value)
+        if isinstance(value, list):
+            return [self(item) if isinstance(item, str) else item for item in value]
+        return value
+
+    def keyword(self, document: Mapping[str, Any], keyword: str) -> str:
+        """The key that stands for a keyword in this document (@graph, or an alias the context defines)."""
+        if keyword in document:
+            return keyword
+        return next((key for key in document if self(key) == keyword), keyword)
 
 
-def _prefixed(key: str) -> str:
-    for prefix, namespace in NAMESPACES.items():
-        if key.startswith(namespace):
-            return f"{prefix}:{key[len(namespace):]}"
-    return key
-
-
-def _normalized(node: Mapping[str, Any]) -> dict[str, Any]:
-    return {_prefixed(key): value for key, value in node.items()}
-
-
-def _nested(value: Any, pointer: str, source: str, depth: int) -> Iterator[CtdlNode]:
+def _nested(value: Any, pointer: str, source: str, depth: int, names: _Names) -> Iterator[CtdlNode]:
     """Typed objects nested inside a node's properties (embedded blank nodes): never top-level resources."""
     if depth > MAX_NESTING:
         return
     if isinstance(value, list):
         for index, item in enumerate(value):
-            yield from _nested(item, f"{pointer}/{index}", source, depth + 1)
+            yield from _nested(item, f"{pointer}/{index}", source, depth + 1, names)
     elif isinstance(value, Mapping):
-        if "@type" in value:
-            node = CtdlNode(_normalized(value), pointer, source, top_level=False)
-            yield node
+        data, written = names.node(value)
+        if "@type" in data:
+            yield CtdlNode(data, pointer, source, top_level=False, written=written)
         for key, inner in value.items():
             if not key.startswith("@") and isinstance(inner, list | Mapping):
-                yield from _nested(inner, f"{pointer}/{_escape(key)}", source, depth + 1)
+                yield from _nested(inner, f"{pointer}/{_escape(key)}", source, depth + 1, names)
 
 
 def _escape(key: str) -> str:
     return key.replace("~", "~0").replace("/", "~1")
 
 
-def _nodes(node: Mapping[str, Any], pointer: str, source: str, top_level: bool) -> Iterator[CtdlNode]:
-    data = _normalized(node)
-    head = CtdlNode(data, pointer, source, top_level)
-    yield CtdlNode(data, pointer, source, top_level and not head.is_blank)
+def _nodes(node: Mapping[str, Any], pointer: str, source: str, top_level: bool, names: _Names) -> Iterator[CtdlNode]:
+    data, written = names.node(node)
+    head = CtdlNode(data, pointer, source, top_level, written=written)
+    yield replace(head, top_level=top_level and not head.is_blank)
     for key, value in node.items():
         if not key.startswith("@") and isinstance(value, list | Mapping):
-            yield from _nested(value, f"{pointer}/{_escape(key)}", source, 1)
+            yield from _nested(value, f"{pointer}/{_escape(key)}", source, 1, names)
 
 
 def load_bytes(data: bytes, source: str, limits: Limits = Limits()) -> CtdlDocument:
@@ -109,19 +139,23 @@ def load_document(document: Any, source: str) -> CtdlDocument:
             raise CtdlLoadError(f"{source}: the envelope's decoded_resource is not a JSON object")
         loaded = load_document(inner, source)
         envelope = {k: v for k, v in document.items() if k != "decoded_resource"}
-        nodes = tuple(CtdlNode(n.data, "/decoded_resource" + n.pointer, n.source, n.top_level) for n in loaded.nodes)
-        return CtdlDocument(source, DocumentKind.ENVELOPE, nodes, loaded.context, loaded.graph_id, envelope)
-    context = _context_urls(document)
-    graph = document.get("@graph")
+        nodes = tuple(replace(n, pointer="/decoded_resource" + n.pointer) for n in loaded.nodes)
+        return replace(loaded, kind=DocumentKind.ENVELOPE, nodes=nodes, envelope=envelope)
+    context = read_context(document)
+    names = _Names(context)
+    ctdl = recognize(document).ctdl
+    graph_key = names.keyword(document, "@graph")
+    graph = document.get(graph_key)
     if graph is not None:
         if not isinstance(graph, list):
-            raise CtdlLoadError(f"{source}: expected @graph to be an array, found {type(graph).__name__}")
+            raise CtdlLoadError(f"{source}: expected {graph_key} to be an array, found {type(graph).__name__}")
         nodes: list[CtdlNode] = []
         for index, item in enumerate(graph):
             if isinstance(item, Mapping):
-                nodes.extend(_nodes(item, f"/@graph/{index}", source, top_level=True))
-        graph_id = document.get("@id")
-        return CtdlDocument(source, DocumentKind.GRAPH, tuple(nodes), context,
-                            graph_id if isinstance(graph_id, str) else None)
+                nodes.extend(_nodes(item, f"/{_escape(graph_key)}/{index}", source, True, names))
+        graph_id = document.get(names.keyword(document, "@id"))
+        return CtdlDocument(source, DocumentKind.GRAPH, tuple(nodes), context.urls,
+                            graph_id if isinstance(graph_id, str) else None, ctdl=ctdl, graph_key=graph_key)
     body = {k: v for k, v in document.items() if k != "@context"}
-    return CtdlDocument(source, DocumentKind.RESOURCE, tuple(_nodes(body, "", source, top_level=True)), context)
+    return CtdlDocument(source, DocumentKind.RESOURCE, tuple(_nodes(body, "", source, True, names)), context.urls,
+                        ctdl=ctdl)

@@ -1,14 +1,16 @@
 """The shape every CTDL module works on: resources (nodes) as they were published, in compact JSON-LD.
 
 Published CTDL is compact JSON-LD with prefixed keys (`ceterms:name`, `ceasn:competencyText`) under the CTDL or
-CTDL-ASN context; keys spelled as full IRIs are brought to that prefixed form when loading, so checks compare one
-spelling. Values are kept exactly as published (language maps, lists, nested blank nodes).
+CTDL-ASN context; keys and @type values spelled otherwise (full IRIs, another prefix an inline context maps to a
+CTDL namespace, a keyword alias) are brought to that prefixed form when loading, so checks compare one spelling.
+Each node keeps how its keys were written (`at()` points at the key as published). Values are kept exactly as
+published (language maps, lists, nested blank nodes).
 """
 from __future__ import annotations
 
 import re
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
@@ -25,6 +27,11 @@ NAMESPACES: Mapping[str, str] = {
 }
 
 
+def escape_pointer(key: str) -> str:
+    """One key as a JSON pointer segment (RFC 6901)."""
+    return key.replace("~", "~0").replace("/", "~1")
+
+
 class DocumentKind(StrEnum):
     RESOURCE = "resource"        # one node with its own @context (GET /resources/{ctid})
     GRAPH = "graph"              # @context + @id (…/graph/{ctid}) + @graph: the resource, its parts, blank nodes
@@ -39,6 +46,17 @@ class CtdlNode:
     pointer: str                 # JSON pointer inside the source document, e.g. "/@graph/2"
     source: str                  # the document it came from (file path, URL, or "<jsonl>:<line>")
     top_level: bool              # a Registry resource (not a blank node, not nested inside another node)
+    written: Mapping[str, str] = field(default_factory=dict)   # normalized key -> the key as published, if other
+
+    def key(self, name: str) -> str:
+        """A property's key as the document wrote it."""
+        return self.written.get(name, name)
+
+    def at(self, key: str = "") -> str:
+        """The JSON pointer of one of the node's keys as published (`"@id"`, `"ceterms:name"`), or of the node."""
+        if not key:
+            return self.pointer
+        return f"{self.pointer}/{escape_pointer(self.key(key))}"
 
     @property
     def id(self) -> str | None:
@@ -81,6 +99,20 @@ class CtdlDocument:
     context: tuple[str, ...] = ()          # the context URLs it cites, as written
     graph_id: str | None = None            # the @id of a /graph/ document
     envelope: Mapping[str, Any] | None = None   # envelope metadata without decoded_resource (owned_by, ...)
+    ctdl: bool = True                      # recognized as CTDL by meaning (see recognition.py)
+    graph_key: str | None = None           # the key of the @graph array as written (an alias, or "@graph")
+
+    @property
+    def base(self) -> str:
+        """Where the publication sits in its source document: "" or, in an envelope, "/decoded_resource"."""
+        return "/decoded_resource" if self.kind is DocumentKind.ENVELOPE else ""
+
+    def is_top(self, node: CtdlNode) -> bool:
+        """The resource document's own node, or an item of the @graph array (blank or not)."""
+        if self.graph_key is None:
+            return node.pointer == self.base
+        head = f"{self.base}/{escape_pointer(self.graph_key)}/"
+        return node.pointer.startswith(head) and node.pointer[len(head):].isdigit()
 
     @property
     def resources(self) -> Iterator[CtdlNode]:

@@ -29,11 +29,26 @@ ENCODINGS = (CTDL_ENCODING, CTDLASN_ENCODING)
 CONTEXTS = (CTDL_CONTEXT, CTDLASN_CONTEXT)
 
 # Terms that published data still carries but Credential Engine has replaced. The encodings keep no machine-readable
-# record of this (sourceData is still "stable", isDestinationComponentFor is simply gone), so the table is ours,
-# taken from the change proposals and the pathway guidance (research/ctdl-registry.md section 5).
+# record of this (sourceData is still "stable", the others are simply gone), so the table is ours, taken from the
+# change proposals and the pathway guidance (research/ctdl-registry.md section 5): Schema-Development #564 moved
+# credit amounts from creditUnitValue / creditHourValue / creditHourType to creditValue (a ValueProfile), #666 made
+# ceterms:identifier the property for IdentifierValue objects, which Credential Engine's own Assistant output classes
+# had written as ceterms:identifierValue (Registry_Assistant src/RA.Models/JsonV2). The Registry holds data with all
+# of them, so they are reported as out of date (CTDL-term-current), never as terms CTDL does not know.
 SUPERSEDED: Mapping[str, str] = {
     "ceterms:sourceData": "ceterms:proxyFor",
     "ceterms:isDestinationComponentFor": "ceterms:isDestinationComponentOf",
+    "ceterms:creditUnitValue": "ceterms:creditValue",
+    "ceterms:creditHourValue": "ceterms:creditValue",
+    "ceterms:creditHourType": "ceterms:creditValue",
+    "ceterms:identifierValue": "ceterms:identifier",
+}
+# Classes of older CTDL that the Registry's 2022 policy data still names (registry-policy-data-2022-03.json) but the
+# current encodings replaced: competencies moved to CTDL-ASN, and selection components gave way to conditions.
+SUPERSEDED_CLASSES: Mapping[str, str] = {
+    "ceterms:Competency": "ceasn:Competency",
+    "ceterms:CompetencyFramework": "ceasn:CompetencyFramework",
+    "ceterms:SelectionComponent": "ceterms:ComponentCondition",
 }
 # Properties that are current in general but legacy on one family of classes: (property, class) -> replacement.
 # A use on any subclass of the class counts.
@@ -327,6 +342,10 @@ class CtdlSchema:
                 if self.is_subclass(t, family) or (family == "ceterms:PathwayComponent" and self.is_component(t)):
                     return replacement
         return None
+
+    def superseded_class(self, name: str) -> str | None:
+        """The class to use instead of `name`, or None when `name` is current (or unknown)."""
+        return SUPERSEDED_CLASSES.get(self.compact(name))
 
     # -- concept schemes ------------------------------------------------------------------------------------
 

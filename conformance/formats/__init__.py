@@ -1,4 +1,5 @@
-"""Safe decoding of credential payloads: JSON, compact JWS/JWT, baked PNG and SVG, data URLs.
+"""Safe decoding of credential payloads: JSON, compact JWS/JWT, baked PNG and SVG, data URLs; SD-JWT and
+COSE_Sign1 envelopes are recognized (their structure recorded) but not opened.
 
 This layer turns untrusted bytes into the JSON document of a credential or presentation and
 records the container's details. It judges no conformance rule: when bytes cannot be decoded at
@@ -7,6 +8,7 @@ all it raises PayloadError with a stable code, and otherwise it reports facts fo
 
 from .baking import Baking, PngChunk, SvgBaking
 from .data_url import parse_data_url
+from .envelopes import CoseSign1, Envelope, SdJwt
 from .errors import PAYLOAD_ERROR_CODES, Limits, PayloadError
 from .json_text import parse_json
 from .jws import Jws, JwtCredential, JwtStyle, credential_from_jws, decode_compact_jws
@@ -17,6 +19,8 @@ from .svg import extract_svg
 __all__ = [
     "PAYLOAD_ERROR_CODES",
     "Baking",
+    "CoseSign1",
+    "Envelope",
     "Jws",
     "JwtCredential",
     "JwtStyle",
@@ -25,6 +29,7 @@ __all__ = [
     "Payload",
     "PayloadError",
     "PngChunk",
+    "SdJwt",
     "SvgBaking",
     "credential_from_jws",
     "decode",

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from .baking import Baking
+from .envelopes import Envelope, read_cose_sign1, read_sd_jwt, sniff_cose, sniff_sd_jwt
 from .errors import Limits, PayloadError, as_bytes, too_large
 from .json_text import UTF8_BOM, parse_json
 from .jws import JwtCredential, credential_from_jws, decode_compact_jws, describe_json_type
@@ -16,7 +17,8 @@ from .svg import extract_svg
 
 __all__ = ["Media", "Payload", "decode", "sniff"]
 
-Media = Literal["json", "jwt", "png", "svg"]
+# sd-jwt and cose are recognized, not opened: their payload carries no document for the checks (see envelopes.py)
+Media = Literal["json", "jwt", "png", "svg", "sd-jwt", "cose"]
 
 _LEADING_TEXT_NOISE = re.compile(rb"(?:\xef\xbb\xbf)?[ \t\r\n]*")
 _JWS_SHAPE = re.compile(rb"[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*[ \t\r\n]*")
@@ -45,6 +47,9 @@ class Payload:
     # Recorded for any text form that carried one: a JSON file, a JWT file, or the JSON text
     # embedded in a baked image.
     bom: bool = False
+    # The SD-JWT or COSE_Sign1 structure of an sd-jwt or cose payload, whose document is empty: the suite does not
+    # open these envelopes, so no data-model rule judges a document it has not read.
+    envelope: Envelope | None = None
 
 
 def sniff(raw: bytes) -> Media | None:
@@ -52,6 +57,8 @@ def sniff(raw: bytes) -> Media | None:
     data = as_bytes(raw)
     if data.startswith(PNG_SIGNATURE):
         return "png"
+    if sniff_cose(data):                # binary CBOR, or base64 text of it
+        return "cose"
     if data[:2] in _UTF16_BOMS:
         return _sniff_utf16(data)
     start = _LEADING_TEXT_NOISE.match(data).end()  # type: ignore[union-attr]  # the pattern matches empty text
@@ -64,6 +71,8 @@ def sniff(raw: bytes) -> Media | None:
         return "svg" if _SVG_START.match(data, start) else None
     if _JWS_SHAPE.fullmatch(data, start):
         return "jwt"
+    if sniff_sd_jwt(data, start):
+        return "sd-jwt"
     return None
 
 
@@ -93,7 +102,7 @@ def decode(raw: bytes, limits: Limits = Limits(), *, name: str | None = None) ->
     if media is None:
         raise PayloadError(
             "unknown-format",
-            "the content is none of JSON, a compact JWS, PNG or SVG; "
+            "the content is none of JSON, a compact JWS, an SD-JWT, COSE_Sign1, PNG or SVG; "
             f"it starts with the bytes {data[:12].hex(' ') or '(none: it is empty)'}",
         )
     try:
@@ -102,12 +111,20 @@ def decode(raw: bytes, limits: Limits = Limits(), *, name: str | None = None) ->
                 "json", _json_document(data, limits, "the top-level JSON value"), None, None, data.startswith(UTF8_BOM)
             )
         if media == "jwt":
-            credential = _jwt_credential(data.strip(b" \t\r\n").removeprefix(UTF8_BOM).strip(b" \t\r\n"), limits)
+            credential = _jwt_credential(_text(data), limits)
             return Payload("jwt", credential.document, credential, None, data.startswith(UTF8_BOM))
+        if media == "sd-jwt":
+            return Payload("sd-jwt", {}, None, None, data.startswith(UTF8_BOM), read_sd_jwt(_text(data), limits))
+        if media == "cose":
+            return Payload("cose", {}, None, None, envelope=read_cose_sign1(data.strip(b" \t\r\n"), limits))
         baking = extract_png(data, limits) if media == "png" else extract_svg(data, limits)
         return _from_baking(media, baking, limits)
     except MemoryError:
         raise PayloadError("too-large", "decoding needs more memory than is available") from None
+
+
+def _text(data: bytes) -> bytes:
+    return data.strip(b" \t\r\n").removeprefix(UTF8_BOM).strip(b" \t\r\n")
 
 
 def _hint_from_name(name: str | None) -> Media | None:

@@ -2,10 +2,15 @@
 
 The XML is read with expat event handlers rather than into an ElementTree: the checks need the
 namespace declarations on the root element, which ElementTree discards, and streaming keeps memory
-proportional to nesting depth instead of document size. Any DOCTYPE is refused at its first
-byte, before expat reads an internal subset, so no entity can be declared and none of the XML
-entity attacks (exponential or quadratic expansion, external entities, DTD retrieval) has anything
-to work with. Expat never fetches anything from the network by itself.
+proportional to nesting depth instead of document size.
+
+A document type declaration is allowed (SVG 1.1 files from drawing tools carry one naming the SVG
+DTD): the external DTD is never read, and the internal subset is read only as far as its first
+entity declaration, which stops the parse. So none of the XML entity attacks (exponential or
+quadratic expansion, external entities, DTD retrieval) has anything to work with, and a reference
+to an entity the unread external DTD might declare stops the parse as well: its text would be
+missing. Both stops are the suite's refusal for safety, reported with their own code
+(svg-entity-refused), not as malformed XML. Expat never fetches anything from the network by itself.
 """
 
 from __future__ import annotations
@@ -27,11 +32,13 @@ _OB2_PREFIX = f"{_OB2_NAMESPACE}{_SEPARATOR}"
 
 
 class _Refused(Exception):
-    """Raised from inside an expat handler to stop parsing; never leaves this module."""
+    """Raised from inside an expat handler to stop parsing; never leaves this module. `code` is the PayloadError
+    code: svg-malformed for the document's defect, svg-entity-refused for the suite's safety refusal."""
 
-    def __init__(self, message: str) -> None:
+    def __init__(self, message: str, code: str = "svg-malformed") -> None:
         super().__init__(message)
         self.message = message
+        self.code = code
 
 
 class _Reader:
@@ -52,14 +59,17 @@ class _Reader:
     def where(self) -> str:
         return f"line {self.parser.CurrentLineNumber:,}, column {self.parser.CurrentColumnNumber + 1:,}"
 
-    def refuse_doctype(self, *_args: Any) -> None:
-        raise _Refused(f"the SVG has a document type declaration at {self.where()}; DTDs and entities are refused")
+    def refuse_entity(self, name: str, *_args: Any) -> None:
+        raise _Refused(f"the SVG declares the entity {name!r} at {self.where()}; the suite does not expand XML "
+                       "entities", "svg-entity-refused")
 
-    def refuse_entity(self, *_args: Any) -> None:
-        raise _Refused(f"the SVG declares an entity at {self.where()}; DTDs and entities are refused")
+    def refuse_skipped(self, name: str, _is_parameter: bool) -> None:
+        raise _Refused(f"the SVG refers to the entity {name!r} at {self.where()}, which only its external DTD could "
+                       "declare; the suite does not read external DTDs", "svg-entity-refused")
 
     def refuse_external(self, *_args: Any) -> int:
-        raise _Refused(f"the SVG refers to an external entity at {self.where()}; external entities are refused")
+        raise _Refused(f"the SVG refers to an external entity at {self.where()}; the suite does not read external "
+                       "entities", "svg-entity-refused")
 
     def namespace_declared(self, prefix: str | None, uri: str) -> None:
         # Declarations arrive just before the start tag that carries them, so the ones seen before
@@ -105,9 +115,10 @@ class _Reader:
 def extract_svg(raw: bytes, limits: Limits = Limits()) -> Baking:
     """Read an SVG and record the facts about its openbadges:credential element(s).
 
-    Raises PayloadError: too-large, svg-malformed (not well-formed, any DTD or entity declaration,
-    a root other than <svg>), svg-no-credential (no credential element, or one with neither a
-    verify attribute nor text).
+    Raises PayloadError: too-large, svg-malformed (not well-formed, a root other than <svg>),
+    svg-entity-refused (an entity declaration, or a reference to an entity only the unread external
+    DTD could declare), svg-no-credential (no credential element, or one with neither a verify
+    attribute nor text).
     """
     data = as_bytes(raw)
     if len(data) > limits.max_bytes:
@@ -118,9 +129,9 @@ def extract_svg(raw: bytes, limits: Limits = Limits()) -> Baking:
     # Joins adjacent character data so a long CDATA section arrives in few pieces.
     parser.buffer_text = True
     parser.SetParamEntityParsing(expat.XML_PARAM_ENTITY_PARSING_NEVER)
-    parser.StartDoctypeDeclHandler = reader.refuse_doctype
     parser.EntityDeclHandler = reader.refuse_entity
     parser.UnparsedEntityDeclHandler = reader.refuse_entity
+    parser.SkippedEntityHandler = reader.refuse_skipped
     parser.ExternalEntityRefHandler = reader.refuse_external
     parser.StartNamespaceDeclHandler = reader.namespace_declared
     parser.StartElementHandler = reader.start
@@ -129,7 +140,7 @@ def extract_svg(raw: bytes, limits: Limits = Limits()) -> Baking:
     try:
         parser.Parse(data, True)
     except _Refused as refusal:
-        raise PayloadError("svg-malformed", refusal.message) from None
+        raise PayloadError(refusal.code, refusal.message) from None
     except expat.ExpatError as exc:
         raise PayloadError(
             "svg-malformed",

@@ -338,8 +338,9 @@ class ControllerDocumentJwsResolver:
 
     `kid` names the verification method (a `#fragment` is read relative to `iss`); without a `kid`, an `iss` that
     is a did:key or did:jwk names its single key. The method must be authorized for assertionMethod. Key-resolution
-    failures map to key-not-found (key-unavailable when the controller could not be reached: cannot tell), a
-    published private key to private-key-leak, unusable material to key-invalid.
+    failures map to key-not-found (key-unavailable when the controller could not be reached, key-unsupported for a
+    DID method or method type the suite lacks: cannot tell), a published private key to private-key-leak, unusable
+    material to key-invalid.
     """
 
     relationship = "assertionMethod"
@@ -352,6 +353,8 @@ class ControllerDocumentJwsResolver:
         try:
             return self._resolver.resolve(vm_id, self.relationship).public_key
         except KeysError as exc:
+            if exc.code in ("unsupported-did-method", "unsupported-vm-type"):    # the suite's limit
+                raise JoseKeyError("key-unsupported", exc.message, "key") from None
             if exc.code in INDETERMINATE_CODES:
                 raise JoseKeyError("key-unavailable", exc.message, "key") from None
             if exc.code == "private-key-material":

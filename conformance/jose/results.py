@@ -21,10 +21,12 @@ JoseReason = Literal[
     "malformed",  # header, signature or envelope cannot be read as JOSE says
     "alg-none",  # an unsecured JWS
     "alg-symmetric",  # HS256/384/512: a verifier holding only public keys cannot use them
-    "alg-not-allowed",  # any other alg outside the allow-list
+    "alg-not-allowed",  # an alg no JOSE registry lists (a typo, an invented name)
+    "alg-unsupported",  # a registered asymmetric alg this verifier does not implement (ES256K, Ed448...): cannot tell
     "crit-unsupported",  # crit names an extension this verifier does not implement
     "key-not-found",  # no key identified, or the identified key cannot be obtained
-    "key-unavailable",  # the key's controller could not be reached (offline, unsupported method): cannot tell
+    "key-unavailable",  # the key's controller could not be reached (offline): cannot tell
+    "key-unsupported",  # a DID method, method type or key discovery (JWT VC issuer metadata) not implemented here
     "key-invalid",  # the key material cannot be imported or is out of bounds
     "private-key-leak",  # a JWK carrying private or secret members where a public key belongs
     "key-alg-mismatch",  # key type, curve, size, use or alg does not fit the header's alg

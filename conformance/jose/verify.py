@@ -66,6 +66,11 @@ ALGORITHMS: Mapping[str, _AlgSpec] = {
 }
 ALLOWED_ALGORITHMS: frozenset[str] = frozenset(ALGORITHMS)
 _SYMMETRIC = frozenset({"HS256", "HS384", "HS512"})
+# Asymmetric algs registered for JWS (RFC 8812, RFC 9864) that this verifier does not implement: a credential signed
+# with one may well verify elsewhere, so it is the suite's limit, not the credential's defect.
+REGISTERED_UNIMPLEMENTED: frozenset[str] = frozenset({
+    "ES256K", "Ed448", "ESP256", "ESP384", "ESP512", "ESB256", "ESB320", "ESB384", "ESB512",
+})
 _CURVES = {"secp256r1": "P-256", "secp384r1": "P-384", "secp521r1": "P-521"}
 
 
@@ -116,6 +121,13 @@ def check_header(header: Mapping[str, Any]) -> JoseResult | None:
         return JoseResult.fail(
             "alg-symmetric",
             f"the JWS header's alg is {alg!r}, a shared-secret MAC; a public-key signature is expected",
+            "header",
+            "/alg",
+        )
+    if alg in REGISTERED_UNIMPLEMENTED:
+        return JoseResult.fail(
+            "alg-unsupported",
+            f"the JWS header's alg is {alg!r}, a registered algorithm this verifier does not implement",
             "header",
             "/alg",
         )
@@ -241,7 +253,9 @@ def discover_key(
     """Find the key a JWT credential names, by the rules of its style.
 
     VC-JOSE-COSE (`vc-jose`): `kid` through the resolver, else `iss` through the resolver (the
-    issuer's controller document). VC-JWT 1.1 and the Open Badges form: a `kid` that is a URL or
+    issuer's controller document); an http(s) `iss` whose `kid` names no verification method points at JWT VC
+    issuer metadata, which the suite does not fetch (key-unsupported).
+    VC-JWT 1.1 and the Open Badges form: a `kid` that is a URL or
     DID URL through the resolver, else the embedded `jwk` header, else any other `kid` through the
     resolver. Raises JoseKeyError (or JoseError for a malformed header member).
     """
@@ -269,6 +283,17 @@ def discover_key(
 
     if style == "vc-jose":
         iss = claims.get("iss")
+        if _needs_issuer_metadata(kid, iss):
+            # VC-JOSE-COSE lets an https issuer publish its keys as JWT VC issuer metadata, where kid (a hint, any
+            # string) picks one; the suite does not fetch that metadata, so it cannot tell
+            raise JoseKeyError(
+                "key-unsupported",
+                f"the key is found through the JWT VC issuer metadata of {iss}"
+                + (f" (kid {kid!r} is a hint there, not a URL)" if kid is not None else "")
+                + ", which the suite does not retrieve",
+                "header" if kid is not None else "payload",
+                "/kid" if kid is not None else "/iss",
+            )
         if kid is not None:
             source = KeySource("kid", kid)
         elif isinstance(iss, str):
@@ -290,6 +315,14 @@ def discover_key(
     raise JoseKeyError(
         "key-not-found", "the JWS header has neither kid nor jwk; no key can be found", "header"
     )
+
+
+def _needs_issuer_metadata(kid: str | None, iss: Any) -> bool:
+    """An https (or http) iss with no kid that names a verification method: the key can only come from the
+    issuer's JWT VC issuer metadata. A kid with a scheme (a DID URL or URL) or a fragment names one."""
+    if not isinstance(iss, str) or not iss.lower().startswith(("https://", "http://")):
+        return False
+    return kid is None or (":" not in kid and not kid.startswith("#"))
 
 
 def _resolve(

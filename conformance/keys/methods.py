@@ -12,9 +12,9 @@ from __future__ import annotations
 import re
 import threading
 from collections import OrderedDict
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Protocol, runtime_checkable
+from typing import Any, Protocol, TypeAlias, runtime_checkable
 
 from .did import (
     RELATIONSHIPS,
@@ -22,6 +22,7 @@ from .did import (
     DidKeyVmType,
     Fetch,
     fetch_document,
+    parse_controller_document,
     resolve_did_jwk,
     resolve_did_key,
     resolve_did_web,
@@ -31,7 +32,9 @@ from .jwk import public_material_from_jwk
 from .multikey import KeyType, PublicKey, PublicKeyMaterial, decode_public_multikey
 
 __all__ = [
+    "SELF_CONTAINED_DID_METHODS",
     "SUPPORTED_VM_TYPES",
+    "Known",
     "KeyResolver",
     "ResolvedKey",
     "VerificationMethodResolver",
@@ -49,6 +52,12 @@ SUPPORTED_VM_TYPES: tuple[str, ...] = (
     "JsonWebKey",
     "JsonWebKey2020",
 )
+# Documents the run was given by URL or DID (the user's --documents, a vector manifest's resources): bytes, or None
+# when it was given none for that identifier.
+Known: TypeAlias = Callable[[str], "bytes | None"]
+# DID methods whose document is computed from the DID itself: a supplied document cannot stand in for what the
+# method defines (an online run would not read one either).
+SELF_CONTAINED_DID_METHODS = frozenset({"key", "jwk"})
 _MAX_VM_URL_CHARS = 8192
 _SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:")
 _HTTP_URL = re.compile(r"https?://[^/?#\s]+[^#\s]*", re.IGNORECASE)
@@ -114,11 +123,13 @@ def dereference_controller_document(
     url: str,
     *,
     fetch: Fetch | None = None,
+    known: Known | None = None,
     did_key_vm_type: DidKeyVmType = "Multikey",
     did_jwk_vm_type: DidJwkVmType = "JsonWebKey",
 ) -> dict[str, Any]:
     """The controller document a URL names: did:key and did:jwk locally, did:web and http(s) through `fetch`
-    (None means offline, which fails with resolution-failed). The document's id must equal the URL."""
+    (None means offline, which fails with resolution-failed). A document `known` supplies for a DID of any other
+    method (did:web, did:example, ...) is read instead of resolving it. The document's id must equal the URL."""
     if url.startswith("did:"):
         if any(mark in url for mark in "/?"):
             raise KeysError(
@@ -126,7 +137,10 @@ def dereference_controller_document(
                 f"{describe(url)} is a DID URL with a path or query; a plain DID is expected before '#'",
             )
         method = url.split(":", 2)[1] if url.count(":") >= 2 else ""
-        if method == "key":
+        supplied = known(url) if known is not None and method not in SELF_CONTAINED_DID_METHODS else None
+        if supplied is not None:
+            document = parse_controller_document(supplied, url)
+        elif method == "key":
             document = resolve_did_key(url, vm_type=did_key_vm_type)
         elif method == "jwk":
             document = resolve_did_jwk(url, vm_type=did_jwk_vm_type)
@@ -135,7 +149,8 @@ def dereference_controller_document(
         else:
             raise KeysError(
                 "unsupported-did-method",
-                f"the DID method of {describe(url)} is not supported; did:key, did:jwk and did:web are",
+                f"the DID method of {describe(url)} is not supported and no DID document was supplied for it; "
+                "did:key, did:jwk and did:web resolve, any other DID needs its document (--documents)",
             )
     elif url.lower().startswith(("https:", "http:")):
         document = fetch_document(url, fetch)
@@ -308,6 +323,7 @@ def retrieve_verification_method(
     relationship: str,
     *,
     fetch: Fetch | None = None,
+    known: Known | None = None,
     did_key_vm_type: DidKeyVmType = "Multikey",
     did_jwk_vm_type: DidJwkVmType = "JsonWebKey",
 ) -> ResolvedKey:
@@ -316,7 +332,7 @@ def retrieve_verification_method(
     document_url, _ = split_vm_url(vm_id)
     assert isinstance(vm_id, str)
     document = dereference_controller_document(
-        document_url, fetch=fetch, did_key_vm_type=did_key_vm_type, did_jwk_vm_type=did_jwk_vm_type
+        document_url, fetch=fetch, known=known, did_key_vm_type=did_key_vm_type, did_jwk_vm_type=did_jwk_vm_type
     )
     return _resolved(select_verification_method(document, vm_id, relationship), vm_id, relationship)
 
@@ -332,6 +348,7 @@ class VerificationMethodResolver:
         self,
         fetch: Fetch | None = None,
         *,
+        known: Known | None = None,
         did_key_vm_type: DidKeyVmType = "Multikey",
         did_jwk_vm_type: DidJwkVmType = "JsonWebKey",
         cache_size: int = 256,
@@ -339,6 +356,7 @@ class VerificationMethodResolver:
         if cache_size < 1:
             raise ValueError("cache_size must be at least 1")
         self._fetch = fetch
+        self._known = known
         self._did_key_vm_type: DidKeyVmType = did_key_vm_type
         self._did_jwk_vm_type: DidJwkVmType = did_jwk_vm_type
         self._cache_size = cache_size
@@ -368,6 +386,7 @@ class VerificationMethodResolver:
                 cached = dereference_controller_document(
                     url,
                     fetch=self._fetch,
+                    known=self._known,
                     did_key_vm_type=self._did_key_vm_type,
                     did_jwk_vm_type=self._did_jwk_vm_type,
                 )

@@ -42,7 +42,7 @@ from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs, urlencode, urljoin, urlsplit
 
-from conformance.live.transcript import Step, Transcript
+from conformance.live.transcript import NOTE, Step, Transcript
 from conformance.net import FetchError, GuardedClient, Response, redact_url
 from conformance.net.evidence import REDACTED, redact_headers, secret_field
 
@@ -177,7 +177,7 @@ class _Client:
         return step, answer, parsed
 
     def stop(self, flow: str, why: str) -> None:
-        self.steps.append(Step(flow=STOPPED, name=flow, method="-", url="", request=None, message=why))
+        self.steps.append(Step(flow=STOPPED, name=flow, method=NOTE, url="", request=None, message=why))
 
 
 def _member(value: Any, *path: str) -> Any:

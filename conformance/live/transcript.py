@@ -17,6 +17,10 @@ from conformance.net.evidence import redact_headers, redact_json
 MAX_TEXT = 512                     # of a body that is not JSON, kept for messages
 MAX_KEPT_BODY = 32 * 1024          # characters of a request or response body kept in the reports' evidence
 KEPT_HEADERS = ("content-type", "content-length", "location", "link", "www-authenticate", "retry-after")
+# A fetch that ended this way is the service's defect (its answer is out of bounds); any other (timeouts, refused
+# connections, a driver command that cannot start) is ours to report as "could not evaluate".
+SERVICE_FAULTS = frozenset({"too-large", "protocol"})
+NOTE = "-"                         # the method of a step that is the suite's note, not a request (a flow stopped)
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,6 +81,23 @@ class Transcript:
     def pointer(self, step: Step, rest: str = "") -> str:
         """Where a step sits, for findings: /transcript/<n>/response/body/..."""
         return f"/transcript/{self.index(step)}{rest}"
+
+    @property
+    def unreached(self) -> str:
+        """Why nothing of the service could be judged ("" when something could): the flows could not start, or
+        every request that should reach it got no answer for a reason of ours (refused, timed out, no TLS).
+
+        A step the service itself cut short (SERVICE_FAULTS) is an answer to judge; a note the suite wrote (method
+        "-", e.g. why a flow stopped) is no request; a session a person runs (`expect.observes` false) never says the
+        service is down: the person may simply not have scanned."""
+        reaching = [s for s in self.steps if s.method != NOTE and s.expect.get("observes", True) is not False]
+        if reaching and not any(s.answered or s.error in SERVICE_FAULTS or s.error is None for s in reaching):
+            first = reaching[0]
+            return (f"the service gives no answer to any of the suite's {len(reaching)} requests ({first.error}: "
+                    f"{first.message or first.label})")
+        if self.setup_error:
+            return f"the flows could not start: {self.setup_error}"
+        return ""
 
     def to_json(self) -> dict[str, Any]:
         kept: dict[str, Any] = {"steps": [step.to_json() for step in self.steps]}

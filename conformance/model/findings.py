@@ -21,9 +21,16 @@ class Outcome(StrEnum):
 
 
 class Verdict(StrEnum):
-    PASS = "pass"
-    FAIL = "fail"
-    ERROR = "error"
+    """The one verdict every output gives (see `verdict_of`)."""
+
+    PASS = "pass"                  # every MUST in scope was decided and passed
+    FAIL = "fail"                  # a MUST in scope failed
+    INCOMPLETE = "incomplete"      # nothing failed, but some MUST in scope is cantTell, untested or error
+    NOT_JUDGED = "not-judged"      # no standard recognized the input: nothing was judged
+
+    @property
+    def label(self) -> str:
+        return self.value.replace("-", " ")
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,15 +43,19 @@ class Finding:
     actual: str | None = None
     subject: str = ""                  # filled in by the runner
     evidence: Mapping[str, Any] = field(default_factory=dict)
+    limitation: str = ""               # cantTell for the suite's own limit: what the suite does not support
 
     def to_json(self, level: Level) -> dict[str, Any]:
-        return {
+        shown = {
             "requirement": self.requirement,
             "outcome": str(self.outcome),
             "level": str(level),
             "location": self.location,
             "message": self.message,
         }
+        if self.limitation:
+            shown["limitation"] = self.limitation
+        return shown
 
 
 def located_message(finding: Finding) -> str:
@@ -54,12 +65,41 @@ def located_message(finding: Finding) -> str:
     return f"{finding.location or '/'}: {finding.message}"
 
 
-def verdict_of(leveled: Iterable[tuple[Finding, Level]]) -> Verdict:
-    """`fail` when a must-level finding failed; `error` when nothing failed but something could not be evaluated."""
-    errored = False
+UNDECIDED = frozenset({Outcome.CANT_TELL, Outcome.UNTESTED, Outcome.ERROR})
+
+
+def verdict_of(leveled: Iterable[tuple[Finding, Level]], *, recognized: bool = True) -> Verdict:
+    """The one verdict rule. `fail` when a MUST in scope failed; else `not judged` when no standard recognized the
+    input; else `incomplete` when some MUST in scope stayed undecided (cantTell, untested, error); else `pass`.
+    SHOULD and MAY findings never change a verdict."""
+    undecided = False
     for finding, level in leveled:
-        if finding.outcome is Outcome.FAILED and level is Level.MUST:
+        if level is not Level.MUST:
+            continue
+        if finding.outcome is Outcome.FAILED:
             return Verdict.FAIL
-        if finding.outcome is Outcome.ERROR:
-            errored = True
-    return Verdict.ERROR if errored else Verdict.PASS
+        if finding.outcome in UNDECIDED:
+            undecided = True
+    return decide(must_failed=False, must_undecided=undecided, judged=recognized)
+
+
+def decide(*, must_failed: bool, must_undecided: bool, judged: bool) -> Verdict:
+    """The rule itself, for callers that hold counts rather than findings (the report's per-group tallies)."""
+    if must_failed:
+        return Verdict.FAIL
+    if not judged:
+        return Verdict.NOT_JUDGED
+    return Verdict.INCOMPLETE if must_undecided else Verdict.PASS
+
+
+def combined_verdict(verdicts: Iterable[Verdict]) -> Verdict:
+    """Many subjects' verdicts as one: any failure fails; any undecided subject, or a mix of judged and unjudged
+    ones, is incomplete; nothing judged at all (or nothing given) is not judged; pass only when every subject passed."""
+    seen = set(verdicts)
+    if Verdict.FAIL in seen:
+        return Verdict.FAIL
+    if Verdict.INCOMPLETE in seen or (Verdict.NOT_JUDGED in seen and Verdict.PASS in seen):
+        return Verdict.INCOMPLETE
+    if not seen or seen == {Verdict.NOT_JUDGED}:
+        return Verdict.NOT_JUDGED
+    return Verdict.PASS

@@ -53,6 +53,9 @@ class Profile:
     exclude_tags: tuple[str, ...] = ()
     applies_to: tuple[str, ...] = ()            # empty = any
     levels: Mapping[str, Level] = field(default_factory=dict)   # ID pattern -> level override
+    requires: frozenset[str] = frozenset()      # inputs it asks for: a rule needing a missing one is "not tested"
+    judges: tuple[str, ...] = ()                # the standards it is made for: an input none of them claims fails
+                                                # their `claim`-tagged rule instead of going unjudged
     title: str = ""
     roles: tuple[str, ...] = ()                 # the product roles the profile speaks for (issuer, wallet, ...)
     principles: tuple[Principle, ...] = ()      # the C-BEN principles it answers
@@ -153,6 +156,8 @@ class Profile:
             exclude_tags=tuple(data.get("exclude_tags", [])),
             applies_to=tuple(data.get("applies_to", [])),
             levels={k: Level(v) for k, v in data.get("levels", {}).items()},
+            requires=frozenset(data.get("requires", ())),
+            judges=tuple(data.get("judges", ())),
             title=data.get("title", ""),
             roles=tuple(data.get("roles", [])),
             principles=tuple(Principle(p) for p in data.get("principles", [])),

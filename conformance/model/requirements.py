@@ -18,6 +18,10 @@ REQUIREMENT_ID = re.compile(r"^(?P<prefix>[A-Z][A-Z0-9]*)-(?:(?P<side>[A-Z][A-Z0
                             r"(?P<slug>[a-z0-9]+(?:-[a-z0-9]+)*)$")
 
 
+PROTOCOL_TAG = "protocol"       # a rule judged on a live service's exchanges
+SERVICES = "services"           # the input a protocol rule needs: a [[service]] of its role in the targets file
+
+
 class Level(StrEnum):
     MUST = "must"
     SHOULD = "should"
@@ -82,6 +86,7 @@ class Requirement:
     status: Status
     tags: tuple[str, ...] = ()
     notes: str = ""
+    needs: tuple[str, ...] = ()          # inputs the user must give (trust-list, challenge, domain)
 
     @property
     def url(self) -> str:
@@ -90,6 +95,11 @@ class Requirement:
     @property
     def automated(self) -> bool:
         return self.status in (Status.AUTOMATED, Status.PARTIAL)
+
+    @property
+    def inputs(self) -> frozenset[str]:
+        """Everything the rule needs from the user; a protocol rule needs a live service of its role."""
+        return frozenset(self.needs) | ({SERVICES} if PROTOCOL_TAG in self.tags else set())
 
 
 class CatalogError(ValueError):
@@ -174,6 +184,7 @@ def _requirement(entry: Mapping[str, Any], standard: Standard, head: Mapping[str
         status=Status(entry.get("status", "automated")),
         tags=tuple(entry.get("tags", ())),
         notes=entry.get("notes", ""),
+        needs=tuple(entry.get("needs", ())),
     )
 
 

@@ -66,6 +66,11 @@ class Subject:
             raise ValueError(f"{self.id} has no raw bytes")
         return self._raw
 
+    @property
+    def has_raw(self) -> bool:
+        """Whether the subject was read from bytes (a file, a URL, an embedded string), not built from a payload."""
+        return self._raw is not None
+
     @cached_property
     def payload(self) -> Payload:
         """Raises formats.PayloadError when the bytes are not a credential payload at all."""

@@ -13,7 +13,13 @@ from conformance.keys.methods import KeyResolver as MethodResolver
 from conformance.keys.methods import VerificationMethodResolver
 from conformance.keys.multikey import PrivateKey, PublicKey  # noqa: F401 - PrivateKey is re-exported by proofs
 
-KeyProblem = Literal["key-not-found", "key-not-authorized", "key-unavailable"]
+KeyProblem = Literal["key-not-found", "key-not-authorized", "key-unavailable", "key-unsupported"]
+
+# Key failures that are the suite's limit, not the document's: a DID method or verification method type the keys
+# package does not implement. Checked before INDETERMINATE_CODES, which also holds the unsupported method.
+# (unknown-key-type stays key-not-found: the keys package gives it both for a curve it lacks and for a secret key
+# published where a public one belongs, and only the second is the document's defect.)
+UNSUPPORTED_KEY_CODES: frozenset[str] = frozenset({"unsupported-did-method", "unsupported-vm-type"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,8 +75,9 @@ class ControllerDocumentResolver:
     """Keys through the suite's DID and controller-document resolution (`conformance.keys`): did:key and did:jwk
     locally, did:web and https controller documents through the fetch that resolver was given.
 
-    Maps its typed failures onto this package's: not authorized for the purpose -> `key-not-authorized`; could not
-    find out (offline, unsupported method) -> `key-unavailable`; anything else -> `key-not-found`.
+    Maps its typed failures onto this package's: not authorized for the purpose -> `key-not-authorized`; a DID
+    method or method type the suite does not implement -> `key-unsupported`; could not find out
+    (offline) -> `key-unavailable`; anything else -> `key-not-found`.
     """
 
     def __init__(self, resolver: MethodResolver | None = None):
@@ -82,6 +89,8 @@ class ControllerDocumentResolver:
         except KeysError as exc:
             if exc.code == "not-authorized-for-purpose":
                 raise KeyResolutionError("key-not-authorized", exc.message) from None
+            if exc.code in UNSUPPORTED_KEY_CODES:
+                raise KeyResolutionError("key-unsupported", exc.message) from None
             if exc.code in INDETERMINATE_CODES:
                 raise KeyResolutionError("key-unavailable", exc.message) from None
             raise KeyResolutionError("key-not-found", exc.message) from None

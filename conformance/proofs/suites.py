@@ -1,6 +1,6 @@
 """The cryptosuites: how a proof's bytes are computed from a document and checked against a key.
 
-All three suites here share one shape: canonicalize the proof configuration and the unsecured document with
+All the suites here share one shape: canonicalize the proof configuration and the unsecured document with
 RDFC-1.0, hash each, concatenate (configuration first), and sign the concatenation. They differ in the proof
 type, the cryptosuite name, the hash, and the signature scheme.
 """
@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Mapping
 from dataclasses import dataclass
+from types import MappingProxyType
 from typing import Any, Literal, Protocol
 
 from cryptography.exceptions import InvalidSignature
@@ -166,8 +167,25 @@ class EcdsaRdfc:
 EDDSA_RDFC_2022 = EddsaRdfc()
 ECDSA_RDFC_2019 = EcdsaRdfc()
 ED25519_SIGNATURE_2020 = EddsaRdfc(name="Ed25519Signature2020", proof_type="Ed25519Signature2020", cryptosuite=None)
+# eddsa-2022 is what vc-di-eddsa called eddsa-rdfc-2022 before the Recommendation; the algorithm is the same (the name
+# is signed inside the proof configuration like any other member), so the suite checks the signature and leaves the
+# name to DI10-cryptosuite-registered-name, where the W3C text and deployed validators disagree.
+EDDSA_2022_DRAFT = EddsaRdfc(name="eddsa-2022", cryptosuite="eddsa-2022")
 
-DEFAULT_SUITES: tuple[Cryptosuite, ...] = (EDDSA_RDFC_2022, ECDSA_RDFC_2019, ED25519_SIGNATURE_2020)
+DEFAULT_SUITES: tuple[Cryptosuite, ...] = (EDDSA_RDFC_2022, ECDSA_RDFC_2019, ED25519_SIGNATURE_2020, EDDSA_2022_DRAFT)
+
+# Draft cryptosuite names -> the registered name of the same algorithm.
+DRAFT_CRYPTOSUITES: Mapping[str, str] = MappingProxyType({"eddsa-2022": "eddsa-rdfc-2022"})
+
+# Registered in the VC Specifications Directory (or, for the legacy proof types, widely deployed) but not verified
+# here: a proof using one is the suite's limit (cantTell), never the credential's failure. A name outside these lists
+# and the suites above is registered nowhere, and no verifier can follow it.
+REGISTERED_CRYPTOSUITES: frozenset[str] = frozenset({
+    "eddsa-jcs-2022", "ecdsa-jcs-2019", "ecdsa-sd-2023", "bbs-2023",
+})
+REGISTERED_PROOF_TYPES: frozenset[str] = frozenset({
+    "Ed25519Signature2018", "JsonWebSignature2020", "EcdsaSecp256k1Signature2019", "BbsBlsSignature2020",
+})
 
 
 def suite_named(name: str, suites: tuple[Cryptosuite, ...] = DEFAULT_SUITES) -> Cryptosuite | None:

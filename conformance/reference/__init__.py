@@ -3,14 +3,18 @@ system talks to (the Credential Registry's read API, a VC API issuer and verifie
 real HTTP without the network.
 
 A protocol module's reference is conformant by default and has one fault switch per protocol requirement; the
-table below says where each lives, so the coverage gate and the fault tests find every module in one place.
+table below says where each lives, so the coverage gate and the fault tests find every module in one place. A switch
+breaks exactly its requirement over every finding of the run (every prefix, and the documents the service returned or
+received), except what its module declares in `ALSO`: the other requirements the fault cannot help breaking (a
+credential stored without a proof fails the document rule that asks for one), each named, so the test can hold the
+switch to exactly that set.
 """
 from __future__ import annotations
 
 import importlib
 from collections.abc import Callable, Iterable, Mapping
 from contextlib import AbstractContextManager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 
@@ -35,6 +39,7 @@ class ReferenceModule:
     prefix: str                                                # the standard's requirement prefix
     faults: Mapping[str, str]                                  # switch -> the one requirement it breaks
     serve: Callable[..., AbstractContextManager[RunningService]]
+    also: Mapping[str, frozenset[str]] = field(default_factory=dict)   # switch -> what it inherently breaks besides
 
     def covers(self, requirement_id: str, keys: Iterable[str]) -> bool:
         """Whether this module's reference is the one that shows `requirement_id` (given every module's key)."""
@@ -42,7 +47,8 @@ class ReferenceModule:
         return bool(owners) and max(owners, key=len) == self.key
 
 
-# key (requirement-ID stem) -> (standard prefix, module exposing FAULTS and serve(env, faults))
+# key (requirement-ID stem) -> (standard prefix, module exposing FAULTS, serve(env, faults) and, where a fault
+# inherently breaks more than its requirement, ALSO)
 _MODULES = {"VCALM": ("VCALM", "conformance.reference.vcalm"),
             "OB30API": ("OB30API", "conformance.reference.obapi"),
             "CLR20API": ("CLR20API", "conformance.reference.clrapi"),
@@ -61,5 +67,5 @@ def reference_modules() -> dict[str, ReferenceModule]:
     loaded: dict[str, ReferenceModule] = {}
     for key, (prefix, name) in _MODULES.items():
         module: Any = importlib.import_module(name)
-        loaded[key] = ReferenceModule(key, prefix, module.FAULTS, module.serve)
+        loaded[key] = ReferenceModule(key, prefix, module.FAULTS, module.serve, getattr(module, "ALSO", {}))
     return loaded

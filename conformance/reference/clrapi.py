@@ -1,5 +1,5 @@
 """The reference CLR 2.0 host: the reference Open Badges host app (conformance/reference/obapi.py) serving the CLR
-2.0 API (`CLR20` flavour: /ims/clr/v2p0, the CLR scopes, three signed ClrCredentials for its test user), conformant
+2.0 API (`ims.CLR20`: /ims/clr/v2p0, the CLR scopes, three signed ClrCredentials for its test user), conformant
 by default. Its switches are the OB host's under a "clr-" prefix, each breaking the CLR20API requirement of the same
 name, so every switch still maps to exactly one requirement ID.
 """
@@ -11,16 +11,21 @@ from types import MappingProxyType
 from typing import Any
 
 from conformance.environment import Environment
-from conformance.live.obapi import CLR20, OB30
 from conformance.reference import obapi
+from conformance.reference.ims import CLR20, OB30
 from conformance.reference.obapi import RunningHost
 
 PREFIX = "clr-"
 
-# switch -> the requirement it makes fail (and nothing else)
+# switch -> the requirement it makes fail (and nothing else, but what ALSO names)
 FAULTS: Mapping[str, str] = MappingProxyType({
     PREFIX + switch: CLR20.prefix + requirement.removeprefix(OB30.prefix)
     for switch, requirement in obapi.FAULTS.items()})
+
+# the OB host's inherent collateral (conformance/reference/obapi.py), and the ClrCredential's own proof besides: the
+# dropped term sits in the nested OpenBadgeCredential, which both proofs cover
+ALSO: Mapping[str, frozenset[str]] = MappingProxyType({
+    PREFIX + switch: also | {"CLR20-proof-verifies"} for switch, also in obapi.ALSO.items()})
 
 
 @contextmanager

@@ -1,5 +1,5 @@
 """The reference CLR 2.0 client application: the reference Open Badges client app (conformance/reference/obclient.py)
-speaking the CLR 2.0 API (`CLR20` flavour: /ims/clr/v2p0, the CLR scopes, a signed ClrCredential to upsert),
+speaking the CLR 2.0 API (`ims.CLR20`: /ims/clr/v2p0, the CLR scopes, a signed ClrCredential to upsert),
 conformant by default. Its switches are the OB client's under a "clr-" prefix, each breaking the CLR20API-CLIENT
 requirement of the same name.
 """
@@ -11,16 +11,21 @@ from types import MappingProxyType
 from typing import Any
 
 from conformance.environment import Environment
-from conformance.live.obapi import CLR20, OB30
 from conformance.reference import obclient
+from conformance.reference.ims import CLR20, OB30
 from conformance.reference.obclient import RunningClient
 
 PREFIX = "clr-"
 
-# switch -> the requirement it makes fail (and nothing else)
+# switch -> the requirement it makes fail (and nothing else, but what ALSO names)
 FAULTS: Mapping[str, str] = MappingProxyType({
     PREFIX + switch: CLR20.prefix + requirement.removeprefix(OB30.prefix)
     for switch, requirement in obclient.FAULTS.items()})
+
+# what a ClrCredential without a proof fails (CLR 2.0's own rule in place of OB 3.0's; VCDM 2.0's alike)
+ALSO: Mapping[str, frozenset[str]] = MappingProxyType({
+    PREFIX + "upsert-without-proof": frozenset({"CLR20-secured", "VCDM20-secured"}),
+})
 
 
 @contextmanager

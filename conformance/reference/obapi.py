@@ -1,5 +1,5 @@
 """A reference Open Badges 3.0 host (the 1EdTech OB REST API with its OAuth 2.0 profile), conformant by default,
-with one fault switch per OB30API requirement; the same app serves the CLR 2.0 API for an `ApiFlavour` (CLR20:
+with one fault switch per OB30API requirement; the same app serves the CLR 2.0 API for an `Api` (ims.CLR20:
 /ims/clr/v2p0, CLR scopes, ClrCredentials; conformance/reference/clrapi.py names its switches). In memory,
 loopback only: a test fixture and the stand-in `serve-reference` and `make demo` run, not a service.
 
@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import base64
 import copy
-import hashlib
 import json
 import secrets
 import threading
@@ -42,7 +41,8 @@ from starlette.responses import JSONResponse, PlainTextResponse, RedirectRespons
 from starlette.routing import Route
 
 from conformance.environment import Environment
-from conformance.live.obapi import OB30, ApiFlavour, host_credential, service_description
+from conformance.reference import ims
+from conformance.reference.ims import OB30, Api, s256, signed_credential
 from conformance.serving import serve_in_thread
 
 API = OB30.base_path
@@ -53,7 +53,7 @@ SEEDED = 3
 ISSUER_KEY = "issuer-ed25519"   # the suite's public test key the host's credentials are signed with
 MAX_BODY_BYTES = 1024 * 1024
 
-# switch -> the requirement it makes fail (and nothing else)
+# switch -> the requirement it makes fail (and nothing else, but what ALSO names)
 FAULTS: Mapping[str, str] = MappingProxyType({
     "discovery-needs-token": "OB30API-discovery-open",
     "discovery-missing-scope": "OB30API-discovery-oauth",
@@ -75,17 +75,23 @@ FAULTS: Mapping[str, str] = MappingProxyType({
 })
 DROPPED_TERM = "tag"            # what upsert-drops-terms leaves out of a stored achievement
 
+# switch -> the other requirements it cannot help breaking: a host that drops a term from the credential it stores
+# hands back a credential whose proof no longer verifies (the suite signed it before the upsert).
+ALSO: Mapping[str, frozenset[str]] = MappingProxyType({
+    "upsert-drops-terms": frozenset({"OB30-proof-verifies", "DI10-signature-verifies"}),
+})
+
 
 @lru_cache(maxsize=4)
-def _seeded(canonicalizer: Any, flavour: ApiFlavour = OB30) -> tuple[dict[str, Any], ...]:
+def _seeded(canonicalizer: Any, flavour: Api = OB30) -> tuple[dict[str, Any], ...]:
     seed = "5e0c9a7b-2d4f-4b8e-a1c3" if flavour is OB30 else "9a4d1f6c-3e2b-4c7a-b8e5"
     what = "Badge" if flavour is OB30 else "Record"
-    return tuple(host_credential(canonicalizer, flavour, f"urn:uuid:{seed}-00000000000{number}",
+    return tuple(signed_credential(canonicalizer, flavour, f"urn:uuid:{seed}-00000000000{number}",
                                  f"Host Seed {what} {number}") for number in range(1, SEEDED + 1))
 
 
 @lru_cache(maxsize=4)
-def _seeded_jws(canonicalizer: Any, flavour: ApiFlavour = OB30) -> str:
+def _seeded_jws(canonicalizer: Any, flavour: Api = OB30) -> str:
     """The first seeded credential once more, as a compact JWS (VC-JWT with the credential's members as claims, the
     form of the suite's own OB 3.0 JWT vectors), signed with the suite's public issuer test key."""
     from conformance.vectors import jwt_of
@@ -109,10 +115,6 @@ def _drop_term(credential: dict[str, Any]) -> None:
             _drop_term(nested)
 
 
-def _s256(verifier: str) -> str:
-    return base64.urlsafe_b64encode(hashlib.sha256(verifier.encode()).digest()).rstrip(b"=").decode()
-
-
 @dataclass
 class _State:
     clients: dict[str, dict[str, Any]]
@@ -122,7 +124,7 @@ class _State:
     credentials: list[dict[str, Any]]
 
 
-def build_app(env: Environment, faults: frozenset[str] = frozenset(), flavour: ApiFlavour = OB30) -> Starlette:
+def build_app(env: Environment, faults: frozenset[str] = frozenset(), flavour: Api = OB30) -> Starlette:
     unknown = set(faults) - set(FAULTS)
     if unknown:
         raise ValueError(f"unknown fault switches {sorted(unknown)}; expected some of {sorted(FAULTS)}")
@@ -168,7 +170,7 @@ def build_app(env: Environment, faults: frozenset[str] = frozenset(), flavour: A
                   profile_scope: "Read the user's profile"}
         if "discovery-missing-scope" in faults:
             scopes.pop(profile_scope)
-        return JSONResponse(service_description(flavour, base, scopes))
+        return JSONResponse(ims.discovery(flavour, base, scopes))
 
     async def json_body(request: Request) -> Any:
         raw = await request.body()
@@ -237,7 +239,7 @@ def build_app(env: Environment, faults: frozenset[str] = frozenset(), flavour: A
             grant = state.codes.pop(form.get("code", ""), None)
         if grant is None or grant["client_id"] != client_id or grant["redirect_uri"] != form.get("redirect_uri"):
             return oauth_error(400, "invalid_grant", "the code is unknown, used, or for another client")
-        if _s256(form.get("code_verifier", "")) != grant["challenge"] and "pkce-not-checked" not in faults:
+        if s256(form.get("code_verifier", "")) != grant["challenge"] and "pkce-not-checked" not in faults:
             return oauth_error(400, "invalid_grant", "the code_verifier does not match the code_challenge")
         return issue(client_id, grant["scope"])
 
@@ -354,7 +356,7 @@ def build_app(env: Environment, faults: frozenset[str] = frozenset(), flavour: A
 class RunningHost:
     base_url: str
     faults: frozenset[str]
-    flavour: ApiFlavour = OB30
+    flavour: Api = OB30
 
     @property
     def endpoint(self) -> str:
@@ -374,7 +376,7 @@ class RunningHost:
 @contextmanager
 def serve_obapi(env: Environment | None = None, faults: frozenset[str] | set[str] = frozenset(), *,
                 host: str = "127.0.0.1", port: int = 0, startup_timeout_s: float = 10.0,
-                flavour: ApiFlavour = OB30) -> Iterator[RunningHost]:
+                flavour: Api = OB30) -> Iterator[RunningHost]:
     """Serve the reference host (the flavour's API) on a loopback address in a background thread."""
     app = build_app(env or Environment.create(), frozenset(faults), flavour)
     with serve_in_thread(app, name="the reference Open Badges host", host=host, port=port,

@@ -30,17 +30,16 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from conformance.counterparty.obapi_host import s256
 from conformance.environment import Environment
-from conformance.live.obapi import OB30, ApiFlavour, host_credential
 from conformance.reference import calls
+from conformance.reference.ims import OB30, Api, s256, signed_credential
 from conformance.serving import serve_in_thread
 
 REDIRECT_URI = "https://app.ler-conformance.example/oauth/callback"
 MAX_BODY_BYTES = 64 * 1024
 MAX_PAGES = 20
 
-# switch -> the requirement it makes fail (and nothing else)
+# switch -> the requirement it makes fail (and nothing else, but what ALSO names)
 FAULTS: Mapping[str, str] = MappingProxyType({
     "skips-discovery": "OB30API-CLIENT-discovery-read",
     "registration-without-software-id": "OB30API-CLIENT-registration-metadata",
@@ -56,6 +55,12 @@ FAULTS: Mapping[str, str] = MappingProxyType({
     "asks-every-scope": "OB30API-CLIENT-least-scope",
 })
 
+# switch -> the other requirements it cannot help breaking: a credential upserted without a proof fails the document
+# rules that ask a credential to be secured.
+ALSO: Mapping[str, frozenset[str]] = MappingProxyType({
+    "upsert-without-proof": frozenset({"OB30-proof-present", "VCDM20-secured"}),
+})
+
 
 class Stopped(Exception):
     """The application gives up (what it answers the driver as `error`)."""
@@ -64,7 +69,7 @@ class Stopped(Exception):
 class ClientApp:
     """The application's whole session against one host: discovery -> register -> authorize -> token -> work."""
 
-    def __init__(self, env: Environment, flavour: ApiFlavour, faults: frozenset[str]) -> None:
+    def __init__(self, env: Environment, flavour: Api, faults: frozenset[str]) -> None:
         self.env, self.flavour, self.on = env, flavour, faults.__contains__
 
     def _send(self, client: Any, method: str, url: str, *, body: Any = None, form: Mapping[str, str] | None = None,
@@ -163,7 +168,7 @@ class ClientApp:
         return url, {"authorization": f"Bearer {access}"}
 
     def _upsert(self, client: Any, api: str, access: str) -> None:
-        credential = host_credential(self.env.verifier.canonicalizer, self.flavour,
+        credential = signed_credential(self.env.verifier.canonicalizer, self.flavour,
                                      "urn:uuid:6a1e3c5b-9d2f-4b7a-8e0c-2f4d6b8a0c13", "Reference issuer app credential")
         if self.on("upsert-without-proof"):
             credential.pop("proof", None)
@@ -186,7 +191,7 @@ class ClientApp:
             self._json(client, "GET", target, headers=headers)
 
 
-def build_app(env: Environment, faults: frozenset[str] = frozenset(), flavour: ApiFlavour = OB30) -> Starlette:
+def build_app(env: Environment, faults: frozenset[str] = frozenset(), flavour: Api = OB30) -> Starlette:
     unknown = set(faults) - set(FAULTS)
     if unknown:
         raise ValueError(f"unknown fault switches {sorted(unknown)}; expected some of {sorted(FAULTS)}")
@@ -209,7 +214,7 @@ def build_app(env: Environment, faults: frozenset[str] = frozenset(), flavour: A
 class RunningClient:
     base_url: str
     faults: frozenset[str]
-    flavour: ApiFlavour = OB30
+    flavour: Api = OB30
 
     def service_toml(self) -> str:
         """Two [[service]] entries: the app as an issuer and as a displayer, each driven through its /run URL."""
@@ -225,7 +230,7 @@ class RunningClient:
 @contextmanager
 def serve_obclient(env: Environment | None = None, faults: frozenset[str] | set[str] = frozenset(), *,
                    host: str = "127.0.0.1", port: int = 0, startup_timeout_s: float = 10.0,
-                   flavour: ApiFlavour = OB30) -> Iterator[RunningClient]:
+                   flavour: Api = OB30) -> Iterator[RunningClient]:
     """Serve the reference client application on a loopback address in a background thread."""
     app = build_app(env or Environment.create(), frozenset(faults), flavour)
     with serve_in_thread(app, name="the reference client application", host=host, port=port,

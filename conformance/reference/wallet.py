@@ -41,6 +41,7 @@ OTHER_KEY = "other-ed25519"
 PRE_AUTH_GRANT = "urn:ietf:params:oauth:grant-type:pre-authorized_code"
 PROOF_TYP = "openid4vci-proof+jwt"
 MAX_BODY_BYTES = 64 * 1024
+MAX_HELD = 64          # credentials the wallet keeps; the oldest go first, so a long serve-reference stays small
 
 # switch -> the requirement it makes fail (and nothing else)
 FAULTS: Mapping[str, str] = MappingProxyType({
@@ -69,16 +70,25 @@ class Refused(Exception):
 
 @dataclass
 class Store:
+    """What the wallet holds, oldest first. A wallet keeps what it was given, so a second run of the suite against
+    one serve-reference finds the first run's credentials still here: every choice among them is the newest one
+    (`newest_first`), so the second run presents what it was given itself and comes to the same findings."""
+
     credentials: list[Any] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def add(self, credential: Any) -> None:
         with self.lock:
             self.credentials.append(credential)
+            del self.credentials[:-MAX_HELD]
 
     def export(self) -> list[Any]:
         with self.lock:
             return list(self.credentials)
+
+    def newest_first(self) -> list[Any]:
+        with self.lock:
+            return self.credentials[::-1]
 
 
 def well_known(identifier: str, suffix: str) -> str:

@@ -13,6 +13,7 @@ The driver report is {"presented": true} or {"presented": false, "error": "why"}
 """
 from __future__ import annotations
 
+import base64
 import copy
 import json
 from collections.abc import Iterator, Mapping
@@ -27,6 +28,8 @@ from conformance.reference.wallet import HOLDER_KEY, Refused, RunningWallet, Sto
 SIGNING_OTHER_KEY = "status-ed25519"
 VC_TYPE = "https://www.w3.org/2018/credentials#VerifiableCredential"
 OB_TYPE = "https://purl.imsglobal.org/spec/vc/ob/vocab.html#OpenBadgeCredential"
+
+DID_PREFIX = "decentralized_identifier:"        # OpenID4VP 1.0 §5.9.3 client identifier prefix
 
 # switch -> the requirement it makes fail (and nothing else)
 FAULTS: Mapping[str, str] = MappingProxyType({
@@ -57,6 +60,65 @@ def _matches(query: Mapping[str, Any], credential: Any) -> bool:
     return any(all(t in have or short.get(t) in have for t in group) for group in wanted if isinstance(group, list))
 
 
+def _b64(segment: str) -> bytes:
+    return base64.urlsafe_b64decode(segment + "=" * (-len(segment) % 4))
+
+
+def _jwt(text: str) -> tuple[dict[str, Any], dict[str, Any], bytes, bytes] | None:
+    """(header, claims, signing input, signature) of a compact JWS, or None when it is not one."""
+    parts = text.strip().split(".")
+    if len(parts) != 3:
+        return None
+    try:
+        header, claims, signature = json.loads(_b64(parts[0])), json.loads(_b64(parts[1])), _b64(parts[2])
+    except (ValueError, RecursionError):
+        return None
+    if not isinstance(header, dict) or not isinstance(claims, dict):
+        return None
+    return header, claims, f"{parts[0]}.{parts[1]}".encode(), signature
+
+
+def _not_signed_by_client(header: Mapping[str, Any], signing_input: bytes, signature: bytes, client_id: str) -> str:
+    """Why the request object is not signed by a key of the decentralized_identifier: client's DID ("" when it is).
+
+    The wallet's own reading of OpenID4VP 1.0 §5.9.3, not the suite's: any other client identifier prefix (a
+    redirect_uri: client may not sign) and any unsigned object are refused; it verifies EdDSA (Ed25519) signatures
+    of did:key and did:jwk keys, which is all it needs to be a wallet for the suite's verifier."""
+    from cryptography.exceptions import InvalidSignature
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+
+    from conformance.keys.did import resolve_did_jwk, resolve_did_key
+    from conformance.keys.jwk import public_key_from_jwk
+    from conformance.keys.multikey import public_key_from_multikey
+
+    if not client_id.startswith(DID_PREFIX):
+        return f"the client identifier {client_id[:80]!r} has no {DID_PREFIX} prefix, so it may not sign requests"
+    if header.get("alg") not in ("EdDSA", "Ed25519"):
+        return f"the alg is {str(header.get('alg'))[:40]!r}; this wallet verifies EdDSA request objects only"
+    did, kid = client_id[len(DID_PREFIX):], header.get("kid")
+    if not isinstance(kid, str) or kid.split("#", 1)[0] != did or "#" not in kid:
+        return f"the kid {str(kid)[:120]!r} is not a verification method of {did[:120]}"
+    try:
+        document = resolve_did_key(did) if did.startswith("did:key:") else \
+            resolve_did_jwk(did) if did.startswith("did:jwk:") else None
+        if document is None:
+            return f"{did[:120]} is neither a did:key nor a did:jwk, which is all this wallet resolves"
+        method = next((m for m in document.get("verificationMethod", [])
+                       if m.get("id") in (kid, kid[len(did):])), None)
+        if method is None:
+            return f"{did[:120]} has no verification method {kid[:120]}"
+        key = public_key_from_multikey(method["publicKeyMultibase"]) if "publicKeyMultibase" in method \
+            else public_key_from_jwk(method.get("publicKeyJwk"))
+        if not isinstance(key, Ed25519PublicKey):
+            return f"{kid[:120]} is not an Ed25519 key"
+        key.verify(signature, signing_input)
+    except InvalidSignature:
+        return f"the signature does not verify with {kid[:120]}"
+    except Exception as exc:  # noqa: BLE001 - a key the wallet cannot read is a reason to refuse, never to accept
+        return f"{kid[:120]} cannot be read ({type(exc).__name__})"
+    return ""
+
+
 class Oid4vpPresenter:
     """The wallet's OpenID4VP client: request -> checks -> presentation -> direct_post."""
 
@@ -64,8 +126,7 @@ class Oid4vpPresenter:
         self.env, self.store, self.on = env, store, faults.__contains__
 
     def _request(self, client: Any, params: Mapping[str, str]) -> tuple[dict[str, Any], str]:
-        """(the request's parameters, how it was secured: "signed" / "unsigned" / "by-value")."""
-        from conformance.live.oid4vp_verifier import _decoded_jwt, verify_request_object
+        """(the request's parameters, how it was secured: "signed" / "by-value")."""
         from conformance.net import FetchError
 
         uri = params.get("request_uri")
@@ -83,14 +144,13 @@ class Oid4vpPresenter:
             raise Refused(f"the request_uri cannot be fetched: {exc.reason.value}") from None
         if answer.status != 200:
             raise Refused(f"the request_uri answers HTTP {answer.status}")
-        text = answer.body.decode("utf-8", "replace").strip()
-        decoded = _decoded_jwt(text)
+        decoded = _jwt(answer.body.decode("utf-8", "replace"))
         if decoded is None:
             raise Refused("the request object is not a JWT")
-        verdict = verify_request_object(text, params.get("client_id"))
-        if verdict["result"] != "verified" and not self.on("accepts-any-signer"):
-            raise Refused(f"the request object is not secured as its client identifier demands: {verdict['reason']}")
-        claims = decoded["claims"]
+        header, claims, signing_input, signature = decoded
+        why = _not_signed_by_client(header, signing_input, signature, str(params.get("client_id") or ""))
+        if why and not self.on("accepts-any-signer"):
+            raise Refused(f"the request object is not secured as its client identifier demands: {why}")
         if claims.get("client_id") != params.get("client_id"):
             raise Refused("the request object names another client_id than the URL")
         return claims, "signed"
@@ -138,7 +198,7 @@ class Oid4vpPresenter:
                 if not isinstance(queries, list) or not queries or not isinstance(queries[0], dict):
                     raise Refused("the request carries no DCQL credential query")
                 query = queries[0]
-                found = next((c for c in self.store.export() if _matches(query, c)), None)
+                found = next((c for c in self.store.newest_first() if _matches(query, c)), None)
                 if found is None:
                     raise Refused("the wallet holds no credential the query asks for")
                 vp = self._presentation(found, nonce, client_id)

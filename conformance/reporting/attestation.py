@@ -7,8 +7,10 @@ the package by its sha384 SRI digest, so a reader holding the files can confirm 
 signing. The proof is eddsa-rdfc-2022 by a did:key.
 
 Who signed matters as much as what was signed: a one-time key (`ephemeral_signer`) shows the files are intact but
-not who ran the suite; an organization's own key (`load_signer`) says that too. The suite's public test key is only
-for tests and the demo: anyone can sign with it.
+not who ran the suite, and the credential says so in its issuer's description, so no reader mistakes it for an
+operator's key; an operator's own key (`load_signer`) ties the run to whoever holds it, which a reader confirms by
+naming that key (`verify-report --trusted-signer`). The suite's public test key is only for tests and the demo:
+anyone can sign with it, and the credential says that too.
 """
 from __future__ import annotations
 
@@ -20,6 +22,8 @@ import uuid
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from enum import StrEnum
+from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 from urllib.parse import quote, unquote
@@ -42,9 +46,10 @@ if TYPE_CHECKING:
     from conformance.proofs import Canonicalizer
 
 __all__ = [
-    "ATTESTATION_CONTEXTS", "ATTESTATION_TYPES", "AttestationBuildError", "ResourceProblem", "Signer",
-    "SigningKeyError", "build_attestation", "ephemeral_signer", "load_signer", "report_resource_id",
-    "sri_digest", "suite_test_signer", "verify_related_resources",
+    "ATTESTATION_CONTEXTS", "ATTESTATION_TYPES", "EPHEMERAL_KEY_NOTE", "PUBLIC_TEST_KEY_NOTE",
+    "AttestationBuildError", "AttestationSigner", "InputCounts", "ResourceProblem", "Signer", "SignerKind",
+    "SigningKeyError", "attestation_signer", "build_attestation", "ephemeral_signer", "load_signer",
+    "related_file_names", "report_resource_id", "sri_digest", "suite_test_signer", "verify_related_resources",
 ]
 
 VC_V2 = "https://www.w3.org/ns/credentials/v2"
@@ -77,6 +82,14 @@ _MAX_SHOWN_TARGETS = 3
 _MAX_SHOWN_CHARS = 200
 
 
+# What the credential says of a key nobody can be held to. The issuer's description carries it (a term both pinned
+# contexts define), and verify-report matches these exact sentences, so keep them stable across versions.
+EPHEMERAL_KEY_NOTE = ("This key was made for this attestation alone and is bound to no operator: the proof shows that "
+                      "the report files are unchanged since signing, not who ran the suite.")
+PUBLIC_TEST_KEY_NOTE = ("This is the suite's public test key: its secret is published, so anyone can sign with it and "
+                        "the proof says nothing about who ran the suite.")
+
+
 class SigningKeyError(ReportError):
     """A key file cannot be used to sign the attestation. The message names the file and never quotes the key."""
 
@@ -86,6 +99,12 @@ class AttestationBuildError(ReportError):
     context missing from the artifact store); the message says which and where."""
 
 
+class SignerKind(StrEnum):
+    OPERATOR = "operator"          # a key the operator keeps: readers tie it to them by naming it
+    EPHEMERAL = "ephemeral"        # made for one attestation: it proves integrity, not who ran the suite
+    PUBLIC_TEST = "public-test"    # the suite's published test key: anyone can sign with it
+
+
 @dataclass(frozen=True, slots=True)
 class Signer:
     """An Ed25519 key and the did:key that names it: the attestation's issuer and its proof's verification method."""
@@ -93,18 +112,27 @@ class Signer:
     private_key: ed25519.Ed25519PrivateKey = field(repr=False)
     did: str
     verification_method: str
-    ephemeral: bool = False      # made for one attestation: it proves integrity, not who ran the suite
+    kind: SignerKind = SignerKind.OPERATOR
 
     @classmethod
-    def from_key(cls, private_key: ed25519.Ed25519PrivateKey, *, ephemeral: bool = False) -> Signer:
+    def from_key(cls, private_key: ed25519.Ed25519PrivateKey, *, kind: SignerKind = SignerKind.OPERATOR) -> Signer:
         public = encode_public_multikey(private_key.public_key())
-        return cls(private_key, f"did:key:{public}", f"did:key:{public}#{public}", ephemeral)
+        return cls(private_key, f"did:key:{public}", f"did:key:{public}#{public}", kind)
+
+    @property
+    def ephemeral(self) -> bool:
+        return self.kind is SignerKind.EPHEMERAL
+
+    @property
+    def note(self) -> str | None:
+        """What the credential says of this key, when the key itself cannot vouch for anyone."""
+        return {SignerKind.EPHEMERAL: EPHEMERAL_KEY_NOTE, SignerKind.PUBLIC_TEST: PUBLIC_TEST_KEY_NOTE}.get(self.kind)
 
 
 def ephemeral_signer() -> Signer:
     """A fresh did:key for one attestation. Nobody can tie it to an organization: it shows only that the report
-    files are the ones signed."""
-    return Signer.from_key(ed25519.Ed25519PrivateKey.generate(), ephemeral=True)
+    files are the ones signed, and the attestation says so."""
+    return Signer.from_key(ed25519.Ed25519PrivateKey.generate(), kind=SignerKind.EPHEMERAL)
 
 
 def suite_test_signer() -> Signer:
@@ -114,7 +142,7 @@ def suite_test_signer() -> Signer:
 
     key = suite_key("report-ed25519").private_key
     assert isinstance(key, ed25519.Ed25519PrivateKey)
-    return Signer.from_key(key)
+    return Signer.from_key(key, kind=SignerKind.PUBLIC_TEST)
 
 
 # --- key files -----------------------------------------------------------------------------------------------
@@ -147,7 +175,17 @@ def load_signer(path: Path) -> Signer:
         key = _key_from_json(text, where)
     else:
         key = _key_from_multikey(text, where)
-    return Signer.from_key(key)
+    signer = Signer.from_key(key)
+    # a key file may hold one of the suite's published test keys; the credential must not pass it off as an operator's
+    return Signer.from_key(key, kind=SignerKind.PUBLIC_TEST) if signer.did in published_test_dids() else signer
+
+
+@cache
+def published_test_dids() -> frozenset[str]:
+    """The did:keys of every suite test key: their secrets are in the repository, so they vouch for nobody."""
+    from conformance.keys.testkeys import suite_keys
+
+    return frozenset(key.did for key in suite_keys())
 
 
 def _key_from_json(text: str, where: str) -> ed25519.Ed25519PrivateKey:
@@ -264,25 +302,47 @@ def _targets_phrase(target_ids: Sequence[str]) -> str:
     return f"{len(target_ids)} targets ({', '.join(_shown(t) for t in target_ids[:_MAX_SHOWN_TARGETS])}, ...)"
 
 
-def _comment(results: Mapping[str, Any], tally: Tally, conformance: str, started: datetime,
-             ended: datetime, target_ids: Sequence[str], file_count: int) -> str:
+@dataclass(frozen=True, slots=True)
+class InputCounts:
+    """How many judged inputs inputs.json lists, and how many of them the package holds for re-judging."""
+
+    listed: int
+    archived: int
+
+
+def _plural(count: int, word: str) -> str:
+    return f"{count} {word}{'' if count == 1 else 's'}"
+
+
+def _comment(results: Mapping[str, Any], tally: Tally, verdict: str, started: datetime, ended: datetime,
+             target_ids: Sequence[str], file_count: int, signer: Signer, inputs: InputCounts | None) -> str:
     suite = results["reproducibility"]["suite"]
     commit = suite.get("commit")
     built = f"commit {commit}" if commit else "an unknown commit"
     subjects = results["summary"]["subjects"]
+
     def must(outcome: str) -> int:
         return tally.get("must", outcome)
 
-    return (
-        f"{suite['name']} {suite['version']} ({built}) judged {subjects} subject{'s' if subjects != 1 else ''} "
-        f"from {_targets_phrase(target_ids)} with the {results['profile']} profile, between {_stamp(started)} and "
-        f"{_stamp(ended)}. Verdict: {results['summary']['verdict']} ({conformance}). "
-        f"MUST requirements: {must('passed')} passed, {must('failed')} failed, "
-        f"{must('cantTell')} could not be told (cantTell), {must('error')} could not be evaluated. "
-        f"SHOULD requirements: {tally.get('should', 'failed')} failed (warnings). "
-        f"Counts are per subject and requirement. The {file_count} report file{'s' if file_count != 1 else ''} "
-        f"listed as related resources are bound to this credential by their sha384 digests."
-    )
+    parts = [
+        f"{suite['name']} {suite['version']} ({built}) judged {_plural(subjects, 'subject')} from "
+        f"{_targets_phrase(target_ids)} with the {results['profile']} profile, between {_stamp(started)} and "
+        f"{_stamp(ended)}.",
+        f"Verdict: {verdict}.",
+        f"MUST requirements: {must('passed')} passed, {must('failed')} failed, {must('cantTell')} could not be told "
+        f"(cantTell), {must('untested')} not tested, {must('error')} could not be evaluated.",
+        f"SHOULD requirements: {tally.get('should', 'failed')} failed (warnings).",
+        "Counts are per subject and requirement.",
+        f"The {_plural(file_count, 'report file')} listed as related resources are bound to this credential by their "
+        f"sha384 digests.",
+    ]
+    if inputs is not None:
+        parts.append(f"inputs.json lists the {_plural(inputs.listed, 'judged input')} and the sha256 of each whose "
+                     f"bytes were known; {inputs.archived} of them are archived in the package, so they can be judged "
+                     f"again.")
+    if signer.note is not None:
+        parts.append(signer.note)
+    return " ".join(parts)
 
 
 def target_subject_id(target_ids: Iterable[str]) -> str:
@@ -350,17 +410,36 @@ def _default_canonicalizer() -> Canonicalizer:
     return Environment.create().verifier.canonicalizer
 
 
+def _stated_verdict(results: Mapping[str, Any], tally: Tally) -> str:
+    """The run's verdict as results.json gives it, once the findings are seen to support it: a signature must not
+    lend weight to a summary its own findings contradict."""
+    verdict = results["summary"]["verdict"]
+    must_failed = tally.get("must", "failed") > 0
+    must_undecided = any(tally.get("must", outcome) for outcome in ("cantTell", "untested", "error"))
+    if must_failed != (verdict == "fail"):
+        found = "a MUST failed" if must_failed else "no MUST failed"
+        raise AttestationBuildError(f"results document: expected summary.verdict to agree with the findings, found "
+                                    f"{verdict!r} while {found}")
+    if verdict == "pass" and must_undecided:
+        raise AttestationBuildError("results document: expected summary.verdict to agree with the findings, found "
+                                    "'pass' while a MUST is undecided (cantTell, untested or error)")
+    return verdict
+
+
 def build_attestation(results: Mapping[str, Any], files: Sequence[Path], *, signer: Signer,
                       issuer_name: str = "ler-conformance", subject_id: str | None = None,
                       base_url: str | None = None, valid_for: timedelta = DEFAULT_VALIDITY,
-                      canonicalizer: Canonicalizer | None = None, signed_at: datetime | None = None) -> dict[str, Any]:
+                      canonicalizer: Canonicalizer | None = None, signed_at: datetime | None = None,
+                      inputs: InputCounts | None = None) -> dict[str, Any]:
     """The signed attestation of the run `results` (a results.json document) over the report `files`.
 
+    The credential states results.json's own verdict (summary.verdict), refusing one its findings contradict.
     `subject_id`: the product or deployment tested (default: a URN from the sha256 of the target ids);
     `base_url`: where the files will be published (default: `urn:ler-conformance:report:<name>` ids);
-    `valid_for`: from the run's end to validUntil; `signed_at`: the proof's created time (default: now).
-    The proof is verified once before the credential is returned, so a document the suite could not verify is
-    never handed out. Raises AttestationBuildError.
+    `valid_for`: from the run's end to validUntil; `signed_at`: the proof's created time (default: now);
+    `inputs`: the counts of inputs.json, when it is among `files`. A one-time or published signer is described as
+    such in the issuer, so the claim travels with the credential. The proof is verified once before the credential
+    is returned, so a document the suite could not verify is never handed out. Raises AttestationBuildError.
     """
     from conformance.proofs import CanonicalizationError, ControllerDocumentResolver, ProofError, sign, verify
 
@@ -381,7 +460,7 @@ def build_attestation(results: Mapping[str, Any], files: Sequence[Path], *, sign
     ended = _parse_utc(results["ended"], "ended")
     target_ids = [t["id"] for t in results["targets"]]
     tally = overall_tally(results)
-    conformance = tally.verdict.label.lower()
+    verdict = _stated_verdict(results, tally)
     related = _related(files, base_url)
     suite = results["reproducibility"]["suite"]
     valid_from = ended.replace(microsecond=0)
@@ -394,17 +473,19 @@ def build_attestation(results: Mapping[str, Any], files: Sequence[Path], *, sign
         "@context": list(ATTESTATION_CONTEXTS),
         "type": list(ATTESTATION_TYPES),
         "name": f"{suite['name']} {suite['version']} conformance attestation ({results['profile']} profile): "
-                f"{conformance}",
+                f"{verdict}",
         "description": "A signed summary of one conformance run. The endorsement comment states what was tested, "
                        "with which suite and profile, and the outcome; each related resource is a report file of "
                        "the run, bound by its sha384 digest so anyone holding the files can check them offline.",
-        "issuer": {"id": signer.did, "type": ["Profile"], "name": issuer_name},
+        "issuer": {"id": signer.did, "type": ["Profile"], "name": issuer_name,
+                   **({"description": signer.note} if signer.note is not None else {})},
         "validFrom": _stamp(valid_from),
         "validUntil": _stamp(valid_until),
         "credentialSubject": {
             "id": subject_id if subject_id is not None else target_subject_id(target_ids),
             "type": ["EndorsementSubject"],
-            "endorsementComment": _comment(results, tally, conformance, started, ended, target_ids, len(files)),
+            "endorsementComment": _comment(results, tally, verdict, started, ended, target_ids, len(files), signer,
+                                           inputs),
         },
         "relatedResource": related,
     }
@@ -474,6 +555,14 @@ def _expressions(value: Any) -> list[tuple[str, bytes]] | None:
     return found or None
 
 
+def related_file_names(attestation: Mapping[str, Any]) -> frozenset[str]:
+    """The package files the attestation's relatedResource entries name (plain names only)."""
+    related = attestation.get("relatedResource")
+    entries = related if isinstance(related, list) else [related]
+    ids = (entry.get("id") for entry in entries if isinstance(entry, Mapping))
+    return frozenset(name for name in (_file_name(i) for i in ids if isinstance(i, str)) if _plain_name(name))
+
+
 def verify_related_resources(attestation: Mapping[str, Any], directory: Path) -> list[ResourceProblem]:
     """Every relatedResource of `attestation` against the file of the same name in `directory`: each digestSRI
     expression must match the file's bytes. Returns the problems, in the attestation's order (none: all match)."""
@@ -526,3 +615,51 @@ def verify_related_resources(attestation: Mapping[str, Any], directory: Path) ->
                                                 f"signed"))
                 break
     return problems
+
+
+# --- who signed ----------------------------------------------------------------------------------------------
+
+@dataclass(frozen=True, slots=True)
+class AttestationSigner:
+    """Who signed an attestation, as far as the document and its proof can tell.
+
+    `did`: the DID of the proof's verification method (None when there is none); `issuer`: the issuer id;
+    `kind`: PUBLIC_TEST when the key is one of the suite's published test keys (known by value, whatever the
+    credential says), EPHEMERAL when the credential says its key was made for it alone, else OPERATOR (a claim only a
+    reader who names the key can confirm)."""
+
+    did: str | None
+    issuer: str | None
+    kind: SignerKind
+
+    @property
+    def consistent(self) -> bool:
+        """The issuer is the DID whose key signed: otherwise the credential names one party and proves another."""
+        return self.did is not None and self.did == self.issuer
+
+
+def _did_of(verification_method: Any) -> str | None:
+    if isinstance(verification_method, Mapping):
+        verification_method = verification_method.get("id")
+    if not isinstance(verification_method, str) or not verification_method.startswith("did:"):
+        return None
+    return verification_method.split("#", 1)[0]
+
+
+def attestation_signer(attestation: Mapping[str, Any]) -> AttestationSigner:
+    """The signer of `attestation` from its first proof's verification method and its issuer. Read the result
+    only once the proof verifies: before that, every member is what an unverified document claims."""
+    proof = attestation.get("proof")
+    first = proof[0] if isinstance(proof, list) and proof else proof
+    did = _did_of(first.get("verificationMethod")) if isinstance(first, Mapping) else None
+    issuer = attestation.get("issuer")
+    issuer_id = issuer.get("id") if isinstance(issuer, Mapping) else issuer
+    issuer_id = issuer_id if isinstance(issuer_id, str) else None
+    description = issuer.get("description") if isinstance(issuer, Mapping) else None
+    if did is not None and did in published_test_dids():
+        kind = SignerKind.PUBLIC_TEST
+    elif description == EPHEMERAL_KEY_NOTE:
+        kind = SignerKind.EPHEMERAL
+    else:
+        kind = SignerKind.OPERATOR
+    return AttestationSigner(did, issuer_id, kind)

@@ -17,6 +17,7 @@ import jinja2
 from markupsafe import Markup
 
 from conformance.model.attestations import Answer, VendorAttestation, attestation_items
+from conformance.model.findings import Verdict
 from conformance.model.requirements import Catalog, Principle
 from conformance.reporting.charts import Bar, stacked_bars
 from conformance.reporting.scorecard import (
@@ -41,6 +42,20 @@ MAX_DIAGRAM_BYTES = 512 * 1024
 def _environment() -> jinja2.Environment:
     return jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES), autoescape=True,
                               undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True)
+
+
+_VERDICT_CLASS = {Verdict.PASS: "conformant", Verdict.FAIL: "not-conformant", Verdict.INCOMPLETE: "incomplete",
+                  Verdict.NOT_JUDGED: "not-applicable"}
+_FROM_GROUP = {GroupVerdict.CONFORMANT: Verdict.PASS, GroupVerdict.NOT_CONFORMANT: Verdict.FAIL,
+               GroupVerdict.INCOMPLETE: Verdict.INCOMPLETE, GroupVerdict.NOT_APPLICABLE: Verdict.NOT_JUDGED}
+
+
+def _run_verdict(summary: Mapping[str, Any], card: Scorecard) -> Verdict:
+    """The verdict results.json records (the report never re-judges); the tally's for documents that predate it."""
+    try:
+        return Verdict(summary.get("verdict"))
+    except ValueError:
+        return _FROM_GROUP[card.verdict]
 
 
 def _tally_row(key: str, label: str, tally: Tally) -> dict[str, Any]:
@@ -136,10 +151,15 @@ def render_html(results: Mapping[str, Any], catalog: Catalog, *,
         "principles": Markup(stacked_bars([Bar(r["label"], r["counts"]) for r in principles],
                                           title="Outcomes per C-BEN principle", chart_id="chart-principles")),
     }
+    summary = results.get("summary", {}) if isinstance(results.get("summary"), Mapping) else {}
+    run_verdict = _run_verdict(summary, card)
     page_title = title or ("Conformance report: " + (targets[0]["id"] if len(targets) == 1 else
                                                      f"{len(targets) or card.subjects} targets"))
     return _environment().get_template("report.html.j2").render(
         title=page_title, results=results, card=card, verdict=card.verdict, GroupVerdict=GroupVerdict,
+        run_verdict=run_verdict, Verdict=Verdict, verdict_class=_VERDICT_CLASS[run_verdict],
+        not_tested=[n for n in summary.get("not_tested", []) if isinstance(n, Mapping)],
+        limitations=summary.get("limitations", {}) if isinstance(summary.get("limitations"), Mapping) else {},
         standards=standards, roles=roles, principles=principles, failures=failures, not_covered=not_covered,
         targets=targets, exchanges=exchanges[:MAX_HTTP_EXCHANGES], exchanges_total=len(exchanges),
         transcripts=_transcripts(results),

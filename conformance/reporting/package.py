@@ -1,19 +1,27 @@
 """One report package per results.json: the files `ler-conformance report` writes, in a fixed order.
 
-EARL, HTML and PDF render from results.json; the attestation comes last because it carries a digest of every
-other file of the package (results.json included), so it has to see them all.
+EARL, HTML and PDF render from results.json; with an attestation the package also archives the judged inputs
+(inputs.json and inputs/, see inputs.py), and the attestation comes last because it carries a digest of every other
+file of the package (results.json and inputs.json included), so it has to see them all.
+
+Files are written without following a symbolic link at their own name, so a link planted in the output folder cannot
+redirect a write elsewhere.
 """
 from __future__ import annotations
 
 import json
-import shutil
+import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from conformance.model.attestations import VendorAttestation
 from conformance.model.requirements import Catalog
+
+if TYPE_CHECKING:
+    from conformance.reporting.attestation import Signer
+    from conformance.reporting.inputs import CollectedInput
 
 
 class ReportError(RuntimeError):
@@ -28,16 +36,32 @@ class ReportRequest:
     attest: bool = False
     vendors: tuple[VendorAttestation, ...] = ()
     browser: str | None = None
-    attest_key: Path | None = None
+    signing_key: Path | None = None          # the operator's Ed25519 key; None: a one-time key, labelled as such
     attest_issuer_name: str = "ler-conformance"
     attest_subject: str | None = None
     attest_base_url: str | None = None
     companions: tuple[Path, ...] = ()        # files written beside the package (the matrix) that the attestation binds
+    archive_inputs: bool = True              # with --attest: inputs.json and inputs/ (the judged bytes)
+    inputs_base: Path = Path()               # where relative target paths of results.json resolve: check's folder
+
+
+@dataclass(frozen=True, slots=True)
+class Package:
+    """What write_package wrote, in order, and what it archived of the judged inputs (empty when it archived none)."""
+
+    files: tuple[Path, ...]
+    inputs: tuple[CollectedInput, ...] = ()
 
 
 def write_package(source: Path, results: Mapping[str, Any], catalog: Catalog, folder: Path,
                   request: ReportRequest) -> list[Path]:
     """Write the requested files into `folder` and return them in the order written."""
+    return list(write_report_package(source, results, catalog, folder, request).files)
+
+
+def write_report_package(source: Path, results: Mapping[str, Any], catalog: Catalog, folder: Path,
+                         request: ReportRequest) -> Package:
+    """Write the requested files into `folder`: the files in the order written, and the inputs archived."""
     folder.mkdir(parents=True, exist_ok=True)
     written: list[Path] = []
     if request.earl:
@@ -58,26 +82,66 @@ def write_package(source: Path, results: Mapping[str, Any], catalog: Catalog, fo
                 written.append(print_pdf(html_file, folder / "report.pdf", browser=request.browser))
             except PdfError as exc:
                 raise ReportError(str(exc)) from exc
+    collected: tuple[CollectedInput, ...] = ()
     if request.attest:
-        written.append(_attest(source, results, folder, written, request))
-    return written
+        # the signing key is read before anything is archived: an unusable key then costs no writes
+        signer = _signer(request)
+        if request.archive_inputs:
+            from conformance.reporting.inputs import collect_inputs, write_inputs
+
+            collected = tuple(collect_inputs(results, request.inputs_base))
+            written.append(write_inputs(folder, collected))
+        written.append(_attest(source, results, folder, written, request, signer, collected))
+    return Package(tuple(written), collected)
 
 
-def _write(path: Path, text: str) -> Path:
-    path.write_text(text, encoding="utf-8")
+def write_no_follow(path: Path, data: bytes) -> Path:
+    """Write `data` to `path`, refusing a symbolic link at that name rather than writing where it points."""
+    flags = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
+    try:
+        descriptor = os.open(path, flags, 0o644)
+    except OSError as exc:
+        if path.is_symlink():
+            raise ReportError(f"{path}: expected a file or nothing, found a symbolic link; the package never writes "
+                              f"through one") from None
+        raise ReportError(f"{path}: the file cannot be written ({exc.strerror or type(exc).__name__})") from None
+    with os.fdopen(descriptor, "wb") as handle:
+        handle.write(data)
     return path
 
 
+def _write(path: Path, text: str) -> Path:
+    return write_no_follow(path, text.encode("utf-8"))
+
+
+def _signer(request: ReportRequest) -> Signer:
+    from conformance.reporting.attestation import ephemeral_signer, load_signer
+
+    return load_signer(request.signing_key) if request.signing_key else ephemeral_signer()
+
+
+def _copy_results(source: Path, target: Path) -> None:
+    """results.json into the package, byte for byte (the digest names exact bytes), never through a link."""
+    if source.resolve() == target.resolve() and not target.is_symlink():
+        return
+    try:
+        data = source.read_bytes()
+    except OSError as exc:
+        raise ReportError(f"{source}: the results file cannot be read ({exc.strerror or type(exc).__name__})") from None
+    write_no_follow(target, data)
+
+
 def _attest(source: Path, results: Mapping[str, Any], folder: Path, written: Sequence[Path],
-            request: ReportRequest) -> Path:
-    from conformance.reporting.attestation import build_attestation, ephemeral_signer, load_signer
+            request: ReportRequest, signer: Signer, collected: Sequence[CollectedInput]) -> Path:
+    from conformance.reporting.attestation import InputCounts, build_attestation
 
     results_copy = folder / "results.json"
-    if source.resolve() != results_copy.resolve():
-        shutil.copyfile(source, results_copy)      # the package must hold the exact bytes the digest names
-    signer = load_signer(request.attest_key) if request.attest_key else ephemeral_signer()
+    _copy_results(source, results_copy)
     files = [results_copy, *(path for path in (*written, *request.companions)
                               if path.resolve() != results_copy.resolve())]
+    counts = InputCounts(len(collected), sum(1 for c in collected if c.record.archived)) \
+        if request.archive_inputs else None
     credential = build_attestation(results, files, signer=signer, issuer_name=request.attest_issuer_name,
-                                   subject_id=request.attest_subject, base_url=request.attest_base_url)
+                                   subject_id=request.attest_subject, base_url=request.attest_base_url,
+                                   inputs=counts)
     return _write(folder / "attestation.json", json.dumps(credential, indent=2, ensure_ascii=False) + "\n")

@@ -62,3 +62,41 @@ def reproducibility(profile: str) -> dict[str, Any]:
         "runtime": {"python": platform.python_version(), "platform": platform.platform(terse=True),
                     "libraries": {name: _version(name) for name in LIBRARIES}},
     }
+
+
+# What decides a verdict: the suite's version, the pins, every catalog (a profile selects from all of them) and the
+# run's own profile. Other profiles, the vector manifests and the runtime judge nothing in this run, so a difference
+# there never stops a re-judging.
+_JUDGING_DIGESTS = (("pins_sha256", "the artifact pins (shapes/pins.toml)"),
+                    ("catalogs_sha256", "the requirement catalogs"))
+
+
+def judging_differences(recorded: Any) -> list[str]:
+    """How this installation would judge differently from the run that recorded `recorded` (a results.json
+    reproducibility block): one plain sentence per difference, none when it judges with the same suite and rules."""
+    if not isinstance(recorded, dict):
+        return ["results.json has no reproducibility block, so the suite and rules that judged the run are unknown"]
+    suite = recorded.get("suite")
+    version = suite.get("version") if isinstance(suite, dict) else None
+    differences: list[str] = []
+    if version != __version__:
+        shown = version if isinstance(version, str) else "an unknown version"
+        differences.append(f"the run was judged by ler-conformance {shown}, and this is {__version__}")
+    profile = str(recorded.get("profile", ""))
+    current = reproducibility(profile)
+    for member, what in _JUDGING_DIGESTS:
+        if recorded.get(member) != current[member]:
+            changed = _changed_names(recorded.get(member), current[member])
+            differences.append(f"{what} differ from the run's" + (f" ({changed})" if changed else ""))
+    name = f"profiles/{profile}.toml"
+    profiles = recorded.get("profiles_sha256")
+    if not isinstance(profiles, dict) or profiles.get(name) != current["profiles_sha256"].get(name):
+        differences.append(f"the {profile} profile ({name}) differs from the run's")
+    return differences
+
+
+def _changed_names(recorded: Any, current: Any) -> str:
+    if not isinstance(recorded, dict) or not isinstance(current, dict):
+        return ""
+    names = sorted(name for name in recorded.keys() | current.keys() if recorded.get(name) != current.get(name))
+    return ", ".join(names[:3]) + (f" and {len(names) - 3} more" if len(names) > 3 else "")

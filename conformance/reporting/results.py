@@ -3,46 +3,47 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from conformance import __version__
-from conformance.model.findings import Verdict
 from conformance.reporting.reproducibility import reproducibility
-from conformance.runner import SubjectResult
+from conformance.runner import Scope, SubjectResult, run_verdict
 
 
-def check_output(results: Sequence[SubjectResult]) -> dict[str, Any]:
+def check_output(results: Sequence[SubjectResult], scope: Scope | None = None) -> dict[str, Any]:
     """The object `check --format json` prints."""
-    return {"suite_version": __version__, "results": [r.to_json() for r in results]}
+    shown: dict[str, Any] = {"suite_version": __version__, "verdict": str(run_verdict(results, scope)),
+                             "results": [r.to_json() for r in results]}
+    if scope is not None:
+        shown["scope"] = scope.to_json()
+    return shown
 
 
-def overall_verdict(results: Iterable[SubjectResult]) -> Verdict:
-    verdicts = {r.verdict for r in results}
-    if Verdict.FAIL in verdicts:
-        return Verdict.FAIL
-    if Verdict.ERROR in verdicts:
-        return Verdict.ERROR
-    return Verdict.PASS
-
-
-def summary(results: Sequence[SubjectResult]) -> dict[str, Any]:
+def summary(results: Sequence[SubjectResult], scope: Scope | None = None) -> dict[str, Any]:
     outcomes: Counter[str] = Counter()
+    limitations: Counter[str] = Counter()
     for result in results:
         outcomes.update(str(f.outcome) for f in result.findings)
-    return {
+        limitations.update(f.limitation for f in result.findings if f.limitation)
+    shown: dict[str, Any] = {
         "subjects": len(results),
         "verdicts": dict(Counter(str(r.verdict) for r in results)),
         "outcomes": dict(outcomes),
-        "verdict": str(overall_verdict(results)),
+        "verdict": str(run_verdict(results, scope)),
+        "undecided": sorted({f.requirement for r in results for f in r.undecided}),
+        "limitations": dict(sorted(limitations.items())),
     }
+    if scope is not None:
+        shown["not_tested"] = [n.to_json() for n in scope.not_tested]
+    return shown
 
 
 def results_document(results: Sequence[SubjectResult], *, profile: str, started: datetime, ended: datetime,
                      environment: Mapping[str, Any], targets: Sequence[Mapping[str, Any]],
-                     exchanges: Sequence[Mapping[str, Any]] = ()) -> dict[str, Any]:
+                     exchanges: Sequence[Mapping[str, Any]] = (), scope: Scope | None = None) -> dict[str, Any]:
     """The run as one document (schema: shapes/schemas/results.schema.json). `targets`: each target's id and kind;
     `exchanges`: every HTTP exchange of the run, secrets already redacted by the guarded client."""
     document: dict[str, Any] = {
@@ -53,7 +54,7 @@ def results_document(results: Sequence[SubjectResult], *, profile: str, started:
         "started": started.astimezone(UTC).isoformat().replace("+00:00", "Z"),
         "ended": ended.astimezone(UTC).isoformat().replace("+00:00", "Z"),
         "environment": dict(environment),
-        "summary": summary(results),
+        "summary": summary(results, scope),
         "evidence": {"http": list(exchanges),
                      "transcripts": [dict(r.transcript) for r in results if r.transcript is not None]},
         "results": [r.to_json() for r in results],
@@ -66,10 +67,17 @@ def results_document(results: Sequence[SubjectResult], *, profile: str, started:
                 "level": str(r.levels[f.requirement]),
                 "location": f.location,
                 "message": f.message,
+                **({"limitation": f.limitation} if f.limitation else {}),
             }
             for r in results for f in r.findings
+        ] + [   # what the profile requires and no subject could test: untested MUSTs of the run itself
+            {"target": "", "subject": "", "requirement": n.requirement, "outcome": "untested", "level": "must",
+             "location": "", "message": n.why}
+            for n in (scope.not_tested if scope is not None else ())
         ],
     }
+    if scope is not None:
+        document["scope"] = scope.to_json()
     diagrams = [dict(d) for r in results for d in r.diagrams]
     if diagrams:
         document["diagrams"] = diagrams

@@ -1,7 +1,7 @@
 """The verdict roll-ups a reader sees first: per standard, per role and per C-BEN principle.
 
 One rule everywhere, after the OpenID Foundation's practice: a group is **conformant** when every MUST it judged
-passed and none was left undecided (cantTell or error); **not conformant** when a MUST failed; **incomplete** when
+passed and none was left undecided (cantTell, untested or error); **not conformant** when a MUST failed; **incomplete** when
 no MUST failed but one could not be decided; **not applicable** when nothing in it applied. SHOULD and MAY failures
 are warnings: counted and shown, never a change of verdict.
 
@@ -16,13 +16,14 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
+from conformance.model.findings import UNDECIDED, Verdict, decide
 from conformance.model.requirements import Catalog, Principle
 
 _DECIDED_BAD = ("failed",)
-_UNDECIDED = ("cantTell", "error")
+_UNDECIDED = tuple(str(o) for o in UNDECIDED)        # cantTell, untested, error
 UNKNOWN_GROUP = "unknown"
 # One subject's findings for one requirement collapse to the weakest (EARL has one result per test and subject).
-WEAKEST_FIRST = ("failed", "error", "cantTell", "passed", "untested", "inapplicable")
+WEAKEST_FIRST = ("failed", "error", "cantTell", "untested", "passed", "inapplicable")
 
 
 class GroupVerdict(StrEnum):
@@ -34,6 +35,10 @@ class GroupVerdict(StrEnum):
     @property
     def label(self) -> str:
         return self.value.replace("-", " ").capitalize()
+
+
+_GROUP_VERDICT = {Verdict.PASS: GroupVerdict.CONFORMANT, Verdict.FAIL: GroupVerdict.NOT_CONFORMANT,
+                  Verdict.INCOMPLETE: GroupVerdict.INCOMPLETE, Verdict.NOT_JUDGED: GroupVerdict.NOT_APPLICABLE}
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,13 +56,11 @@ class Tally:
 
     @property
     def verdict(self) -> GroupVerdict:
-        if any(self.get("must", o) for o in _DECIDED_BAD):
-            return GroupVerdict.NOT_CONFORMANT
-        if any(self.get("must", o) for o in _UNDECIDED):
-            return GroupVerdict.INCOMPLETE
-        if self.total("passed") or self.total("failed") or self.total("cantTell") or self.total("error"):
-            return GroupVerdict.CONFORMANT
-        return GroupVerdict.NOT_APPLICABLE
+        """The core verdict rule (model.findings.decide) over this group's counts."""
+        verdict = decide(must_failed=any(self.get("must", o) for o in _DECIDED_BAD),
+                         must_undecided=any(self.get("must", o) for o in _UNDECIDED),
+                         judged=any(self.total(o) for o in ("passed", "failed", *_UNDECIDED)))
+        return _GROUP_VERDICT[verdict]
 
     @property
     def warnings(self) -> int:
@@ -137,7 +140,8 @@ def scorecard(results: Mapping[str, Any], catalog: Catalog, *, examples_per_requ
     levels: dict[str, str] = {}
     subjects: set[str] = set()
     for (_, subject, rid), key in collapsed(results).items():
-        subjects.add(subject)
+        if subject:                  # the run's own not-tested entries have no subject
+            subjects.add(subject)
         overall[key] += 1
         requirement = catalog.requirements.get(rid)
         standards[requirement.standard.prefix if requirement else UNKNOWN_GROUP][key] += 1

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
-from conformance.live.transcript import Step
+from conformance.live.transcript import SERVICE_FAULTS, Step
 from conformance.model.findings import Finding
 from conformance.model.services import ServiceSubject
 from conformance.model.subjects import Subject
@@ -31,20 +31,18 @@ __all__ = [
     "unanswered",
 ]
 
-# A fetch that ended this way is the service's defect (its answer is out of bounds); any other is ours to report
-# as "could not evaluate" (timeouts, refused connections).
-SERVICE_FAULTS = frozenset({"too-large", "protocol"})
-
 Judge = Callable[[ServiceSubject, Step], Iterable[Finding]]
 
 
 def service(subject: Subject, ctx: CheckContext, role: str | None, applies: str) -> ServiceSubject | Finding:
     """The live service to judge (of `role`, any when None), or the finding that says why there is none: the rule
-    does not apply (`applies` says to what it does), or the flows could not start."""
+    does not apply (`applies` says to what it does), or nothing of the service could be judged (the flows could not
+    start, or it is down): error, never a pass a service that gave no answer did not earn."""
     if not isinstance(subject, ServiceSubject) or (role is not None and subject.service.role != role):
         return ctx.inapplicable(applies)
-    if subject.transcript.setup_error:
-        return ctx.error(f"the flows could not start: {subject.transcript.setup_error}")
+    unreached = subject.transcript.unreached
+    if unreached:
+        return ctx.error(f"{unreached}; the suite cannot evaluate this rule")
     return subject
 
 

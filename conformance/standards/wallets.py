@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from typing import Any
 
+from conformance.counterparty.observations import Observation
 from conformance.live.transcript import Step
 from conformance.model.findings import Finding
 from conformance.model.services import ServiceSubject
@@ -39,6 +40,26 @@ def observed(step: Step) -> dict[str, Any]:
     request = step.request if isinstance(step.request, dict) else {}
     value = request.get("observed")
     return value if isinstance(value, dict) else {}
+
+
+def verification(value: Any) -> Observation:
+    """A verification the counter-party server recorded (conformance/counterparty/observations.py)."""
+    return Observation.read(value)
+
+
+def unverified(ctx: CheckContext, seen: Observation, at: str, what: str) -> Finding | None:
+    """The finding for `what` the suite could not verify, or None when it decided (the rule then judges "verifies"
+    or "does not verify" itself). The suite's own limit is never the wallet's defect: a mechanism it does not support
+    is cantTell as its limitation, anything else it could not obtain is cantTell, and where the suite itself stopped
+    (its exception, a work bound, a context it does not hold) it is error."""
+    if seen.checked:
+        return None
+    if seen.stopped:
+        return ctx.error(f"{what}: the suite cannot verify it ({seen.note})", at)
+    if seen.unsupported:
+        return ctx.unsupported(seen.unsupported, at, why=f"{what} cannot be verified" +
+                               (f" ({seen.note})" if seen.note else ""))
+    return ctx.cant_tell(f"{what}: the suite cannot verify it ({seen.note or 'no reason given'})", at)
 
 
 def report(driver: Step | None) -> dict[str, Any]:

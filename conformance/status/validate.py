@@ -50,7 +50,8 @@ LIST_LOCATION = "(status list)"
 
 Fetch = Callable[[str], bytes]
 GONE_STATUSES = frozenset({404, 410})       # HTTP answers that mean the list is not published at its URL
-# Shared between the credentials of one run: (method, list URL) -> the loaded list, or why it failed.
+# Shared between the credentials of one run: (method, list URL) -> the loaded list, or why it failed. A list's own
+# validity period is judged when it is loaded, so a cache serves one judging instant (the verifier keeps one each).
 ListCache = MutableMapping[tuple[str, str], Any]
 
 
@@ -561,14 +562,15 @@ def _instant(value: Any, url: str, where: str) -> datetime:
 
 
 def _check_validity_window(document: Mapping[str, Any], now: datetime, url: str) -> None:
+    """The list credential holds at the run's judging instant `now` (one instant for the whole run)."""
     for start_key in ("validFrom", "issuanceDate"):
         if start_key in document:
             start = _instant(document[start_key], url, f"{LIST_LOCATION}/{start_key}")
             if now < start:
                 raise StatusError(
                     StatusCode.STATUS_VERIFICATION_ERROR,
-                    f"the status list credential at {url} is not valid before {document[start_key]} "
-                    f"(checked at {now.isoformat()})",
+                    f"the status list credential at {url} has {start_key} {document[start_key]}, after the judging "
+                    f"instant {_stamp(now)}: the list is not valid yet",
                     f"{LIST_LOCATION}/{start_key}",
                 )
     for end_key in ("validUntil", "expirationDate"):
@@ -577,10 +579,14 @@ def _check_validity_window(document: Mapping[str, Any], now: datetime, url: str)
             if now > end:
                 raise StatusError(
                     StatusCode.STATUS_VERIFICATION_ERROR,
-                    f"the status list credential at {url} expired at {document[end_key]} "
-                    f"(checked at {now.isoformat()})",
+                    f"the status list credential at {url} has {end_key} {document[end_key]}, before the judging "
+                    f"instant {_stamp(now)}: the list has expired",
                     f"{LIST_LOCATION}/{end_key}",
                 )
+
+
+def _stamp(moment: datetime) -> str:
+    return moment.astimezone(UTC).isoformat().replace("+00:00", "Z")
 
 
 def _issuer_of(document: Mapping[str, Any]) -> str | None:

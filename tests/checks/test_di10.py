@@ -1,6 +1,6 @@
-"""DI10 checks where vectors cannot reach: the reason-to-step table, and results that must never become a failure
-(an unreachable key, a canonicalization stopped by its work bound, a registered cryptosuite the suite does not
-implement). The step semantics themselves are shown by vectors/vc-data-integrity/1.0."""
+"""DI10 checks where vectors cannot reach: the reason-to-step table, the one reason-to-outcome table, and results
+that must never become a failure (an unreachable key, a canonicalization stopped by its work bound, a registered
+cryptosuite the suite does not implement). The step semantics themselves are shown by vectors/vc-data-integrity/1.0."""
 from __future__ import annotations
 
 import copy
@@ -15,18 +15,23 @@ import pytest
 from conformance.environment import Environment
 from conformance.model.findings import Finding, Outcome
 from conformance.model.targets import BytesTarget
-from conformance.proofs import Canonicalizer, ProofResult, Reason, VerificationResult, integrity
+from conformance.jose import JOSE_REASONS
+from conformance.proofs import (
+    OUTCOMES,
+    REGISTERED_CRYPTOSUITES,
+    Canonicalizer,
+    Judgement,
+    ProofResult,
+    Reason,
+    UnknownReason,
+    VerificationResult,
+    outcome_of,
+)
 from conformance.registry import CheckContext
 from conformance.runner import Runner
 from conformance.standards import securing
 from conformance.standards.vc_data_integrity import checks
-from conformance.standards.vc_data_integrity.checks import (
-    INDETERMINATE,
-    NOT_EVALUATED,
-    REGISTERED_ELSEWHERE,
-    STEP_OF_REASON,
-    STEPS,
-)
+from conformance.standards.vc_data_integrity.checks import STEP_OF_REASON, STEPS
 from conformance.vectors import apply_mutation, sign_document
 from tests.conftest import artifacts_dir
 
@@ -52,22 +57,63 @@ def test_every_reason_maps_to_exactly_one_step() -> None:
     assert not unknown, f"DI10 steps name reason codes the proof verifier never gives: {unknown}"
 
 
+NOT_STEPS = {"DI10-cryptosuite-registered-name"}     # judged on the proof's name, not a stop of verification
+
+
 def test_steps_follow_the_catalog_order(env: Environment) -> None:
-    catalog_ids = [r.id for r in env.catalog.of_standard("DI10")]
+    catalog_ids = [r.id for r in env.catalog.of_standard("DI10") if r.id not in NOT_STEPS]
     assert DI10_IDS == catalog_ids, f"expected STEPS in catalog order {catalog_ids}, found {DI10_IDS}"
     missing = [rid for rid in DI10_IDS if rid not in env.registry.checks]
     assert not missing, f"DI10 steps without a registered check: {missing}"
 
 
-def test_undecided_reasons_agree_with_the_proof_verifier_and_shared_findings() -> None:
-    undecided = INDETERMINATE | NOT_EVALUATED
-    assert not INDETERMINATE & NOT_EVALUATED, "a reason cannot be both cantTell and error"
-    assert undecided == integrity._INDETERMINATE, (
-        f"DI10 treats {sorted(undecided)} as undecided; the proof verifier marks "
-        f"{sorted(integrity._INDETERMINATE)} indeterminate")
-    assert (INDETERMINATE, NOT_EVALUATED) == (securing._CANT_TELL, securing._NOT_EVALUATED), (
-        "DI10 and the shared proof findings (OB30-proof-verifies) disagree on which reasons are cantTell or error")
+# --- the one table from reason to outcome ------------------------------------------------------------------------
+
+def test_the_outcome_table_covers_every_reason_of_both_verifiers_and_nothing_else() -> None:
+    given = REASONS | JOSE_REASONS
+    assert not sorted(given - OUTCOMES.keys()), f"reasons without an outcome: {sorted(given - OUTCOMES.keys())}"
+    assert not sorted(OUTCOMES.keys() - given), f"outcomes for no reason: {sorted(OUTCOMES.keys() - given)}"
+
+
+@pytest.mark.parametrize(("reason", "judgement"), [
+    ("signature-mismatch", Judgement.FAILED),
+    ("unknown-cryptosuite", Judgement.FAILED),              # no specification defines the name
+    ("unsupported-cryptosuite", Judgement.UNSUPPORTED),     # registered, not implemented by the suite
+    ("unsupported-proof-type", Judgement.UNSUPPORTED),
+    ("key-unsupported", Judgement.UNSUPPORTED),
+    ("alg-unsupported", Judgement.UNSUPPORTED),
+    ("crit-unsupported", Judgement.UNSUPPORTED),
+    ("key-unavailable", Judgement.UNAVAILABLE),
+    ("canonicalization-timeout", Judgement.NOT_EVALUATED),
+    ("context-unavailable", Judgement.NOT_EVALUATED),
+    (None, Judgement.VERIFIED),
+])
+def test_outcome_of_says_whose_problem_a_reason_is(reason: str | None, judgement: Judgement) -> None:
+    assert outcome_of(reason) is judgement
+
+
+def test_an_unlisted_reason_is_refused_not_guessed() -> None:
+    with pytest.raises(UnknownReason):
+        outcome_of("invented-reason")
+
+
+def test_undecided_outcomes_are_exactly_the_proof_verifier_indeterminate_results() -> None:
+    for reason in sorted(REASONS):
+        proof = ProofResult("/proof", False, typing.cast(Reason, reason))
+        assert proof.indeterminate is outcome_of(reason).undecided, reason
     assert STEP_OF_REASON["key-unavailable"] == DI10_IDS.index("DI10-verification-method-resolves")
+
+
+@pytest.mark.parametrize("reason", ["unsupported-cryptosuite", "key-unavailable", "canonicalization-timeout",
+                                    "signature-mismatch"])
+def test_di10_and_the_shared_findings_read_the_same_outcome(reason: str) -> None:
+    """The step that a reason stops and OB30-proof-verifies give the same outcome for the same proof."""
+    proof = ProofResult("/proof", False, typing.cast(Reason, reason), "why", proof_type="DataIntegrityProof",
+                        cryptosuite="ecdsa-sd-2023", verification_method="did:web:example.org#key-1")
+    (step,) = _findings(STEPS[STEP_OF_REASON[reason]][0], _subject(proof))
+    (shared,) = securing.proof_findings(CheckContext("OB30-proof-verifies"), _subject(proof).data_integrity, None)
+    assert step.outcome is shared.outcome, (step, shared)
+    assert bool(step.limitation) is bool(shared.limitation) is (outcome_of(reason) is Judgement.UNSUPPORTED)
 
 
 # --- the step rule on hand-made verifier results ----------------------------------------------------------------
@@ -174,7 +220,7 @@ def test_a_canonicalization_over_its_work_bound_is_an_error(env: Environment) ->
     assert "permutations" in error.message
 
 
-@pytest.mark.parametrize("name", sorted(n for n in REGISTERED_ELSEWHERE if "-" in n))
+@pytest.mark.parametrize("name", sorted(REGISTERED_CRYPTOSUITES))
 def test_a_registered_cryptosuite_the_suite_does_not_implement_is_cant_tell(env: Environment, name: str) -> None:
     document = _signed(env)
     document["proof"]["cryptosuite"] = name
@@ -182,9 +228,10 @@ def test_a_registered_cryptosuite_the_suite_does_not_implement_is_cant_tell(env:
     outcomes = _outcomes(found)
     assert outcomes["DI10-cryptosuite-supported"] == {Outcome.CANT_TELL}, found
     assert not any(Outcome.FAILED in o or Outcome.ERROR in o for o in outcomes.values()), found
-    assert {f.location for f in found["DI10-cryptosuite-supported"]} == {"/proof/cryptosuite"}
     (finding,) = found["DI10-cryptosuite-supported"]
     assert finding.location == "/proof/cryptosuite" and name in finding.message
+    assert finding.limitation == f"the {name} cryptosuite", "reported as the suite's limitation"
+    assert finding.message.startswith("the suite does not support")
 
 
 def test_an_unregistered_cryptosuite_fails(env: Environment) -> None:
@@ -202,6 +249,81 @@ def test_a_registered_legacy_proof_type_is_cant_tell(env: Environment) -> None:
     assert outcomes["DI10-cryptosuite-supported"] == {Outcome.CANT_TELL}, found
     assert not any(Outcome.FAILED in o or Outcome.ERROR in o for o in outcomes.values()), found
     assert {f.location for f in found["DI10-cryptosuite-supported"]} == {"/proof/type"}
+    assert {f.limitation for f in found["DI10-cryptosuite-supported"]} == {"the Ed25519Signature2018 proof type"}
+
+
+def test_a_legacy_proof_with_a_detached_jws_is_not_called_malformed(env: Environment) -> None:
+    """Ed25519Signature2018 and JsonWebSignature2020 carry jws, not proofValue: their own rules, not DI10's."""
+    document = _signed(env)
+    document["proof"] = {"type": "JsonWebSignature2020", "created": "2025-01-15T12:00:00Z",
+                         "verificationMethod": document["proof"]["verificationMethod"],
+                         "proofPurpose": "assertionMethod", "jws": "eyJhbGciOiJFZERTQSJ9..c2lnbmF0dXJl"}
+    outcomes = _outcomes(_di10(env, document))
+    assert outcomes["DI10-cryptosuite-supported"] == {Outcome.CANT_TELL}, outcomes
+    assert "DI10-proof-well-formed" not in outcomes, outcomes
+
+
+def test_a_did_method_the_suite_does_not_resolve_is_its_limitation(env: Environment) -> None:
+    found = _di10(env, _signed(env, method="did:ion:EiClkZMDxPKqC9c-umQfTkR8vvZ9JPhl_xLDI9Nfk38w5w#key-1",
+                               issuer=False))
+    (resolves,) = found["DI10-verification-method-resolves"]
+    assert resolves.outcome is Outcome.CANT_TELL and resolves.limitation, resolves
+    assert not any(f.outcome in (Outcome.FAILED, Outcome.ERROR) for fs in found.values() for f in fs), found
+
+
+def _all(env: Environment, document: dict[str, Any], profile: str = "default") -> dict[str, list[Finding]]:
+    (result,) = list(Runner(env, env.profile(profile)).run([BytesTarget("t", json.dumps(document).encode(),
+                                                                        "doc.json")]))
+    by_requirement: dict[str, list[Finding]] = {}
+    for finding in result.findings:
+        if finding.outcome is not Outcome.PASSED:
+            by_requirement.setdefault(finding.requirement, []).append(finding)
+    return by_requirement
+
+
+@pytest.mark.parametrize("base", ["badge.json", "credential.json"])
+def test_an_unsupported_cryptosuite_fails_no_rule_of_any_standard(env: Environment, base: str) -> None:
+    """ecdsa-sd-2023 is accepted by OB 3.0: every rule that reads the proof says cantTell, none fails."""
+    document = json.loads((BASES / base).read_text(encoding="utf-8"))
+    document = sign_document(document, [{"key": "issuer-ed25519"}], env.verifier.canonicalizer)
+    document["proof"]["cryptosuite"] = "ecdsa-sd-2023"
+    found = _all(env, document)
+    failed = {rid for rid, fs in found.items() if any(f.outcome in (Outcome.FAILED, Outcome.ERROR) for f in fs)}
+    assert not failed, {rid: found[rid] for rid in failed}
+    assert found["DI10-cryptosuite-supported"][0].limitation == "the ecdsa-sd-2023 cryptosuite"
+    if base == "badge.json":
+        (verifies,) = found["OB30-proof-verifies"]
+        assert (verifies.outcome, verifies.limitation) == (Outcome.CANT_TELL, "the ecdsa-sd-2023 cryptosuite")
+
+
+# --- eddsa-2022: the draft name, two readings ------------------------------------------------------------------
+
+def test_an_intact_eddsa_2022_proof_fails_only_on_its_name(env: Environment) -> None:
+    document = json.loads((BASES / "badge.json").read_text(encoding="utf-8"))
+    document = sign_document(document, [{"key": "issuer-ed25519", "cryptosuite": "eddsa-2022"}],
+                             env.verifier.canonicalizer)
+    found = _all(env, document)
+    (name,) = found["DI10-cryptosuite-registered-name"]
+    assert (name.outcome, name.location) == (Outcome.FAILED, "/proof/cryptosuite")
+    assert "draft name of eddsa-rdfc-2022" in name.message
+    assert not {rid for rid in found if rid.startswith("DI10-") and rid != "DI10-cryptosuite-registered-name"
+                and not rid.startswith("DI10-presentation-")}, found
+    assert "OB30-proof-verifies" not in found, "the signature verifies with the issuer's key"
+
+
+def test_a_tampered_eddsa_2022_proof_fails_its_signature_in_both_readings(env: Environment) -> None:
+    document = sign_document(copy.deepcopy(CREDENTIAL), [{"key": "issuer-ed25519", "cryptosuite": "eddsa-2022"}],
+                             env.verifier.canonicalizer)
+    document["name"] = "Advanced Workplace Safety Training"
+    for profile in ("default", "ecosystem-readings"):
+        found = _all(env, document, profile)
+        assert {f.outcome for f in found["DI10-signature-verifies"]} == {Outcome.FAILED}, (profile, found)
+
+
+def test_the_registered_name_is_a_warning_in_the_ecosystem_reading(env: Environment) -> None:
+    levels = env.profile("ecosystem-readings").select(env.catalog)
+    assert str(levels["DI10-cryptosuite-registered-name"]) == "should"
+    assert str(env.profile("default").select(env.catalog)["DI10-cryptosuite-registered-name"]) == "must"
 
 
 def test_the_did_web_document_carries_the_issuer_test_key() -> None:

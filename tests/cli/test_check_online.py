@@ -113,6 +113,8 @@ def test_private_addresses_are_refused_without_allow_private(run, env: Environme
                                                              tmp_path: Path) -> None:
     result = run("check", str(_badge(env, tmp_path, f"{list_server}/status/1", REVOKED_INDEX)), "--online",
                  "--format", "json", "-v")
-    assert result.exit_code == 0, result.output          # nothing is known to be wrong: the list was not reached
+    # nothing is known to be wrong, and nothing decided the status: incomplete, never a pass
+    assert result.exit_code == 3, result.output
+    assert "BSL10-not-revoked" in json.loads(result.stdout)["results"][0]["undecided"]
     assert _outcomes(result, "BSL10-list-retrievable") == {"cantTell"}
     assert _outcomes(result, "BSL10-not-revoked") == {"cantTell"}

@@ -40,9 +40,9 @@ def test_json_output_has_the_documented_shape(run, tmp_path: Path) -> None:  # n
     result = run("check", str(_file(tmp_path, "bad.json", document)), "--format", "json", "--profile", "data-model")
     assert result.exit_code == 1
     payload = json.loads(result.stdout)
-    assert set(payload) == {"suite_version", "results"}
+    assert set(payload) == {"suite_version", "verdict", "scope", "results"} and payload["verdict"] == "fail"
     (entry,) = payload["results"]
-    assert set(entry) == {"subject", "verdict", "standards", "findings"}
+    assert set(entry) == {"subject", "verdict", "standards", "findings", "input"}
     assert entry["verdict"] == "fail" and {"VCDM20", "OB30"} <= set(entry["standards"])
     failed = [f for f in entry["findings"] if f["outcome"] == "failed"]
     assert failed and all(set(f) == {"requirement", "outcome", "level", "location", "message"} for f in failed)
@@ -57,11 +57,11 @@ def test_malformed_json_fails_with_a_located_message(run, tmp_path: Path) -> Non
     assert failed["requirement"] == "CORE-json-wellformed" and "line 1" in failed["message"]
 
 
-def test_an_input_beyond_the_limits_is_an_error_with_exit_two(run, tmp_path: Path) -> None:  # noqa: ANN001
+def test_an_input_beyond_the_limits_is_an_error_and_the_run_incomplete(run, tmp_path: Path) -> None:  # noqa: ANN001
     result = run("check", str(_file(tmp_path, "deep.json", b"[" * 10_000 + b"]" * 10_000)), "--format", "json")
-    assert result.exit_code == 2
+    assert result.exit_code == 3
     (entry,) = json.loads(result.stdout)["results"]
-    assert entry["verdict"] == "error"
+    assert entry["verdict"] == "incomplete" and entry["undecided"] == ["CORE-input-limits"]
     assert [f["requirement"] for f in entry["findings"] if f["outcome"] == "error"] == ["CORE-input-limits"]
 
 
@@ -69,7 +69,7 @@ def test_an_unpinned_context_is_an_error_that_names_the_url(run, tmp_path: Path)
     document = minimal_badge()
     document["@context"].append("https://contexts.example.org/private.json")
     result = run("check", str(_file(tmp_path, "ctx.json", document)), "--format", "json", "--profile", "data-model")
-    assert result.exit_code == 2
+    assert result.exit_code == 3
     (entry,) = json.loads(result.stdout)["results"]
     errors = [f for f in entry["findings"] if f["outcome"] == "error"]
     assert errors and all("https://contexts.example.org/private.json" in f["message"] for f in errors)
@@ -193,13 +193,13 @@ def test_check_fetches_a_document_from_a_url(run, tmp_path: Path) -> None:  # no
     finally:
         server.shutdown()
     (entry,) = json.loads(refused.stdout)["results"]
-    assert refused.exit_code == 2 and any(f["requirement"] == "CORE-input-readable" and "private" in f["message"]
+    assert refused.exit_code == 3 and any(f["requirement"] == "CORE-input-readable" and "private" in f["message"]
                                           for f in entry["findings"])
     assert result.exit_code == 0, result.output
     (exchange,) = json.loads((tmp_path / "out" / "results.json").read_text())["evidence"]["http"]
     assert exchange["url"] == f"{url}/badge.json" and exchange["status"] == 200
     assert json.loads(result.stdout)["results"][0]["verdict"] == "pass"
-    assert missing.exit_code == 2
+    assert missing.exit_code == 3
     (entry,) = json.loads(missing.stdout)["results"]
     (error,) = [f for f in entry["findings"] if f["outcome"] == "error"]
     assert error["requirement"] == "CORE-input-readable" and "404" in error["message"]
@@ -218,5 +218,5 @@ def test_online_fetches_an_unpinned_context_that_offline_refuses(run, tmp_path: 
                      "--allow-private")
     finally:
         server.shutdown()
-    assert offline.exit_code == 2 and f"{url}/hours.json" in offline.output
+    assert offline.exit_code == 3 and f"{url}/hours.json" in offline.output
     assert online.exit_code == 0, online.output

@@ -249,12 +249,17 @@ CODE_CASES: dict[str, tuple[Callable[[], Any], Callable[[], Any]]] = {
         lambda: extract_svg(baked_svg_json().replace(b"</svg>", b"")),
         lambda: extract_svg(baked_svg_json()),
     ),
+    "svg-entity-refused": (
+        lambda: extract_svg(b'<!DOCTYPE svg [<!ENTITY n "1">]>' + baked_svg_json()),
+        lambda: extract_svg(b'<!DOCTYPE svg [<!ATTLIST svg class CDATA "b">]>' + baked_svg_json()),
+    ),
     "svg-no-credential": (
         lambda: extract_svg(build_svg("<openbadges:credentials>{}</openbadges:credentials>")),
         lambda: extract_svg(build_svg("<openbadges:credential>{}</openbadges:credential>")),
     ),
     "data-url-malformed": (lambda: parse_data_url("data:;base64,e30*"), lambda: parse_data_url("data:;base64,e30=")),
     "unknown-format": (lambda: decode(b"\x00{}"), lambda: decode(b" {}")),
+    "cose-malformed": (lambda: decode(b"\xd2\x84\x40\xa0\x40"), lambda: decode(b"\xd2\x84\x40\xa0\x40\x40")),
 }
 
 
@@ -285,7 +290,7 @@ def test_payload_error_codes_raised_here_are_the_documented_ones() -> None:
     # Callers may wrap their own failures in PayloadError; this layer itself sticks to the set.
     assert PayloadError("unreadable", "x").code == "unreadable"
     assert "unreadable" not in PAYLOAD_ERROR_CODES
-    assert len(PAYLOAD_ERROR_CODES) == 12
+    assert len(PAYLOAD_ERROR_CODES) == 14
 
 
 def test_limits_defaults_and_validation() -> None:

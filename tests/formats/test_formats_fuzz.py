@@ -133,8 +133,12 @@ def _assert_payload(result: Any) -> None:
         return
     assert isinstance(result, Payload)
     assert isinstance(result.document, Mapping)
-    assert result.media in ("json", "jwt", "png", "svg")
+    assert result.media in ("json", "jwt", "png", "svg", "sd-jwt", "cose")
     assert (result.baking is not None) == (result.media in ("png", "svg"))
+    # recognized envelopes are not opened: their structure is recorded, their document is empty
+    assert (result.envelope is not None) == (result.media in ("sd-jwt", "cose"))
+    if result.envelope is not None:
+        assert result.document == {} and result.jwt is None
     if result.media == "jwt":
         assert isinstance(result.jwt, JwtCredential)
 
@@ -146,7 +150,7 @@ SMALL_LIMITS = Limits(max_bytes=4096, max_depth=6, max_jws_bytes=2048)
 @given(st.binary(max_size=2048))
 def test_decode_arbitrary_bytes(raw: bytes) -> None:
     _assert_payload(_assert_decodes_or_refuses(lambda: decode(raw)))
-    assert sniff(raw) in (None, "json", "jwt", "png", "svg")
+    assert sniff(raw) in (None, "json", "jwt", "png", "svg", "sd-jwt", "cose")
 
 
 @FUZZ

@@ -129,9 +129,11 @@ PUBLIC_DOCTYPE = b"""<?xml version="1.0"?>
 @pytest.mark.parametrize(
     ("raw", "code", "fragment"),
     [
-        (BILLION_LAUGHS, "svg-malformed", "document type declaration at line 2"),
-        (EXTERNAL_ENTITY, "svg-malformed", "DTDs and entities are refused"),
-        (PUBLIC_DOCTYPE, "svg-malformed", "document type declaration"),
+        (BILLION_LAUGHS, "svg-entity-refused", "declares the entity 'lol' at line 3"),
+        (EXTERNAL_ENTITY, "svg-entity-refused", "declares the entity 'xxe'"),
+        (PUBLIC_DOCTYPE, "svg-no-credential", "no credential element"),    # the DTD itself is no fault
+        (PUBLIC_DOCTYPE.replace(b"/>", b"><text>&nbsp;</text></svg>"), "svg-entity-refused",
+         "which only its external DTD could declare"),
         (b"", "svg-malformed", "not well-formed"),
         (b"<svg><g></svg>", "svg-malformed", "line 1, column 11: mismatched tag"),
         (b"<svg>&undefined;</svg>", "svg-malformed", "undefined entity"),
@@ -157,6 +159,17 @@ def test_extract_svg_rejects(raw: bytes, code: str, fragment: str) -> None:
         extract_svg(raw)
     assert caught.value.code == code
     assert fragment in caught.value.message
+
+
+@pytest.mark.parametrize("doctype", [
+    b'<!DOCTYPE svg PUBLIC "-//W3C//DTD SVG 1.1//EN" "http://www.w3.org/Graphics/SVG/1.1/DTD/svg11.dtd">',
+    b"<!DOCTYPE svg>",
+    b'<!DOCTYPE svg [ <!ATTLIST svg class CDATA "badge"> ]>',
+], ids=["public-dtd", "bare", "internal-subset-without-entities"])
+def test_extract_svg_reads_past_a_document_type_declaration(doctype: bytes) -> None:
+    """Drawing tools write SVG 1.1 files with a DOCTYPE; without entity declarations it is harmless and valid XML."""
+    raw = b'<?xml version="1.0" encoding="utf-8"?>\n' + doctype + b"\n" + baked_svg_json()
+    assert json.loads(extract_svg(raw).credential_text) == CREDENTIAL
 
 
 def test_extract_svg_size_limit_comes_first() -> None:

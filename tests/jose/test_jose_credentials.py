@@ -124,6 +124,24 @@ def test_the_test_resolver_satisfies_the_protocol() -> None:
         ("vc-jose", {"typ": "vc+jwt"}, {**VC_JOSE, "iss": "did:example:unknown"}, ED, None, "key-not-found"),
         ("vc-jose", {"typ": "vc+jwt", "kid": f"{ISSUER}#nope"}, VC_JOSE, ED, None, "key-not-found"),
         ("vc-jose", {"typ": "vc+jwt"}, VC_JOSE, ED, None, "key-not-found"),
+        # An https iss whose kid names no method: the key is JWT VC issuer metadata, which the suite does not fetch.
+        (
+            "vc-jose",
+            {"typ": "vc+jwt", "kid": "73voMXFNmNlOEpuYCSJlh8eN0dscykoO6gBukgRS1uU"},
+            {**VC_JOSE, "iss": "https://issuer.example"},
+            ED,
+            None,
+            "key-unsupported",
+        ),
+        ("vc-jose", {"typ": "vc+jwt"}, {**VC_JOSE, "iss": "https://issuer.example"}, ED, None, "key-unsupported"),
+        (
+            "vc-jose",
+            {"typ": "vc+jwt", "kid": "https://issuer.example/keys/1"},
+            {**VC_JOSE, "iss": "https://issuer.example"},
+            ED,
+            KeySource("kid", "https://issuer.example/keys/1"),
+            "verified",
+        ),
         # An embedded jwk is not a VC-JOSE-COSE way to name the key.
         ("vc-jose", {"typ": "vc+jwt", "jwk": jwk(ED)}, VC_JOSE, ED, None, "key-not-found"),
         ("vc-jose", {"typ": "vc+jwt", "kid": 7}, VC_JOSE, ED, None, "malformed"),

@@ -51,3 +51,10 @@ def test_a_did_web_kid_offline_is_unavailable_not_a_failed_signature() -> None:
                                    now=NOW)
     assert not result.verified and result.signature.reason == "key-unavailable"
     assert "did:web" in result.signature.message or "issuer.example.edu" in result.signature.message
+
+
+def test_a_kid_in_a_did_method_the_suite_lacks_is_unsupported_not_a_failed_signature() -> None:
+    token = _vc_jose("issuer-ed25519", kid="did:ion:EiClkZMDxPKqC9c-umQfTkR8vvZ9JPhl_xLDI9Nfk38w5w#key-1", iss=None)
+    result = verify_jwt_credential(credential_from_jws(decode_compact_jws(token)), ControllerDocumentJwsResolver(),
+                                   now=NOW)
+    assert not result.verified and result.signature.reason == "key-unsupported", result.signature.message

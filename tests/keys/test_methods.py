@@ -202,7 +202,7 @@ def test_authorized_methods(fragment: str, relationship: str, key_type: KeyType,
             "did:example:123#k",
             "assertionMethod",
             "unsupported-did-method",
-            "did:key, did:jwk and did:web are",
+            "did:key, did:jwk and did:web resolve, any other DID needs its document",
         ),
         ("did:ion:EiA#k", "assertionMethod", "unsupported-did-method", "not supported"),
         ("did:#k", "assertionMethod", "unsupported-did-method", "not supported"),
@@ -462,3 +462,56 @@ def test_http_controller_document_through_a_real_fetch(local_server: str) -> Non
     assert (
         isinstance(failure, KeyFailure) and failure.code == "resolution-failed" and "404" in failure.message
     )
+
+
+# --- documents supplied for DIDs (the run's known documents) -------------------------------------------------------
+
+def did_document(did: str, multibase: str = ED.public_multibase) -> bytes:
+    return json.dumps({
+        "@context": ["https://www.w3.org/ns/did/v1", "https://w3id.org/security/multikey/v1"],
+        "id": did,
+        "verificationMethod": [{"id": f"{did}#key-1", "type": "Multikey", "controller": did,
+                                "publicKeyMultibase": multibase}],
+        "assertionMethod": [f"{did}#key-1"],
+    }).encode()
+
+
+@pytest.mark.parametrize("did", ["did:example:123", "did:ion:EiA", "did:web:issuer.example"])
+def test_a_known_document_resolves_a_did_of_any_method(did: str) -> None:
+    asked: list[str] = []
+
+    def known(url: str) -> bytes | None:
+        asked.append(url)
+        return did_document(did) if url == did else None
+
+    resolver = VerificationMethodResolver(None, known=known)
+    resolved = resolver.resolve(f"{did}#key-1", "assertionMethod")
+    assert (resolved.controller, resolved.key_type) == (did, KeyType.ED25519)
+    assert asked == [did]
+    one_shot = retrieve_verification_method(f"{did}#key-1", "assertionMethod", known=known)
+    assert one_shot.vm_id == f"{did}#key-1"
+
+
+def test_without_a_known_document_an_unresolvable_did_stays_indeterminate() -> None:
+    resolver = VerificationMethodResolver(None, known=lambda url: None)
+    with pytest.raises(KeysError) as info:
+        resolver.resolve("did:example:123#key-1", "assertionMethod")
+    assert info.value.code == "unsupported-did-method" and info.value.indeterminate
+    assert "--documents" in info.value.message
+
+
+def test_a_known_document_is_held_to_the_same_checks_as_a_resolved_one() -> None:
+    other = VerificationMethodResolver(None, known=lambda url: did_document("did:example:456"))
+    with pytest.raises(KeysError) as info:
+        other.resolve("did:example:123#key-1", "assertionMethod")
+    assert info.value.code == "document-id-mismatch" and not info.value.indeterminate
+    broken = VerificationMethodResolver(None, known=lambda url: b"[1, 2]")
+    with pytest.raises(KeysError) as info:
+        broken.resolve("did:example:123#key-1", "assertionMethod")
+    assert info.value.code == "bad-controller-document"
+
+
+def test_did_key_and_did_jwk_are_computed_whatever_document_is_supplied() -> None:
+    forged = VerificationMethodResolver(None, known=lambda url: did_document(url, P256.public_multibase))
+    resolved = forged.resolve(f"{ED.did}#{ED.public_multibase}", "assertionMethod")
+    assert resolved.key_type is KeyType.ED25519 and resolved.controller == ED.did

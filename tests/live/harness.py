@@ -34,6 +34,15 @@ class LiveRun:
         return next((f.message for r in self.results for f in r.findings
                      if f.requirement == requirement and f.outcome is outcome and f.message), "")
 
+    def everywhere(self) -> dict[str, Outcome]:
+        """Each requirement's worst outcome over every finding of the run: every prefix, and both the services and
+        the documents they returned or received (embedded subjects), which `outcome` leaves out."""
+        seen: dict[str, set[Outcome]] = {}
+        for result in self.results:
+            for finding in result.findings:
+                seen.setdefault(finding.requirement, set()).add(finding.outcome)
+        return {rid: next(o for o in _ORDER if o in outcomes) for rid, outcomes in sorted(seen.items())}
+
     def outcomes(self, prefix: str = "VCALM") -> dict[str, Outcome]:
         ids = {f.requirement for r in self.results for f in r.findings if f.requirement.startswith(prefix + "-")}
         return {rid: self.outcome(rid) for rid in sorted(ids)}

@@ -20,8 +20,9 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from conformance.cli import main
+from conformance.cli import EXIT_CODES, main
 from conformance.environment import Environment
+from conformance.model.findings import Verdict
 from conformance.reference.vcalm import TOKEN_PATH, serve_vcalm
 from tests.conftest import artifacts_dir
 from tests.live.servers import hostile_app, serve_app
@@ -93,7 +94,7 @@ def test_a_wrong_secret_is_a_clear_setup_error(env: Environment, tmp_path: Path,
     monkeypatch.setenv(SECRET_ENV, wrong)
     with serve_vcalm(env, client_credentials=(CLIENT_ID, SECRET)) as running:
         code, output, written = _check(tmp_path, _with_auth(running.service_toml(), running.base_url + TOKEN_PATH))
-    assert code == 2, output
+    assert code == EXIT_CODES[Verdict.INCOMPLETE], output          # the flows could not start: nothing evaluated
     assert _outcomes(written) <= {"error", "inapplicable"} and "error" in _outcomes(written)
     assert "(the client credentials are refused)" in written and "found HTTP 401" in written
     for secret in (wrong, SECRET):
@@ -137,7 +138,7 @@ def test_a_token_endpoint_that_misbehaves_is_a_clear_setup_error(server: str, mo
     monkeypatch.setenv(SECRET_ENV, SECRET)
     with serve_vcalm(env, client_credentials=(CLIENT_ID, SECRET)) as running:
         code, output, written = _check(tmp_path, _with_auth(running.service_toml(), f"{base}/{mode}/token"))
-    assert code == 2, output
+    assert code == EXIT_CODES[Verdict.INCOMPLETE], output
     assert _outcomes(written) <= {"error", "inapplicable"} and "error" in _outcomes(written)
     assert "the OAuth 2.0 token endpoint" in written and reason in written
     assert SECRET not in written and SECRET not in output

@@ -78,8 +78,9 @@ def test_the_record_keeps_what_was_verified_not_the_vp_token(env: Environment, t
     observed = answer.request["observed"]
     assert observed["entries"] == {"ob30_badge": 1} and observed["state"] == "echoed"
     fact = observed["presentations"][0]
-    assert fact["challenge"] == "nonce" and fact["domain"] == "client_id" and fact["verifies"] is True
-    assert fact["credentials"] == [{"issued": True, "subject": fact["signer"], "verifies": True,
+    assert fact["challenge"] == "nonce" and fact["domain"] == "client_id"
+    assert fact["signature"] == {"verdict": "verifies"}
+    assert fact["credentials"] == [{"issued": True, "subject": fact["signer"], "signature": {"verdict": "verifies"},
                                     "types": ["VerifiableCredential", "OpenBadgeCredential"]}]
     # a conformant wallet does not answer a hostile request at all
     assert not any(s.name == "response" and s.flow != "present" for s in steps)

@@ -78,7 +78,7 @@ def test_both_deep_link_forms_read_back_as_the_exchange_they_name(env: Environme
     answer = next(s for s in steps if s.flow == "protocols-link" and s.name == "present")
     seen = answer.request["observed"]
     assert (seen["challenge"], seen["domain"], seen["place"]) == (vpr["challenge"], vpr["domain"], "interact")
-    assert seen["signature"] == "verifies" and seen["holder"] == seen["controller"]
+    assert seen["signature"] == {"verdict": "verifies"} and seen["holder"] == seen["controller"]
     with pytest.raises(ValueError):
         parse_link("dccrequest://request?nothing=here")
 
@@ -97,7 +97,7 @@ def test_the_query_session_asks_for_the_earlier_badge_and_notes_what_came(env: E
     seen = next(s for s in steps if s.flow == "query-by-example" and s.name == "present").request["observed"]
     assert seen["example_of"] == "protocols-link" and seen["credentials_total"] == 1
     assert [(c["id"], c["matches"], c["signature"]) for c in seen["credentials"]] == \
-        [(example["id"], True, "verifies")]
+        [(example["id"], True, {"verdict": "verifies"})]
 
 
 def test_credentials_the_suite_cannot_read_never_match_and_never_crash(env: Environment) -> None:
@@ -106,7 +106,7 @@ def test_credentials_the_suite_cannot_read_never_match_and_never_crash(env: Envi
                                 + [{}] * (MAX_PRESENTED + 5)}, example, env.verifier)
     assert seen["credentials_total"] == MAX_PRESENTED + 8 and len(seen["credentials"]) == MAX_PRESENTED
     assert [c["matches"] for c in seen["credentials"][:3]] == [False, False, True]
-    assert seen["credentials"][2]["signature"] in ("does not verify", "cannot be checked")
+    assert seen["credentials"][2]["signature"]["verdict"] in ("does not verify", "cannot be checked")
     assert observe_credentials({"verifiableCredential": None}, example, env.verifier)["credentials"] == []
     assert observe_credentials("not a presentation", example, env.verifier)["credentials"] == []
 

@@ -195,6 +195,6 @@ def test_check_takes_a_ca_file_for_a_private_pki(env: Environment, certificates:
         refused = CliRunner().invoke(main, [*common, str(targets)])
         trusted = CliRunner().invoke(main, [*common, "--ca-file", str(valid.anchor), str(targets)])
         unusable = CliRunner().invoke(main, [*common, "--ca-file", str(valid.key), str(targets)])
-    assert refused.exit_code == 2 and "TLS certificate is not valid" in refused.output, refused.output
+    assert refused.exit_code == 3 and "TLS certificate is not valid" in refused.output, refused.output
     assert trusted.exit_code == 0, trusted.output
     assert unusable.exit_code == 2 and "cannot be loaded" in unusable.output and "Traceback" not in unusable.output

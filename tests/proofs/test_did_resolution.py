@@ -43,6 +43,15 @@ def test_a_did_web_method_offline_is_indeterminate_not_failed(canonicalizer: Can
     assert not result.verified and result.reason == "key-unavailable" and result.indeterminate
 
 
+def test_a_did_method_the_suite_does_not_resolve_is_unsupported_not_failed(canonicalizer: Canonicalizer) -> None:
+    key = suite_key("issuer-ed25519")
+    signed = sign(minimal_badge(), key.private_key, cryptosuite="eddsa-rdfc-2022",
+                  verification_method="did:ion:EiClkZMDxPKqC9c-umQfTkR8vvZ9JPhl_xLDI9Nfk38w5w#key-1",
+                  purpose="assertionMethod", created=CREATED, canonicalizer=canonicalizer)
+    result = verify(signed, resolver=ControllerDocumentResolver(), canonicalizer=canonicalizer, now=CREATED)
+    assert not result.verified and result.reason == "key-unsupported" and result.indeterminate
+
+
 def test_another_keys_signature_does_not_verify(canonicalizer: Canonicalizer) -> None:
     key, other = suite_key("issuer-ed25519"), suite_key("other-ed25519")
     signed = sign(minimal_badge(), other.private_key, cryptosuite="eddsa-rdfc-2022", verification_method=key.vm_id,

@@ -198,6 +198,10 @@ NEGATIVES = [
              verify_options={"now": SIGNED_AT - timedelta(hours=1)}),
     Negative("unknown-cryptosuite", "unknown-cryptosuite", _set("proof/cryptosuite", "eddsa-rdfc-2099")),
     Negative("unknown-proof-type", "unknown-proof-type", _set("proof/type", "RsaSignature2018")),
+    Negative("unsupported-cryptosuite", "unsupported-cryptosuite", _set("proof/cryptosuite", "ecdsa-sd-2023")),
+    Negative("unsupported-proof-type", "unsupported-proof-type",
+             lambda d: _set("proof/cryptosuite", _DELETE)(_set("proof/type", "Ed25519Signature2018")(d))),
+    Negative("eddsa-2022-name-changed-after-signing", "signature-mismatch", _set("proof/cryptosuite", "eddsa-2022")),
     Negative("bad-multibase-header", "bad-proof-value", _set("proof/proofValue", "uAAAA")),
     Negative("bad-base58-character", "bad-proof-value", _set("proof/proofValue", "z0OIl")),
     Negative("truncated-signature", "bad-proof-value", lambda d: _set("proof/proofValue", encode_base58btc(
@@ -257,7 +261,8 @@ def test_negative_cases_fail_with_their_reason(canonicalizer: Canonicalizer, cas
     assert not result.verified
     assert result.reason == case.reason, result.message
     assert result.message
-    indeterminate = case.reason in {"context-unavailable", "key-unavailable"}
+    indeterminate = case.reason in {"context-unavailable", "key-unavailable", "unsupported-cryptosuite",
+                                    "unsupported-proof-type"}
     assert result.indeterminate is indeterminate
 
 
@@ -273,6 +278,14 @@ def test_clock_skew_tolerates_a_slightly_early_clock(canonicalizer: Canonicalize
     assert _verify(canonicalizer, signed, now=SIGNED_AT - timedelta(minutes=2)).verified
     assert not _verify(canonicalizer, signed, now=SIGNED_AT - timedelta(minutes=2),
                        max_clock_skew=timedelta(0)).verified
+
+
+def test_the_draft_name_eddsa_2022_is_verified_with_the_eddsa_rdfc_2022_algorithm(canonicalizer: Canonicalizer) -> None:
+    signed = _sign(canonicalizer, suite="eddsa-2022")
+    assert signed["proof"]["cryptosuite"] == "eddsa-2022"
+    assert _verify(canonicalizer, signed).verified
+    signed["proof"]["cryptosuite"] = "eddsa-rdfc-2022"     # the name is signed: renaming is tampering
+    assert _verify(canonicalizer, signed).reason == "signature-mismatch"
 
 
 def test_expires_in_the_future_verifies(canonicalizer: Canonicalizer) -> None:

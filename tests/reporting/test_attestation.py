@@ -13,18 +13,26 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner, Result
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import ed25519
 
 from conformance.cli import main
 from conformance.environment import Environment
+from conformance.keys import encode_public_multikey
 from conformance.keys.testkeys import suite_key
 from conformance.proofs import ControllerDocumentResolver, verify
 from conformance.reporting.attestation import (
     ATTESTATION_CONTEXTS,
+    EPHEMERAL_KEY_NOTE,
+    PUBLIC_TEST_KEY_NOTE,
     REPORT_URN,
     AttestationBuildError,
+    InputCounts,
     ResourceProblem,
     Signer,
+    SignerKind,
     SigningKeyError,
+    attestation_signer,
     build_attestation,
     ephemeral_signer,
     load_signer,
@@ -72,6 +80,24 @@ def report_files(folder: Path, results: dict[str, Any]) -> list[Path]:
     (folder / "report.html").write_text("<!doctype html><title>Run</title><p>pass</p>\n", encoding="utf-8")
     (folder / "earl.ttl").write_text("@prefix earl: <http://www.w3.org/ns/earl#> .\n", encoding="utf-8")
     return [folder / "results.json", folder / "report.html", folder / "earl.ttl"]
+
+
+def operator_key_file(folder: Path) -> tuple[Path, str]:
+    """A fresh Ed25519 key as a private JWK, as an operator keeps one, and its did:key: no suite key, so nothing
+    marks it as published."""
+    key = ed25519.Ed25519PrivateKey.generate()
+
+    def b64(raw: bytes) -> str:
+        return base64.urlsafe_b64encode(raw).rstrip(b"=").decode("ascii")
+
+    public = key.public_key().public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
+    private = key.private_bytes(serialization.Encoding.Raw, serialization.PrivateFormat.Raw,
+                                serialization.NoEncryption())
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / "operator.jwk"
+    path.write_text(json.dumps({"kty": "OKP", "crv": "Ed25519", "x": b64(public), "d": b64(private)}),
+                    encoding="utf-8")
+    return path, f"did:key:{encode_public_multikey(key.public_key())}"
 
 
 def attest(env: Environment, folder: Path, results: dict[str, Any] | None = None, *,
@@ -158,7 +184,8 @@ def test_the_credential_names_the_run_the_files_and_the_signer(env: Environment,
     signer = suite_test_signer()
     assert document["@context"] == list(ATTESTATION_CONTEXTS)
     assert document["type"] == ["VerifiableCredential", "EndorsementCredential"]
-    assert document["issuer"] == {"id": signer.did, "type": ["Profile"], "name": "ler-conformance"}
+    assert document["issuer"] == {"id": signer.did, "type": ["Profile"], "name": "ler-conformance",
+                                  "description": PUBLIC_TEST_KEY_NOTE}
     assert (document["validFrom"], document["validUntil"]) == ("2026-03-02T09:00:07Z", "2027-03-02T09:00:07Z")
     assert document["credentialSubject"]["id"] == target_subject_id(["exports/badges"])
     assert document["credentialSubject"]["id"] == (
@@ -174,34 +201,57 @@ def test_the_credential_names_the_run_the_files_and_the_signer(env: Environment,
     assert document["relatedResource"] == expected
 
 
+MUST_COUNTS = ("MUST requirements: {} passed, {} failed, {} could not be told (cantTell), {} not tested, {} could not "
+               "be evaluated.")
 COMMENT_CASES = [
     ("all-pass", [finding("OB30-a", "passed"), finding("OB30-b", "passed"), finding("OB30-c", "inapplicable")],
-     "pass", "conformant", ("MUST requirements: 2 passed, 0 failed, 0 could not be told (cantTell), 0 could not be "
-                           "evaluated. SHOULD requirements: 0 failed")),
+     "pass", MUST_COUNTS.format(2, 0, 0, 0, 0) + " SHOULD requirements: 0 failed"),
     ("must-cant-tell", [finding("OB30-a", "passed"), finding("TRUST10-issuer-listed", "cantTell")],
-     "pass", "incomplete", "MUST requirements: 1 passed, 0 failed, 1 could not be told"),
+     "incomplete", MUST_COUNTS.format(1, 0, 1, 0, 0)),
+    ("must-untested", [finding("OB30-a", "passed"), finding("TRUST10-issuer-listed", "untested")],
+     "incomplete", MUST_COUNTS.format(1, 0, 0, 1, 0)),
     ("should-failure-is-a-warning", [finding("OB30-a", "passed"), finding("VCDM20-m", "failed", "should")],
-     "pass", "conformant", "SHOULD requirements: 1 failed (warnings)"),
+     "pass", "SHOULD requirements: 1 failed (warnings)"),
     # two findings of one requirement on one subject count once, as their weakest outcome
     ("must-failed", [finding("OB30-a", "passed"), finding("OB30-a", "failed"), finding("OB30-b", "error")],
-     "fail", "not conformant", ("MUST requirements: 0 passed, 1 failed, 0 could not be told (cantTell), 1 could "
-                               "not be evaluated")),
+     "fail", MUST_COUNTS.format(0, 1, 0, 0, 1)),
+    ("nothing-judged", [finding("OB30-a", "inapplicable")], "not-judged", MUST_COUNTS.format(0, 0, 0, 0, 0)),
 ]
 
 
-@pytest.mark.parametrize(("findings", "verdict", "reading", "counts"), [c[1:] for c in COMMENT_CASES],
+@pytest.mark.parametrize(("findings", "verdict", "counts"), [c[1:] for c in COMMENT_CASES],
                          ids=[c[0] for c in COMMENT_CASES])
 def test_the_endorsement_comment_states_suite_profile_window_verdict_and_counts(
-        env: Environment, tmp_path: Path, findings: list[dict[str, str]], verdict: str, reading: str,
-        counts: str) -> None:
+        env: Environment, tmp_path: Path, findings: list[dict[str, str]], verdict: str, counts: str) -> None:
     document = attest(env, tmp_path, sample_results(findings, verdict=verdict))
     comment = document["credentialSubject"]["endorsementComment"]
     version = reproducibility("default")["suite"]["version"]
     for part in (f"ler-conformance {version} (commit {COMMIT})", "with the default profile",
-                 "between 2026-03-02T09:00:00Z and 2026-03-02T09:00:07Z", f"Verdict: {verdict} ({reading})", counts,
+                 "between 2026-03-02T09:00:00Z and 2026-03-02T09:00:07Z", f"Verdict: {verdict}.", counts,
                  "The 3 report files"):
         assert part in comment, f"expected {part!r} in the endorsement comment, found {comment!r}"
-    assert document["name"].endswith(f": {reading}")
+    # the verdict results.json gives, and nothing beside it a reader could take for another verdict
+    assert "conformant" not in comment and "(incomplete)" not in comment
+    assert document["name"].endswith(f": {verdict}")
+
+
+CONTRADICTIONS = [
+    ("pass-with-a-failed-must", [finding("OB30-a", "failed")], "pass", "found 'pass' while a MUST failed"),
+    ("fail-with-no-failed-must", [finding("OB30-a", "passed")], "fail", "found 'fail' while no MUST failed"),
+    ("pass-with-an-undecided-must", [finding("OB30-a", "cantTell")], "pass", "while a MUST is undecided"),
+    ("incomplete-with-a-failed-must", [finding("OB30-a", "failed"), finding("OB30-b", "error")], "incomplete",
+     "found 'incomplete' while a MUST failed"),
+]
+
+
+@pytest.mark.parametrize(("findings", "verdict", "expected"), [c[1:] for c in CONTRADICTIONS],
+                         ids=[c[0] for c in CONTRADICTIONS])
+def test_a_verdict_its_own_findings_contradict_is_not_signed(env: Environment, tmp_path: Path,
+                                                            findings: list[dict[str, str]], verdict: str,
+                                                            expected: str) -> None:
+    with pytest.raises(AttestationBuildError) as caught:
+        attest(env, tmp_path, sample_results(findings, verdict=verdict))
+    assert expected in str(caught.value) and "summary.verdict" in str(caught.value)
 
 
 OPTION_CASES = [
@@ -242,6 +292,57 @@ def test_an_ephemeral_signer_is_fresh_each_time_and_its_attestation_verifies(env
     assert document["issuer"]["id"] == one.did
     assert verify(document, resolver=ControllerDocumentResolver(), canonicalizer=env.verifier.canonicalizer,
                   now=SIGNED_AT).verified
+
+
+def test_an_ephemeral_key_is_labelled_as_such_inside_the_signed_credential(env: Environment,
+                                                                          tmp_path: Path) -> None:
+    signer = ephemeral_signer()
+    document = attest(env, tmp_path, signer=signer)
+    # in the issuer, where a displayer shows who issued it, and in the comment a reader reads
+    assert document["issuer"]["description"] == EPHEMERAL_KEY_NOTE
+    assert document["credentialSubject"]["endorsementComment"].endswith(EPHEMERAL_KEY_NOTE)
+    assert "bound to no operator" in EPHEMERAL_KEY_NOTE
+    read = attestation_signer(document)
+    assert (read.did, read.issuer, read.kind, read.consistent) == (signer.did, signer.did, SignerKind.EPHEMERAL, True)
+    # the label is signed: removing it breaks the proof
+    unlabelled = copy.deepcopy(document)
+    del unlabelled["issuer"]["description"]
+    assert not verify(unlabelled, resolver=ControllerDocumentResolver(), canonicalizer=env.verifier.canonicalizer,
+                      now=SIGNED_AT).verified
+
+
+def test_an_operators_own_key_is_the_issuer_and_carries_no_label(env: Environment, tmp_path: Path) -> None:
+    key_file, did = operator_key_file(tmp_path)
+    signer = load_signer(key_file)
+    assert (signer.did, signer.kind) == (did, SignerKind.OPERATOR)
+    document = attest(env, tmp_path / "package", signer=signer)
+    assert document["issuer"] == {"id": did, "type": ["Profile"], "name": "ler-conformance"}
+    assert document["proof"]["verificationMethod"] == f"{did}#{did.removeprefix('did:key:')}"
+    assert attestation_signer(document).kind is SignerKind.OPERATOR
+    assert "one-time" not in document["credentialSubject"]["endorsementComment"]
+
+
+def test_a_published_test_key_read_from_a_file_is_labelled_public(env: Environment, tmp_path: Path) -> None:
+    signer = load_signer(_write(tmp_path, json.dumps(REPORT_KEY.private_jwk)))
+    assert signer.kind is SignerKind.PUBLIC_TEST
+    document = attest(env, tmp_path / "package", signer=signer)
+    assert document["issuer"]["description"] == PUBLIC_TEST_KEY_NOTE
+    # known by value: a reader is told even when the label was never written
+    unlabelled = {**document, "issuer": {k: v for k, v in document["issuer"].items() if k != "description"}}
+    assert attestation_signer(unlabelled).kind is SignerKind.PUBLIC_TEST
+
+
+def test_the_comment_counts_the_archived_inputs(env: Environment, tmp_path: Path) -> None:
+    document = attest(env, tmp_path, inputs=InputCounts(listed=4, archived=3))
+    comment = document["credentialSubject"]["endorsementComment"]
+    assert "inputs.json lists the 4 judged inputs and the sha256 of each whose bytes were known; 3 of them are " \
+           "archived in the package" in comment
+
+
+def test_a_signer_whose_issuer_is_another_party_is_inconsistent(env: Environment, tmp_path: Path) -> None:
+    document = attest(env, tmp_path)
+    document["issuer"]["id"] = "did:web:famous-lab.example"
+    assert not attestation_signer(document).consistent
 
 
 def _results_without(member: str) -> dict[str, Any]:

@@ -191,7 +191,7 @@ PROBLEMS = [
     (((LIST, with_top(validUntil="2025-01-01T00:00:00Z")),), bitstring_entry(LIST, 1), accept,
      StatusCode.STATUS_VERIFICATION_ERROR, Outcome.FAILED, "(status list)/validUntil", "expired"),
     (((LIST, with_top(validFrom="2026-01-01T00:00:00Z")),), bitstring_entry(LIST, 1), accept,
-     StatusCode.STATUS_VERIFICATION_ERROR, Outcome.FAILED, "(status list)/validFrom", "not valid before"),
+     StatusCode.STATUS_VERIFICATION_ERROR, Outcome.FAILED, "(status list)/validFrom", "not valid yet"),
     (((LIST, with_top(validFrom="yesterday")),), bitstring_entry(LIST, 1), accept,
      StatusCode.MALFORMED_VALUE_ERROR, Outcome.FAILED, "(status list)/validFrom", "a date-time is expected"),
     (((LIST, REVOCATION_LIST),), {"type": "RevocationList2020Status", "id": LIST}, accept,

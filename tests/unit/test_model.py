@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from conformance.model.findings import Finding, Outcome, Verdict, verdict_of
+from conformance.model.findings import Finding, Outcome, Verdict, combined_verdict, verdict_of
 from conformance.model.profiles import Profile
 from conformance.model.requirements import Catalog, CatalogError, Level, Principle, Status
 from conformance.resources import shapes_dir
@@ -85,9 +85,31 @@ def test_the_shipped_profiles_validate(env) -> None:  # noqa: ANN001
     ([(Outcome.PASSED, Level.MUST)], Verdict.PASS),
     ([(Outcome.FAILED, Level.SHOULD), (Outcome.PASSED, Level.MUST)], Verdict.PASS),
     ([(Outcome.FAILED, Level.MUST)], Verdict.FAIL),
-    ([(Outcome.ERROR, Level.MUST), (Outcome.PASSED, Level.MUST)], Verdict.ERROR),
+    ([(Outcome.ERROR, Level.MUST), (Outcome.PASSED, Level.MUST)], Verdict.INCOMPLETE),
     ([(Outcome.ERROR, Level.MUST), (Outcome.FAILED, Level.MUST)], Verdict.FAIL),
-    ([(Outcome.CANT_TELL, Level.MUST), (Outcome.INAPPLICABLE, Level.MUST)], Verdict.PASS),
+    ([(Outcome.CANT_TELL, Level.MUST), (Outcome.INAPPLICABLE, Level.MUST)], Verdict.INCOMPLETE),
+    ([(Outcome.UNTESTED, Level.MUST), (Outcome.PASSED, Level.MUST)], Verdict.INCOMPLETE),
+    ([(Outcome.CANT_TELL, Level.SHOULD), (Outcome.ERROR, Level.MAY), (Outcome.PASSED, Level.MUST)], Verdict.PASS),
+    ([(Outcome.INAPPLICABLE, Level.MUST)], Verdict.PASS),
 ])
 def test_verdicts(findings: list[tuple[Outcome, Level]], verdict: Verdict) -> None:
     assert verdict_of((Finding("X-y", o), level) for o, level in findings) is verdict
+
+
+@pytest.mark.parametrize("findings", [[], [(Outcome.PASSED, Level.MUST)], [(Outcome.CANT_TELL, Level.MUST)]])
+def test_an_unrecognized_input_is_not_judged_unless_a_must_failed(findings: list[tuple[Outcome, Level]]) -> None:
+    assert verdict_of(((Finding("X-y", o), level) for o, level in findings), recognized=False) is Verdict.NOT_JUDGED
+    failing = [*findings, (Outcome.FAILED, Level.MUST)]
+    assert verdict_of(((Finding("X-y", o), level) for o, level in failing), recognized=False) is Verdict.FAIL
+
+
+@pytest.mark.parametrize("verdicts, combined", [
+    ([], Verdict.NOT_JUDGED),
+    ([Verdict.PASS, Verdict.PASS], Verdict.PASS),
+    ([Verdict.PASS, Verdict.FAIL, Verdict.INCOMPLETE], Verdict.FAIL),
+    ([Verdict.PASS, Verdict.INCOMPLETE], Verdict.INCOMPLETE),
+    ([Verdict.PASS, Verdict.NOT_JUDGED], Verdict.INCOMPLETE),
+    ([Verdict.NOT_JUDGED, Verdict.NOT_JUDGED], Verdict.NOT_JUDGED),
+])
+def test_a_run_combines_its_subjects_verdicts(verdicts: list[Verdict], combined: Verdict) -> None:
+    assert combined_verdict(verdicts) is combined

@@ -2,13 +2,14 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from pathlib import Path
 
 from conformance.environment import Environment
 from conformance.model.findings import Outcome, Verdict
 from conformance.model.targets import BytesTarget, FileTarget
 from conformance.registry import CheckContext, RegisteredCheck
-from conformance.runner import Runner, _run_check
+from conformance.runner import Runner, _run_check, run_verdict
 from tests.documents import minimal_badge
 
 
@@ -28,7 +29,7 @@ def test_a_check_that_yields_nothing_passes() -> None:
 def test_an_unreadable_file_is_an_error_on_its_own_requirement(env: Environment, tmp_path: Path) -> None:
     (result,) = Runner(env, env.profile("default")).run([FileTarget(tmp_path / "missing.json")])
     errors = [f for f in result.findings if f.outcome is Outcome.ERROR]
-    assert [f.requirement for f in errors] == ["CORE-input-readable"] and result.verdict is Verdict.ERROR
+    assert [f.requirement for f in errors] == ["CORE-input-readable"] and result.verdict is Verdict.INCOMPLETE
     assert "missing.json" in errors[0].message
 
 
@@ -84,3 +85,39 @@ def test_annotations_follow_the_profile(env: Environment) -> None:
     (result,) = Runner(env, without).run([BytesTarget("p", graph, "p.json")])
     assert "CTDLPATH" not in result.standards and "CTDL" in result.standards   # recognized, but not judged...
     assert result.scores == () and result.diagrams == ()     # ...so nothing of it is drawn or measured
+
+
+def _signed_badge_target(env: Environment) -> BytesTarget:
+    from conformance.vectors import sign_document
+
+    document = sign_document(minimal_badge(), [{"key": "issuer-ed25519"}], env.verifier.canonicalizer)
+    return BytesTarget("badge", json.dumps(document).encode(), "badge.json")
+
+
+def test_a_rule_needing_an_input_the_run_lacks_is_out_of_scope(env: Environment) -> None:
+    runner = Runner(env, env.profile("default"))
+    (result,) = runner.run([_signed_badge_target(env)])
+    assert "TRUST10-issuer-listed" not in {f.requirement for f in result.findings}
+    assert runner.scope([result]).out_of_scope == {"TRUST10-issuer-listed": ("trust-list",)}
+    assert result.verdict is Verdict.PASS
+
+
+def test_a_profile_that_requires_the_missing_input_reports_it_not_tested(env: Environment) -> None:
+    profile = replace(env.profile("default"), name="needs-trust", requires=frozenset({"trust-list"}))
+    runner = Runner(env, profile)
+    (result,) = runner.run([_signed_badge_target(env)])
+    (finding,) = [f for f in result.findings if f.requirement == "TRUST10-issuer-listed"]
+    assert finding.outcome is Outcome.UNTESTED and "requires a trust list (--trust-list)" in finding.message
+    assert result.verdict is Verdict.INCOMPLETE
+    scope = runner.scope([result])
+    assert [n.requirement for n in scope.not_tested] == ["TRUST10-issuer-listed"] and not scope.out_of_scope
+
+
+def test_a_procurement_profile_on_documents_alone_is_incomplete(env: Environment) -> None:
+    runner = Runner(env, env.profile("ob30-issuer"))
+    (result,) = runner.run([_signed_badge_target(env)])
+    scope = runner.scope([result])
+    untested = {n.requirement for n in scope.not_tested}
+    assert untested and all("protocol" in env.catalog[rid].tags for rid in untested)
+    assert {n.needs for n in scope.not_tested} == {"services"}
+    assert result.verdict is Verdict.PASS and run_verdict([result], scope) is Verdict.INCOMPLETE

@@ -9,6 +9,7 @@ import pytest
 
 from conformance.environment import Environment
 from conformance.evaluation import VectorOutcome, evaluate_vectors
+from conformance.model.findings import Verdict
 from conformance.vectors import Vector, load_vectors
 
 VECTORS = load_vectors()
@@ -46,6 +47,16 @@ def test_mutated_vectors_differ_from_their_base() -> None:
         if vector.base and (vector.mutations or vector.wrap):
             base = json.loads((vector.folder / vector.base).read_text(encoding="utf-8"))
             assert vector.materialize() != json.dumps(base, indent=2, ensure_ascii=False).encode(), vector.id
+
+
+def test_every_negative_vector_pins_where_each_requirement_fails() -> None:
+    """A failing vector names each requirement it fails and exactly where (expect.at): a rule that starts firing at
+    the wrong place is caught, not only a rule that stops firing."""
+    unpinned = [f"{v.id}: {', '.join(sorted(v.expect_fail - v.expect_at.keys()))}" for v in VECTORS
+                if v.status == "approved" and v.expect_fail - v.expect_at.keys()]
+    assert not unpinned, f"{len(unpinned)} negative vectors without locations:\n" + "\n".join(unpinned)
+    stray = [v.id for v in VECTORS if v.expect_at.keys() - v.expect_fail]
+    assert not stray, f"locations pinned for requirements the vector does not fail: {stray}"
 
 
 @pytest.mark.parametrize("vector", VECTORS, ids=[v.id for v in VECTORS])
@@ -99,6 +110,9 @@ def test_coverage_gate(prefix: str, env: Environment, outcomes: dict[str, Vector
         shown_passing |= outcome.passed - outcome.vector.expect_fail
         shown_failing |= outcome.vector.expect_fail
         shown_failing |= {rid for rid in outcome.vector.expect_error if "limit" in env.catalog[rid].tags}
+        # a recognition rule's negative is an input it does not recognize: undecided, and the verdict "not judged"
+        shown_failing |= {rid for rid in outcome.vector.expect_cant_tell if "recognition" in env.catalog[rid].tags
+                          and outcome.expected_verdict is Verdict.NOT_JUDGED}
     fault_passing, fault_failing = _fault_evidence(request, env, prefix)
     shown_passing |= fault_passing
     shown_failing |= fault_failing

@@ -258,17 +258,15 @@ def proof_key(subject: Subject, ctx: CheckContext) -> Iterator[Finding]:
 @check("OID4VCI-WALLET-proof-signature")
 def proof_signature(subject: Subject, ctx: CheckContext) -> Iterator[Finding]:
     def judge(service: ServiceSubject, step: Step, index: int, proof: dict[str, Any]) -> Iterator[Finding]:
-        verdict = proof.get("signature")
-        if verdict == "verifies":
-            return
-        if verdict == "no key":
-            yield ctx.cant_tell(f"{step.label}: key proof {index} names no key the suite can resolve "
-                                f"({proof.get('note', '')}), so its signature cannot be checked",
-                                _where(service, step, index, "/header"))
-        else:
-            yield ctx.fail(_where(service, step, index, "/signature"), expected="a signature that verifies",
-                           found=verdict, message=f"{step.label}: key proof {index}'s signature does not verify "
-                                                  "with the key its header names")
+        seen = wallets.verification(proof.get("signature"))
+        where = _where(service, step, index, "/signature")
+        undecided = wallets.unverified(ctx, seen, where, f"{step.label}: key proof {index}'s signature")
+        if undecided is not None:
+            yield undecided
+        elif not seen.verifies:
+            yield ctx.fail(where, expected="a signature that verifies", found=seen.verdict,
+                           message=f"{step.label}: key proof {index}'s signature does not verify with the key its "
+                                   f"header names ({seen.note})")
     yield from _proof_rule(subject, ctx, judge)
 
 

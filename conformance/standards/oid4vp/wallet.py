@@ -2,9 +2,10 @@
 "oid4vp-wallet"; conformance/live/oid4vp_wallet.py ran the sessions, conformance/counterparty/oid4vp_verifier.py
 answered and noted what it verified in each response step's `request.observed`).
 
-failed = what the wallet sent breaks the rule; error = the sessions could not run, or the driver could not reach
-the wallet; cantTell = the wallet never got as far as the request the rule is about, or (for the refusal rules) it
-presented nothing even when asked properly, so a refusal shows nothing.
+failed = what the wallet sent breaks the rule; error = the sessions could not run, the driver could not reach the
+wallet, or the suite's own verification raised; cantTell = the wallet never got as far as the request the rule is
+about, the suite cannot verify what it sent (a mechanism it does not support, a key it cannot obtain), or (for the
+refusal rules) it presented nothing even when asked properly, so a refusal shows nothing.
 """
 from __future__ import annotations
 
@@ -165,11 +166,15 @@ def holder_binding(subject: Subject, ctx: CheckContext) -> Iterator[Finding]:
             yield ctx.fail(_where(service, step, index, "/signed"), expected="a proof by the holder", found=False,
                            message=f"{step.label}: presentation {index} carries no proof")
             return
-        if not fact.get("verifies"):
-            yield ctx.fail(_where(service, step, index, "/verifies"), expected="a proof that verifies",
-                           found=fact.get("reason", False),
-                           message=f"{step.label}: presentation {index}'s proof does not verify: "
-                                   f"{fact.get('reason', '')}")
+        seen = wallets.verification(fact.get("signature"))
+        where = _where(service, step, index, "/signature")
+        undecided = wallets.unverified(ctx, seen, where, f"{step.label}: presentation {index}'s proof")
+        if undecided is not None:
+            yield undecided
+            return
+        if not seen.verifies:
+            yield ctx.fail(where, expected="a proof that verifies", found=seen.verdict,
+                           message=f"{step.label}: presentation {index}'s proof does not verify: {seen.note}")
             return
         signer = fact.get("signer")
         subjects = {c.get("subject") for c in fact.get("credentials", []) if isinstance(c, dict)}
@@ -194,14 +199,22 @@ def credential_unchanged(subject: Subject, ctx: CheckContext) -> Iterator[Findin
             yield ctx.fail(_where(service, step, index, "/credentials"), expected="the credential the suite issued",
                            found=MISSING, message=f"{step.label}: presentation {index} carries no credential")
         for number, entry in enumerate(credentials):
-            if not isinstance(entry, dict) or not entry.get("issued") or not entry.get("verifies"):
-                yield ctx.fail(_where(service, step, index, f"/credentials/{number}"),
-                               expected="the issued credential, byte for byte in canonical JSON, with a proof that "
-                                        "verifies", found=entry,
-                               message=f"{step.label}: presentation {index} credential {number} "
-                               + ("is not the credential the suite issued (canonical JSON differs)"
-                                  if not (isinstance(entry, dict) and entry.get("issued"))
-                                  else "does not verify"))
+            where = _where(service, step, index, f"/credentials/{number}")
+            expected = "the issued credential, byte for byte in canonical JSON, with a proof that verifies"
+            if not isinstance(entry, dict) or not entry.get("issued"):
+                yield ctx.fail(where, expected=expected, found=entry,
+                               message=f"{step.label}: presentation {index} credential {number} is not the "
+                                       "credential the suite issued (canonical JSON differs)")
+                continue
+            seen = wallets.verification(entry.get("signature"))
+            undecided = wallets.unverified(ctx, seen, where + "/signature",
+                                           f"{step.label}: presentation {index} credential {number}")
+            if undecided is not None:
+                yield undecided
+            elif not seen.verifies:
+                yield ctx.fail(where + "/signature", expected=expected, found=seen.verdict,
+                               message=f"{step.label}: presentation {index} credential {number} does not verify: "
+                                       f"{seen.note}")
     yield from _presentations(subject, ctx, judge)
 
 

@@ -2,26 +2,32 @@
 
 The verifier (conformance.proofs through Subject.data_integrity) stops a proof at the first step that fails and
 says why with a reason code. A proof that stopped at step k fails the requirement of step k; the requirements of
-later steps were not evaluated for it (cantTell), and those of earlier steps hold. Reasons that mean "could not
-find out" (a key whose controller cannot be reached, a canonicalization over its work bound, a context that cannot
-be had) are cantTell or error, never failed and never passed.
+later steps were not evaluated for it (cantTell), and those of earlier steps hold. What a reason means (the
+credential's defect, the suite's limit, something that could not be had, work the suite stopped) is the one table
+`conformance.proofs.outcome_of`, which the shared "verifies with the issuer's key" findings read too: a registered
+mechanism the suite does not implement is cantTell with the suite's limitation, never failed and never passed.
+
+DI10-cryptosuite-registered-name is no step: the suite verifies the draft name eddsa-2022 with the algorithm it
+names, and that rule alone judges the name.
 """
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from typing import Final
 
 from conformance.model.findings import Finding
-from conformance.model.subjects import Subject
-from conformance.proofs import ProofResult
+from conformance.model.subjects import Subject, as_list
+from conformance.proofs import DRAFT_CRYPTOSUITES, Judgement, ProofResult, UnknownReason, outcome_of
 from conformance.registry import CheckContext, check
+from conformance.standards.securing import unsupported_mechanism
 
 # The verification steps in the order the algorithm takes them, each with the reason codes that stop a proof there
 # and the proof member a finding points at.
 STEPS: Final[tuple[tuple[str, frozenset[str], str], ...]] = (
     ("DI10-proof-well-formed", frozenset({"malformed-proof", "no-proof"}), ""),
     ("DI10-previous-proof", frozenset({"previous-proof-missing"}), "/previousProof"),
-    ("DI10-cryptosuite-supported", frozenset({"unknown-proof-type", "unknown-cryptosuite"}), "/cryptosuite"),
+    ("DI10-cryptosuite-supported", frozenset({"unknown-proof-type", "unknown-cryptosuite", "unsupported-proof-type",
+                                              "unsupported-cryptosuite"}), "/cryptosuite"),
     ("DI10-proof-purpose", frozenset({"wrong-purpose"}), "/proofPurpose"),
     ("DI10-proof-validity-period", frozenset({"expired", "created-in-future"}), ""),
     ("DI10-presentation-challenge", frozenset({"challenge-mismatch"}), "/challenge"),
@@ -29,22 +35,16 @@ STEPS: Final[tuple[tuple[str, frozenset[str], str], ...]] = (
     ("DI10-proof-value-encoding", frozenset({"bad-proof-value"}), "/proofValue"),
     ("DI10-proof-context", frozenset({"context-mismatch"}), "/@context"),
     ("DI10-lossless", frozenset({"undefined-term", "canonicalization-failed", "context-unavailable"}), ""),
-    ("DI10-verification-method-resolves", frozenset({"key-not-found", "key-unavailable"}), "/verificationMethod"),
+    ("DI10-verification-method-resolves", frozenset({"key-not-found", "key-unavailable", "key-unsupported"}),
+     "/verificationMethod"),
     ("DI10-verification-method-authorized", frozenset({"key-not-authorized"}), "/verificationMethod"),
     ("DI10-key-type", frozenset({"key-type-mismatch"}), "/verificationMethod"),
     ("DI10-signature-verifies", frozenset({"signature-mismatch", "canonicalization-timeout"}), "/proofValue"),
 )
 STEP_OF_REASON: Final[dict[str, int]] = {reason: index for index, (_, reasons, _) in enumerate(STEPS)
                                          for reason in reasons}
-INDETERMINATE: Final[frozenset[str]] = frozenset({"key-unavailable"})           # cantTell: could not find out
-NOT_EVALUATED: Final[frozenset[str]] = frozenset({"canonicalization-timeout", "context-unavailable"})  # error
-
-# Cryptosuites and proof types registered for Data Integrity (or widely deployed) that this suite does not verify:
-# another verifier may, so a proof using one is cantTell rather than failed.
-REGISTERED_ELSEWHERE: Final[frozenset[str]] = frozenset({
-    "eddsa-jcs-2022", "ecdsa-jcs-2019", "ecdsa-sd-2023", "bbs-2023",
-    "Ed25519Signature2018", "JsonWebSignature2020", "EcdsaSecp256k1Signature2019", "BbsBlsSignature2020",
-})
+# Where a mechanism-unsupported stop points: the member that names the mechanism.
+_MECHANISM_MEMBER: Final[Mapping[str, str]] = {"unsupported-proof-type": "/type", "unknown-proof-type": "/type"}
 
 
 def _step_findings(subject: Subject, ctx: CheckContext, step: int) -> Iterator[Finding]:
@@ -73,18 +73,18 @@ def _step_findings(subject: Subject, ctx: CheckContext, step: int) -> Iterator[F
 
 
 def _stopped_here(ctx: CheckContext, proof: ProofResult, member: str) -> Finding:
-    at = proof.pointer + member
     reason = proof.reason or ""
-    if reason in INDETERMINATE:
+    at = proof.pointer + _MECHANISM_MEMBER.get(reason, member)
+    try:
+        judgement = outcome_of(reason)
+    except UnknownReason:
+        return ctx.error(f"the proof verifier gave reason {reason!r}, which the outcome table does not list", at)
+    if judgement is Judgement.UNSUPPORTED:
+        return unsupported_mechanism(ctx, proof, at)
+    if judgement is Judgement.UNAVAILABLE:
         return ctx.cant_tell(proof.message, at)
-    if reason in NOT_EVALUATED:
+    if judgement is Judgement.NOT_EVALUATED:
         return ctx.error(proof.message, at)
-    if reason == "unknown-proof-type":
-        at = proof.pointer + "/type"
-    if reason == "unknown-cryptosuite" and proof.cryptosuite in REGISTERED_ELSEWHERE \
-            or reason == "unknown-proof-type" and proof.proof_type in REGISTERED_ELSEWHERE:
-        name = proof.cryptosuite if reason == "unknown-cryptosuite" else proof.proof_type
-        return ctx.cant_tell(f"{name} is a registered proof mechanism this suite does not verify", at)
     return ctx.fail(at, expected="a proof that passes this verification step", found=reason, message=proof.message)
 
 
@@ -103,6 +103,37 @@ def previous_proofs_are_present(subject: Subject, ctx: CheckContext) -> Iterator
 @check("DI10-cryptosuite-supported")
 def cryptosuite_is_supported(subject: Subject, ctx: CheckContext) -> Iterator[Finding]:
     yield from _step_findings(subject, ctx, _index("DI10-cryptosuite-supported"))
+
+
+@check("DI10-cryptosuite-registered-name")
+def cryptosuite_has_its_registered_name(subject: Subject, ctx: CheckContext) -> Iterator[Finding]:
+    """A DataIntegrityProof whose algorithm has a draft name (eddsa-rdfc-2022) uses the registered name; the
+    signature itself is judged by the steps, under the algorithm the draft name stood for."""
+    judged = False
+    for at, proof in _located_proofs(subject.document.get("proof")):
+        name = proof.get("cryptosuite")
+        if proof.get("type") != "DataIntegrityProof" or not isinstance(name, str):
+            continue
+        if name in DRAFT_CRYPTOSUITES:
+            judged = True
+            registered = DRAFT_CRYPTOSUITES[name]
+            yield ctx.fail(at + "/cryptosuite", expected=f'"{registered}"', found=name,
+                           message=f"{at}/cryptosuite is \"{name}\", the draft name of {registered}; vc-di-eddsa "
+                                   f"names this algorithm {registered}, and a verifier following it rejects any "
+                                   "other name before reading the signature (DI10-signature-verifies judges the "
+                                   f"signature under the {registered} algorithm)")
+        elif name in DRAFT_CRYPTOSUITES.values():
+            judged = True
+    if not judged:
+        yield ctx.inapplicable("no DataIntegrityProof uses an algorithm that had a draft name (eddsa-rdfc-2022)")
+
+
+def _located_proofs(value: object) -> Iterator[tuple[str, Mapping[str, object]]]:
+    proofs = as_list(value)
+    for index, proof in enumerate(proofs):
+        if isinstance(proof, Mapping):
+            yield (f"/proof/{index}" if isinstance(value, list) else "/proof"), proof
+
 
 @check("DI10-proof-purpose")
 def purpose_is_expected(subject: Subject, ctx: CheckContext) -> Iterator[Finding]:

@@ -4,7 +4,8 @@ in each presentation step's `request.observed` what it asked for and what it saw
 
 failed = what the wallet sent (or, for the storing rules, what it reported) breaks the rule; error = the sessions
 could not run, or the driver could not reach the wallet; cantTell = the wallet never got as far as the message the
-rule is about, the suite could not verify the presentation, or only the wallet (or a person) can say what it did.
+rule is about, the suite could not verify the presentation, or only the wallet (or a person) can say what it did;
+error also when the suite's own verification raised.
 """
 from __future__ import annotations
 
@@ -144,22 +145,23 @@ def vp_domain(subject: Subject, ctx: CheckContext) -> Iterator[Finding]:
 @check("VCALM-WALLET-vp-verifies")
 def vp_verifies(subject: Subject, ctx: CheckContext) -> Iterator[Finding]:
     def judge(service: ServiceSubject, step: Step, seen: Mapping[str, Any]) -> Iterator[Finding]:
-        verdict = seen.get("signature")
         if not seen.get("presentation"):
             yield ctx.fail(at(service, step, "/request/body"), expected="a verifiable presentation object",
                            found=seen.get("note", MISSING), message=f"{step.label}: the message carries no "
                                                                     "presentation object")
-        elif verdict == "cannot be checked":
-            yield ctx.cant_tell(f"{step.label}: the suite cannot verify the presentation's proof "
-                                f"({seen.get('note', 'no reason given')})", _where(service, step, "signature"))
-        elif verdict != "verifies" or seen.get("proofPurpose") != "authentication":
-            yield ctx.fail(_where(service, step, "signature"),
-                           expected="a proof with purpose authentication that verifies",
-                           found=f"{verdict}, purpose {describe(seen.get('proofPurpose', MISSING))}",
+            return
+        signature = wallets.verification(seen.get("signature"))
+        where = _where(service, step, "signature")
+        undecided = wallets.unverified(ctx, signature, where, f"{step.label}: the presentation's proof")
+        if undecided is not None:
+            yield undecided
+        elif not signature.verifies or seen.get("proofPurpose") != "authentication":
+            yield ctx.fail(where, expected="a proof with purpose authentication that verifies",
+                           found=f"{signature.verdict}, purpose {describe(seen.get('proofPurpose', MISSING))}",
                            message=f"{step.label}: the presentation's proof "
-                           + ("is absent" if verdict == "no proof" else "does not verify" if verdict != "verifies"
+                           + ("is absent" if not seen.get("proofs") else "does not verify" if not signature.verifies
                               else "has another purpose than authentication")
-                           + (f" ({seen['note']})" if seen.get("note") else ""))
+                           + (f" ({signature.note})" if signature.note and not signature.verifies else ""))
     yield from _presentations(subject, ctx, ALL, judge)
 
 
@@ -218,11 +220,14 @@ def _presented(seen: Mapping[str, Any]) -> list[Mapping[str, Any]]:
 def query_by_example_answered(subject: Subject, ctx: CheckContext) -> Iterator[Finding]:
     def judge(service: ServiceSubject, step: Step, seen: Mapping[str, Any]) -> Iterator[Finding]:
         matching = [c for c in _presented(seen) if c.get("matches") is True]
-        if any(c.get("signature") == "verifies" for c in matching):
+        signatures = [wallets.verification(c.get("signature")) for c in matching]
+        if any(s.verifies for s in signatures):
             return
-        if any(c.get("signature") == "cannot be checked" for c in matching):
-            yield ctx.cant_tell(f"{step.label}: the suite cannot verify the proof of the credential that matches "
-                                "the example", _where(service, step, "credentials"))
+        undecided = next((wallets.unverified(ctx, s, _where(service, step, "credentials"),
+                                             f"{step.label}: the credential that matches the example")
+                          for s in signatures if not s.checked), None)
+        if undecided is not None:
+            yield undecided
             return
         if matching:
             yield ctx.fail(_where(service, step, "credentials"), expected="the matching credential with its proof "

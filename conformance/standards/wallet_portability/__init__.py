@@ -74,10 +74,20 @@ def round_trip(subject: Subject, ctx: CheckContext) -> Iterator[Finding]:
         yield ctx.fail(at(service, answer, "/request/observed"), expected="a presentation carrying the credential",
                        found=MISSING, message=f"{answer.label}: the destination wallet's answer carries no credential")
         return
+    where = at(service, answer, "/request/observed/presentations")
+    expected = "the issued credential, identical in canonical JSON, with a proof that verifies"
     for number, entry in enumerate(credentials):
-        if not entry.get("issued") or not entry.get("verifies"):
-            yield ctx.fail(at(service, answer, "/request/observed/presentations"),
-                           expected="the issued credential, identical in canonical JSON, with a proof that verifies",
-                           found=entry, message=f"{answer.label}: credential {number} the destination presents "
-                           + ("differs from the one issued to the source wallet (canonical JSON)" + blame
-                              if not entry.get("issued") else "no longer verifies"))
+        if not entry.get("issued"):
+            yield ctx.fail(where, expected=expected, found=entry,
+                           message=f"{answer.label}: credential {number} the destination presents differs from the "
+                                   "one issued to the source wallet (canonical JSON)" + blame)
+            continue
+        seen = wallets.verification(entry.get("signature"))
+        undecided = wallets.unverified(ctx, seen, where, f"{answer.label}: credential {number} the destination "
+                                                         "presents")
+        if undecided is not None:
+            yield undecided
+        elif not seen.verifies:
+            yield ctx.fail(where, expected=expected, found=entry,
+                           message=f"{answer.label}: credential {number} the destination presents no longer verifies"
+                                   + (f" ({seen.note})" if seen.note else ""))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import json
+from datetime import UTC, datetime
 from fractions import Fraction
 from pathlib import Path
 from typing import Any
@@ -22,6 +23,7 @@ from conformance.standards.vcdm.v2_0._shapes import (
     is_sri_digest,
 )
 from conformance.vectors import jwt_of
+from conformance.verifier import VerificationOptions
 
 VECTORS = Path(__file__).resolve().parents[3] / "vectors"
 VALID = VECTORS / "vcdm" / "2.0" / "valid"
@@ -167,13 +169,17 @@ def test_enveloped_presentation_needs_a_vp_media_type(runner: Runner) -> None:
     assert findings(runner, as_json(envelope), ("VCDM20-",)) == {("VCDM20-enveloped-media-type", "/id")}
 
 
-def test_validity_order_compares_instants_not_text(runner: Runner) -> None:
+def test_validity_order_compares_instants_not_text(env: Environment) -> None:
+    # judged at an instant inside the period, so only the order rule speaks (validity at the instant is apart)
+    runner = Runner(env.with_options(VerificationOptions(now=datetime(2024, 12, 31, 23, 40, tzinfo=UTC))),
+                    env.profile("default"))
     document = copy.deepcopy(MINIMAL)
     document["validFrom"] = "2025-01-01T00:30:00+01:00"      # 2024-12-31T23:30:00Z
     document["validUntil"] = "2024-12-31T23:45:00Z"
     assert findings(runner, as_json(document)) == set()
     document["validUntil"] = "2024-12-31T23:15:00Z"
-    assert findings(runner, as_json(document)) == {("VCDM20-validity-order", "/validUntil")}
+    assert findings(runner, as_json(document)) == {("VCDM20-validity-order", "/validUntil"),
+                                                   ("VCDM20-valid-at-instant", "/validUntil")}
 
 
 @pytest.mark.parametrize(("header", "claims", "expected"), [

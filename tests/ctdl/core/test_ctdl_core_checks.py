@@ -54,10 +54,11 @@ def test_every_catalog_requirement_has_a_check(env: Environment) -> None:
 
 
 @pytest.mark.parametrize(("registry", "failed"), [
-    (None, ["/@id", "/ceterms:ownedBy/0"]),            # production run, sandbox publication
+    (None, []),                                         # no configured base: the publication's own @id decides
     ("sandbox", []),
     ("https://sandbox.credentialengineregistry.org", []),
     ("staging", ["/@id", "/ceterms:ownedBy/0"]),
+    ("production", ["/@id", "/ceterms:ownedBy/0"]),
 ])
 def test_registry_host_follows_the_configured_environment(env: Environment, registry: str | None,
                                                           failed: list[str]) -> None:
@@ -66,11 +67,33 @@ def test_registry_host_follows_the_configured_environment(env: Environment, regi
     assert _failed(_run(env, "CTDL-registry-host", sandboxed, **attrs)) == failed
 
 
+def test_mixing_environments_fails_where_the_other_one_is_named(env: Environment) -> None:
+    mixed = copy.deepcopy(BADGE)
+    mixed["ceterms:ownedBy"] = [mixed["ceterms:ownedBy"][0].replace("://", "://sandbox.")]
+    (finding,) = [f for f in _run(env, "CTDL-registry-host", mixed) if f.outcome is Outcome.FAILED]
+    assert finding.location == "/ceterms:ownedBy/0"
+    assert "sandbox Registry" in finding.message and "production Registry" in finding.message
+    assert BADGE["@id"] in finding.message           # names where the environment was read from
+
+
+def test_registry_host_is_inapplicable_to_a_self_published_document(env: Environment) -> None:
+    document = dict(BADGE, **{"@id": "https://lakeside.example.edu/badges/safety",
+                              "ceterms:ownedBy": ["https://lakeside.example.edu/"]})
+    assert {f.outcome for f in _run(env, "CTDL-registry-host", document)} == {Outcome.INAPPLICABLE}
+
+
+def test_http_registry_addresses_fail_the_https_rule_only(env: Environment) -> None:
+    document = copy.deepcopy(BADGE)
+    document["ceterms:ownedBy"] = [document["ceterms:ownedBy"][0].replace("https://", "http://")]
+    assert _failed(_run(env, "CTDL-registry-https", document)) == ["/ceterms:ownedBy/0"]
+    assert _failed(_run(env, "CTDL-registry-host", document)) == []
+
+
 def test_a_local_registry_base_accepts_http(env: Environment) -> None:
     local = "http://127.0.0.1:8765"
     document = _moved(BADGE, local)
-    assert _failed(_run(env, "CTDL-registry-host", document, ctdl_registry=local)) == []
-    assert _failed(_run(env, "CTDL-ctid-matches-id", document, ctdl_registry=local)) == []
+    for requirement in ("CTDL-registry-host", "CTDL-registry-https", "CTDL-ctid-matches-id"):
+        assert _failed(_run(env, requirement, document, ctdl_registry=local)) == [], requirement
     assert _failed(_run(env, "CTDL-registry-host", document)) == []          # not a Registry host for production
 
 

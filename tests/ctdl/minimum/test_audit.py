@@ -114,9 +114,10 @@ def test_an_unreadable_line_fails_its_payload_rule_never_passes(tmp_path: Path) 
     summary = run_audit([dump], tmp_path / "out", _options(profile="ctdl-minimum-2026"), workers=1)
     assert summary.documents == 1
     results = json.loads((tmp_path / "out" / "results.json").read_text(encoding="utf-8"))
-    verdicts = {r["subject"].rsplit(":", 1)[-1]: (r["verdict"], [f["requirement"] for f in r["findings"]])
+    verdicts = {r["subject"].rsplit(":", 1)[-1]: (r["verdict"], {f["requirement"] for f in r["findings"]})
                 for r in results["results"]}
-    assert verdicts["2"] == ("fail", ["CORE-json-wellformed"])
-    assert verdicts["3"] == ("fail", ["CORE-document-object"])
-    assert verdicts["4"][0] == "fail"
+    # offered to a CTDL profile, a line that is no publication also fails CTDL-publication, with what it is instead
+    assert verdicts["2"] == ("fail", {"CORE-json-wellformed", "CTDL-publication"})
+    assert verdicts["3"] == ("fail", {"CORE-document-object", "CTDL-publication"})
+    assert verdicts["4"] == ("fail", {"CORE-recognized-format", "CTDL-publication"})
     assert results["summary"]["verdict"] == "fail"

@@ -226,9 +226,14 @@ def test_odd_structures_give_findings_not_tracebacks(env: Environment, hostile: 
             assert finding.outcome is not Outcome.ERROR, (requirement, finding.message)
 
 
-def test_an_unreadable_document_is_an_error_not_a_pass(env: Environment) -> None:
+def test_an_unreadable_document_is_inapplicable_here_and_fails_its_shape(env: Environment) -> None:
+    """One cause, one outcome (review defect 7): the document's defect is CTDL-document-shape's failure; the other
+    rules are inapplicable to it, never `error`, which would call a broken document a suite problem."""
     document = {"@context": "https://credreg.net/ctdl/schema/context/json", "@graph": {"not": "a list"}}
-    assert outcomes(run(env, "CTDLPATH-acyclic", document)) == {Outcome.ERROR}
+    for requirement in ("CTDLPATH-acyclic", "CTDLREF-resolves", "CTDLREF-target-class", "CTDLMIN26-certificate",
+                        "CTDL-ctid-grammar", "CTDL-class-known"):
+        assert outcomes(run(env, requirement, document)) == {Outcome.INAPPLICABLE}, requirement
+    assert outcomes(run(env, "CTDL-document-shape", document)) == {Outcome.FAILED}
 
 
 @pytest.mark.parametrize(("document", "claimed"), [

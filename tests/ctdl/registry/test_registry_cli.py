@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner, Result
 
+from conformance.cli import EXIT_INCOMPLETE
 from conformance.ctdl.cli_registry import registry
 from conformance.reference.registry import serve_registry
 from conformance.schemas import validate_data_file
@@ -55,7 +56,7 @@ def test_a_ctid_is_fetched_and_checked(standin: str, tmp_path: Path, route: str,
 
 def test_a_ctid_the_registry_lacks_is_reported_and_cannot_pass(standin: str, tmp_path: Path) -> None:
     result = _run(UNKNOWN, CERTIFICATE, "--registry-base", standin, "--allow-private", "--out", str(tmp_path))
-    assert result.exit_code == 2
+    assert result.exit_code == EXIT_INCOMPLETE       # an input not read was not judged: never pass, never fail
     assert f"not read: {standin}/graph/{UNKNOWN}" in result.stderr
     assert "404" in result.stderr
     document = json.loads((tmp_path / "results.json").read_text(encoding="utf-8"))
@@ -67,7 +68,7 @@ def test_a_ctid_the_registry_lacks_is_reported_and_cannot_pass(standin: str, tmp
 
 def test_the_stand_in_is_refused_without_allow_private(standin: str) -> None:
     result = _run(CERTIFICATE, "--registry-base", standin, "--format", "json")
-    assert result.exit_code == 2
+    assert result.exit_code == EXIT_INCOMPLETE
     assert "--allow-private" in result.stderr
     assert json.loads(result.stdout)["results"] == []
 

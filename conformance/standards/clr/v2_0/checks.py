@@ -20,7 +20,10 @@ from conformance.standards.predicates import (
     items,
     pointer,
 )
+from conformance.standards.ob.v3_0.revocation import revocation_list_clears_the_credential
 from conformance.standards.securing import secured_by_issuer
+from conformance.standards.validity import verification_period
+from conformance.standards.vcdm import vc_version
 
 from ._shapes import (
     ASSOCIATION_TYPES,
@@ -229,6 +232,25 @@ def nested_credentials_are_secured(subject: Subject, ctx: CheckContext) -> Itera
         if not any(isinstance(p, Mapping) for p in _proofs(item)):
             yield ctx.fail(f"{at}/proof", expected="an embedded proof on the nested credential (or a JWS form)",
                            found=item.get("proof", MISSING))
+
+
+@check("CLR20-verification-validity-period")
+def clr_valid_at_judging_instant(subject: Subject, ctx: CheckContext) -> Iterator[Finding]:
+    """Verification's status step for the CLR itself: not before validFrom, not after validUntil (issuanceDate and
+    expirationDate in a VC 1.1 shape), and a JWT within its nbf and exp, at the run's judging instant. The nested
+    credentials are judged by their own rules at their own locations."""
+    modern = vc_version(subject) != "1.1"
+    yield from verification_period(
+        subject, ctx, modern=modern,
+        format_rules="VCDM20-valid-from-datetime-stamp and VCDM20-valid-until-datetime-stamp" if modern
+        else "VCDM11-issuance-date-datetime and VCDM11-expiration-date-datetime")
+
+
+@check("CLR20-revocation-list-status")
+def clr_revocation_list_clears(subject: Subject, ctx: CheckContext) -> Iterator[Finding]:
+    """A 1EdTechRevocationList entry on the CLR names a list that answers for the CLR's id and does not list it.
+    The same reading as OB30-revocation-list-status, which OB30 applies to the credentials a CLR wraps."""
+    yield from revocation_list_clears_the_credential(subject, ctx)
 
 
 # --- the subject -------------------------------------------------------------------------------------------

@@ -2,7 +2,11 @@
 
 Every value check walks the same thing: each node of the publication (top-level resources and the typed objects
 nested in them) and its direct property values. Nested typed objects are nodes of their own, so each value is
-judged once, under the node that holds it.
+judged once, under the node that holds it. Keys are compared in the loader's prefixed spelling and located as the
+document wrote them (`CtdlNode.at`), whatever context the publication cites.
+
+A document that claims CTDL but does not load fails CTDL-document-shape alone; every other CTDL rule is
+inapplicable to it (`not_loadable`).
 """
 from __future__ import annotations
 
@@ -12,21 +16,30 @@ from datetime import date, datetime
 from typing import Any
 
 from conformance.ctdl.identifiers import (
+    RegistryUri,
+    configured_registry_base,
     ctid_case_only,
-    is_ctid,
+    environment_of,
     parse_registry_uri,
     registry_base_of,
     uuid_version,
 )
-from conformance.ctdl.load import CONTEXT_URLS, CtdlLoadError
-from conformance.ctdl.model import CTID_ANY_CASE, CtdlDocument, CtdlNode, DocumentKind
+from conformance.ctdl.load import CtdlLoadError
+from conformance.ctdl.model import CTID_ANY_CASE, CtdlDocument, CtdlNode, DocumentKind, escape_pointer
+from conformance.ctdl.recognition import is_ctdl_context_url, recognize
 from conformance.ctdl.schema import CtdlSchema, CtdlSchemaUnavailable, schema_of
 from conformance.model.findings import Finding
 from conformance.model.subjects import Subject
 from conformance.registry import MISSING, CheckContext, CheckFn, check, describe
+from conformance.standards.ctdl import not_loadable
 
 NOT_JUDGED_PREFIXES = frozenset({"qdata"})      # the QData encoding is not pinned
-_TOP = re.compile(r"^(?:/decoded_resource)?(?:/@graph/\d+)?$")
+# The namespaces whose terms the pinned encodings define completely: Credential Engine's own. Terms of the other
+# namespaces CTDL data uses (qdata:, asn:, skos:, schema:, dct:, ...) are judged where the encodings declare them and
+# otherwise left alone: the encodings declare only the part of those vocabularies CTDL adopted, and Credential
+# Engine's own outcome data uses qdata: and schema: terms they do not list.
+OWN_PREFIXES = frozenset({"ceterms", "ceasn"})
+_CTID_SHAPE = re.compile(r"^ce-[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
 
 
 # -- shared walking -----------------------------------------------------------------------------------------
@@ -35,7 +48,7 @@ def _publication(subject: Subject, ctx: CheckContext) -> tuple[CtdlDocument | No
     try:
         return subject.ctdl, []
     except CtdlLoadError as exc:
-        return None, [ctx.inapplicable(f"the document does not load as CTDL ({exc})")]
+        return None, [not_loadable(ctx, exc)]
 
 
 def _schema(subject: Subject, ctx: CheckContext) -> tuple[CtdlSchema | None, list[Finding]]:
@@ -45,16 +58,12 @@ def _schema(subject: Subject, ctx: CheckContext) -> tuple[CtdlSchema | None, lis
         return None, [ctx.error(f"the pinned CTDL vocabulary is unavailable: {exc}")]
 
 
-def _escape(key: str) -> str:
-    return key.replace("~", "~0").replace("/", "~1")
-
-
 def _values(node: CtdlNode) -> Iterator[tuple[str, str, Any]]:
     """(property, pointer, value) for each value of each property, lists flattened one level."""
     for key, value in node.data.items():
         if key.startswith("@"):
             continue
-        at = f"{node.pointer}/{_escape(key)}"
+        at = node.at(key)
         if isinstance(value, list):
             for index, item in enumerate(value):
                 yield key, f"{at}/{index}", item
@@ -66,15 +75,45 @@ def _judged(term: str) -> bool:
     return term.split(":", 1)[0] not in NOT_JUDGED_PREFIXES if ":" in term else True
 
 
+def _own(term: str) -> bool:
+    """A term of Credential Engine's own namespaces (in the loader's prefixed spelling)."""
+    return "://" not in term and term.split(":", 1)[0] in OWN_PREFIXES if ":" in term else False
+
+
+def _undefined(term: str) -> bool:
+    """A bare name no context defines: JSON-LD processors drop such a key (or read such a type as a relative IRI)."""
+    return ":" not in term and not term.startswith("@")
+
+
 def _types(node: CtdlNode, schema: CtdlSchema) -> tuple[str, ...]:
     return tuple(schema.compact(t) for t in node.types)
 
 
 def _at(node: CtdlNode, key: str = "") -> str:
-    return f"{node.pointer}/{_escape(key)}" if key else (node.pointer or "")
+    return node.at(key)
 
 
 # -- documents ----------------------------------------------------------------------------------------------
+
+PUBLICATION = "a resource, /graph/ document or Registry envelope whose types or properties are CTDL, CTDL-ASN or " \
+              "QData terms, or that cites a Credential Engine context"
+
+
+@check("CTDL-publication")
+def input_is_a_ctdl_publication(subject: Subject, ctx: CheckContext) -> Iterator[Finding]:
+    """Passes on every subject the CTDL detector claims. Under a profile that judges CTDL, the runner also runs it
+    on an input no judged standard claimed, and there it fails, saying what the input is instead: offered as a CTDL
+    publication, that input gets a verdict from CTDL, never a pass for want of anything to judge."""
+    error = subject.payload_error
+    if error is not None:
+        yield ctx.fail("", expected=PUBLICATION, message=f"the input is not a CTDL publication: it does not decode "
+                                                         f"({error.message}); expected {PUBLICATION}")
+        return
+    found = recognize(subject.document)
+    if not found.ctdl:
+        yield ctx.fail("", expected=PUBLICATION, found=MISSING,
+                       message=f"the input is not a CTDL publication: {found.why}; expected {PUBLICATION}")
+
 
 @check("CTDL-document-shape")
 def document_has_a_published_shape(subject: Subject, ctx: CheckContext) -> Iterator[Finding]:
@@ -85,14 +124,14 @@ def document_has_a_published_shape(subject: Subject, ctx: CheckContext) -> Itera
                        message=f"the document cannot be read as a CTDL publication: {exc}")
         return
     raw = subject.document
-    prefix = ""
     if document.kind is DocumentKind.ENVELOPE:
-        raw, prefix = raw["decoded_resource"], "/decoded_resource"
-    graph = raw.get("@graph") if isinstance(raw, Mapping) else None
-    if isinstance(graph, list):
-        for index, item in enumerate(graph):
-            if not isinstance(item, Mapping):
-                yield ctx.fail(f"{prefix}/@graph/{index}", expected="a node object in @graph", found=item)
+        raw = raw["decoded_resource"]
+    if document.graph_key is None or not isinstance(raw, Mapping):   # a resource, or a graph given as a string
+        return
+    for index, item in enumerate(raw[document.graph_key]):
+        if not isinstance(item, Mapping):
+            yield ctx.fail(f"{document.base}/{escape_pointer(document.graph_key)}/{index}",
+                           expected="a node object in @graph", found=item)
 
 
 @check("CTDL-node-identified")
@@ -102,11 +141,11 @@ def top_nodes_have_id_and_type(subject: Subject, ctx: CheckContext) -> Iterator[
         yield from skipped
         return
     for node in document.nodes:
-        if not _TOP.match(node.pointer):
+        if not document.is_top(node):
             continue
         for key, present in (("@id", node.id is not None), ("@type", bool(node.types))):
             if not present:
-                yield ctx.fail(f"{_at(node)}/{key}", expected=f"a string {key} on every top-level node",
+                yield ctx.fail(node.at(key), expected=f"a string {key} on every top-level node",
                                found=node.data.get(key, MISSING))
 
 
@@ -116,10 +155,19 @@ def context_is_cited_by_https(subject: Subject, ctx: CheckContext) -> Iterator[F
     if document is None:
         yield from skipped
         return
-    base = "/decoded_resource" if document.kind is DocumentKind.ENVELOPE else ""
-    for url in document.context:
-        if url in CONTEXT_URLS and url.startswith("http://"):
-            yield ctx.fail(f"{base}/@context", expected="https://" + url[len("http://"):], found=url)
+    raw = subject.document
+    if document.kind is DocumentKind.ENVELOPE:
+        raw = raw["decoded_resource"]
+    context = raw.get("@context") if isinstance(raw, Mapping) else None
+    cited = [(f"{document.base}/@context" + (f"/{index}" if isinstance(context, list) else ""), url)
+             for index, url in enumerate(context if isinstance(context, list) else [context])
+             if isinstance(url, str) and is_ctdl_context_url(url)]
+    if not cited:
+        yield ctx.inapplicable("the publication cites no Credential Engine context URL (an inline context, or none)")
+        return
+    for at, url in cited:
+        if url.startswith("http://"):
+            yield ctx.fail(at, expected="https://" + url[len("http://"):], found=url)
 
 
 @check("CTDL-graph-id")
@@ -136,7 +184,7 @@ def graph_id_names_its_resource(subject: Subject, ctx: CheckContext) -> Iterator
     if parsed is None:
         yield ctx.inapplicable("the graph's @id is not a Registry address (a self-published graph)")
         return
-    at = ("/decoded_resource" if document.kind is DocumentKind.ENVELOPE else "") + "/@id"
+    at = f"{document.base}/@id"
     ctids = {node.ctid for node in document.resources if node.ctid}
     if parsed.kind != "graph":
         yield ctx.fail(at, expected="a Registry /graph/ address", found=document.graph_id)
@@ -184,14 +232,29 @@ def ctid_follows_the_grammar(subject: Subject, ctx: CheckContext) -> Iterator[Fi
         return
     for node in document.nodes:
         for _, at, value in ((k, a, v) for k, a, v in _values(node) if k == "ceterms:ctid"):
-            if isinstance(value, str) and is_ctid(value):
-                continue
-            if isinstance(value, str) and ctid_case_only(value):
+            # letter case is CTDL-ctid-lower-case's: the publishing path lower-cases a CTID it is given
+            if not (isinstance(value, str) and _CTID_SHAPE.match(value)):
+                yield ctx.fail(at, expected="ce- followed by a UUID in 8-4-4-4-12 hexadecimal groups", found=value)
+
+
+@check("CTDL-ctid-lower-case")
+def ctid_is_lower_case(subject: Subject, ctx: CheckContext) -> Iterator[Finding]:
+    document, skipped = _publication(subject, ctx)
+    if document is None:
+        yield from skipped
+        return
+    judged = False
+    for node in document.nodes:
+        for _, at, value in ((k, a, v) for k, a, v in _values(node) if k == "ceterms:ctid"):
+            if not (isinstance(value, str) and _CTID_SHAPE.match(value)):
+                continue        # not a CTID at all: CTDL-ctid-grammar's
+            judged = True
+            if ctid_case_only(value):
                 yield ctx.fail(at, expected="a CTID in lower case", found=value,
                                message=f"{at} is {describe(value)}; expected the same CTID in lower case "
                                        f"({value.lower()})")
-            else:
-                yield ctx.fail(at, expected="ce- followed by a lower-case 8-4-4-4-12 hexadecimal UUID", found=value)
+    if not judged:
+        yield ctx.inapplicable("the publication holds no well-formed CTID")
 
 
 @check("CTDL-ctid-uuid-v4")
@@ -226,15 +289,16 @@ def ctid_matches_registry_uri(subject: Subject, ctx: CheckContext) -> Iterator[F
         parsed = parse_registry_uri(node.id, hosts) if node.id else None
         if parsed is None or not isinstance(node.ctid, str):
             continue
-        if parsed.tail != node.ctid:
-            yield ctx.fail(_at(node, "ceterms:ctid"), expected=f"{parsed.tail}, the last segment of the @id",
+        # the Registry looks CTIDs up without regard to case; case is CTDL-ctid-lower-case's
+        if parsed.tail.lower() != node.ctid.lower():
+            yield ctx.fail(node.at("ceterms:ctid"), expected=f"{parsed.tail}, the last segment of the @id",
                            found=node.ctid)
 
 
 def _reference_strings(node: CtdlNode, schema: CtdlSchema) -> Iterator[tuple[str, str]]:
     """(pointer, IRI) for the node's @id and every string or {"@id"} value of a property read as an IRI."""
     if node.id is not None:
-        yield _at(node, "@id"), node.id
+        yield node.at("@id"), node.id
     for key, at, value in _values(node):
         definition = schema.term(key)
         if definition is None or not definition.is_reference:
@@ -245,8 +309,38 @@ def _reference_strings(node: CtdlNode, schema: CtdlSchema) -> Iterator[tuple[str
             yield f"{at}/@id", value["@id"]
 
 
+def _registry_addresses(document: CtdlDocument, schema: CtdlSchema,
+                        hosts: frozenset[str]) -> Iterator[tuple[str, RegistryUri]]:
+    """(pointer, parsed address) for every Registry address of the publication: the graph's @id, node @ids and
+    references, in document order."""
+    if document.graph_id is not None:
+        parsed = parse_registry_uri(document.graph_id, hosts)
+        if parsed is not None:
+            yield f"{document.base}/@id", parsed
+    for node in document.nodes:
+        for at, value in _reference_strings(node, schema):
+            parsed = parse_registry_uri(value, hosts)
+            if parsed is not None:
+                yield at, parsed
+
+
+def _own_address(document: CtdlDocument, hosts: frozenset[str]) -> tuple[str, RegistryUri] | None:
+    """The publication's own Registry address: the graph's @id, else the first top-level resource's @id."""
+    if document.graph_id is not None and (parsed := parse_registry_uri(document.graph_id, hosts)) is not None:
+        return f"{document.base}/@id", parsed
+    for node in document.resources:
+        if node.id is not None and (parsed := parse_registry_uri(node.id, hosts)) is not None:
+            return node.at("@id"), parsed
+    return None
+
+
+def _environment(host: str) -> str:
+    where = environment_of(host)
+    return f"the {where} Registry ({host})" if where else host
+
+
 @check("CTDL-registry-host")
-def registry_uris_target_the_run_registry(subject: Subject, ctx: CheckContext) -> Iterator[Finding]:
+def registry_uris_stay_in_one_environment(subject: Subject, ctx: CheckContext) -> Iterator[Finding]:
     document, skipped = _publication(subject, ctx)
     if document is None:
         yield from skipped
@@ -255,23 +349,52 @@ def registry_uris_target_the_run_registry(subject: Subject, ctx: CheckContext) -
     if schema is None:
         yield from missing
         return
-    base = registry_base_of(subject)
-    hosts = frozenset({base.host})
-    for node in document.nodes:
-        for at, value in _reference_strings(node, schema):
-            parsed = parse_registry_uri(value, hosts)
-            if parsed is None or value.startswith(base.url + "/"):
-                continue
-            where = parsed.environment()
-            if parsed.host == base.host and parsed.scheme != "https" and base.url.startswith("https://"):
-                why = "uses http"
-            elif where is not None:
-                why = f"points at the {where} Registry"
-            else:
-                why = f"points at {parsed.host}"
-            yield ctx.fail(at, expected=f"an address under {base.url}/ ({base.name})", found=value,
-                           message=f"{at} is {describe(value)}, which {why}; expected an address under "
-                                   f"{base.url}/ (the {base.name} Registry this run targets)")
+    configured = configured_registry_base(subject)
+    hosts = frozenset({configured.host}) if configured is not None else frozenset()
+    addresses = list(_registry_addresses(document, schema, hosts))
+    if not addresses:
+        yield ctx.inapplicable("the publication holds no Registry address (a self-published document)")
+        return
+    # the environment a publication is for: the run's configured Registry, else the publication's own address,
+    # else the first Registry address it names. Naming another environment than that one is the defect.
+    if configured is not None:
+        host, anchor = configured.host, f"the {configured.name} Registry this run targets ({configured.url})"
+    else:
+        at, own = _own_address(document, hosts) or addresses[0]
+        host, anchor = own.host, f"{_environment(own.host)}, the publication's own ({own.uri} at {at})"
+    for at, parsed in addresses:
+        if parsed.host == host:
+            continue
+        yield ctx.fail(at, expected=f"an address on {anchor}", found=parsed.uri,
+                       message=f"{at} is {parsed.uri}, on {_environment(parsed.host)}; expected an address "
+                               f"on {anchor}, since one publication names one Registry environment")
+
+
+@check("CTDL-registry-https")
+def registry_uris_use_https(subject: Subject, ctx: CheckContext) -> Iterator[Finding]:
+    document, skipped = _publication(subject, ctx)
+    if document is None:
+        yield from skipped
+        return
+    schema, missing = _schema(subject, ctx)
+    if schema is None:
+        yield from missing
+        return
+    configured = configured_registry_base(subject)
+    hosts = frozenset({configured.host}) if configured is not None else frozenset()
+    addresses = list(_registry_addresses(document, schema, hosts))
+    if not addresses:
+        yield ctx.inapplicable("the publication holds no Registry address (a self-published document)")
+        return
+    for at, parsed in addresses:
+        # Credential Engine's Registries serve https; a configured stand-in is judged by the scheme it was given
+        serves_https = parsed.environment() is not None or (configured is not None and parsed.host == configured.host
+                                                             and configured.url.startswith("https://"))
+        if parsed.scheme == "http" and serves_https:
+            https = "https://" + parsed.uri.split("://", 1)[1]
+            yield ctx.fail(at, expected=https, found=parsed.uri,
+                           message=f"{at} is {parsed.uri}, an http address of a Registry that serves "
+                                   f"https; expected {https}")
 
 
 @check("CTDL-ctid-unique")
@@ -292,8 +415,10 @@ def ctids_are_unique(subject: Subject, ctx: CheckContext) -> Iterator[Finding]:
         else:
             first[ctid.lower()] = at
     # across the run's publication set: the later copies are the duplicates, the first is kept
+    by_pointer = {node.pointer: node for node in document.resources}
     for pointer, duplicate in subject.ctdl_set_duplicates.items():
-        at = f"{pointer}/ceterms:ctid"
+        node = by_pointer.get(pointer)
+        at = node.at("ceterms:ctid") if node is not None else f"{pointer}/ceterms:ctid"
         where = f"{duplicate.first.source} at {duplicate.first.pointer or '/'}"
         yield ctx.fail(at, expected=f"a CTID no other document of the publication set holds ({where} holds it)",
                        found=duplicate.ctid, message=(
@@ -331,9 +456,14 @@ def classes_are_declared(document: CtdlDocument, schema: CtdlSchema, ctx: CheckC
     for node in document.nodes:
         raw = node.data.get("@type")
         for index, name in enumerate(node.types):
-            if _judged(name) and not schema.has_class(name):
-                at = f"{_at(node)}/@type" + (f"/{index}" if isinstance(raw, list) else "")
-                yield ctx.fail(at, expected="a class of the CTDL or CTDL-ASN schema", found=name)
+            at = node.at("@type") + (f"/{index}" if isinstance(raw, list) else "")
+            if _undefined(name):
+                yield ctx.fail(at, expected="a class of the CTDL or CTDL-ASN schema (ceterms:..., ceasn:...)",
+                               found=name, message=f"{at}: the type {describe(name)} is not defined by the "
+                                                   "document's context, so it names no CTDL class")
+            elif _own(name) and not schema.has_class(name) and schema.superseded_class(name) is None:
+                yield ctx.fail(at, expected="a class of the CTDL or CTDL-ASN schema", found=name,
+                               message=f"{at}: {name} is not a class of the CTDL or CTDL-ASN schema")
 
 
 @check("CTDL-property-known")
@@ -341,10 +471,14 @@ def classes_are_declared(document: CtdlDocument, schema: CtdlSchema, ctx: CheckC
 def properties_are_declared(document: CtdlDocument, schema: CtdlSchema, ctx: CheckContext) -> Iterator[Finding]:
     for node in document.nodes:
         for key in node.data:
-            if key.startswith("@") or not _judged(key) or schema.has_property(key) or schema.superseded(key):
-                continue
-            yield ctx.fail(_at(node, key), expected="a property of the CTDL or CTDL-ASN schema", found=key,
-                           message=f"{_at(node, key)}: {key} is not a property of the CTDL or CTDL-ASN schema")
+            if _undefined(key):
+                yield ctx.fail(node.at(key), expected="a property of the CTDL or CTDL-ASN schema (ceterms:...)",
+                               found=node.key(key), message=f"{node.at(key)}: the key {describe(node.key(key))} is "
+                                                            "not defined by the document's context, so JSON-LD "
+                                                            "processors drop it")
+            elif _own(key) and not schema.has_property(key) and not schema.superseded(key):
+                yield ctx.fail(node.at(key), expected="a property of the CTDL or CTDL-ASN schema", found=key,
+                               message=f"{node.at(key)}: {key} is not a property of the CTDL or CTDL-ASN schema")
 
 
 @check("CTDL-property-domain")
@@ -359,8 +493,9 @@ def properties_fit_their_domain(document: CtdlDocument, schema: CtdlSchema, ctx:
                 continue
             if schema.superseded(key, types) or schema.in_domain(key, types):
                 continue
-            yield ctx.fail(_at(node, key), expected=f"{key} only on the classes it is declared for", found=key,
-                           message=f"{_at(node, key)}: {key} is not declared for {', '.join(types)}")
+            yield ctx.fail(node.at(key), expected=f"{key} only on the classes it is declared for", found=key,
+                           message=f"{node.at(key)}: {key} is not declared for {', '.join(types)}; the schema "
+                                   f"expects it on {', '.join(sorted(schema.property_info(key).domain)[:6])}")
 
 
 @check("CTDL-property-range")
@@ -444,7 +579,7 @@ def language_maps_are_well_formed(document: CtdlDocument, schema: CtdlSchema, ct
                 yield ctx.fail(at, expected='a language map such as {"en-US": "..."}', found=value)
                 continue
             for tag, text in value.items():
-                inner = f"{at}/{_escape(tag)}"
+                inner = f"{at}/{escape_pointer(tag)}"
                 if tag != "@none" and not is_language_tag(tag):
                     yield ctx.fail(inner, expected="a BCP 47 language tag as the key", found=tag,
                                    message=f"{inner}: the key {describe(tag)} is not a BCP 47 language tag")
@@ -566,11 +701,19 @@ def iris_are_absolute(document: CtdlDocument, schema: CtdlSchema, ctx: CheckCont
 def terms_are_current(document: CtdlDocument, schema: CtdlSchema, ctx: CheckContext) -> Iterator[Finding]:
     for node in document.nodes:
         types = _types(node, schema)
+        raw = node.data.get("@type")
+        for index, name in enumerate(types):
+            replacement = schema.superseded_class(name)
+            if replacement is not None:
+                at = node.at("@type") + (f"/{index}" if isinstance(raw, list) else "")
+                yield ctx.fail(at, expected=f"{replacement} (the current class)", found=name,
+                               message=f"{at}: {name} is a superseded class; expected {replacement}")
         for key in node.data:
             replacement = None if key.startswith("@") else schema.superseded(key, types)
             if replacement is not None:
-                yield ctx.fail(_at(node, key), expected=f"{replacement} (the current term)", found=key,
-                               message=f"{_at(node, key)}: {key} is superseded here; expected {replacement}")
+                where = "" if schema.superseded(key) else f" on {', '.join(types)}"
+                yield ctx.fail(node.at(key), expected=f"{replacement} (the current term)", found=key,
+                               message=f"{node.at(key)}: {key} is superseded{where}; expected {replacement}")
 
 
 # -- privacy ------------------------------------------------------------------------------------------------
@@ -585,7 +728,7 @@ def no_person_records(document: CtdlDocument, schema: CtdlSchema, ctx: CheckCont
     for node in document.nodes:
         for name in node.types:
             if name in PERSON_CLASSES or schema.compact(name) in PERSON_CLASSES:
-                yield ctx.fail(f"{_at(node)}/@type", expected="no records about individual people", found=name,
+                yield ctx.fail(node.at("@type"), expected="no records about individual people", found=name,
                                message=f"{_at(node) or '/'} is a record about a person ({name}); the Registry holds "
                                        f"no records about individuals")
 

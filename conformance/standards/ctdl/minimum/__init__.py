@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from conformance.ctdl.load import looks_like_ctdl
+from conformance.ctdl.load import CtdlLoadError, looks_like_ctdl
 from conformance.model.subjects import Subject
 from conformance.registry import detects, measures
 
@@ -25,7 +25,11 @@ def _scores(subject: Subject, version: str) -> Iterator[dict[str, Any]]:
     from conformance.ctdl.policy import load_policy
 
     policy = load_policy(version)
-    for node in subject.ctdl.resources:
+    try:
+        document = subject.ctdl
+    except CtdlLoadError:
+        return              # nothing to measure: CTDL-document-shape reports the publication
+    for node in document.resources:
         score = policy.score(node)
         if score is not None:
             yield score.record(subject.id, node.pointer)

@@ -14,6 +14,7 @@ from conformance.ctdl.policy import VERSIONS, load_policy, shapes_folder, types_
 from conformance.model.findings import Finding
 from conformance.model.subjects import Subject
 from conformance.registry import CheckContext, check
+from conformance.standards.ctdl import not_loadable
 
 _REQUIREMENT = re.compile(r'lerc:requirement "([A-Z0-9]+-[a-z0-9-]+)"')
 
@@ -30,7 +31,7 @@ def _judge(subject: Subject, ctx: CheckContext) -> Iterator[Finding]:
     try:
         document = subject.ctdl
     except CtdlLoadError as exc:
-        yield ctx.inapplicable(f"the document does not load as CTDL ({exc})")
+        yield not_loadable(ctx, exc)
         return
     judged = 0
     for node in document.resources:

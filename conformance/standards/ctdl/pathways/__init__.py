@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from conformance.ctdl.load import looks_like_ctdl
+from conformance.ctdl.load import CtdlLoadError, looks_like_ctdl
 from conformance.model.findings import Finding
 from conformance.model.subjects import Subject
 from conformance.registry import detects, illustrates
@@ -25,7 +25,11 @@ def _structural(type_name: str) -> bool:
 def publishes_structure(subject: Subject) -> bool:
     if not looks_like_ctdl(subject.document):
         return False
-    return any(_structural(t) for node in subject.ctdl.nodes for t in node.types)
+    try:
+        document = subject.ctdl
+    except CtdlLoadError:
+        return False        # a publication that does not load is CTDL-document-shape's alone (never an error)
+    return any(_structural(t) for node in document.nodes for t in node.types)
 
 
 @illustrates("CTDLPATH")

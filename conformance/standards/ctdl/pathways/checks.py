@@ -26,7 +26,6 @@ from conformance.ctdl.graphs import (
     Edge,
     PathwayGraph,
     cycles,
-    escape_pointer,
     has_type,
     node_key,
     proxies_of,
@@ -60,7 +59,7 @@ def destination_exists(subject: Subject, ctx: CheckContext) -> Iterator[Finding]
             yield skip
             return
         for pathway in graph.pathways:
-            where = f"{pathway.node.pointer}/{escape_pointer(HAS_DESTINATION)}"
+            where = pathway.node.at(HAS_DESTINATION)
             if not pathway.destinations:
                 if pathway.members:
                     yield with_nodes(ctx.fail(where, expected=(
@@ -172,7 +171,7 @@ def required_number_fits(subject: Subject, ctx: CheckContext) -> Iterator[Findin
             node = condition.node
             if REQUIRED_NUMBER not in node.data:
                 continue
-            where = f"{node.pointer}/{escape_pointer(REQUIRED_NUMBER)}"
+            where = node.at(REQUIRED_NUMBER)
             raw = node.data[REQUIRED_NUMBER]
             options = len(refs_in(node, TARGET_COMPONENT)) + len(node.values(HAS_CONDITION))
             owner = condition.owner
@@ -196,7 +195,7 @@ def required_constraints_fit(subject: Subject, ctx: CheckContext) -> Iterator[Fi
             return
         for condition in stating:
             node = condition.node
-            where = f"{node.pointer}/{escape_pointer(REQUIRED_CONSTRAINTS)}"
+            where = node.at(REQUIRED_CONSTRAINTS)
             raw = node.data[REQUIRED_CONSTRAINTS]
             offered = len(node.values(HAS_CONSTRAINT))
             number = _integer(raw)
@@ -204,7 +203,7 @@ def required_constraints_fit(subject: Subject, ctx: CheckContext) -> Iterator[Fi
                 yield with_nodes(ctx.fail(where, found=raw, expected="a whole number of constraints"), condition.owner)
             elif number < 0 or number > offered:
                 counted = (f"{offered} hasConstraint entr{'y' if offered == 1 else 'ies'} at "
-                           f"{node.pointer}/{escape_pointer(HAS_CONSTRAINT)}" if offered else "no hasConstraint entries")
+                           f"{node.at(HAS_CONSTRAINT)}" if offered else "no hasConstraint entries")
                 yield with_nodes(ctx.fail(where, found=raw, expected=f"a number from 0 to {offered}", message=(
                     f"{where}: a condition of {name_of(condition.owner)} requires {describe(raw)} constraint(s) but "
                     f"has {counted}; expected a number from 0 to {offered}")), condition.owner)
@@ -321,7 +320,7 @@ def inverse_links_agree(subject: Subject, ctx: CheckContext) -> Iterator[Finding
                     listed = [back.value for back in refs_in(other, inverse)]
                     yield with_nodes(ctx.fail(ref.pointer, expected=f"{inverse} naming {name_of(node)}", message=(
                         f"{ref.pointer}: {name_of(node)} states {prop} {name_of(other)}, but {name_of(other)} "
-                        f"lists {inverse} {describe(listed)} at {other.pointer}/{escape_pointer(inverse)}; "
+                        f"lists {inverse} {describe(listed)} at {other.at(inverse)}; "
                         f"expected it to list {name_of(node)} as well")), node, other)
     yield from guarded(ctx, produce)
 
@@ -338,7 +337,7 @@ def components_are_part_of_the_pathway(subject: Subject, ctx: CheckContext) -> I
                 stated = refs_in(component, IS_PART_OF) + refs_in(component, LEGACY_IS_PART_OF)
                 if not stated or any(graph.index.find(ref.value) is pathway.node for ref in stated):
                     continue        # leaving isPartOf out is a minimum data gap, judged by those rules
-                where = f"{component.pointer}/{escape_pointer(IS_PART_OF)}"
+                where = component.at(IS_PART_OF)
                 named = describe([r.value for r in stated])
                 message = (f"{where}: component {name_of(component)} of pathway {name_of(pathway.node)} is part of "
                            f"{named}; expected isPartOf to name {pathway.node.id or name_of(pathway.node)}")
@@ -368,7 +367,7 @@ def top_children_belong(subject: Subject, ctx: CheckContext) -> Iterator[Finding
                 yield with_nodes(ctx.fail(ref.pointer, expected="top children that belong to the framework", message=(
                     f"{ref.pointer}: framework {name_of(framework)} lists {name_of(child)} as a top child, but that "
                     f"competency is part of {describe([p.value for p in parents])} "
-                    f"({child.pointer}/{escape_pointer(FRAMEWORK_OF)}); expected top children to belong to the "
+                    f"({child.at(FRAMEWORK_OF)}); expected top children to belong to the "
                     f"framework that lists them")), framework, child)
     yield from guarded(ctx, produce)
 

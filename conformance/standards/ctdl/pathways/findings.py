@@ -9,6 +9,7 @@ from conformance.ctdl.model import CtdlNode
 from conformance.ctdl.schema import CtdlSchemaUnavailable
 from conformance.model.findings import Finding
 from conformance.registry import CheckContext
+from conformance.standards.ctdl import not_loadable
 
 MAX_FINDINGS = 200      # per check and document: past this a publication is broken throughout, and one more says so
 
@@ -24,7 +25,8 @@ def with_nodes(finding: Finding, *nodes: CtdlNode) -> Finding:
 
 
 def guarded(ctx: CheckContext, produce: Callable[[], Iterable[Finding]]) -> Iterator[Finding]:
-    """The findings, capped; a document or vocabulary the suite cannot read is an `error`, never a pass."""
+    """The findings, capped. A document that does not load is CTDL-document-shape's failure, so here it is
+    inapplicable; a pinned vocabulary the suite cannot read is an `error` (the suite could not evaluate)."""
     try:
         produced = iter(produce())
         count = 0
@@ -36,6 +38,6 @@ def guarded(ctx: CheckContext, produce: Callable[[], Iterable[Finding]]) -> Iter
                 return
             yield finding
     except CtdlLoadError as exc:
-        yield ctx.error(f"the document cannot be read as CTDL: {exc}")
+        yield not_loadable(ctx, exc)
     except CtdlSchemaUnavailable as exc:
         yield ctx.error(f"the CTDL vocabulary is not available: {exc}")

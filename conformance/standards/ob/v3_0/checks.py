@@ -23,6 +23,7 @@ from conformance.standards.predicates import (
     type_list,
 )
 from conformance.standards.securing import secured_by_issuer
+from conformance.standards.validity import verification_period
 
 Findings = Iterator[Finding]
 
@@ -294,6 +295,18 @@ def proof_verifies(subject: Subject, ctx: CheckContext) -> Findings:
     yield from secured_by_issuer(subject, ctx, presence_rule="OB30-proof-present")
 
 
+@check("OB30-verification-validity-period")
+def valid_at_judging_instant(subject: Subject, ctx: CheckContext) -> Findings:
+    """Verification's status step: at the run's judging instant the credential (or endorsement) is not before its
+    validFrom and not after its validUntil (issuanceDate and expirationDate in the VC 1.1 shape), and a VC-JWT is
+    within its nbf and exp."""
+    modern = s.is_vc2(subject)
+    yield from verification_period(
+        subject, ctx, modern=modern,
+        format_rules="VCDM20-valid-from-datetime-stamp and VCDM20-valid-until-datetime-stamp" if modern
+        else "VCDM11-issuance-date-datetime and VCDM11-expiration-date-datetime")
+
+
 # --- AchievementSubject and identity ---------------------------------------------------------------------------
 
 @check("OB30-achievementsubject-type")
@@ -303,8 +316,7 @@ def achievement_subject_type(subject: Subject, ctx: CheckContext) -> Findings:
         yield ctx.inapplicable("an endorsement credential")
         return
     nodes = list(s.achievement_subjects(subject))
-    if not nodes:
-        return                           # VCDM requires credentialSubject; nothing of OB's to judge
+    # no credentialSubject: VCDM's rule fails it; nothing of OB's to judge here (never a silent pass)
     yield from _type_rule(ctx, nodes, "AchievementSubject", "credentialSubject")
 
 
@@ -764,9 +776,7 @@ def endorsement_subject_type(subject: Subject, ctx: CheckContext) -> Findings:
     if (skip := _endorsement_or_inapplicable(subject, ctx)) is not None:
         yield skip
         return
-    nodes = _endorsement_subjects(subject)
-    if nodes:
-        yield from _type_rule(ctx, nodes, "EndorsementSubject", "credentialSubject")
+    yield from _type_rule(ctx, _endorsement_subjects(subject), "EndorsementSubject", "credentialSubject")
 
 
 @check("OB30-endorsementsubject-id")
@@ -775,7 +785,9 @@ def endorsement_subject_id(subject: Subject, ctx: CheckContext) -> Findings:
     if (skip := _endorsement_or_inapplicable(subject, ctx)) is not None:
         yield skip
         return
-    for at, node in _endorsement_subjects(subject):
+    nodes = _endorsement_subjects(subject)
+    yield from _nodes_or_inapplicable(ctx, nodes, "credentialSubject")
+    for at, node in nodes:
         if isinstance(node, Mapping) and not is_url(node.get("id")):
             yield ctx.fail(at + "/id", expected="the URI of the endorsed entity", found=_get(node, "id"))
 

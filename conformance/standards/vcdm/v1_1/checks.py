@@ -23,6 +23,7 @@ from conformance.standards.predicates import (
     pointer,
 )
 from conformance.standards.securing import jws_findings
+from conformance.standards.validity import claim_bounds, judge_bounds, mapped_properties, property_bounds
 from conformance.standards.vcdm import V1_CONTEXT
 from conformance.standards.vcdm.v1_1._shapes import (
     has_embedded_proof,
@@ -264,6 +265,24 @@ def expiration_follows_issuance(subject: Subject, ctx: CheckContext) -> Iterator
                        f"{subject.document['issuanceDate']}", found=subject.document["expirationDate"])
 
 
+@check("VCDM11-valid-at-instant")
+def valid_at_judging_instant(subject: Subject, ctx: CheckContext) -> Iterator[Finding]:
+    """issuanceDate is not after, and expirationDate not before, the run's judging instant. Dates a VC-JWT set from
+    its nbf and exp claims are judged on the claims (VCDM11-jwt-valid-at-instant), not twice."""
+    if (skip := _credential_only(subject, ctx)) is not None:
+        yield skip
+        return
+    mapped = mapped_properties(subject.payload.jwt)
+    bounds = property_bounds(subject.document, "issuanceDate", "expirationDate", skip=mapped)
+    if not bounds:
+        why = ("its dates come from the JWT's nbf and exp (see VCDM11-jwt-valid-at-instant)" if mapped
+               else "the credential states neither issuanceDate nor expirationDate")
+        yield ctx.inapplicable(why)
+        return
+    yield from judge_bounds(ctx, bounds, subject.verification_options.instant(),
+                            format_rules="VCDM11-issuance-date-datetime and VCDM11-expiration-date-datetime")
+
+
 @check("VCDM11-no-2-0-validity-properties")
 def no_2_0_validity_properties(subject: Subject, ctx: CheckContext) -> Iterator[Finding]:
     """The document does not use validFrom or validUntil, the VC 2.0 names for its validity period."""
@@ -449,6 +468,21 @@ def _enclosed(subject: Subject, ctx: CheckContext) -> tuple[Mapping[str, Any], M
 def _jwt_fail(ctx: CheckContext, at: str, what: str, expected: str, found: Any = MISSING) -> Finding:
     shown = "absent" if found is MISSING else describe(found)
     return ctx.fail(at, expected=expected, found=found, message=f"{what} is {shown}; expected {expected}")
+
+
+@check("VCDM11-jwt-valid-at-instant")
+def jwt_valid_at_judging_instant(subject: Subject, ctx: CheckContext) -> Iterator[Finding]:
+    """A VC-JWT's nbf is not after, and its exp not before, the run's judging instant (RFC 7519 processing)."""
+    jwt, skip = _vc_jwt(subject, ctx)
+    if skip is not None:
+        yield skip
+        return
+    bounds = claim_bounds(jwt.jws.payload, jwt.style)
+    if not bounds:
+        yield ctx.inapplicable("the JWT has neither an nbf nor an exp claim")
+        return
+    yield from judge_bounds(ctx, bounds, subject.verification_options.instant(),
+                            format_rules="VCDM11-jwt-numeric-dates")
 
 
 @check("VCDM11-jwt-signature")

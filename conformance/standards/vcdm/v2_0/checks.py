@@ -15,6 +15,7 @@ from conformance.standards.predicates import (
     items,
     pointer,
 )
+from conformance.standards.validity import judge_bounds, property_bounds
 
 from ._shapes import (
     ENVELOPE_MEDIA_TYPES,
@@ -504,6 +505,21 @@ def valid_from_not_after_valid_until(subject: Subject, ctx: CheckContext) -> Ite
         yield ctx.fail("/validUntil", expected=f"an instant no earlier than validFrom "
                                                f"({subject.document['validFrom']})",
                        found=subject.document["validUntil"])
+
+
+@check("VCDM20-valid-at-instant")
+def valid_at_judging_instant(subject: Subject, ctx: CheckContext) -> Iterator[Finding]:
+    """validFrom is not after, and validUntil not before, the run's judging instant. Apart from the format rules
+    above: a credential past its validUntil is still a conformant document (the rule is tagged verification)."""
+    if (skip := _credential_only(subject, ctx)) is not None:
+        yield skip
+        return
+    bounds = property_bounds(subject.document, "validFrom", "validUntil")
+    if not bounds:
+        yield ctx.inapplicable("the credential states neither validFrom nor validUntil: its validity period is open")
+        return
+    yield from judge_bounds(ctx, bounds, subject.verification_options.instant(),
+                            format_rules="VCDM20-valid-from-datetime-stamp and VCDM20-valid-until-datetime-stamp")
 
 
 @check("VCDM20-no-v1-dates")
