@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import json
 import sys
-import tomllib
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
@@ -11,14 +10,25 @@ from typing import Any
 
 import click
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
 from conformance import __version__
-from conformance.environment import Environment
+from conformance.environment import MAX_FETCHED_BYTES, Environment
+from conformance.formats import Limits
+from conformance.loading import (
+    RESULTS_MAX_BYTES,
+    RESULTS_MAX_DEPTH,
+    LoadError,
+    load_json_file,
+    load_toml_file,
+    read_bounded,
+)
 from conformance.model.findings import Verdict
 from conformance.model.requirements import SERVICES, CatalogError
 from conformance.model.targets import DirectoryTarget, Target, UrlTarget, local_target
 from conformance.net import FetchError, FetchPolicy, FetchPolicyError, GuardedClient
+from conformance.outputs import OutputError
 from conformance.reporting.results import (
     check_output,
     describe_target,
@@ -49,7 +59,8 @@ def main() -> None:
     """Conformance tests for Learning and Employment Record credentials and systems."""
 
 
-def _targets(inputs: Sequence[str], client: GuardedClient) -> list[Target]:
+def _targets(inputs: Sequence[str], client: GuardedClient, *, allow_driver_commands: bool = False,
+             allow_outside_paths: bool = False) -> list[Target]:
     from conformance.model.services import ServiceTarget, TargetsFileError, load_targets_file
 
     targets: list[Target] = []
@@ -59,10 +70,15 @@ def _targets(inputs: Sequence[str], client: GuardedClient) -> list[Target]:
             continue
         if item.endswith(".toml") and Path(item).is_file():      # a targets file: documents and live services
             try:
-                loaded = load_targets_file(Path(item))
+                loaded = load_targets_file(Path(item), allow_driver_commands=allow_driver_commands,
+                                           allow_outside_paths=allow_outside_paths)
             except TargetsFileError as exc:
                 raise click.BadParameter(str(exc), param_hint="PATH") from None
-            targets += _targets(loaded.documents, client)
+            targets += _targets(loaded.documents, client, allow_driver_commands=allow_driver_commands,
+                                allow_outside_paths=allow_outside_paths)
+            for service in loaded.services:     # said before the run: its rules will be error, not the vendor's fault
+                if service.refused_programs():
+                    click.echo(service.refused_programs(), err=True)
             if loaded.services:
                 targets.append(ServiceTarget(loaded.services, client, loaded.implementation))
             continue
@@ -79,9 +95,9 @@ def _known_documents(indexes: Sequence[Path]) -> dict[str, bytes | None]:
     documents: dict[str, bytes | None] = {}
     for index in indexes:
         try:
-            table = tomllib.loads(index.read_text(encoding="utf-8")).get("documents")
-        except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
-            raise click.BadParameter(f"{index} cannot be read as TOML: {exc}", param_hint="--documents") from None
+            table = load_toml_file(index, what="the --documents index").get("documents")
+        except LoadError as exc:
+            raise click.BadParameter(str(exc), param_hint="--documents") from None
         if not isinstance(table, dict) or not all(isinstance(v, str) or v is False for v in table.values()):
             raise click.BadParameter(f"{index} has no [documents] table of URL = \"file\" (or false) entries",
                                      param_hint="--documents")
@@ -90,10 +106,11 @@ def _known_documents(indexes: Sequence[Path]) -> dict[str, bytes | None]:
                 documents.setdefault(url, None)
                 continue
             try:
-                documents.setdefault(url, (index.parent / name).read_bytes())
-            except OSError as exc:
-                raise click.BadParameter(f"{index}: {url} names {name}, which cannot be read: {exc.strerror}",
-                                         param_hint="--documents") from None
+                # a known document is judged like any fetched one, so it gets a fetched document's size bound
+                documents.setdefault(url, read_bounded(index.parent / name, Limits().max_bytes,
+                                                       f"the file for {url}"))
+            except LoadError as exc:
+                raise click.BadParameter(f"{index}: {exc}", param_hint="--documents") from None
     return documents
 
 
@@ -140,11 +157,18 @@ def _count(targets: Sequence[Target]) -> int:
               help="The Credential Registry environment CTDL publications are judged against: production, sandbox, "
                    "staging, or a base URL; without it, each publication's own @id decides.")
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), help="Write results.json into this directory.")
+@click.option("--allow-driver-commands", is_flag=True,
+              help="Run the programs a targets file names for wallets and client apps (driver.command, export and "
+                   "import commands), in an environment without other services' secrets. Off by default: a "
+                   "vendor's targets file then runs no code here, and the rules that needed it are error.")
+@click.option("--allow-outside-paths", is_flag=True,
+              help="Let a targets file's [[target]] paths lead outside its folder (refused by default).")
 @click.option("-v", "--verbose", is_flag=True, help="Show every finding, not only failures.")
 def check(inputs: tuple[str, ...], profile_name: str, output_format: str, artifacts: Path | None, online: bool,
           allow_private: bool, ca_file: Path | None, trust_lists: tuple[Path, ...],
           document_indexes: tuple[Path, ...], challenge: str | None, domains: tuple[str, ...], at: str | None,
-          registry_base: str | None, out: Path | None, verbose: bool) -> None:
+          registry_base: str | None, out: Path | None, allow_driver_commands: bool, allow_outside_paths: bool,
+          verbose: bool) -> None:
     """Check credential and presentation documents: JSON, JWT, baked PNG/SVG; a directory means every file in it.
 
     A targets.toml names documents ([[target]]) and the live services of one implementation ([[service]]): each
@@ -158,7 +182,8 @@ def check(inputs: tuple[str, ...], profile_name: str, output_format: str, artifa
         raise click.BadParameter(str(exc), param_hint="--ca-file") from None
     try:
         _check_registry_base(registry_base)
-        targets = _targets(inputs, client)
+        targets = _targets(inputs, client, allow_driver_commands=allow_driver_commands,
+                           allow_outside_paths=allow_outside_paths)
         try:        # one instant for the whole run, fixed here: every verification of the run judges at it
             instant = judging_instant(at)
         except ValueError as exc:
@@ -167,7 +192,7 @@ def check(inputs: tuple[str, ...], profile_name: str, output_format: str, artifa
             challenge=challenge, domain=domains or None, now=instant,
             trust_list=combine(load_trust_source(p) for p in trust_lists) if trust_lists else None)
         env = Environment.create(artifacts=artifacts, online=online,
-                                 fetch=(lambda url: client.fetch(url, 1024 * 1024)) if online else None,
+                                 fetch=(lambda url: client.fetch(url, MAX_FETCHED_BYTES)) if online else None,
                                  documents=_known_documents(document_indexes), options=options,
                                  ctdl_registry=registry_base)
         env.use_publication_set(targets)      # CTDL files judged together: sibling references, duplicate CTIDs
@@ -197,13 +222,18 @@ def check(inputs: tuple[str, ...], profile_name: str, output_format: str, artifa
     if out is not None:
         document = results_document(results, profile=profile.name, started=started, ended=ended,
                                     environment=env.describe(), targets=[describe_target(t) for t in targets],
-                                    exchanges=[e.to_json() for e in client.exchanges], scope=scope)
-        path = write_results(out, document)
+                                    exchanges=[e.to_json() for e in client.exchanges], scope=scope,
+                                    secrets=client.secrets)
+        try:
+            path = write_results(out, document)
+        except OutputError as exc:
+            errors.print(f"[red]error:[/] {exc}", soft_wrap=True)
+            sys.exit(EXIT_ERROR)
         errors.print(f"results: {path}")
     if output_format == "json":
-        sys.stdout.write(json.dumps(check_output(results, scope), ensure_ascii=False) + "\n")
+        sys.stdout.write(json.dumps(check_output(results, scope, secrets=client.secrets), ensure_ascii=False) + "\n")
     else:
-        render(console, results, env.catalog, verbose=verbose, scope=scope)
+        render(console, results, env.catalog, verbose=verbose, scope=scope, secrets=client.secrets)
     sys.exit(EXIT_CODES[run_verdict(results, scope)])
 
 
@@ -274,9 +304,13 @@ def report(results_files: tuple[Path, ...], earl: bool, html_report: bool, pdf: 
     loaded: list[tuple[Path, dict[str, Any]]] = []
     for source in results_files:
         try:
-            results = json.loads(source.read_text(encoding="utf-8"))
+            results = load_json_file(source, max_bytes=RESULTS_MAX_BYTES, max_depth=RESULTS_MAX_DEPTH)
             validate_data_file("results", results, source)
-        except (OSError, UnicodeDecodeError, json.JSONDecodeError, CatalogError) as exc:
+        except LoadError as exc:
+            errors.print(f"[red]error:[/] {escape(exc.path)} is not a readable results.json: {escape(exc.reason)}",
+                         soft_wrap=True)
+            sys.exit(EXIT_ERROR)
+        except CatalogError as exc:
             errors.print(f"[red]error:[/] {source} is not a readable results.json: {exc}", soft_wrap=True)
             sys.exit(EXIT_ERROR)
         loaded.append((source, results))
@@ -362,9 +396,11 @@ def verify_report(folder: Path, attestation_name: str, trusted_signers: tuple[st
 
     errors = _console(stderr=True)
     try:
-        attestation = json.loads((folder / attestation_name).read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        errors.print(f"[red]error:[/] {folder / attestation_name} is not a readable attestation: {exc}", soft_wrap=True)
+        attestation = load_json_file(folder / attestation_name, max_bytes=RESULTS_MAX_BYTES,
+                                     max_depth=RESULTS_MAX_DEPTH)
+    except LoadError as exc:
+        errors.print(f"[red]error:[/] {escape(exc.path)} is not a readable attestation: {escape(exc.reason)}",
+                     soft_wrap=True)
         sys.exit(EXIT_ERROR)
     if not isinstance(attestation, dict):
         errors.print(f"[red]error:[/] {folder / attestation_name} is not a JSON object")
@@ -438,10 +474,11 @@ def verify_report(folder: Path, attestation_name: str, trusted_signers: tuple[st
     if rejudge:
         incomplete = True           # until every subject and the run's verdict were judged again
         try:
-            results = json.loads((folder / "results.json").read_text(encoding="utf-8"))
-        except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+            results = load_json_file(folder / "results.json", max_bytes=RESULTS_MAX_BYTES,
+                                     max_depth=RESULTS_MAX_DEPTH)
+        except LoadError as exc:
             results = None
-            say("[yellow]not rejudged[/]", f"{folder / 'results.json'} cannot be read: {exc}")
+            say("[yellow]not rejudged[/]", escape(str(exc)))
         if manifest is None:
             say("[yellow]not rejudged[/]", f"the package holds no readable {MANIFEST_NAME}, so nothing can be judged "
                                            f"again")
@@ -527,7 +564,11 @@ def vectors_export(directory: Path, documents_dir: Path | None) -> None:
     from conformance.vectors import export
 
     documents_dir = documents_dir or directory.with_name(directory.name + "-documents")
-    count = sum(1 for _ in export(directory, documents=documents_dir))
+    try:
+        count = sum(1 for _ in export(directory, documents=documents_dir))
+    except OutputError as exc:
+        _console(stderr=True).print(f"[red]error:[/] {exc}", soft_wrap=True)
+        sys.exit(EXIT_ERROR)
     _console().print(f"wrote {count} files to {directory} and {documents_dir}")
 
 
@@ -575,7 +616,7 @@ def requirements(profile_name: str | None, output_format: str, rfp: bool, out: P
             appendix = build_appendix(profile, catalog, counts, suite_version=__version__,
                                       profile_sha256=profile_digest(source))
             written = write_appendix(appendix, out)
-        except (RfpError, OSError) as exc:
+        except (RfpError, OSError, OutputError) as exc:
             errors.print(f"[red]error:[/] {exc}", soft_wrap=True)
             sys.exit(EXIT_ERROR)
         _console().print(f"RFP appendix: {written[0]}, {written[1]} ({len(appendix.rows)} tested requirements, "

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from conformance.artifacts.store import ArtifactStore, load_pins
-from conformance.engines.jsonld import ContextLoader, SafeModeExpander
+from conformance.engines.jsonld import MAX_CONTEXT_BYTES, ContextLoader, SafeModeExpander
 from conformance.engines.jsonschema import SchemaValidators
 from conformance.formats import Limits
 from conformance.model.profiles import Profile, load_profiles
@@ -28,6 +28,10 @@ if TYPE_CHECKING:
     from conformance.ctdl.references import CtdlResolver
     from conformance.ctdl.run_set import RunSet
     from conformance.model.targets import Target
+
+# What one --online fetch reads at most (contexts, DID and controller documents, status lists): the context loader's
+# cap, which tells a context cut at that size ("too large") from one that is not JSON.
+MAX_FETCHED_BYTES = MAX_CONTEXT_BYTES
 
 
 @dataclass

@@ -12,10 +12,11 @@ with the CLI's code for an `incomplete` (3) or `not judged` (4) verdict, so CI n
 """
 from __future__ import annotations
 
+import sys
 import tomllib
 import warnings
-from collections.abc import Iterator
-from dataclasses import dataclass
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, replace
 from fnmatch import fnmatchcase
 from pathlib import Path
 from typing import Any
@@ -84,6 +85,11 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption("--ler-online", action="store_true", help="Fetch what is not pinned.")
     group.addoption("--ler-allow-private", action="store_true",
                     help="Let fetches reach private, loopback and link-local addresses.")
+    group.addoption("--ler-allow-driver-commands", action="store_true",
+                    help="Run the programs a targets file names for wallets and client apps (driver.command), in an "
+                         "environment without other services' secrets (refused by default).")
+    group.addoption("--ler-allow-outside-paths", action="store_true",
+                    help="Let a targets file's [[target]] paths lead outside its folder (refused by default).")
     group.addoption("--ler-trust-list", action="append", default=[], metavar="FILE",
                     help="Issuers to accept (TOML trust list or DCC registry .json); repeatable.")
     group.addoption("--ler-at", default=None, metavar="DATETIME",
@@ -98,7 +104,7 @@ def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "ler_standard(prefix): the standard a requirement belongs to")
     if not config.getoption("ler_target"):
         return
-    from conformance.environment import Environment
+    from conformance.environment import MAX_FETCHED_BYTES, Environment
     from conformance.net import FetchPolicy, GuardedClient
     from conformance.trust import combine, load_trust_source
 
@@ -113,7 +119,7 @@ def pytest_configure(config: pytest.Config) -> None:
     client = GuardedClient(FetchPolicy(allow_private=config.getoption("ler_allow_private")))
     env = Environment.create(
         artifacts=Path(config.getoption("ler_artifacts")) if config.getoption("ler_artifacts") else None,
-        online=online, fetch=(lambda url: client.fetch(url, 1024 * 1024)) if online else None,
+        online=online, fetch=(lambda url: client.fetch(url, MAX_FETCHED_BYTES)) if online else None,
         trust_list=combine(load_trust_source(f) for f in trust_files) if trust_files else None, at=at)
     for prefix in env.catalog.standards:
         config.addinivalue_line("markers", f"{prefix.lower()}: requirements of {prefix} (ler-conformance)")
@@ -122,8 +128,8 @@ def pytest_configure(config: pytest.Config) -> None:
     config.args = [str(SUITE_MODULE)]
 
 
-def _targets(spec: str, client: Any) -> Iterator[Any]:
-    from conformance.model.services import ServiceTarget, load_targets_file
+def _targets(spec: str, client: Any, allow: Mapping[str, bool] | None = None) -> Iterator[Any]:
+    from conformance.model.services import ServiceTarget, TargetsFileError, load_targets_file
     from conformance.model.targets import DirectoryTarget, FileTarget, UrlTarget
 
     if spec.startswith(("https://", "http://")):
@@ -131,9 +137,16 @@ def _targets(spec: str, client: Any) -> Iterator[Any]:
         return
     path = Path(spec)
     if path.suffix == ".toml":            # documents ([[target]]) and live services ([[service]]), one file format
-        loaded = load_targets_file(path)
+        allow = allow or {}
+        try:
+            loaded = load_targets_file(path, **allow)
+        except TargetsFileError as exc:
+            raise pytest.UsageError(str(exc)) from None
         for location in loaded.documents:
-            yield from _targets(location, client)
+            yield from _targets(location, client, allow)
+        for service in loaded.services:       # said before the run: its rules will be error, not the vendor's fault
+            if service.refused_programs():
+                print(service.refused_programs(), file=sys.stderr)
         if loaded.services:
             yield ServiceTarget(loaded.services, client, loaded.implementation)
     elif path.is_dir():
@@ -154,7 +167,9 @@ def _build_cases(config: pytest.Config, env: Any, client: Any) -> Iterator[Case]
 
     runner = Runner(env, env.profile(config.getoption("ler_profile")))
     expectations = _expectations(config)
-    targets = [t for spec in config.getoption("ler_target") for t in _targets(spec, client)]
+    allow = {"allow_driver_commands": config.getoption("ler_allow_driver_commands"),
+             "allow_outside_paths": config.getoption("ler_allow_outside_paths")}
+    targets = [t for spec in config.getoption("ler_target") for t in _targets(spec, client, allow)]
     results = list(runner.run(targets))
     scope = runner.scope(results)
     config.stash[_VERDICT] = (str(run_verdict(results, scope)),
@@ -162,8 +177,9 @@ def _build_cases(config: pytest.Config, env: Any, client: Any) -> Iterator[Case]
                               sorted({n.requirement for n in scope.not_tested}))
     for result in results:
         by_requirement: dict[str, list[Finding]] = {}
-        for finding in result.findings:
-            by_requirement.setdefault(finding.requirement, []).append(finding)
+        for finding in result.findings:     # messages reach JUnit, allure and the terminal: no secret of the run
+            shown = replace(finding, message=client.secrets.redact_text(finding.message))
+            by_requirement.setdefault(finding.requirement, []).append(shown)
         for rid, findings in by_requirement.items():
             reason = next((e["reason"] for e in expectations
                            if fnmatchcase(rid, e["requirement"]) and fnmatchcase(result.subject, e.get("subject", "*"))),

@@ -14,9 +14,10 @@ from conformance.model.profiles import Profile
 from conformance.model.requirements import SERVICES, Level
 from conformance.model.subjects import Subject
 from conformance.model.targets import Target
-from conformance.registry import Embedded, RegisteredCheck
+from conformance.registry import Detector, Embedded, RegisteredCheck
 
 CORE = "CORE"
+SUITE_FAULT_RULE = "CORE-recognized-document"     # what a detector or embedder that raised leaves undecided
 MAX_EMBEDDING_DEPTH = 8
 
 
@@ -185,7 +186,7 @@ class Runner:
         parsed = _payload_error(subject) is None
         prefixes = [CORE]
         if parsed:
-            prefixes += [p for p, detect in sorted(self.detectors.items()) if _safe_detect(detect, subject)]
+            prefixes += [p for p, detect in sorted(self.detectors.items()) if self._detect(p, detect, subject, findings)]
         standards.update(p for p in prefixes if p in self.by_prefix)    # judged here, not merely recognized
         if subject.parent is None and self.claim_rules and not set(prefixes) & set(self.profile.judges):
             # offered to a profile made for other standards: their claim rule fails it (a failure of that standard)
@@ -202,28 +203,38 @@ class Runner:
                 for finding in _run_check(registered, subject):
                     findings.append(_place(finding, subject))
         if parsed and subject.depth < MAX_EMBEDDING_DEPTH:
-            for child in self._children(subject):
+            for child in self._children(subject, findings):
                 self._evaluate(child, findings, standards)
 
-    def _children(self, subject: Subject) -> Iterator[Subject]:
+    def _detect(self, prefix: str, detect: Detector, subject: Subject, findings: list[Finding]) -> bool:
+        try:
+            return bool(detect(subject))
+        except Exception as exc:  # noqa: BLE001 - a detector's own defect: said, never a silent "not this standard"
+            self._suite_fault(findings, subject, f"recognizing {prefix} documents raised {type(exc).__name__}: {exc}; "
+                                                 f"its rules did not run (a defect in the suite)")
+            return False
+
+    def _children(self, subject: Subject, findings: list[Finding]) -> Iterator[Subject]:
         for embedder in self.embedders:
             try:
                 embedded = list(embedder(subject))
-            except Exception:  # noqa: BLE001 - a broken embedder must not hide the parent's findings
+            except Exception as exc:  # noqa: BLE001 - never hides the parent's findings, and never goes unsaid
+                self._suite_fault(findings, subject, f"looking for embedded credentials ({embedder.__module__}) raised "
+                                                     f"{type(exc).__name__}: {exc}; they were not judged (a defect in "
+                                                     "the suite)")
                 continue
             for item in embedded:
                 yield _child(subject, item)
 
+    def _suite_fault(self, findings: list[Finding], subject: Subject, message: str) -> None:
+        """A detector or embedder that raised leaves the input's recognition undecided: an `error` finding, so the
+        verdict can never be pass (profiles that leave the CORE rule out cannot show it)."""
+        if SUITE_FAULT_RULE in self.levels:
+            findings.append(_place(Finding(SUITE_FAULT_RULE, Outcome.ERROR, "", message), subject))
+
 
 def _payload_error(subject: Subject) -> PayloadError | None:
     return subject.payload_error
-
-
-def _safe_detect(detect, subject: Subject) -> bool:  # noqa: ANN001
-    try:
-        return bool(detect(subject))
-    except Exception:  # noqa: BLE001 - detection reads untrusted JSON; failure means "not this standard"
-        return False
 
 
 def _run_check(registered: RegisteredCheck, subject: Subject) -> list[Finding]:

@@ -14,7 +14,6 @@ import base64
 import copy
 import json
 import struct
-import tomllib
 import zlib
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -23,6 +22,7 @@ from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from conformance.loading import CONFIG_MAX_BYTES, LoadError, load_toml_file
 from conformance.model.requirements import CatalogError
 from conformance.resources import vectors_dir
 from conformance.schemas import validate_data_file
@@ -30,6 +30,7 @@ from conformance.schemas import validate_data_file
 if TYPE_CHECKING:
     from conformance.proofs import Canonicalizer
 
+MANIFEST_MAX_BYTES = CONFIG_MAX_BYTES       # the largest manifest is about 50 KB
 PLACEHOLDER_SIGNATURE = b"\x00" * 64
 DEFAULT_CREATED = "2025-01-15T12:00:05Z"      # a fixed proof time keeps Ed25519 vectors byte-identical across runs
 _SIGNER_PATHS = frozenset({"/issuer", "/issuer/id", "/holder", "/holder/id"})   # what default signing rewrites
@@ -152,9 +153,9 @@ def _vector(entry: Mapping[str, Any], path: Path, standard: str,
 def _manifests(root: Path) -> Iterator[tuple[Path, Mapping[str, Any]]]:
     for path in sorted(root.rglob("manifest.toml")):
         try:
-            data = tomllib.loads(path.read_text(encoding="utf-8"))
-        except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
-            raise CatalogError(f"{path}: not a readable TOML manifest ({exc})") from exc
+            data = load_toml_file(path, max_bytes=MANIFEST_MAX_BYTES, what="the vector manifest")
+        except LoadError as exc:
+            raise CatalogError(str(exc)) from None
         validate_data_file("manifest", data, path)
         yield path, data
 
@@ -189,17 +190,21 @@ def known_documents(root: Path | None = None,
 def export(target: Path, root: Path | None = None, documents: Path | None = None) -> Iterator[Path]:
     """Write every vector as a file, one folder per standard and version, for use with other tools; the manifests'
     resources go to `documents` (default: target/documents) with documents.toml mapping each URL to its file, for
-    `check --documents`."""
+    `check --documents`.
+
+    Each file is written atomically and never through a symbolic link inside `target` or `documents` (OutputError):
+    an export folder someone else prepared cannot redirect the writes."""
+    from conformance.outputs import make_folder, write_atomically
+
     root = root or vectors_dir()
     canonicalizer = default_canonicalizer()
     for vector in load_vectors(root):
         relative = vector.folder.relative_to(root)
         out = target / relative / vector.filename
-        out.parent.mkdir(parents=True, exist_ok=True)
-        out.write_bytes(vector.materialize(canonicalizer))
-        yield out
+        make_folder(out.parent, root=target)
+        yield write_atomically(out, vector.materialize(canonicalizer), root=target)
     folder = documents or target / "documents"
-    folder.mkdir(parents=True, exist_ok=True)
+    make_folder(folder, root=target if documents is None else folder)
     lines = ["# Known documents by URL: pass this file to `ler-conformance check --documents`.", "[documents]"]
     for resource in load_resources(root):
         body = resource.materialize(canonicalizer)
@@ -207,12 +212,9 @@ def export(target: Path, root: Path | None = None, documents: Path | None = None
             lines.append(f"{json.dumps(resource.url)} = false   # gone: answers 410")
             continue
         out = folder / resource.source.filename
-        out.write_bytes(body)
         lines.append(f"{json.dumps(resource.url)} = {json.dumps(out.name)}")
-        yield out
-    index = folder / "documents.toml"
-    index.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    yield index
+        yield write_atomically(out, body, root=folder)
+    yield write_atomically(folder / "documents.toml", "\n".join(lines) + "\n", root=folder)
 
 
 # --- signing with the suite's test keys ----------------------------------------------------------------------

@@ -1,10 +1,13 @@
 """How the suite hands an offer (a URL: openid-credential-offer://..., later openid4vp://... or a VC API deep link)
 to the wallet under test. targets.toml names one driver per wallet service:
 
-    driver = { command = ["my-wallet-cli", "accept", "{url}", "--pin", "{tx_code}"] }
+    driver = { command = ["my-wallet-cli", "accept", "{url}", "--pin", "{tx_code}"], env = ["MY_WALLET_HOME"] }
         run without a shell, `{url}` and `{tx_code}` substituted (tx_code "" when the offer has none); bounded by
         the session timeout (the process is killed after it); stdout and stderr are kept (first 4 KiB each,
         secrets redacted). If the last non-empty stdout line is a JSON object, it is the wallet's report.
+        Only when the run allows it (--allow-driver-commands: a targets file is the vendor's, and the command is
+        code run on the tester's machine), in an environment of PATH, HOME, LANG, LC_*, TMPDIR and the variables
+        `env` lists, never one another service authenticates with (model.services.CommandPolicy).
     driver = { url = "http://127.0.0.1:9000/offer" }
         POST {"url": offer, "tx_code": ...} as JSON through the run's guarded client; the JSON answer is the
         wallet's report.
@@ -31,6 +34,7 @@ from typing import IO, Any, Protocol
 
 from conformance.counterparty.server import CounterpartyServer
 from conformance.live.transcript import MAX_TEXT, Step
+from conformance.model.services import CommandPolicy, ServiceConfig
 from conformance.net import FetchError, GuardedClient, redact_url
 
 MAX_OUTPUT = 4096
@@ -96,6 +100,9 @@ def _report(text: str) -> Mapping[str, Any] | None:
 @dataclass(frozen=True, slots=True)
 class CommandDriver:
     argv: tuple[str, ...]
+    commands: CommandPolicy = field(default_factory=CommandPolicy)    # refused unless the run allows programs
+    env: tuple[str, ...] = ()              # variables passed besides the base set (driver.env)
+    service: str = "the service"           # who wants the program run, for the refusal
     kind: str = "command"
 
     @property
@@ -104,10 +111,14 @@ class CommandDriver:
 
     def deliver(self, server: CounterpartyServer, offer: str, tx_code: str | None, finished: Finished,
                 timeout_s: float) -> Delivery:
+        refused = self.commands.refusal(self.service, self.argv)
+        if refused:          # driver_from refuses first; this guards a driver built any other way
+            return Delivery(error="not-allowed", message=refused)
         argv = [a.replace("{url}", offer).replace("{tx_code}", tx_code or "") for a in self.argv]
         with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
             try:
-                process = subprocess.Popen(argv, stdout=out, stderr=err, stdin=subprocess.DEVNULL, shell=False)
+                process = subprocess.Popen(argv, stdout=out, stderr=err, stdin=subprocess.DEVNULL, shell=False,
+                                           env=self.commands.environment(self.env))
             except OSError as exc:
                 return Delivery(error="not-started", message=f"the driver command cannot start: {exc.strerror}")
             try:
@@ -208,13 +219,26 @@ def _kind_of(link: str) -> str:
     return "link"
 
 
-def driver_from(config: Mapping[str, Any], client: GuardedClient) -> Driver:
-    """The driver a service's `driver` table names (ValueError for one the schema should have refused)."""
+def described(service: ServiceConfig | None) -> str:
+    """A service as the refusal of its programs names it."""
+    return f"the service {service.role} {service.endpoint}" if service is not None else "the service"
+
+
+def driver_from(config: Mapping[str, Any], client: GuardedClient, service: ServiceConfig | None = None) -> Driver:
+    """The driver a service's `driver` table names (ValueError for one the schema should have refused, and for a
+    command the run does not allow: `service.commands`; without a service nothing runs)."""
     if "command" in config:
         argv = config["command"]
         if not isinstance(argv, list | tuple) or not argv or not all(isinstance(a, str) and a for a in argv):
             raise ValueError("driver.command must be a non-empty list of strings")
-        return CommandDriver(tuple(argv))
+        listed = config.get("env", ())
+        if not isinstance(listed, list | tuple) or not all(isinstance(n, str) and n for n in listed):
+            raise ValueError("driver.env must be a list of environment variable names")
+        commands = service.commands if service is not None else CommandPolicy()
+        refused = commands.refusal(described(service), tuple(argv))
+        if refused:
+            raise ValueError(refused)
+        return CommandDriver(tuple(argv), commands, tuple(listed), described(service))
     if "url" in config:
         url = config["url"]
         if not isinstance(url, str) or not url.startswith(("http://", "https://")):

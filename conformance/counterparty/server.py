@@ -45,6 +45,7 @@ from starlette.routing import Route as StarletteRoute
 from conformance.live.transcript import MAX_TEXT, Step, Transcript
 from conformance.net import redact_url
 from conformance.net.evidence import REDACTED, redact_header, secret_field
+from conformance.net.secrets import FLOW_SECRETS
 from conformance.serving import is_loopback, serve_in_thread
 
 NOTED_HEADERS = ("authorization", "content-type", "content-length", "dpop", "user-agent", "accept")
@@ -166,6 +167,9 @@ class CounterpartyServer:
         self._routes = tuple(routes)
         self._steps: list[Step] = []
         self._secrets: dict[str, str] = {}
+        # the run's registry, when a live flow started this server: what it hands out is then redacted from every
+        # output of the run too, not only from its own records
+        self._run_secrets = FLOW_SECRETS.get()
         self._changed = threading.Condition()
         self.base_url = ""
 
@@ -175,6 +179,8 @@ class CounterpartyServer:
         """Register a value the suite hands out; records show `[redacted <label>]` wherever it appears."""
         with self._changed:
             self._secrets[value] = f"[redacted {label}]"
+        if self._run_secrets is not None:
+            self._run_secrets.add(value, label)
         return value
 
     def scrub(self, value: Any, *, depth_left: int = 64) -> Any:

@@ -32,6 +32,7 @@ from typing import Any
 
 from conformance.formats import Limits, PayloadError
 from conformance.formats.json_text import parse_json
+from conformance.outputs import commit, make_folder, open_new, write_atomically
 
 from .model import CtdlDocument, CtdlNode
 from .policy import VERSIONS, Gap, Policy, load_policy
@@ -347,8 +348,8 @@ class _Sink:
 
     def __init__(self, folder: Path):
         self.folder = folder
-        self.files = {name: (folder / f".{name}.jsonl").open("w", encoding="utf-8")
-                      for name in ("results", "assertions", "scores")}
+        # working files in the output folder: created afresh, never through a link someone left there
+        self.files = {name: open_new(folder / f".{name}.jsonl") for name in ("results", "assertions", "scores")}
 
     def write(self, part: ShardResult) -> None:
         for name, items in (("results", part.results), ("assertions", part.assertions), ("scores", part.scores)):
@@ -404,8 +405,9 @@ def _drive(shards: Iterable[Shard], submit: Submit, wait: Callable[[set[Any]], s
 
 def run_audit(paths: Sequence[Path], out_dir: Path, options: AuditOptions, *, workers: int | None = None,
               dask: str | None = None, progress: Callable[[ShardResult], None] | None = None) -> AuditSummary:
-    """Audit the set; write results.json, audit-summary.json, audit-summary.md and scores.jsonl into `out_dir`."""
-    out_dir.mkdir(parents=True, exist_ok=True)
+    """Audit the set; write results.json, audit-summary.json, audit-summary.md and scores.jsonl into `out_dir`
+    (each atomically and never through a symbolic link: conformance/outputs.py)."""
+    make_folder(out_dir)
     options = options if options.artifacts else _with_artifacts(options)
     summary = AuditSummary()
     sink = _Sink(out_dir)
@@ -440,8 +442,8 @@ def run_audit(paths: Sequence[Path], out_dir: Path, options: AuditOptions, *, wo
     data = summary.to_json()
     data["profile"] = options.profile
     data["mode"] = "minimum data only" if options.minimum_only else "full profile"
-    (out_dir / "audit-summary.json").write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-    (out_dir / "audit-summary.md").write_text(summary_markdown(data), encoding="utf-8")
+    write_atomically(out_dir / "audit-summary.json", json.dumps(data, indent=2, ensure_ascii=False) + "\n", root=out_dir)
+    write_atomically(out_dir / "audit-summary.md", summary_markdown(data), root=out_dir)
     if options.set_index:
         Path(options.set_index).unlink(missing_ok=True)
     return summary
@@ -454,7 +456,7 @@ def _index_set(paths: Sequence[Path], out_dir: Path, options: AuditOptions, *, w
     from dataclasses import replace
 
     target = out_dir / ".set-index.jsonl"
-    with target.open("wb") as handle:
+    with open_new(target, "wb") as handle:
         def on_result(part: ShardResult) -> None:
             handle.writelines(json.dumps(row, ensure_ascii=False).encode() + b"\n" for row in part.index_records)
 
@@ -527,7 +529,7 @@ def _write_results(out_dir: Path, sink: _Sink, summary: AuditSummary, options: A
         "evidence": {"http": []},
     }
     tmp = out_dir / ".results.json.tmp"
-    with tmp.open("w", encoding="utf-8") as out:
+    with open_new(tmp) as out:
         out.write(json.dumps(head, indent=2, ensure_ascii=False)[:-2] + ",\n  \"results\": ")
         sink.stream("results", out)
         out.write(",\n  \"assertions\": ")
@@ -535,8 +537,11 @@ def _write_results(out_dir: Path, sink: _Sink, summary: AuditSummary, options: A
         out.write(",\n  \"scores\": ")
         sink.stream("scores", out)
         out.write("\n}\n")
-    tmp.replace(out_dir / "results.json")
-    shutil.copyfile(out_dir / ".scores.jsonl", out_dir / "scores.jsonl")
+    commit(tmp, out_dir / "results.json", root=out_dir)
+    scores = out_dir / ".scores.jsonl.tmp"
+    with open_new(scores, "wb") as out, (out_dir / ".scores.jsonl").open("rb") as source:
+        shutil.copyfileobj(source, out)
+    commit(scores, out_dir / "scores.jsonl", root=out_dir)
 
 
 def summary_markdown(data: Mapping[str, Any]) -> str:

@@ -133,7 +133,8 @@ def registry(inputs: tuple[str, ...], registry_base_option: str, route: str, pro
              verbose: bool) -> None:
     """Check Credential Registry publications: CTIDs fetched from the Registry, Registry URLs, or local files."""
     from conformance.cli import EXIT_CODES, EXIT_ERROR, _console, _run_with_progress
-    from conformance.environment import Environment
+    from conformance.environment import MAX_FETCHED_BYTES, Environment
+    from conformance.outputs import OutputError
     from conformance.reporting.results import check_output, results_document, write_results
     from conformance.reporting.text import render
     from conformance.runner import Runner, run_verdict
@@ -145,7 +146,7 @@ def registry(inputs: tuple[str, ...], registry_base_option: str, route: str, pro
         client = RegistryClient(http, registry_base(registry_base_option))
         urls, local = resolve_inputs(inputs, client, route=route)
         env = Environment.create(artifacts=artifacts, online=online,
-                                 fetch=(lambda url: http.fetch(url, 1024 * 1024)) if online else None,
+                                 fetch=(lambda url: http.fetch(url, MAX_FETCHED_BYTES)) if online else None,
                                  # a named environment is also the identity ids must carry; a base URL (a mirror,
                                  # the stand-in) serves another Registry's data, production unless said otherwise
                                  ctdl_registry=registry_base_option if registry_base_option in REGISTRY_ENVIRONMENTS
@@ -176,7 +177,11 @@ def registry(inputs: tuple[str, ...], registry_base_option: str, route: str, pro
                                         for u in unread]},
                                     targets=[_describe(t) for t in targets],
                                     exchanges=[e.to_json() for e in http.exchanges], scope=scope)
-        errors.print(f"results: {write_results(out, document)}")
+        try:
+            errors.print(f"results: {write_results(out, document)}")
+        except OutputError as exc:       # a symbolic link planted in --out, a full disk: nothing half-written
+            errors.print(f"[red]error:[/] {exc}", soft_wrap=True)
+            sys.exit(EXIT_ERROR)
     if output_format == "json":
         sys.stdout.write(json.dumps(check_output(results, scope), ensure_ascii=False) + "\n")
     else:

@@ -27,6 +27,15 @@ NAMESPACES: Mapping[str, str] = {
 }
 
 
+def other_scheme(namespace: str) -> str:
+    """The namespace under the other of http/https: CTDL data is published with both spellings."""
+    if namespace.startswith("https://"):
+        return "http://" + namespace[len("https://"):]
+    if namespace.startswith("http://"):
+        return "https://" + namespace[len("http://"):]
+    return namespace
+
+
 def escape_pointer(key: str) -> str:
     """One key as a JSON pointer segment (RFC 6901)."""
     return key.replace("~", "~0").replace("/", "~1")

@@ -21,7 +21,7 @@ from urllib.parse import urlsplit
 
 from conformance.registry import describe
 
-from .model import NAMESPACES
+from .model import NAMESPACES, other_scheme
 
 CONTEXT_URLS = frozenset({
     "https://credreg.net/ctdl/schema/context/json", "http://credreg.net/ctdl/schema/context/json",
@@ -46,17 +46,9 @@ MAX_NODES_LOOKED_AT = 64      # @graph items looked at for recognition (loading 
 MAX_KEYS_LOOKED_AT = 256      # keys per node looked at for recognition
 
 
-def _other_scheme(namespace: str) -> str:
-    if namespace.startswith("https://"):
-        return "http://" + namespace[len("https://"):]
-    if namespace.startswith("http://"):
-        return "https://" + namespace[len("http://"):]
-    return namespace
-
-
 # full namespace (either scheme) -> canonical prefix; longest first so no namespace shadows a longer one
 _CANONICAL: tuple[tuple[str, str], ...] = tuple(sorted(
-    {(spelling, prefix) for prefix, ns in NAMESPACES.items() for spelling in (ns, _other_scheme(ns))},
+    {(spelling, prefix) for prefix, ns in NAMESPACES.items() for spelling in (ns, other_scheme(ns))},
     key=lambda pair: -len(pair[0])))
 
 

@@ -17,6 +17,8 @@ from typing import TYPE_CHECKING, Any
 
 import orjson
 
+from conformance.ctdl.model import other_scheme
+
 if TYPE_CHECKING:
     from conformance.artifacts.store import ArtifactStore
     from conformance.model.subjects import Subject
@@ -139,14 +141,6 @@ def _label(node: Mapping[str, Any]) -> str:
     return label if isinstance(label, str) else ""
 
 
-def _other_scheme(namespace: str) -> str:
-    if namespace.startswith("https://"):
-        return "http://" + namespace[len("https://"):]
-    if namespace.startswith("http://"):
-        return "https://" + namespace[len("http://"):]
-    return namespace
-
-
 class CtdlSchema:
     """Lookups over the pinned vocabulary; immutable after construction and safe to share between threads."""
 
@@ -169,7 +163,7 @@ class CtdlSchema:
         # longest namespace first so `ceterms:` never wins over a longer namespace sharing its start
         self._namespaces: tuple[tuple[str, str], ...] = tuple(sorted(
             {(ns, prefix) for prefix, ns in prefixes.items()}
-            | {(_other_scheme(ns), prefix) for prefix, ns in prefixes.items()},
+            | {(other_scheme(ns), prefix) for prefix, ns in prefixes.items()},
             key=lambda pair: -len(pair[0])))
 
         classes: dict[str, ClassInfo] = {}

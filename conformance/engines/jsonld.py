@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import copy
 import hashlib
+import json
 import re
 import threading
 from collections import OrderedDict
@@ -27,10 +28,18 @@ from pyld import jsonld as pyld
 from pyld.context_resolver import ContextResolver
 
 from conformance.artifacts.store import ArtifactStore
+from conformance.formats import Limits, PayloadError, parse_json
 
 MAX_CONTEXT_LOADS = 32          # remote contexts one expansion may pull in: more is a context bomb
 MAX_INLINE_CONTEXTS = 256       # embedded @context objects in one document
 _MEMO_SIZE = 4096
+
+
+# What the command line asks of a context fetch (`client.fetch(url, MAX_CONTEXT_BYTES)`): the fetch hands back one
+# byte past it when the body is larger, which is how an over-large context is told from a broken one.
+MAX_CONTEXT_BYTES = 1024 * 1024
+# Documents' own depth and container bounds (formats.Limits), with the context size above.
+CONTEXT_LIMITS = Limits(max_bytes=MAX_CONTEXT_BYTES)
 
 
 class ContextUnavailable(Exception):
@@ -110,10 +119,16 @@ class ContextLoader:
                 data = self.fetch(url)
             except Exception as exc:  # noqa: BLE001 - any fetch failure is reported as "could not evaluate"
                 raise ContextUnavailable(url, "fetch-failed", str(exc)) from exc
+        # a context is untrusted input like a document: the same depth and container bounds, so a deeply scoped
+        # context cannot make pyld's recursive context processing run for minutes
+        if len(data) > MAX_CONTEXT_BYTES:
+            raise ContextUnavailable(url, "fetch-failed", f"it is too large: more than {MAX_CONTEXT_BYTES:,} bytes, "
+                                                          f"the limit for a context")
         try:
-            return orjson.loads(data)
-        except orjson.JSONDecodeError as exc:
-            raise ContextUnavailable(url, "fetch-failed", f"not JSON: {exc}") from exc
+            return parse_json(data, CONTEXT_LIMITS)
+        except PayloadError as exc:
+            what = {"too-large": "it is too large", "json-too-deep": "it nests too deeply"}.get(exc.code, "not JSON")
+            raise ContextUnavailable(url, "fetch-failed", f"{what}: {exc.message}") from None
 
 
 ProblemKind = Literal["undefined-property", "undefined-type"]
@@ -328,6 +343,15 @@ def _count_inline_contexts(value: Any) -> int:
     return count
 
 
+def _sorted_json(value: Any) -> bytes:
+    """A cache key for a JSON value. orjson refuses integers beyond 64 bits, which a document may hold (the decoder
+    keeps them exact): those values take the stdlib's spelling, marked so that no orjson key can equal one."""
+    try:
+        return orjson.dumps(value, option=orjson.OPT_SORT_KEYS)
+    except TypeError:
+        return b"\0" + json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+
+
 class SafeModeExpander:
     """Expands documents with pinned contexts and reports dropped terms, memoised by document skeleton."""
 
@@ -351,7 +375,7 @@ class SafeModeExpander:
             return JsonLdReport(invalid="the document is nested too deeply to process")
         if skeleton is None:
             return self.expand_uncached(document)
-        key = hashlib.blake2b(orjson.dumps(skeleton, option=orjson.OPT_SORT_KEYS), digest_size=20).digest()
+        key = hashlib.blake2b(_sorted_json(skeleton), digest_size=20).digest()
         with self._lock:
             cached = self._memo.get(key)
             if cached is not None:
@@ -370,7 +394,7 @@ class SafeModeExpander:
 
     def _skeleton(self, document: Mapping[str, Any]) -> Any | None:
         contexts = _context_values(document)
-        key = orjson.dumps(contexts, option=orjson.OPT_SORT_KEYS)
+        key = _sorted_json(contexts)
         skeleton = self._skeletons.get(key)
         if skeleton is None:
             skeleton = _Skeleton(frozenset(_terms_of(contexts, self.loader.document, set())))

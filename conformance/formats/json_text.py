@@ -33,7 +33,7 @@ import orjson
 
 from .errors import Limits, PayloadError, as_bytes, check_size, too_large
 
-__all__ = ["parse_json"]
+__all__ = ["duplicate_keys", "parse_json"]
 
 UTF8_BOM = b"\xef\xbb\xbf"
 # orjson's own nesting ceiling; a max_depth above it cannot be honoured.
@@ -59,6 +59,12 @@ _WALK_COST_IN_BYTES = 40
 _PATH_SEARCH_BUDGET = 250_000
 
 _MAX_POINTER_DISPLAY = 200
+# Outside strings a colon only ever ends a member name, and a name ends with a quote: counting `":` (and `" :` when
+# the text spaces its colons) bounds the members of the text from above at C speed; inside a string the pair can only
+# appear escaped (`\":`), which makes the bound loose, never too small.
+_NAME_END = b'":'
+_SPACED_NAME_END = re.compile(rb'"[ \t\r\n]+:')
+_ANY_NAME_END = re.compile(rb'"[ \t\r\n]*:')
 
 
 def parse_json(data: bytes | str, limits: Limits = Limits()) -> Any:
@@ -114,6 +120,94 @@ def parse_json(data: bytes | str, limits: Limits = Limits()) -> Any:
     if _LONG_DIGIT_RUN in raw.translate(_DIGIT_MASK):
         value = _parse_exact_integers(raw, limits.max_depth)
     return value
+
+
+def duplicate_keys(data: bytes | str, value: Any) -> list[list[str]]:
+    """The paths of the members whose name repeats an earlier name of the same object: depth first, each object's
+    repeated names before those of its members.
+
+    `value` is what parse_json returned for `data` (it keeps the last of the repeated members, as most parsers do, and
+    others keep the first: RFC 8259 section 4). Each path ends with the repeated name, so it points at the member the
+    decoder kept. The names written are counted by their closing `":` and compared with the members decoded (from
+    orjson's re-encoding, or a walk); only when the text may hold more than were decoded is it parsed again, by the
+    stdlib with a hook that sees every member, to find which names repeat.
+    """
+    raw = as_bytes(data).removeprefix(UTF8_BOM)
+    written = raw.count(_NAME_END)
+    spaced = _SPACED_NAME_END.search(raw) is not None
+    if spaced:
+        written = sum(1 for _ in _ANY_NAME_END.finditer(raw))
+    elif b"\\u" not in raw:
+        # Fast path. Without \u escapes a quote inside a string is written `\"` and a colon as itself, so the strings
+        # hold as many `":` here as in orjson's compact re-encoding, where each decoded member adds exactly one: the
+        # two counts differ exactly when the text wrote members the decoding dropped.
+        try:
+            decoded = orjson.dumps(value).count(_NAME_END)
+        except TypeError:       # integers beyond 64 bits: counted below
+            pass
+        else:
+            if written <= decoded:
+                return []
+    # `":` bounds the members written from above (strings may hold it escaped): no more than were decoded, no repeats
+    if written <= _count_members(value, written):
+        return []
+    try:
+        tagged = json.loads(raw.decode("utf-8"), object_pairs_hook=_TaggedObject.of)
+    except (ValueError, RecursionError):
+        return []           # parse_json accepted the text with the same limits: unreachable in practice
+    return _tagged_paths(tagged)
+
+
+def _count_members(value: Any, stop: int) -> int:
+    """Members of every object in `value`; counting stops once it passes `stop`, which already settles the answer."""
+    if type(value) is not dict and type(value) is not list:
+        return 0
+    count = 0
+    stack = [value]
+    while stack:
+        node = stack.pop()
+        if type(node) is dict:
+            count += len(node)
+            if count > stop:
+                return count
+            children: Iterable[Any] = node.values()
+        else:
+            children = node
+        stack.extend(child for child in children if type(child) is dict or type(child) is list)
+    return count
+
+
+class _TaggedObject(dict):  # type: ignore[type-arg]
+    """A decoded object that remembers the names it saw twice."""
+
+    __slots__ = ("repeated",)
+
+    @classmethod
+    def of(cls, pairs: list[tuple[str, Any]]) -> _TaggedObject:
+        made = cls()
+        made.repeated = []
+        for key, member in pairs:
+            if key in made:
+                made.repeated.append(key)
+            made[key] = member
+        return made
+
+
+def _tagged_paths(root: Any) -> list[list[str]]:
+    found: list[list[str]] = []
+    stack: list[tuple[Any, list[str]]] = [(root, [])]
+    while stack:
+        node, path = stack.pop()
+        if isinstance(node, dict):
+            found.extend([*path, key] for key in getattr(node, "repeated", ()))
+            members: Iterable[tuple[Any, Any]] = node.items()
+        elif isinstance(node, list):
+            members = enumerate(node)
+        else:
+            continue
+        stack.extend((child, [*path, str(key)]) for key, child in reversed(list(members))
+                     if isinstance(child, dict | list))
+    return found
 
 
 def _parse_exact_integers(raw: bytes, max_depth: int) -> Any:

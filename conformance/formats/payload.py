@@ -10,7 +10,7 @@ from typing import Any, Literal
 from .baking import Baking
 from .envelopes import Envelope, read_cose_sign1, read_sd_jwt, sniff_cose, sniff_sd_jwt
 from .errors import Limits, PayloadError, as_bytes, too_large
-from .json_text import UTF8_BOM, parse_json
+from .json_text import UTF8_BOM, duplicate_keys, parse_json
 from .jws import JwtCredential, credential_from_jws, decode_compact_jws, describe_json_type
 from .png import PNG_SIGNATURE, extract_png
 from .svg import extract_svg
@@ -50,6 +50,10 @@ class Payload:
     # The SD-JWT or COSE_Sign1 structure of an sd-jwt or cose payload, whose document is empty: the suite does not
     # open these envelopes, so no data-model rule judges a document it has not read.
     envelope: Envelope | None = None
+    # JSON Pointers of the members whose name repeats an earlier one in the same object (the document keeps the last):
+    # a fact of the JSON text, which other parsers may read differently. Found in a JSON file and in the JSON text
+    # baked in an image; a JWT's claims are not searched.
+    duplicate_keys: tuple[str, ...] = ()
 
 
 def sniff(raw: bytes) -> Media | None:
@@ -107,9 +111,9 @@ def decode(raw: bytes, limits: Limits = Limits(), *, name: str | None = None) ->
         )
     try:
         if media == "json":
-            return Payload(
-                "json", _json_document(data, limits, "the top-level JSON value"), None, None, data.startswith(UTF8_BOM)
-            )
+            document = _json_document(data, limits, "the top-level JSON value")
+            return Payload("json", document, None, None, data.startswith(UTF8_BOM),
+                           duplicate_keys=_pointers(duplicate_keys(data, document)))
         if media == "jwt":
             credential = _jwt_credential(_text(data), limits)
             return Payload("jwt", credential.document, credential, None, data.startswith(UTF8_BOM))
@@ -144,6 +148,10 @@ def _json_document(text: bytes | str, limits: Limits, what: str) -> dict[str, An
     return value
 
 
+def _pointers(paths: list[list[str]]) -> tuple[str, ...]:
+    return tuple("".join("/" + key.replace("~", "~0").replace("/", "~1") for key in path) for path in paths)
+
+
 def _jwt_credential(text: bytes | str, limits: Limits) -> JwtCredential:
     # latin-1 maps every byte to one character, so a stray non-ASCII byte is reported by the
     # base64url check with its position instead of failing here.
@@ -157,7 +165,8 @@ def _from_baking(media: Literal["png", "svg"], baking: Baking, limits: Limits) -
     try:
         if baking.embedded_form == "json":
             document = _json_document(text, limits, "the embedded JSON value")
-            return Payload(media, document, None, baking, text.startswith("\ufeff"))
+            return Payload(media, document, None, baking, text.startswith("\ufeff"),
+                           duplicate_keys=_pointers(duplicate_keys(text, document)))
         credential = _jwt_credential(text.strip(), limits)
     except PayloadError as exc:
         raise PayloadError(exc.code, f"{where}: {exc.message}") from None

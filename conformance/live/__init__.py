@@ -88,15 +88,24 @@ FLOWS: dict[str, Callable[[ServiceSubject], Transcript]] = {"issuer": _vcalm, "v
 
 
 def run_flows(subject: ServiceSubject) -> Transcript:
+    """The role's flows, run once; every secret the run knows by the end is replaced in the whole transcript, so
+    the checks, their findings and every report see only placeholders such as "[redacted access token]"."""
+    from conformance.live.transcript import redacted
     from conformance.model.services import TargetsFileError
+    from conformance.net.secrets import FLOW_SECRETS
     from conformance.proofs import ProofError
 
+    secrets = subject.client.secrets
+    token = FLOW_SECRETS.set(secrets)
     try:
-        return FLOWS[subject.service.role](subject)
+        transcript = FLOWS[subject.service.role](subject)
     except TargetsFileError as exc:           # e.g. the token variable is not set: nothing could be asked
-        return Transcript((), setup_error=str(exc))
+        transcript = Transcript((), setup_error=str(exc))
     except ProofError as exc:                 # the suite cannot sign its corpus (contexts not in the store)
-        return Transcript((), setup_error=f"the suite cannot sign its test corpus: {exc.message}")
+        transcript = Transcript((), setup_error=f"the suite cannot sign its test corpus: {exc.message}")
+    finally:
+        FLOW_SECRETS.reset(token)
+    return redacted(transcript, secrets)
 
 
 __all__ = ["FLOWS", "Step", "Transcript", "run_flows"]

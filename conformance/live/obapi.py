@@ -170,11 +170,16 @@ class _Client:
                 parsed = json.loads(answer.body)
             except (ValueError, RecursionError) as exc:
                 problem = f"the body is not JSON ({type(exc).__name__}: {str(exc)[:120]})"
-                text = answer.body[:512].decode("utf-8", "replace")
+                # secrets out before the text is cut: a secret cut in two would survive in part
+                text = self.client.secrets.redact(answer.body[:2048].decode("utf-8", "replace"))[:512]
         step = Step(**base, status=answer.status, headers=redact_headers(answer.headers, keep=KEPT),
                     body=redact(parsed), text=text, json_error=problem, elapsed_s=time.monotonic() - started)
         self.steps.append(step)
         return step, answer, parsed
+
+    def secret(self, value: object, kind: str) -> None:
+        """Register a secret of the flows (a code, a verifier, an issued token) with the run: redacted everywhere."""
+        self.client.secrets.add(value, kind)
 
     def stop(self, flow: str, why: str) -> None:
         self.steps.append(Step(flow=STOPPED, name=flow, method=NOTE, url="", request=None, message=why))
@@ -267,6 +272,7 @@ def run(subject: ServiceSubject) -> Transcript:
 def _authorize(http: _Client, url: str, client_id: str, scope: str, name: str) -> tuple[str | None, str]:
     """One authorization request; the code from the redirect (or None) and the PKCE verifier."""
     verifier, challenge = _pkce()
+    http.secret(verifier, "PKCE verifier")
     state = secrets.token_urlsafe(12)
     query = {"response_type": "code", "client_id": client_id, "redirect_uri": REDIRECT_URI, "scope": scope,
              "state": state, "code_challenge": challenge, "code_challenge_method": "S256"}
@@ -274,6 +280,7 @@ def _authorize(http: _Client, url: str, client_id: str, scope: str, name: str) -
     _step, answer, _ = http.call("authorize", name, "GET", target, expect={"state": state}, accept="text/html")
     location = answer.header("location") if answer is not None else None
     code = parse_qs(urlsplit(location).query).get("code", [None])[0] if location else None
+    http.secret(code, "authorization code")
     return code, verifier
 
 
@@ -281,7 +288,15 @@ def _token(http: _Client, url: str, basic: Mapping[str, str], code: str, verifie
            name: str) -> str | None:
     form = {"grant_type": "authorization_code", "code": code, "redirect_uri": REDIRECT_URI, "code_verifier": verifier}
     _, _, parsed = http.call(flow, name, "POST", url, form=form, headers=basic)
+    return _issued(http, parsed)
+
+
+def _issued(http: _Client, parsed: Any) -> str | None:
+    """The access token of a token answer; it and the refresh token are registered as the run's secrets."""
     token = parsed.get("access_token") if isinstance(parsed, dict) else None
+    if isinstance(parsed, dict):
+        http.secret(token, "access token")
+        http.secret(parsed.get("refresh_token"), "refresh token")
     return token if isinstance(token, str) and token else None
 
 
@@ -307,10 +322,12 @@ def _flows(http: _Client, base: str, options: Mapping[str, Any], flavour: ApiFla
     _, _, registered = http.call("register", "client", "POST", urls["registration"], body=metadata)
     client_id = _member(registered, "client_id")
     client_secret = _member(registered, "client_secret")
+    http.secret(client_secret, "client secret")
     if not isinstance(client_id, str) or not isinstance(client_secret, str):
         http.stop("authorize", "registration gives no client_id and client_secret")
         return
     basic = _basic(client_id, client_secret)
+    http.secret(basic["authorization"].split(" ", 1)[1], "client credentials")
     code, verifier = _authorize(http, urls["authorization"], client_id, " ".join(scopes.values()), "all-scopes")
     if code is None:
         http.stop("token", "the authorization endpoint gives no code")
@@ -318,7 +335,9 @@ def _flows(http: _Client, base: str, options: Mapping[str, Any], flavour: ApiFla
     token = _token(http, urls["token"], basic, code, verifier, "token", "all-scopes")
     other, _ = _authorize(http, urls["authorization"], client_id, " ".join(scopes.values()), "for-wrong-verifier")
     if other is not None:
-        _token(http, urls["token"], basic, other, _pkce()[0], "token-pkce", "wrong-verifier")
+        wrong = _pkce()[0]
+        http.secret(wrong, "PKCE verifier")
+        _token(http, urls["token"], basic, other, wrong, "token-pkce", "wrong-verifier")
     narrow_code, narrow_verifier = _authorize(http, urls["authorization"], client_id, scopes["profile.readonly"],
                                               "profile-only")
     narrow = None if narrow_code is None else _token(http, urls["token"], basic, narrow_code, narrow_verifier,
@@ -337,8 +356,9 @@ def _with_refresh_token(http: _Client, base: str, urls: Mapping[str, str], descr
     from conformance.model.services import _secret
 
     client_id = _secret(options.get("client_id_env"), "OAuth 2.0 client id")
-    basic = _basic(client_id, _secret(options.get("client_secret_env"), "OAuth 2.0 client secret"))
-    refresh = _secret(options.get("refresh_token_env"), "refresh token")
+    basic = _basic(client_id, _secret(options.get("client_secret_env"), "OAuth 2.0 client secret", http.client.secrets))
+    http.secret(basic["authorization"].split(" ", 1)[1], "client credentials")
+    refresh = _secret(options.get("refresh_token_env"), "refresh token", http.client.secrets)
     flow = _member(description, "components", "securitySchemes", "OAuth2ACG", "flows", "authorizationCode")
     refresh_url = _member(flow, "refreshUrl")
     url = urljoin(base + "/", refresh_url) if isinstance(refresh_url, str) and refresh_url else urls["token"]
@@ -346,8 +366,8 @@ def _with_refresh_token(http: _Client, base: str, urls: Mapping[str, str], descr
                           "authorization code grant happened outside the suite")
     _, _, parsed = http.call("token", "refresh", "POST", url, form={"grant_type": "refresh_token",
                                                                     "refresh_token": refresh}, headers=basic)
-    token = parsed.get("access_token") if isinstance(parsed, dict) else None
-    if not isinstance(token, str) or not token:
+    token = _issued(http, parsed)
+    if token is None:
         http.stop("credentials", "the refresh grant gives no access token")
         return
     _resources(http, base, options, token, None, basic, flavour)

@@ -62,7 +62,7 @@ def run(subject: ServiceSubject) -> Transcript:
     try:
         options = CounterpartyOptions.from_options(service.options)
         app = app_kind(dict(service.options))
-        driver = driver_from(service.driver, subject.client)
+        driver = driver_from(service.driver, subject.client, service)
     except ValueError as exc:
         return Transcript((), setup_error=str(exc))
     host = ClientTestHost(flavour, subject.env.verifier.canonicalizer)

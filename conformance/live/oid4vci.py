@@ -91,7 +91,8 @@ def _step(client: GuardedClient, flow: str, name: str, method: str, url: str, *,
             parsed = json.loads(answer.body)
         except (ValueError, RecursionError) as exc:
             problem = f"the body is not JSON ({type(exc).__name__}: {str(exc)[:120]})"
-            text = answer.body[:MAX_TEXT].decode("utf-8", "replace")
+            # secrets out before the text is cut: a secret cut in two would survive in part
+            text = client.secrets.redact(answer.body[:MAX_TEXT * 4].decode("utf-8", "replace"))[:MAX_TEXT]
     step = Step(**base, status=answer.status, headers=redact_headers(answer.headers, keep=KEPT),
                 body=_redact(parsed), text=text, json_error=problem, elapsed_s=time.monotonic() - started)
     return step, parsed
@@ -158,6 +159,7 @@ def run(subject: ServiceSubject) -> Transcript:
     offer = offer if isinstance(offer, dict) else {}
     grant = (offer.get("grants") or {}).get(PRE_AUTH_GRANT) if isinstance(offer.get("grants"), dict) else None
     code = _str(grant.get("pre-authorized_code")) if isinstance(grant, dict) else None
+    client.secrets.add(code, "pre-authorized code")          # redacted by value from every output of the run
     ids = offer.get("credential_configuration_ids")
     configuration = _str(ids[0]) if isinstance(ids, list) and ids else None
 
@@ -168,6 +170,9 @@ def run(subject: ServiceSubject) -> Transcript:
                              form={"grant_type": PRE_AUTH_GRANT, "pre-authorized_code": code})
         steps.append(step)
         access = _str(answer.get("access_token")) if isinstance(answer, dict) and step.status == 200 else None
+        if isinstance(answer, dict):
+            client.secrets.add(answer.get("access_token"), "access token")
+            client.secrets.add(answer.get("refresh_token"), "refresh token")
         steps.append(_step(client, "token", "wrong-code", "POST", token_endpoint,
                            form={"grant_type": PRE_AUTH_GRANT, "pre-authorized_code": WRONG_CODE},
                            expect={"error": "invalid_grant"})[0])

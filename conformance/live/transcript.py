@@ -1,18 +1,21 @@
 """What a live service answered: an immutable record of each request a flow made and its response.
 
 Bodies are parsed once here (JSON, bounded by the client's size cap) and secret-looking members are redacted
-before anything is kept, so a check, a report or a finding never sees a token.
+before anything is kept, so a check, a report or a finding never sees a token. Every secret the run knows (the
+client's `secrets` registry) is then replaced by value wherever it appears in a step (`redacted`), whatever the
+member, header or page that repeats it.
 """
 from __future__ import annotations
 
 import json
 import time
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields, replace
 from typing import Any
 
 from conformance.net import FetchError, GuardedClient, Response, redact_url
 from conformance.net.evidence import redact_headers, redact_json
+from conformance.net.secrets import Secrets
 
 MAX_TEXT = 512                     # of a body that is not JSON, kept for messages
 MAX_KEPT_BODY = 32 * 1024          # characters of a request or response body kept in the reports' evidence
@@ -106,6 +109,17 @@ class Transcript:
         return kept
 
 
+def redacted(transcript: Transcript, secrets: Secrets) -> Transcript:
+    """The transcript with every registered secret replaced in every field of every step (a secret learnt late in a
+    flow, such as an access token, is also taken out of the steps recorded before it was known)."""
+    if not secrets.known:
+        return transcript
+    steps = tuple(replace(step, **{f.name: secrets.redact(getattr(step, f.name)) for f in fields(step)
+                                   if isinstance(getattr(step, f.name), (str, dict, list, tuple))})
+                  for step in transcript.steps)
+    return replace(transcript, steps=steps, setup_error=secrets.redact(transcript.setup_error))
+
+
 def _bounded(value: Any) -> Any:
     """`value` when its JSON is at most MAX_KEPT_BODY characters, else a note with the start of it."""
     if value is None or isinstance(value, (bool, int, float)):
@@ -134,7 +148,7 @@ def exchange(client: GuardedClient, flow: str, name: str, url: str, *, body: Any
     except FetchError as exc:
         return Step(**base, status=exc.status, elapsed_s=time.monotonic() - started, error=exc.reason.value,
                     message=exc.message)
-    return _answered(base, answer, time.monotonic() - started)
+    return _answered(base, answer, time.monotonic() - started, client.secrets)
 
 
 def fetch(client: GuardedClient, flow: str, name: str, url: str, *, method: str = "GET",
@@ -149,19 +163,21 @@ def fetch(client: GuardedClient, flow: str, name: str, url: str, *, method: str 
     except FetchError as exc:
         return Step(**base, status=exc.status, elapsed_s=time.monotonic() - started, error=exc.reason.value,
                     message=exc.message)
-    return _answered(base, answer, time.monotonic() - started)
+    return _answered(base, answer, time.monotonic() - started, client.secrets)
 
 
-def _answered(base: dict[str, Any], answer: Response, elapsed: float) -> Step:
-    headers = redact_headers(answer.headers, keep=KEPT_HEADERS)
+def _answered(base: dict[str, Any], answer: Response, elapsed: float, secrets: Secrets) -> Step:
+    base = {**base, "url": secrets.redact(base["url"]), "request": secrets.redact(base["request"])}
+    headers = redact_headers(((k, secrets.redact(v)) for k, v in answer.headers), keep=KEPT_HEADERS)
     parsed: Any = None
     text = ""
     problem = ""
     if answer.body.strip():
         try:
-            parsed = redact_json(json.loads(answer.body))
+            parsed = secrets.redact(redact_json(json.loads(answer.body)))
         except (ValueError, RecursionError) as exc:
-            problem = f"the body is not JSON ({type(exc).__name__}: {str(exc)[:120]})"
-            text = answer.body[:MAX_TEXT].decode("utf-8", "replace")
+            problem = secrets.redact(f"the body is not JSON ({type(exc).__name__}: {str(exc)[:120]})")
+            # secrets out before the text is cut: a secret cut in two would survive in part
+            text = secrets.redact(answer.body[:MAX_TEXT * 4].decode("utf-8", "replace"))[:MAX_TEXT]
     return Step(**base, status=answer.status, headers=headers, body=parsed, text=text, json_error=problem,
                 elapsed_s=elapsed)

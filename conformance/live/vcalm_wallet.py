@@ -33,7 +33,7 @@ def run(subject: ServiceSubject) -> Transcript:
     service = subject.service
     try:
         options = CounterpartyOptions.from_options(service.options)
-        driver = driver_from(service.driver, subject.client)
+        driver = driver_from(service.driver, subject.client, service)
     except ValueError as exc:
         return Transcript((), setup_error=str(exc))
     exchange = WalletTestExchange(subject.env)

@@ -18,6 +18,9 @@ or a command):
     import = { url = U }          POST U with the export JSON exactly as the source gave it
     import = { command = [..., "{file}", ...] }   run with {file} naming a file that holds the export JSON
 
+Commands (drivers, export, import) run only with --allow-driver-commands (ServiceConfig.commands), each side's with
+the variables its driver lists in `env`; without it the flows do not start and every rule is error.
+
 Sessions, recorded in one transcript: "issue" (the suite's OpenID4VCI issuer hands the source wallet an Open Badges
 3.0 credential, as for oid4vp-wallet), "export" (from the source), "import" (into the destination, the export
 passed on unchanged), "present" (the suite's OpenID4VP verifier asks the destination for the badge; the response
@@ -31,12 +34,13 @@ import tempfile
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from conformance.counterparty.drivers import asked, driver_from, hand
+from conformance.counterparty.drivers import asked, described, driver_from, hand
 from conformance.counterparty.oid4vci_issuer import WalletTestIssuer
 from conformance.counterparty.oid4vp_verifier import PRESENT, WalletTestVerifier, canonical
 from conformance.counterparty.server import CounterpartyOptions, CounterpartyServer
 from conformance.live.oid4vp_wallet import issue_into, keeping
 from conformance.live.transcript import Step, Transcript
+from conformance.model.services import CommandPolicy
 from conformance.net import FetchError, GuardedClient, redact_url
 
 if TYPE_CHECKING:
@@ -72,8 +76,15 @@ def _facts(value: Any, issued: list[Any]) -> dict[str, Any]:
     return {"credentials": len(items), "holds_issued": any(canonical(c) in wanted for c in items)}
 
 
+def _env(side: Mapping[str, Any]) -> tuple[str, ...]:
+    """The variables a side's export or import command gets besides the base set: those its driver lists."""
+    listed = side["driver"].get("env", ())
+    return tuple(n for n in listed if isinstance(n, str)) if isinstance(listed, list | tuple) else ()
+
+
 def export_from(client: GuardedClient, hook: Mapping[str, Any], timeout_s: float,
-                issued: list[Any]) -> tuple[Step, bytes | None]:
+                issued: list[Any], commands: CommandPolicy = CommandPolicy(),
+                env: tuple[str, ...] = ()) -> tuple[Step, bytes | None]:
     if "url" in hook:
         url = hook["url"]
         try:
@@ -85,8 +96,12 @@ def export_from(client: GuardedClient, hook: Mapping[str, Any], timeout_s: float
     else:
         argv = list(hook["command"])
         where, method = f"command:{argv[0]}", "RUN"
+        refused = commands.refusal("the source wallet", argv, "export command")
+        if refused:          # run() refuses first; this guards any other caller
+            return Step("export", "export", method, where, None, error="not-allowed", message=refused), None
         try:
-            done = subprocess.run(argv, capture_output=True, timeout=timeout_s, stdin=subprocess.DEVNULL, check=False)
+            done = subprocess.run(argv, capture_output=True, timeout=timeout_s, stdin=subprocess.DEVNULL, check=False,
+                                  env=commands.environment(env))
         except (OSError, subprocess.TimeoutExpired) as exc:
             reason = "timeout" if isinstance(exc, subprocess.TimeoutExpired) else "not-started"
             return Step("export", "export", method, where, None, error=reason,
@@ -103,7 +118,8 @@ def export_from(client: GuardedClient, hook: Mapping[str, Any], timeout_s: float
     return Step("export", "export", method, where, None, status=status, body=_facts(parsed, issued)), raw
 
 
-def import_into(client: GuardedClient, hook: Mapping[str, Any], raw: bytes, timeout_s: float) -> Step:
+def import_into(client: GuardedClient, hook: Mapping[str, Any], raw: bytes, timeout_s: float,
+                commands: CommandPolicy = CommandPolicy(), env: tuple[str, ...] = ()) -> Step:
     if "url" in hook:
         url = hook["url"]
         try:
@@ -114,12 +130,17 @@ def import_into(client: GuardedClient, hook: Mapping[str, Any], raw: bytes, time
                         error=exc.reason.value, message=exc.message)
         return Step("import", "import", "POST", redact_url(url), {"bytes": len(raw)}, status=answer.status)
     argv = list(hook["command"])
+    refused = commands.refusal("the destination wallet", argv, "import command")
+    if refused:              # run() refuses first; this guards any other caller
+        return Step("import", "import", "RUN", f"command:{argv[0]}", {"bytes": len(raw)}, error="not-allowed",
+                    message=refused)
     with tempfile.NamedTemporaryFile(suffix=".json") as held:
         held.write(raw)
         held.flush()
         try:
             done = subprocess.run([a.replace("{file}", held.name) for a in argv], capture_output=True,
-                                  timeout=timeout_s, stdin=subprocess.DEVNULL, check=False)
+                                  timeout=timeout_s, stdin=subprocess.DEVNULL, check=False,
+                                  env=commands.environment(env))
         except (OSError, subprocess.TimeoutExpired) as exc:
             reason = "timeout" if isinstance(exc, subprocess.TimeoutExpired) else "not-started"
             return Step("import", "import", "RUN", f"command:{argv[0]}", {"bytes": len(raw)}, error=reason,
@@ -134,8 +155,13 @@ def run(subject: ServiceSubject) -> Transcript:
                                                            if k in ("listen", "public_url", "timeout_s")})
         source, destination = _side(options, "source"), _side(options, "destination")
         export_hook, import_hook = _hook(source, "export"), _hook(destination, "import")
-        from_driver = driver_from(source["driver"], subject.client)
-        to_driver = driver_from(destination["driver"], subject.client)
+        from_driver = driver_from(source["driver"], subject.client, subject.service)
+        to_driver = driver_from(destination["driver"], subject.client, subject.service)
+        for hook, where in ((export_hook, "options.source.export"), (import_hook, "options.destination.import")):
+            refused = subject.service.commands.refusal(described(subject.service), hook.get("command") or ("",),
+                                                      f"{where} command") if "command" in hook else ""
+            if refused:
+                raise ValueError(refused)
     except ValueError as exc:
         return Transcript((), setup_error=str(exc))
     issuer = WalletTestIssuer(subject.env.verifier.canonicalizer)
@@ -147,9 +173,10 @@ def run(subject: ServiceSubject) -> Transcript:
 
     def sessions() -> None:
         issue_into(server, issuer, from_driver, timeout)
-        step, raw = export_from(subject.client, export_hook, timeout, verifier.issued)
+        commands = subject.service.commands
+        step, raw = export_from(subject.client, export_hook, timeout, verifier.issued, commands, _env(source))
         server.record(step)
         if raw is not None:
-            server.record(import_into(subject.client, import_hook, raw, timeout))
+            server.record(import_into(subject.client, import_hook, raw, timeout, commands, _env(destination)))
             hand(server, to_driver, PRESENT.name, verifier.open(PRESENT), asked(PRESENT.name, "response"), timeout)
     return server.run("test issuer and verifier", sessions)

@@ -6,7 +6,6 @@ shapes/schemas/vendor-attestation.schema.json.
 """
 from __future__ import annotations
 
-import tomllib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -67,15 +66,12 @@ def _plain(value: Any) -> Any:
 
 def load_vendor_attestation(path: Path, catalog: Catalog,
                             validate: Callable[[str, Mapping[str, Any], Path], None]) -> VendorAttestation:
+    from conformance.loading import LoadError, load_toml_file
+
     try:
-        raw = path.read_bytes()
-        if len(raw) > MAX_FILE_BYTES:
-            raise AttestationError(f"{path}: the file has {len(raw)} bytes; at most {MAX_FILE_BYTES} are read")
-        data = _plain(tomllib.loads(raw.decode("utf-8")))
-    except AttestationError:
-        raise
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
-        raise AttestationError(f"{path}: not a readable TOML file ({exc})") from exc
+        data = _plain(load_toml_file(path, max_bytes=MAX_FILE_BYTES, what="the vendor attestation"))
+    except LoadError as exc:
+        raise AttestationError(f"{path}: not a readable TOML file ({exc.reason})") from None
     try:
         validate("vendor-attestation", data, path)
     except CatalogError as exc:

@@ -20,12 +20,17 @@ targets.toml (validated by shapes/schemas/targets.schema.json):
     auth = { type = "bearer", token_env = "LER_ISSUER_TOKEN" }    # secrets only by environment variable
 
 Secrets are never written in the file: the schema refuses any auth member other than the names of variables.
+
+A targets file may come from the vendor under test, so loading one is safe by default: a `[[target]] path` must stay
+inside the file's folder (allow_outside_paths lifts that), and the programs it names for a wallet or client app
+(`driver.command`, wallet-portability `export`/`import` commands) run only when the run allows them
+(allow_driver_commands), in an environment holding only PATH, HOME, LANG, LC_*, TMPDIR and the variables the driver
+table lists in `env`, never a variable another service authenticates with.
 """
 from __future__ import annotations
 
 import json
 import os
-import tomllib
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -40,6 +45,7 @@ if TYPE_CHECKING:
     from conformance.environment import Environment
     from conformance.live.transcript import Step, Transcript
     from conformance.net import GuardedClient
+    from conformance.net.secrets import Secrets
 
 TESTED_ROLES = ("issuer", "verifier", "exchange", "ob-host", "clr-host", "oid4vci-issuer",
                 "oid4vp-verifier", "oid4vci-wallet", "oid4vp-wallet", "vcapi-wallet",
@@ -51,6 +57,37 @@ TOKEN_ANSWER_MAX_BYTES = 64 * 1024     # an OAuth 2.0 token answer is small; any
 
 class TargetsFileError(ValueError):
     """A targets.toml that cannot be used (unreadable, off-schema, a secret variable that is not set)."""
+
+
+BASE_COMMAND_ENV = ("PATH", "HOME", "LANG", "TMPDIR")     # plus every LC_* variable: what a program needs to start
+ALLOW_COMMANDS_FLAG = "--allow-driver-commands"
+ALLOW_OUTSIDE_FLAG = "--allow-outside-paths"
+
+
+@dataclass(frozen=True, slots=True)
+class CommandPolicy:
+    """Whether a run may start the programs a service's entry names, and what they may see of the environment.
+
+    A targets file is the vendor's: by default nothing it names runs. `withheld` are the variables any other service
+    of the file authenticates with; they never reach a program, even when an `env` list names them."""
+
+    allowed: bool = False
+    withheld: frozenset[str] = frozenset()
+
+    def environment(self, listed: tuple[str, ...] = (), source: Mapping[str, str] | None = None) -> dict[str, str]:
+        """The environment a program runs in: the base variables and those `listed` (driver.env), minus withheld."""
+        source = os.environ if source is None else source
+        wanted = set(BASE_COMMAND_ENV) | set(listed)
+        return {name: value for name, value in source.items()
+                if (name in wanted or name.startswith("LC_")) and name not in self.withheld}
+
+    def refusal(self, service: str, argv: tuple[str, ...] | list[str], what: str = "driver command") -> str:
+        """Why a program is not started ("" when it may be): names the service and the program, never the
+        arguments (they may carry a link with a session secret)."""
+        if self.allowed:
+            return ""
+        return (f"{service} wants to run the program {argv[0]!r} ({what}); the suite runs no program a targets file "
+                f"names without {ALLOW_COMMANDS_FLAG}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,10 +113,35 @@ class ServiceConfig:
     auth: Auth | None = None
     options: Mapping[str, Any] = field(default_factory=dict)
     driver: Mapping[str, Any] = field(default_factory=dict)   # wallet roles: how the suite hands it an offer
+    commands: CommandPolicy = field(default_factory=CommandPolicy)   # whether its programs may run, and with what
 
     @property
     def label(self) -> str:
         return f"{self.implementation} {self.role} {self.endpoint}"
+
+    @property
+    def programs(self) -> tuple[tuple[str, str], ...]:
+        """(what, program) for every program the entry names: the driver command, and for wallet-portability the
+        source and destination drivers and the export and import commands."""
+        found: list[tuple[str, str]] = []
+        tables: list[tuple[str, Any]] = [("driver", self.driver)]
+        for side, hook in (("source", "export"), ("destination", "import")):
+            table = self.options.get(side)
+            if isinstance(table, Mapping):
+                tables += [(f"options.{side}.driver", table.get("driver")), (f"options.{side}.{hook}", table.get(hook))]
+        for where, table in tables:
+            argv = table.get("command") if isinstance(table, Mapping) else None
+            if isinstance(argv, list | tuple) and argv and isinstance(argv[0], str):
+                found.append((f"{where}.command", argv[0]))
+        return tuple(found)
+
+    def refused_programs(self) -> str:
+        """One line naming the programs this service wants to run and the run does not allow ("" when none)."""
+        if self.commands.allowed or not self.programs:
+            return ""
+        named = ", ".join(f"{program!r} ({where})" for where, program in self.programs)
+        return (f"not run: the service {self.role} {self.endpoint} wants to run {named}; add {ALLOW_COMMANDS_FLAG} "
+                "to let it")
 
     def describe(self) -> dict[str, Any]:
         """The subject's document: what the service is, never how to log in to it."""
@@ -96,26 +158,40 @@ class TargetsFile:
     implementation: str = ""
 
 
-def load_targets_file(path: Path) -> TargetsFile:
+def load_targets_file(path: Path, *, allow_driver_commands: bool = False,
+                      allow_outside_paths: bool = False) -> TargetsFile:
+    """Read and check a targets file. `[[target]]` paths must resolve inside its folder unless allow_outside_paths;
+    the programs its services name may run only with allow_driver_commands (ServiceConfig.commands)."""
     from conformance.model.requirements import CatalogError
     from conformance.schemas import validate_data_file
 
+    from conformance.loading import LoadError, load_toml_file
+
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
-        raise TargetsFileError(f"{path} cannot be read as TOML: {exc}") from None
+        data = load_toml_file(path, what="the targets file")
+    except LoadError as exc:
+        raise TargetsFileError(str(exc)) from None
+    _refuse_inline_secrets(path, data)
     try:
         validate_data_file("targets", data, path)
-    except CatalogError as exc:
-        raise TargetsFileError(str(exc)) from None
-    documents = tuple(entry["url"] if "url" in entry else str((path.parent / entry["path"]).resolve())
+    except CatalogError as exc:            # a schema message quotes values: an auth value is never repeated
+        raise TargetsFileError(_without_auth_values(str(exc), data)) from None
+    documents = tuple(entry["url"] if "url" in entry else _inside(path, entry["path"], allow_outside_paths)
                       for entry in data.get("target", []))
     name = str(data.get("implementation", {}).get("name", path.stem))
+    entries = list(data.get("service", []))
+    secrets = [_secret_names(entry) for entry in entries]
     services: list[ServiceConfig] = []
-    for index, entry in enumerate(data.get("service", [])):
+    for index, entry in enumerate(entries):
         if entry["role"] not in TESTED_ROLES:
             raise TargetsFileError(f"{path}: service {index} has role {entry['role']!r}, which no live module tests "
                                    f"yet (tested: {', '.join(TESTED_ROLES)})")
+        # another service's secret never reaches this one's programs: an env list naming one is refused outright
+        withheld = frozenset(n for other, names in enumerate(secrets) if other != index for n in names)
+        for listed in _listed_env(entry):
+            if listed in withheld:
+                raise TargetsFileError(f"{path}: service {index} lists {listed} in a driver's env, a variable another "
+                                       "service authenticates with; a driver never gets another service's secret")
         auth = entry.get("auth")
         services.append(ServiceConfig(
             role=entry["role"], endpoint=entry["endpoint"].rstrip("/"), implementation=name, id=entry.get("id", ""),
@@ -126,14 +202,95 @@ def load_targets_file(path: Path) -> TargetsFile:
                                                 client_secret_env=auth.get("client_secret_env"),
                                                 scopes=tuple(auth.get("scopes", ()))),
             options=MappingProxyType(dict(entry.get("options", {}))),
-            driver=MappingProxyType(dict(entry.get("driver", {})))))
+            driver=MappingProxyType(dict(entry.get("driver", {}))),
+            commands=CommandPolicy(allowed=allow_driver_commands, withheld=withheld)))
     return TargetsFile(documents, tuple(services), name)
 
 
-def _secret(name: str | None, what: str) -> str:
+def _inside(targets: Path, named: str, allow_outside: bool) -> str:
+    """A `[[target]] path`, resolved against the targets file's folder; refused (before anything of it is read) when
+    it leads outside that folder, absolutely, through .. or through a symbolic link, unless allowed."""
+    folder = targets.parent.resolve()
+    resolved = (folder / named).resolve()
+    if allow_outside:
+        return str(resolved)
+    outside = "" if resolved.is_relative_to(folder) else named
+    if not outside and resolved.is_dir():
+        # a folder inside may still hold links leading out; only names are listed here, nothing is read
+        from conformance.model.targets import DirectoryTarget
+
+        outside = next((str(p) for p in DirectoryTarget(resolved).files()
+                        if not p.resolve().is_relative_to(folder)), "")
+    if outside:
+        raise TargetsFileError(f"{targets}: the target path {outside!r} leads outside the targets file's folder "
+                               f"{str(folder)!r}; add {ALLOW_OUTSIDE_FLAG} to read it")
+    return str(resolved)
+
+
+def _secret_names(entry: Mapping[str, Any]) -> set[str]:
+    """The environment variables a service entry authenticates with (auth, and options *_env such as a host's
+    client_secret_env and refresh_token_env)."""
+    names = {v for k, v in (entry.get("auth") or {}).items() if k.endswith("_env") and isinstance(v, str)}
+    options = entry.get("options") or {}
+    names |= {v for k, v in options.items() if k.endswith("_env") and isinstance(v, str)}
+    return names
+
+
+def _listed_env(entry: Mapping[str, Any]) -> list[str]:
+    """Every variable a service entry's driver tables list in `env` (its own driver, wallet-portability sides)."""
+    tables = [entry.get("driver")]
+    options = entry.get("options") or {}
+    tables += [options[side].get("driver") for side in ("source", "destination") if isinstance(options.get(side), dict)]
+    return [name for table in tables if isinstance(table, dict)
+            for name in table.get("env", ()) if isinstance(name, str)]
+
+
+AUTH_MEMBERS = frozenset({"type", "token_env", "token_url", "client_id", "client_id_env", "client_secret_env",
+                          "scopes"})         # what the schema allows in auth: names of variables, never their values
+
+
+def _auth_tables(data: Mapping[str, Any]) -> Iterator[tuple[int, Any]]:
+    services = data.get("service")
+    for index, entry in enumerate(services if isinstance(services, list) else ()):
+        if isinstance(entry, dict) and "auth" in entry:
+            yield index, entry["auth"]
+
+
+def _refuse_inline_secrets(path: Path, data: Mapping[str, Any]) -> None:
+    """A secret written into the file is refused by naming its key, never by repeating its value (the message goes
+    to the terminal and to CI logs)."""
+    for index, auth in _auth_tables(data):
+        if not isinstance(auth, dict):
+            raise TargetsFileError(f"{path}: service {index}: auth must be a table such as {{ type = \"bearer\", "
+                                   "token_env = \"NAME\" }; secrets are read only from environment variables "
+                                   "(the value given is not shown)")
+        inline = sorted(str(key) for key in auth if key not in AUTH_MEMBERS)
+        if inline:
+            raise TargetsFileError(f"{path}: service {index}: auth holds {', '.join(inline)}, which a targets file "
+                                   "may not: secrets are read only from environment variables named by token_env, "
+                                   "client_id_env or client_secret_env (the value given is not shown)")
+
+
+def _without_auth_values(message: str, data: Mapping[str, Any]) -> str:
+    """`message` with every auth value of the file replaced (a token pasted where a variable name belongs)."""
+    from conformance.net.secrets import Secrets
+
+    values = Secrets()
+    for _, auth in _auth_tables(data):
+        for key, value in (auth.items() if isinstance(auth, dict) else ()):
+            if key != "type":
+                values.add(value, f"auth {key}")
+    return values.redact(message)
+
+
+def _secret(name: str | None, what: str, secrets: Secrets | None = None) -> str:
+    """The value of the variable `name`; registered with the run's `secrets` (as `what`) when given, so that it is
+    redacted by value from every output."""
     value = os.environ.get(name or "")
     if not name or not value:
         raise TargetsFileError(f"{what}: the environment variable {name or '(unnamed)'} is not set")
+    if secrets is not None:
+        secrets.add(value, what)
     return value
 
 
@@ -142,12 +299,12 @@ def auth_headers(auth: Auth | None, client: GuardedClient) -> dict[str, str]:
     if auth is None:
         return {}
     if auth.type == "bearer":
-        return {"authorization": f"Bearer {_secret(auth.token_env, 'bearer token')}"}
+        return {"authorization": f"Bearer {_secret(auth.token_env, 'bearer token', client.secrets)}"}
     from conformance.net import FetchError
 
     client_id = auth.client_id or _secret(auth.client_id_env, "OAuth 2.0 client id")
     form = {"grant_type": "client_credentials", "client_id": client_id,
-            "client_secret": _secret(auth.client_secret_env, "OAuth 2.0 client secret")}
+            "client_secret": _secret(auth.client_secret_env, "OAuth 2.0 client secret", client.secrets)}
     if auth.scopes:
         form["scope"] = " ".join(auth.scopes)
     where = f"the OAuth 2.0 token endpoint {auth.token_url}"
@@ -167,6 +324,9 @@ def auth_headers(auth: Auth | None, client: GuardedClient) -> dict[str, str]:
     except ValueError:
         parsed = None
     token = parsed.get("access_token") if isinstance(parsed, dict) else None
+    if isinstance(parsed, dict):          # known from here on: a service echoing them gets them redacted
+        client.secrets.add(token, "access token")
+        client.secrets.add(parsed.get("refresh_token"), "refresh token")
     if not isinstance(token, str) or not token or len(token) > 8192 or not token.isprintable():
         kind = answer.content_type or "no content type"
         raise TargetsFileError(f"{where} answers HTTP 200 without a usable access token: expected a JSON object "

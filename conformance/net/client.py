@@ -32,6 +32,7 @@ from conformance.net.addresses import (
 )
 from conformance.net.errors import FetchError, FetchReason
 from conformance.net.evidence import KEPT_RESPONSE_HEADERS, Exchange, redact_headers, redact_url
+from conformance.net.secrets import Secrets
 from conformance.net.transport import DEADLINE, PINS, PinnedTransport, UncheckedHost
 
 DEFAULT_ACCEPT = "application/ld+json, application/json, */*"
@@ -207,10 +208,13 @@ class GuardedClient:
     """One per run: every fetch goes through the same policy, cache and evidence log. Thread-safe."""
 
     def __init__(self, policy: FetchPolicy | None = None, *, transport: httpx.BaseTransport | None = None,
-                 resolver: Resolver | None = None) -> None:
+                 resolver: Resolver | None = None, secrets: Secrets | None = None) -> None:
         """`transport` replaces the network (tests, recorded fixtures); address checks still run on every hop,
-        but connecting to exactly the checked address is then up to that transport."""
+        but connecting to exactly the checked address is then up to that transport. `secrets`: the run's secret
+        registry (a new one by default); every record this client keeps, and every FetchError message it raises,
+        has each registered secret replaced, and the live flows and the reports use the same registry."""
         self.policy = policy or FetchPolicy()
+        self.secrets = secrets if secrets is not None else Secrets()
         self._resolver: Resolver = resolver or system_resolver
         self._networks: tuple[IPNetwork, ...] = parse_networks(self.policy.allow_networks)
         # The transport is used directly, not through httpx.Client: no cookie jar carrying one server's cookies
@@ -338,6 +342,7 @@ class GuardedClient:
         return found
 
     def _record(self, exchange: Exchange) -> Exchange:
+        exchange = self._redacted(exchange)
         with self._lock:
             if len(self._exchanges) < self.policy.max_exchanges:
                 self._exchanges.append(exchange)
@@ -383,9 +388,19 @@ class GuardedClient:
                            f"{_safe(str(current))}); at most {self.policy.max_redirects} redirects are followed",
                            current, hops, time.monotonic())
 
+    def _redacted(self, exchange: Exchange) -> Exchange:
+        """The exchange with every secret the run knows replaced (a service may repeat a token in any header)."""
+        if not self.secrets.known:
+            return exchange
+        redact = self.secrets.redact
+        return replace(exchange, url=redact(exchange.url), request_headers=redact(exchange.request_headers),
+                       response_headers=redact(exchange.response_headers),
+                       message=None if exchange.message is None else redact(exchange.message))
+
     def _fail(self, reason: FetchReason, message: str, url: object, hops: list[Exchange], *,
               status: int | None = None) -> FetchError:
-        return FetchError(reason, message, url=_safe(str(url)), status=status, exchanges=tuple(hops))
+        return FetchError(reason, self.secrets.redact(message), url=self.secrets.redact(_safe(str(url))),
+                          status=status, exchanges=tuple(hops))
 
     def _refuse(self, reason: FetchReason, message: str, target: object, hops: list[Exchange],
                 started: float) -> FetchError:
@@ -478,7 +493,7 @@ class GuardedClient:
                   content: bytes | None = None) -> Response | httpx.URL:
         """One request. A Response when the fetch ends here, the next URL when it redirects."""
         started, started_at = time.monotonic(), _now()
-        request_headers = redact_headers(send.items())
+        request_headers = redact_headers((k, self.secrets.redact(v)) for k, v in send.items())
         status: int | None = None
         remote: str | None = None
         response_headers: tuple[tuple[str, str], ...] = ()
@@ -510,7 +525,9 @@ class GuardedClient:
             try:
                 status = response.status_code
                 remote = _peer(response)
-                response_headers = redact_headers(response.headers.multi_items(), keep=KEPT_RESPONSE_HEADERS)
+                # secrets out before the values are clipped: a clipped secret would survive in part
+                response_headers = redact_headers(((k, self.secrets.redact(v)) for k, v in
+                                                   response.headers.multi_items()), keep=KEPT_RESPONSE_HEADERS)
                 head = sum(len(k) + len(v) + 4 for k, v in response.headers.raw)
                 if head > self.policy.max_header_bytes:
                     raise fail(FetchReason.TOO_LARGE, f"{where} answers with {head} bytes of headers; at most "

@@ -56,6 +56,10 @@ class ProofResult:
     proof_id: str | None = None
     verification_method: str | None = None
     controller: str | None = None     # of the key that verified, for issuer checks
+    # When the proof stopped only at the time check (expired, created-in-future): how the steps after it ended.
+    # Data Integrity's verify-proof algorithm has no time step, so the verifier goes on and the signature is still
+    # decided; `verified` and `reason` keep the time stop for every reader that treats it as a failure.
+    after_time: ProofResult | None = None
 
     @property
     def indeterminate(self) -> bool:
@@ -193,6 +197,21 @@ def _check_shape(proof: Any, suites: Sequence[Cryptosuite]) -> None:
                                               f"found {_shown(proof['previousProof'])}")
 
 
+_TIME_REASONS: frozenset[str] = frozenset({"expired", "created-in-future"})
+
+
+def _time_stop(proof: Mapping[str, Any], suite: Cryptosuite, now: Fraction, skew: timedelta) -> _Failure | None:
+    """The time check: a malformed date stops verification (raised); an expired or future-dated proof is returned,
+    so the caller can record it and go on with the remaining steps."""
+    try:
+        _check_times(proof, suite, now, skew)
+    except _Failure as failure:
+        if failure.reason in _TIME_REASONS:
+            return failure
+        raise
+    return None
+
+
 def _check_times(proof: Mapping[str, Any], suite: Cryptosuite, now: Fraction, skew: timedelta) -> None:
     created = proof.get("created")
     if created is None and suite.cryptosuite is None:
@@ -258,7 +277,24 @@ def _verify_one(unsecured: Mapping[str, Any], proof: Any, pointer: str, *, resol
         proof_value = _required_string(proof, "proofValue")
         if purpose != expected_purpose:
             raise _Failure("wrong-purpose", f"expected proofPurpose {expected_purpose!r}, found {purpose!r}")
-        _check_times(proof, suite, now, skew)
+        time_stop = _time_stop(proof, suite, now, skew)
+    except _Failure as failure:
+        return ProofResult(pointer, False, failure.reason, failure.message, **facts)
+    except SuiteError as exc:
+        return ProofResult(pointer, False, exc.reason, exc.message, **facts)
+    rest = _verify_after_time(unsecured, proof, pointer, suite, purpose, method, proof_value, facts,
+                              resolver=resolver, canonicalizer=canonicalizer, challenge=challenge, domain=domain)
+    if time_stop is None:
+        return rest
+    return ProofResult(pointer, False, time_stop.reason, time_stop.message, **facts, after_time=rest)
+
+
+def _verify_after_time(unsecured: Mapping[str, Any], proof: Mapping[str, Any], pointer: str, suite: Cryptosuite,
+                       purpose: str, method: str, proof_value: str, facts: Mapping[str, Any], *,
+                       resolver: KeyResolver, canonicalizer: Canonicalizer, challenge: str | None,
+                       domain: str | Sequence[str] | None) -> ProofResult:
+    """The verification steps after the time check, through the signature."""
+    try:
         _check_challenge_domain(proof, challenge, domain)
         try:
             signature = decode_base58btc(proof_value)

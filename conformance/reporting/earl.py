@@ -45,6 +45,10 @@ _EARL_OUTCOME = {"passed": "earl:passed", "failed": "earl:failed", "cantTell": "
 _IRI_SAFE = "/:@!$&'()*+,;=-._~%"
 
 
+# the subject of what the run did not test: the implementation as a whole, not one of its documents
+IMPLEMENTATION_SUBJECT = "implementation"
+
+
 def subject_iri(subject: str) -> str:
     """An IRI for a subject id: http(s) URLs keep their form (percent-encoding what an IRI cannot hold); file paths
     become file: IRIs; anything else a URN. An embedded subject's "#pointer" stays inside the encoded path."""
@@ -67,6 +71,10 @@ def earl_document(results: Mapping[str, Any], catalog: Catalog | None = None) ->
     for result in results.get("results", []):
         for finding in result.get("findings", []):
             grouped.setdefault((result["subject"], finding["requirement"]), []).append(finding)
+    scope = results.get("scope") if isinstance(results.get("scope"), Mapping) else {}
+    for entry in scope.get("not_tested", []):       # MUSTs the profile requires that the run could not test
+        grouped.setdefault((IMPLEMENTATION_SUBJECT, entry["requirement"]), []).append(
+            {"outcome": "untested", "level": "must", "location": "", "message": entry["why"]})
     for (subject, requirement), findings in sorted(grouped.items()):
         worst = min(findings, key=lambda f: WEAKEST_FIRST.index(f["outcome"]))
         located = [f for f in findings if f["outcome"] == worst["outcome"]]

@@ -30,7 +30,7 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePath
 from typing import Any, Literal
 
-from conformance.formats import Limits
+from conformance.formats import Limits, PayloadError, parse_json
 from conformance.reporting.package import ReportError, write_no_follow
 
 __all__ = [
@@ -434,9 +434,10 @@ def read_manifest(folder: Path) -> InputsManifest:
     """inputs.json of the package in `folder`, checked member by member. Raises InputsError."""
     data = _read_bounded(folder / MANIFEST_NAME, MAX_MANIFEST_BYTES, MANIFEST_NAME)
     try:
-        document = json.loads(data)
-    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:
-        raise InputsError(f"{folder / MANIFEST_NAME}: expected JSON, found {type(exc).__name__}") from None
+        # the manifest nests a few levels; the document limits keep a hostile one from reaching recursive code
+        document = parse_json(data, Limits(max_bytes=MAX_MANIFEST_BYTES, max_containers=MAX_MANIFEST_BYTES // 2))
+    except PayloadError as exc:
+        raise InputsError(f"{folder / MANIFEST_NAME}: expected JSON, found {exc.message}") from None
     if not isinstance(document, Mapping) or document.get("format") != MANIFEST_FORMAT \
             or not isinstance(document.get("inputs"), list):
         raise InputsError(f"{folder / MANIFEST_NAME}: expected an object with format {MANIFEST_FORMAT!r} and an inputs "

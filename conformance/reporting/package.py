@@ -4,13 +4,13 @@ EARL, HTML and PDF render from results.json; with an attestation the package als
 (inputs.json and inputs/, see inputs.py), and the attestation comes last because it carries a digest of every other
 file of the package (results.json and inputs.json included), so it has to see them all.
 
-Files are written without following a symbolic link at their own name, so a link planted in the output folder cannot
-redirect a write elsewhere.
+Files are written atomically and without following a symbolic link at their own name (conformance/outputs.py), so a
+link planted in the output folder cannot redirect a write elsewhere and an interrupted run leaves no half file.
 """
 from __future__ import annotations
 
 import json
-import os
+import tempfile
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from conformance.model.attestations import VendorAttestation
 from conformance.model.requirements import Catalog
+from conformance.outputs import OutputError, write_atomically
 
 if TYPE_CHECKING:
     from conformance.reporting.attestation import Signer
@@ -78,10 +79,14 @@ def write_report_package(source: Path, results: Mapping[str, Any], catalog: Cata
         if request.pdf:
             from conformance.reporting.pdf import PdfError, print_pdf
 
-            try:
-                written.append(print_pdf(html_file, folder / "report.pdf", browser=request.browser))
-            except PdfError as exc:
-                raise ReportError(str(exc)) from exc
+            # Chromium writes wherever a link at its output name points: it prints into a folder of our own and
+            # the PDF is moved in like every other file
+            with tempfile.TemporaryDirectory(prefix="ler-conformance-pdf-") as printing:
+                try:
+                    printed = print_pdf(html_file, Path(printing) / "report.pdf", browser=request.browser)
+                except PdfError as exc:
+                    raise ReportError(str(exc)) from exc
+                written.append(write_no_follow(folder / "report.pdf", printed.read_bytes()))
     collected: tuple[CollectedInput, ...] = ()
     if request.attest:
         # the signing key is read before anything is archived: an unusable key then costs no writes
@@ -96,18 +101,11 @@ def write_report_package(source: Path, results: Mapping[str, Any], catalog: Cata
 
 
 def write_no_follow(path: Path, data: bytes) -> Path:
-    """Write `data` to `path`, refusing a symbolic link at that name rather than writing where it points."""
-    flags = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
+    """Write `data` to `path` atomically, refusing a symbolic link at that name rather than writing where it points."""
     try:
-        descriptor = os.open(path, flags, 0o644)
-    except OSError as exc:
-        if path.is_symlink():
-            raise ReportError(f"{path}: expected a file or nothing, found a symbolic link; the package never writes "
-                              f"through one") from None
-        raise ReportError(f"{path}: the file cannot be written ({exc.strerror or type(exc).__name__})") from None
-    with os.fdopen(descriptor, "wb") as handle:
-        handle.write(data)
-    return path
+        return write_atomically(path, data)
+    except OutputError as exc:
+        raise ReportError(str(exc)) from None
 
 
 def _write(path: Path, text: str) -> Path:

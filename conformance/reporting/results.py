@@ -9,17 +9,19 @@ from pathlib import Path
 from typing import Any
 
 from conformance import __version__
+from conformance.net.secrets import Secrets
 from conformance.reporting.reproducibility import reproducibility
 from conformance.runner import Scope, SubjectResult, run_verdict
 
 
-def check_output(results: Sequence[SubjectResult], scope: Scope | None = None) -> dict[str, Any]:
-    """The object `check --format json` prints."""
+def check_output(results: Sequence[SubjectResult], scope: Scope | None = None, *,
+                 secrets: Secrets | None = None) -> dict[str, Any]:
+    """The object `check --format json` prints; every secret in `secrets` (the run's) replaced wherever it appears."""
     shown: dict[str, Any] = {"suite_version": __version__, "verdict": str(run_verdict(results, scope)),
                              "results": [r.to_json() for r in results]}
     if scope is not None:
         shown["scope"] = scope.to_json()
-    return shown
+    return secrets.redact(shown) if secrets is not None else shown
 
 
 def summary(results: Sequence[SubjectResult], scope: Scope | None = None) -> dict[str, Any]:
@@ -43,9 +45,12 @@ def summary(results: Sequence[SubjectResult], scope: Scope | None = None) -> dic
 
 def results_document(results: Sequence[SubjectResult], *, profile: str, started: datetime, ended: datetime,
                      environment: Mapping[str, Any], targets: Sequence[Mapping[str, Any]],
-                     exchanges: Sequence[Mapping[str, Any]] = (), scope: Scope | None = None) -> dict[str, Any]:
+                     exchanges: Sequence[Mapping[str, Any]] = (), scope: Scope | None = None,
+                     secrets: Secrets | None = None) -> dict[str, Any]:
     """The run as one document (schema: shapes/schemas/results.schema.json). `targets`: each target's id and kind;
-    `exchanges`: every HTTP exchange of the run, secrets already redacted by the guarded client."""
+    `exchanges`: every HTTP exchange of the run, secrets already redacted by the guarded client. `secrets`: the run's
+    registry; each one is replaced wherever it appears (findings' messages, transcripts, evidence), so results.json,
+    and every report made from it, never holds one."""
     document: dict[str, Any] = {
         "suite": {"name": "ler-conformance", "version": __version__},
         "profile": profile,
@@ -84,7 +89,7 @@ def results_document(results: Sequence[SubjectResult], *, profile: str, started:
     scores = [dict(s) for r in results for s in r.scores]
     if scores:
         document["scores"] = scores
-    return document
+    return secrets.redact(document) if secrets is not None else document
 
 
 def describe_target(target: Any) -> dict[str, Any]:
@@ -94,7 +99,9 @@ def describe_target(target: Any) -> dict[str, Any]:
 
 
 def write_results(out_dir: Path, document: Mapping[str, Any]) -> Path:
-    out_dir.mkdir(parents=True, exist_ok=True)
-    path = out_dir / "results.json"
-    path.write_text(json.dumps(document, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-    return path
+    """results.json in `out_dir`, written atomically and never through a symbolic link (OutputError says why not)."""
+    from conformance.outputs import make_folder, write_atomically
+
+    make_folder(out_dir)
+    return write_atomically(out_dir / "results.json", json.dumps(document, indent=2, ensure_ascii=False) + "\n",
+                            root=out_dir)

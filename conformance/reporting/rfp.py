@@ -562,9 +562,10 @@ def appendix_html(appendix: Appendix) -> str:
 
 
 def write_appendix(appendix: Appendix, out: Path) -> tuple[Path, Path]:
-    out.mkdir(parents=True, exist_ok=True)
-    markdown = out / f"rfp-{appendix.profile.name}.md"
-    page = out / f"rfp-{appendix.profile.name}.html"
-    markdown.write_text(appendix_markdown(appendix), encoding="utf-8")
-    page.write_text(appendix_html(appendix), encoding="utf-8")
+    """The appendix as Markdown and HTML in `out`, each written atomically and never through a symbolic link."""
+    from conformance.outputs import make_folder, write_atomically
+
+    make_folder(out)
+    markdown = write_atomically(out / f"rfp-{appendix.profile.name}.md", appendix_markdown(appendix), root=out)
+    page = write_atomically(out / f"rfp-{appendix.profile.name}.html", appendix_html(appendix), root=out)
     return markdown, page

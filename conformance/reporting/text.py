@@ -7,12 +7,14 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Sequence
+from dataclasses import replace
 
 from rich.console import Console
 from rich.markup import escape
 
 from conformance.model.findings import Outcome, Verdict, located_message
 from conformance.model.requirements import Catalog, Level
+from conformance.net.secrets import Secrets
 from conformance.runner import Scope, SubjectResult, run_verdict
 
 _VERDICT_STYLE = {Verdict.PASS: ("PASS", "bold green"), Verdict.FAIL: ("FAIL", "bold red"),
@@ -25,8 +27,19 @@ _MEANING = {Verdict.PASS: "every MUST in scope was decided and passed",
             Verdict.NOT_JUDGED: "no standard the suite knows recognized the input"}
 
 
+def _redacted(results: Sequence[SubjectResult], secrets: Secrets) -> list[SubjectResult]:
+    """The results with the run's secrets replaced in everything printed (before markup: a placeholder is text)."""
+    redact = secrets.redact
+    return [replace(r, subject=redact(r.subject), findings=tuple(
+        replace(f, message=redact(f.message), location=redact(f.location), subject=redact(f.subject))
+        for f in r.findings)) for r in results]
+
+
 def render(console: Console, results: Sequence[SubjectResult], catalog: Catalog, *, verbose: bool = False,
-           scope: Scope | None = None) -> None:
+           scope: Scope | None = None, secrets: Secrets | None = None) -> None:
+    """The run for a terminal; with `secrets` (the run's), every registered secret is replaced in what is printed."""
+    if secrets is not None and secrets.known:
+        results = _redacted(results, secrets)
     if scope is not None and scope.not_tested:
         console.print(f"[bold yellow]not tested[/] ({len(scope.not_tested)} MUST(s) the profile {escape(scope.profile)} "
                       "requires):")

@@ -41,7 +41,10 @@ def proof_findings(ctx: CheckContext, result: VerificationResult, issuer: str | 
     if not result.proofs:
         yield ctx.fail(result.pointer or "/proof", expected="at least one proof", found=[], message=result.message)
         return
-    for proof in result.proofs:
+    for stated in result.proofs:
+        # a proof stopped only by its own created/expires is judged here on what follows (key and signature): its
+        # validity period is DI10-proof-validity-period's (a should: verify-proof has no time step)
+        proof = stated.after_time if stated.after_time is not None else stated
         at = proof.pointer
         if proof.verified:
             if issuer is not None and proof.controller != issuer:

@@ -16,6 +16,7 @@ from typing import Any
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import ValidationError
 
+from conformance.loading import CONFIG_MAX_DEPTH, data_depth_exceeds
 from conformance.resources import shapes_dir
 
 from .model import TrustEntry, TrustError, TrustList
@@ -72,6 +73,9 @@ def parse_trust_list(data: bytes | str, source: str = "<trust list>") -> TrustLi
         raise TrustError(_toml_message(source, str(exc), text)) from None
     except RecursionError:
         raise TrustError(f"{source}: the TOML nests too deeply to read") from None
+    # dotted keys nest without recursion in the parser; the schema validator after it recurses
+    if data_depth_exceeds(document, CONFIG_MAX_DEPTH):
+        raise TrustError(f"{source}: the TOML nests deeper than the limit of {CONFIG_MAX_DEPTH}")
     lines = _LineMap(text)
     plain = _as_json(document)
     located = sorted((lines.line_of(_error_path(e)), _describe(e)) for e in _validator().iter_errors(plain))

@@ -141,6 +141,34 @@ def test_each_proof_of_a_set_fails_only_its_own_step() -> None:
     assert _findings("DI10-proof-well-formed", subject) == [], "steps before both stops hold for both proofs"
 
 
+def test_a_proof_stopped_only_by_time_has_its_later_steps_judged() -> None:
+    """DI10-proof-validity-period is a SHOULD that does not stop verification: the steps after it are judged by how
+    the verifier's run past the time check ended, never left cantTell."""
+    intact = ProofResult("/proof/0", False, "expired", "expired at 2025-02-01",
+                         after_time=ProofResult("/proof/0", True))
+    tampered = ProofResult("/proof/1", False, "created-in-future", "created 2026-06-01",
+                           after_time=ProofResult("/proof/1", False, "signature-mismatch", "does not match"))
+    stopped = ProofResult("/proof/2", False, "expired", "expired at 2025-02-01",
+                          after_time=ProofResult("/proof/2", False, "context-mismatch", "proof context differs"))
+    subject = _subject(intact, tampered, stopped)
+    time = _findings("DI10-proof-validity-period", subject)
+    assert [(f.outcome, f.location) for f in time] == [(Outcome.FAILED, "/proof/0"), (Outcome.FAILED, "/proof/1"),
+                                                       (Outcome.FAILED, "/proof/2")]
+    assert [(f.outcome, f.location) for f in _findings("DI10-proof-context", subject)] == [
+        (Outcome.FAILED, "/proof/2/@context")]
+    signature = _findings("DI10-signature-verifies", subject)
+    assert [(f.outcome, f.location) for f in signature] == [(Outcome.FAILED, "/proof/1/proofValue"),
+                                                            (Outcome.CANT_TELL, "/proof/2")]
+    assert _findings("DI10-proof-purpose", subject) == [], "steps before the time check held for every proof"
+
+
+def test_the_verifier_goes_on_past_an_expired_proof(env: Environment) -> None:
+    result = env.verifier.data_integrity(_signed(env, expires="2025-02-01T00:00:00Z"), presentation=False)
+    (proof,) = result.proofs
+    assert not result.verified and proof.reason == "expired", "readers outside DI10 still see the time stop"
+    assert proof.after_time is not None and proof.after_time.verified, proof.after_time
+
+
 def test_a_reason_no_step_maps_is_an_error_not_a_pass() -> None:
     subject = _subject(ProofResult("/proof", False, typing.cast(Reason, "invented-reason"), "?"))
     for requirement in DI10_IDS:

@@ -93,3 +93,23 @@ def test_hostile_subject_ids_still_make_parseable_turtle(subject: str) -> None:
     graph = Graph()
     graph.parse(data=earl_turtle(earl_document(results)), format="turtle")
     assert len(list(graph.subjects(RDF.type, EARL.Assertion))) == 1
+
+
+def test_what_the_profile_requires_and_the_run_did_not_test_is_earl_untested(monkeypatch: pytest.MonkeyPatch,
+                                                                             tmp_path: Path) -> None:
+    monkeypatch.setenv("LER_CONFORMANCE_ARTIFACTS", str(artifacts_dir()))
+    badge = tmp_path / "badge.json"
+    badge.write_text(json.dumps(minimal_badge()), encoding="utf-8")
+    runner = CliRunner()
+    checked = runner.invoke(main, ["check", str(badge), "--profile", "ob30-issuer", "--out", str(tmp_path / "run")],
+                            catch_exceptions=False)
+    not_tested = json.loads((tmp_path / "run" / "results.json").read_text(encoding="utf-8"))["scope"]["not_tested"]
+    assert not_tested and "not tested:" in checked.stderr
+    made = runner.invoke(main, ["report", str(tmp_path / "run" / "results.json"), "--earl", "--out",
+                                str(tmp_path / "earl")], catch_exceptions=False)
+    assert made.exit_code == 0, made.output
+    graph = _graph(tmp_path / "earl" / "earl.ttl", "turtle")
+    subject = URIRef("urn:ler-conformance:subject:implementation")
+    untested = {str(graph.value(a, EARL.test)) for a in graph.subjects(EARL.subject, subject)
+                if graph.value(graph.value(a, EARL.result), EARL.outcome) == EARL.untested}
+    assert untested == {REQUIREMENT_IRI + n["requirement"] for n in not_tested}

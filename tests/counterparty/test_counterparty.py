@@ -10,7 +10,10 @@ import httpx
 
 from conformance.counterparty.drivers import CommandDriver, InteractiveDriver, UrlDriver, driver_from
 from conformance.counterparty.server import Answer, Call, CounterpartyOptions, CounterpartyServer, Route
+from conformance.model.services import CommandPolicy, ServiceConfig
 from conformance.net import FetchPolicy, GuardedClient
+
+ALLOWED = CommandPolicy(allowed=True)      # as with --allow-driver-commands
 
 
 def _echo(call: Call) -> Answer:
@@ -52,8 +55,9 @@ def test_command_driver_substitutes_without_a_shell_and_redacts_its_output(tmp_p
     script.write_text("import json, sys\nprint('got', sys.argv[1])\nprint(json.dumps({'stored': False, "
                       "'error': 'refused ' + sys.argv[2]}))\n", encoding="utf-8")
     server = _server()
+    wallet = ServiceConfig(role="oid4vci-wallet", endpoint="https://w.example", implementation="t", commands=ALLOWED)
     driver = driver_from({"command": [sys.executable, str(script), "{url}; rm -rf /", "{tx_code}"]},
-                         GuardedClient(FetchPolicy()))
+                         GuardedClient(FetchPolicy()), wallet)
     assert isinstance(driver, CommandDriver)
     delivery = driver.deliver(server, "openid-credential-offer://?code=issued-secret-value", "1234",
                               lambda steps: False, 10)
@@ -66,7 +70,7 @@ def test_command_driver_substitutes_without_a_shell_and_redacts_its_output(tmp_p
 def test_command_driver_is_killed_at_the_timeout(tmp_path: Path) -> None:
     script = tmp_path / "slow.py"
     script.write_text("import time\nprint('x' * 100000, flush=True)\ntime.sleep(60)\n", encoding="utf-8")
-    delivery = CommandDriver((sys.executable, str(script))).deliver(_server(), "u", None, lambda s: False, 0.5)
+    delivery = CommandDriver((sys.executable, str(script)), ALLOWED).deliver(_server(), "u", None, lambda s: False, 0.5)
     assert delivery.error == "timeout" and len(delivery.output) <= 4096
 
 

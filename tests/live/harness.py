@@ -48,8 +48,11 @@ class LiveRun:
         return {rid: self.outcome(rid) for rid in sorted(ids)}
 
 
-def run_targets(env: Environment, targets_toml: Path, client: GuardedClient) -> LiveRun:
-    loaded = load_targets_file(targets_toml)
+def run_targets(env: Environment, targets_toml: Path, client: GuardedClient, *,
+                allow_driver_commands: bool = False) -> LiveRun:
+    """Run the services of a targets file; the programs it names run only with allow_driver_commands, as with
+    `check --allow-driver-commands`."""
+    loaded = load_targets_file(targets_toml, allow_driver_commands=allow_driver_commands)
     runner = Runner(env, env.profile("default"))
     return LiveRun(tuple(runner.run([ServiceTarget(loaded.services, client, loaded.implementation)])))
 

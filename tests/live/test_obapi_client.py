@@ -39,8 +39,8 @@ def _outcomes(run: LiveRun) -> dict[str, Outcome]:
 
 
 def _run(env: Environment, tmp_path: Path, service: str) -> LiveRun:
-    with GuardedClient(FetchPolicy(allow_private=True)) as client:
-        return run_targets(env, _targets(tmp_path, service), client)
+    with GuardedClient(FetchPolicy(allow_private=True)) as client:     # the tests' own scripted apps
+        return run_targets(env, _targets(tmp_path, service), client, allow_driver_commands=True)
 
 
 def test_secrets_the_host_hands_out_are_labelled_not_kept(env: Environment, tmp_path: Path) -> None:

@@ -62,7 +62,7 @@ def test_a_wallet_that_never_comes_is_timed_out_and_nothing_passes(env: Environm
                f'driver = {{ command = [{json.dumps(sys.executable)}, {json.dumps(str(script))}, "{{url}}"] }}\n'
                'options = { timeout_s = 0.5 }\n')
     with GuardedClient(FetchPolicy(allow_private=True)) as client:
-        run = run_targets(env, _targets(tmp_path, service), client)
+        run = run_targets(env, _targets(tmp_path, service), client, allow_driver_commands=True)
     outcomes = _wallet_outcomes(run)
     assert len(outcomes) == 16 and Outcome.PASSED not in outcomes.values()
     assert set(outcomes.values()) <= {Outcome.CANT_TELL, Outcome.ERROR}
@@ -72,7 +72,7 @@ def test_a_driver_that_is_not_there_is_an_error_not_a_failure(env: Environment, 
     service = ('[[service]]\nrole = "oid4vci-wallet"\nendpoint = "https://wallet.example"\n'
                'driver = { command = ["/nonexistent/ler-conformance-wallet", "{url}"] }\noptions = { timeout_s = 2 }\n')
     with GuardedClient(FetchPolicy(allow_private=True)) as client:
-        outcomes = _wallet_outcomes(run_targets(env, _targets(tmp_path, service), client))
+        outcomes = _wallet_outcomes(run_targets(env, _targets(tmp_path, service), client, allow_driver_commands=True))
     assert Outcome.PASSED not in outcomes.values() and Outcome.FAILED not in outcomes.values()
     assert Outcome.ERROR in outcomes.values()
 

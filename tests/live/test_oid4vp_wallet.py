@@ -61,7 +61,7 @@ def _hostile(env: Environment, tmp_path: Path, mode: str, timeout_s: float = 5) 
                f'driver = {{ command = {argv} }}\n'
                f'options = {{ timeout_s = {timeout_s} }}\n')
     with GuardedClient(FetchPolicy(allow_private=True)) as client:
-        return run_targets(env, _targets(tmp_path, service), client)
+        return run_targets(env, _targets(tmp_path, service), client, allow_driver_commands=True)
 
 
 def test_the_record_keeps_what_was_verified_not_the_vp_token(env: Environment, tmp_path: Path) -> None:
@@ -108,7 +108,7 @@ def test_a_wallet_that_never_answers_is_timed_out_and_nothing_passes(env: Enviro
                f'driver = {{ command = [{json.dumps(sys.executable)}, {json.dumps(str(script))}, "{{url}}"] }}\n'
                'options = { timeout_s = 0.5 }\n')
     with GuardedClient(FetchPolicy(allow_private=True)) as client:
-        outcomes = _outcomes(run_targets(env, _targets(tmp_path, service), client))
+        outcomes = _outcomes(run_targets(env, _targets(tmp_path, service), client, allow_driver_commands=True))
     assert len(outcomes) == 12 and set(outcomes.values()) <= {Outcome.CANT_TELL, Outcome.ERROR}
 
 

@@ -32,7 +32,8 @@ def _targets(tmp_path: Path, service: str) -> Path:
 
 
 def _subject(env: Environment, path: Path, client: GuardedClient) -> ServiceSubject:
-    subject = next(iter(ServiceTarget(load_targets_file(path).services, client).subjects(env)))
+    services = load_targets_file(path, allow_driver_commands=True).services
+    subject = next(iter(ServiceTarget(services, client).subjects(env)))
     assert isinstance(subject, ServiceSubject)
     return subject
 
@@ -152,7 +153,7 @@ def test_a_hostile_wallet_gets_findings_and_the_suite_goes_on(env: Environment, 
     with GuardedClient(FetchPolicy(allow_private=True)) as client:
         path = _targets(tmp_path, _command(tmp_path, HOSTILE, 10))
         steps = _subject(env, path, client).transcript.steps
-        run = run_targets(env, path, client)
+        run = run_targets(env, path, client, allow_driver_commands=True)
     assert any(s.flow == "bounds" and s.status == 413 for s in steps)
     assert any(s.name == "garbage" and s.status == 400 for s in steps)
     outcomes = _outcomes(run)
@@ -164,7 +165,8 @@ def test_a_hostile_wallet_gets_findings_and_the_suite_goes_on(env: Environment, 
 
 def test_a_wallet_that_never_comes_is_timed_out_and_nothing_passes(env: Environment, tmp_path: Path) -> None:
     with GuardedClient(FetchPolicy(allow_private=True)) as client:
-        run = run_targets(env, _targets(tmp_path, _command(tmp_path, "import time\ntime.sleep(30)\n", 0.5)), client)
+        run = run_targets(env, _targets(tmp_path, _command(tmp_path, "import time\ntime.sleep(30)\n", 0.5)), client,
+                          allow_driver_commands=True)
     outcomes = _outcomes(run)
     assert len(outcomes) == RULES and Outcome.PASSED not in outcomes.values()
     assert set(outcomes.values()) <= {Outcome.CANT_TELL, Outcome.ERROR}
@@ -174,7 +176,7 @@ def test_a_driver_that_is_not_there_is_an_error_not_a_failure(env: Environment, 
     service = ('[[service]]\nrole = "vcapi-wallet"\nendpoint = "https://wallet.example"\n'
                'driver = { command = ["/nonexistent/ler-conformance-wallet", "{url}"] }\noptions = { timeout_s = 2 }\n')
     with GuardedClient(FetchPolicy(allow_private=True)) as client:
-        outcomes = _outcomes(run_targets(env, _targets(tmp_path, service), client))
+        outcomes = _outcomes(run_targets(env, _targets(tmp_path, service), client, allow_driver_commands=True))
     assert Outcome.PASSED not in outcomes.values() and Outcome.FAILED not in outcomes.values()
     assert Outcome.ERROR in outcomes.values()
 

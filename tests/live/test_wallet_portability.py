@@ -62,7 +62,7 @@ def test_a_destination_without_import_fails_and_a_silent_one_is_not_passed(env: 
                   f'[{json.dumps(sys.executable)}, "-c", "print(\'{{}}\')"] }} }}, destination = {{ driver = {{ '
                   f'command = [{json.dumps(sys.executable)}, {json.dumps(str(sleepy))}, "{{url}}"] }}, import = {{ '
                   f'command = [{json.dumps(sys.executable)}, "-c", "pass", "{{file}}"] }} }} }}\n')
-        outcome = run_targets(env, _targets(tmp_path, silent), client).outcome(RULE)
+        outcome = run_targets(env, _targets(tmp_path, silent), client, allow_driver_commands=True).outcome(RULE)
     assert outcome in (Outcome.CANT_TELL, Outcome.ERROR)
 
 

@@ -166,7 +166,7 @@ def wallet_peer(env: Environment, tmp_path_factory: pytest.TempPathFactory) -> W
 @pytest.fixture(scope="module")
 def peer_run(env: Environment, wallet_peer: WalletPeer) -> LiveRun:
     with GuardedClient(FetchPolicy(allow_private=True)) as client:
-        return run_targets(env, wallet_peer.targets, client)
+        return run_targets(env, wallet_peer.targets, client, allow_driver_commands=True)
 
 
 class _Accommodating(WalletTestIssuer):
@@ -196,7 +196,7 @@ class _Accommodating(WalletTestIssuer):
 def accommodated_run(env: Environment, wallet_peer: WalletPeer) -> LiveRun:
     with pytest.MonkeyPatch.context() as patch, GuardedClient(FetchPolicy(allow_private=True)) as client:
         patch.setattr(oid4vci_wallet, "WalletTestIssuer", _Accommodating)
-        return run_targets(env, wallet_peer.targets, client)
+        return run_targets(env, wallet_peer.targets, client, allow_driver_commands=True)
 
 
 class _DraftClientId(WalletTestVerifier):
@@ -224,7 +224,7 @@ def _presenting_run(env: Environment, wallet_peer: WalletPeer, store: str, draft
         patch.setattr(oid4vp_wallet, "WalletTestIssuer", _Accommodating)
         if draft:
             patch.setattr(oid4vp_wallet, "WalletTestVerifier", _DraftClientId)
-        return run_targets(env, targets, client)
+        return run_targets(env, targets, client, allow_driver_commands=True)
 
 
 @pytest.fixture(scope="module")
@@ -279,7 +279,7 @@ def test_a_broken_tls_setup_stops_the_flows_and_nothing_passes(env: Environment,
         shutil.which("node") or "node", contexts, certificate.anchor, certificate.cert, certificate.key, 5),
         encoding="utf-8")
     with GuardedClient(FetchPolicy(allow_private=True)) as client:
-        run = run_targets(env, targets, client)
+        run = run_targets(env, targets, client, allow_driver_commands=True)
     outcomes = run.outcomes("OID4VCI-WALLET")
     assert len(outcomes) == 16 and set(outcomes.values()) == {Outcome.ERROR}
     assert any("tls_key cannot be loaded" in f.message for r in run.results for f in r.findings)

@@ -121,3 +121,20 @@ def test_a_procurement_profile_on_documents_alone_is_incomplete(env: Environment
     assert untested and all("protocol" in env.catalog[rid].tags for rid in untested)
     assert {n.needs for n in scope.not_tested} == {"services"}
     assert result.verdict is Verdict.PASS and run_verdict([result], scope) is Verdict.INCOMPLETE
+
+
+def test_a_detector_or_embedder_that_raises_is_an_error_never_a_silent_pass(env: Environment) -> None:
+    runner = Runner(env, env.profile("data-model"))
+
+    def broken(subject):  # noqa: ANN001, ANN202
+        raise RuntimeError("boom")
+
+    runner.detectors["VCDM20"] = broken
+    runner.embedders = [broken]
+    (result,) = runner.run([BytesTarget("badge", json.dumps(minimal_badge()).encode(), "badge.json")])
+    errors = [f for f in result.findings if f.outcome is Outcome.ERROR]
+    assert {f.requirement for f in errors} == {"CORE-recognized-document"}
+    messages = " | ".join(f.message for f in errors)
+    assert "recognizing VCDM20 documents raised RuntimeError: boom" in messages
+    assert "looking for embedded credentials" in messages and "a defect in the suite" in messages
+    assert result.verdict is Verdict.INCOMPLETE

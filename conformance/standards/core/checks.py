@@ -167,3 +167,23 @@ def _claims(detect, subject: Subject) -> bool:  # noqa: ANN001
         return bool(detect(subject))
     except Exception:  # noqa: BLE001 - detectors read untrusted JSON
         return False
+
+
+@check("CORE-json-unique-keys")
+def member_names_are_unique(subject: Subject, ctx: CheckContext) -> Iterator[Finding]:
+    if isinstance(subject, ServiceSubject):
+        yield from _live(subject, ctx)
+        return
+    if subject.payload_error is not None:
+        yield ctx.inapplicable("the input does not decode")
+        return
+    payload = subject.payload
+    if payload.media not in ("json", "png", "svg") or payload.jwt is not None:
+        yield ctx.inapplicable(f"the input is {payload.media}: it carries no JSON text whose names the suite reads")
+        return
+    for pointer in payload.duplicate_keys:
+        name = pointer.rsplit("/", 1)[-1].replace("~1", "/").replace("~0", "~")
+        # the finding sits where the decoder kept the later member, which is the one this document's reading uses
+        yield ctx.fail(pointer, expected="each member name once in its object",
+                       message=f"the name {name!r} appears more than once in one object; parsers differ in which "
+                               f"member they keep")

@@ -43,6 +43,7 @@ STEPS: Final[tuple[tuple[str, frozenset[str], str], ...]] = (
 )
 STEP_OF_REASON: Final[dict[str, int]] = {reason: index for index, (_, reasons, _) in enumerate(STEPS)
                                          for reason in reasons}
+_TIME_STEP: Final[int] = next(i for i, (rid, _, _) in enumerate(STEPS) if rid == "DI10-proof-validity-period")
 # Where a mechanism-unsupported stop points: the member that names the mechanism.
 _MECHANISM_MEMBER: Final[Mapping[str, str]] = {"unsupported-proof-type": "/type", "unknown-proof-type": "/type"}
 
@@ -62,6 +63,13 @@ def _step_findings(subject: Subject, ctx: CheckContext, step: int) -> Iterator[F
         if proof.verified or proof.reason is None:
             continue
         stopped_at = STEP_OF_REASON.get(proof.reason)
+        if stopped_at == _TIME_STEP and step > _TIME_STEP and proof.after_time is not None:
+            # the verify-proof algorithm has no time step: the verifier went on, and the later steps are judged
+            # by how they ended (DI10-proof-validity-period alone reports the time)
+            proof = proof.after_time
+            if proof.verified or proof.reason is None:
+                continue
+            stopped_at = STEP_OF_REASON.get(proof.reason)
         if stopped_at is None:
             yield ctx.error(f"the proof verifier gave reason {proof.reason!r}, which no DI10 step maps",
                             proof.pointer)

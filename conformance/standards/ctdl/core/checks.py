@@ -12,10 +12,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
 from conformance.ctdl.identifiers import (
+    RegistryBase,
     RegistryUri,
     configured_registry_base,
     ctid_case_only,
@@ -339,22 +341,40 @@ def _environment(host: str) -> str:
     return f"the {where} Registry ({host})" if where else host
 
 
-@check("CTDL-registry-host")
-def registry_uris_stay_in_one_environment(subject: Subject, ctx: CheckContext) -> Iterator[Finding]:
+@dataclass(frozen=True, slots=True)
+class _Addresses:
+    """A publication's Registry addresses, with the Registry the run targets (None: the publication decides)."""
+
+    document: CtdlDocument
+    configured: RegistryBase | None
+    hosts: frozenset[str]
+    found: list[tuple[str, RegistryUri]]
+
+
+def _addresses_or_findings(subject: Subject, ctx: CheckContext) -> tuple[_Addresses | None, list[Finding]]:
+    """The Registry addresses to judge, or the findings that say why there are none (no publication, no
+    vocabulary, a self-published document)."""
     document, skipped = _publication(subject, ctx)
     if document is None:
-        yield from skipped
-        return
+        return None, skipped
     schema, missing = _schema(subject, ctx)
     if schema is None:
-        yield from missing
-        return
+        return None, missing
     configured = configured_registry_base(subject)
     hosts = frozenset({configured.host}) if configured is not None else frozenset()
-    addresses = list(_registry_addresses(document, schema, hosts))
-    if not addresses:
-        yield ctx.inapplicable("the publication holds no Registry address (a self-published document)")
+    found = list(_registry_addresses(document, schema, hosts))
+    if not found:
+        return None, [ctx.inapplicable("the publication holds no Registry address (a self-published document)")]
+    return _Addresses(document, configured, hosts, found), []
+
+
+@check("CTDL-registry-host")
+def registry_uris_stay_in_one_environment(subject: Subject, ctx: CheckContext) -> Iterator[Finding]:
+    judged, findings = _addresses_or_findings(subject, ctx)
+    if judged is None:
+        yield from findings
         return
+    document, configured, hosts, addresses = judged.document, judged.configured, judged.hosts, judged.found
     # the environment a publication is for: the run's configured Registry, else the publication's own address,
     # else the first Registry address it names. Naming another environment than that one is the defect.
     if configured is not None:
@@ -372,20 +392,11 @@ def registry_uris_stay_in_one_environment(subject: Subject, ctx: CheckContext) -
 
 @check("CTDL-registry-https")
 def registry_uris_use_https(subject: Subject, ctx: CheckContext) -> Iterator[Finding]:
-    document, skipped = _publication(subject, ctx)
-    if document is None:
-        yield from skipped
+    judged, findings = _addresses_or_findings(subject, ctx)
+    if judged is None:
+        yield from findings
         return
-    schema, missing = _schema(subject, ctx)
-    if schema is None:
-        yield from missing
-        return
-    configured = configured_registry_base(subject)
-    hosts = frozenset({configured.host}) if configured is not None else frozenset()
-    addresses = list(_registry_addresses(document, schema, hosts))
-    if not addresses:
-        yield ctx.inapplicable("the publication holds no Registry address (a self-published document)")
-        return
+    document, configured, hosts, addresses = judged.document, judged.configured, judged.hosts, judged.found
     for at, parsed in addresses:
         # Credential Engine's Registries serve https; a configured stand-in is judged by the scheme it was given
         serves_https = parsed.environment() is not None or (configured is not None and parsed.host == configured.host
