@@ -16,6 +16,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from conformance import __version__
 from conformance.environment import MAX_FETCHED_BYTES, Environment
 from conformance.formats import Limits
+from conformance.live.budget import DEFAULT_RUN_S, DEFAULT_SERVICE_S, TimeBudget
 from conformance.loading import (
     RESULTS_MAX_BYTES,
     RESULTS_MAX_DEPTH,
@@ -35,7 +36,7 @@ from conformance.reporting.results import (
     results_document,
     write_results,
 )
-from conformance.reporting.text import render
+from conformance.reporting.text import printable, render
 from conformance.runner import Runner, SubjectResult, run_verdict
 from conformance.trust import TrustError, combine, load_trust_source
 from conformance.verifier import VerificationOptions, judging_instant
@@ -48,9 +49,17 @@ EXIT_CODES = {Verdict.PASS: EXIT_PASS, Verdict.FAIL: EXIT_FAIL, Verdict.INCOMPLE
 SERVE_REFERENCE_DONE = "# end of the reference targets"
 
 
+class _PrintableConsole(Console):
+    """A console whose every printed string is printable: error messages quote vendor files and servers, and a
+    control character there (an ANSI escape, a bidi override) must not reach the tester's terminal."""
+
+    def print(self, *objects: Any, **options: Any) -> None:  # noqa: A003 - rich's own name
+        super().print(*(printable(o) if isinstance(o, str) else o for o in objects), **options)
+
+
 def _console(*, stderr: bool = False) -> Console:
     # emoji off: rich would turn ":key:" inside "did:key:z6Mk..." into a key glyph
-    return Console(stderr=stderr, highlight=False, emoji=False)
+    return _PrintableConsole(stderr=stderr, highlight=False, emoji=False)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -60,7 +69,7 @@ def main() -> None:
 
 
 def _targets(inputs: Sequence[str], client: GuardedClient, *, allow_driver_commands: bool = False,
-             allow_outside_paths: bool = False) -> list[Target]:
+             allow_outside_paths: bool = False, budget: TimeBudget | None = None) -> list[Target]:
     from conformance.model.services import ServiceTarget, TargetsFileError, load_targets_file
 
     targets: list[Target] = []
@@ -75,12 +84,12 @@ def _targets(inputs: Sequence[str], client: GuardedClient, *, allow_driver_comma
             except TargetsFileError as exc:
                 raise click.BadParameter(str(exc), param_hint="PATH") from None
             targets += _targets(loaded.documents, client, allow_driver_commands=allow_driver_commands,
-                                allow_outside_paths=allow_outside_paths)
+                                allow_outside_paths=allow_outside_paths, budget=budget)
             for service in loaded.services:     # said before the run: its rules will be error, not the vendor's fault
                 if service.refused_programs():
                     click.echo(service.refused_programs(), err=True)
             if loaded.services:
-                targets.append(ServiceTarget(loaded.services, client, loaded.implementation))
+                targets.append(ServiceTarget(loaded.services, client, loaded.implementation, budget=budget))
             continue
         target = local_target(Path(item))
         if target is None:
@@ -163,12 +172,19 @@ def _count(targets: Sequence[Target]) -> int:
                    "vendor's targets file then runs no code here, and the rules that needed it are error.")
 @click.option("--allow-outside-paths", is_flag=True,
               help="Let a targets file's [[target]] paths lead outside its folder (refused by default).")
+@click.option("--service-timeout", "service_timeout", type=click.FloatRange(min=0, min_open=True),
+              default=DEFAULT_SERVICE_S, show_default=True, metavar="SECONDS",
+              help="Time budget of each live service: once it runs out, no further request is made to the service and "
+                   "its rules are cantTell.")
+@click.option("--run-timeout", "run_timeout", type=click.FloatRange(min=0, min_open=True),
+              default=DEFAULT_RUN_S, show_default=True, metavar="SECONDS",
+              help="Time budget of the whole run for live services: it caps every service's budget.")
 @click.option("-v", "--verbose", is_flag=True, help="Show every finding, not only failures.")
 def check(inputs: tuple[str, ...], profile_name: str, output_format: str, artifacts: Path | None, online: bool,
           allow_private: bool, ca_file: Path | None, trust_lists: tuple[Path, ...],
           document_indexes: tuple[Path, ...], challenge: str | None, domains: tuple[str, ...], at: str | None,
           registry_base: str | None, out: Path | None, allow_driver_commands: bool, allow_outside_paths: bool,
-          verbose: bool) -> None:
+          service_timeout: float, run_timeout: float, verbose: bool) -> None:
     """Check credential and presentation documents: JSON, JWT, baked PNG/SVG; a directory means every file in it.
 
     A targets.toml names documents ([[target]]) and the live services of one implementation ([[service]]): each
@@ -182,8 +198,10 @@ def check(inputs: tuple[str, ...], profile_name: str, output_format: str, artifa
         raise click.BadParameter(str(exc), param_hint="--ca-file") from None
     try:
         _check_registry_base(registry_base)
+        # the run's clock for live services starts here
+        budget = TimeBudget(service_s=service_timeout, run_s=run_timeout)
         targets = _targets(inputs, client, allow_driver_commands=allow_driver_commands,
-                           allow_outside_paths=allow_outside_paths)
+                           allow_outside_paths=allow_outside_paths, budget=budget)
         try:        # one instant for the whole run, fixed here: every verification of the run judges at it
             instant = judging_instant(at)
         except ValueError as exc:

@@ -13,6 +13,7 @@ import contextlib
 import os
 import stat
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 from typing import IO, Any
 
@@ -62,7 +63,7 @@ def write_atomically(path: Path, data: bytes | str, root: Path | None = None) ->
         descriptor, temporary = tempfile.mkstemp(dir=folder, prefix=f".{path.name}.", suffix=".partial")
     except OSError as exc:
         raise OutputError(f"{path}: the file cannot be written ({exc.strerror or type(exc).__name__})") from None
-    try:
+    with _discarded_on_failure(Path(temporary), path):
         with os.fdopen(descriptor, "wb") as handle:
             os.fchmod(handle.fileno(), FILE_MODE)
             handle.write(content)
@@ -76,12 +77,6 @@ def write_atomically(path: Path, data: bytes | str, root: Path | None = None) ->
         if path.exists() and not stat.S_ISREG(path.lstat().st_mode):
             raise OutputError(f"{path}: expected a file or nothing, found something else (a folder or a device)")
         os.replace(temporary, path)
-    except BaseException as exc:
-        with contextlib.suppress(OSError):
-            os.unlink(temporary)
-        if isinstance(exc, OSError):
-            raise OutputError(f"{path}: the file cannot be written ({exc.strerror or type(exc).__name__})") from None
-        raise
     _sync_folder(folder)
     return path
 
@@ -103,19 +98,27 @@ def open_new(path: Path, mode: str = "w") -> IO[Any]:
 def commit(temporary: Path, path: Path, root: Path | None = None) -> Path:
     """Move a finished file written with open_new to its final name in one step, refusing a link there or below
     `root` (the temporary file is removed then)."""
-    try:
+    with _discarded_on_failure(temporary, path):
         _refuse_links(root if root is not None else path.parent, path)
         with open(temporary, "rb") as handle:       # noqa: PTH123 - the descriptor is what fsync needs
             os.fsync(handle.fileno())
         os.replace(temporary, path)
+    _sync_folder(path.parent)
+    return path
+
+
+@contextlib.contextmanager
+def _discarded_on_failure(temporary: Path, path: Path) -> Iterator[None]:
+    """Whatever stops the write removes the temporary file (the old file at `path` stays whole); an OS error is said
+    in one line naming `path`."""
+    try:
+        yield
     except BaseException as exc:
         with contextlib.suppress(OSError):
             os.unlink(temporary)
         if isinstance(exc, OSError):
             raise OutputError(f"{path}: the file cannot be written ({exc.strerror or type(exc).__name__})") from None
         raise
-    _sync_folder(path.parent)
-    return path
 
 
 def _sync_folder(folder: Path) -> None:

@@ -90,6 +90,10 @@ def pytest_addoption(parser: pytest.Parser) -> None:
                          "environment without other services' secrets (refused by default).")
     group.addoption("--ler-allow-outside-paths", action="store_true",
                     help="Let a targets file's [[target]] paths lead outside its folder (refused by default).")
+    group.addoption("--ler-service-timeout", type=float, default=120.0, metavar="SECONDS",
+                    help="Time budget of each live service (default: 120); its rules are cantTell once it runs out.")
+    group.addoption("--ler-run-timeout", type=float, default=900.0, metavar="SECONDS",
+                    help="Time budget of the whole run for live services (default: 900); caps every service's.")
     group.addoption("--ler-trust-list", action="append", default=[], metavar="FILE",
                     help="Issuers to accept (TOML trust list or DCC registry .json); repeatable.")
     group.addoption("--ler-at", default=None, metavar="DATETIME",
@@ -128,7 +132,7 @@ def pytest_configure(config: pytest.Config) -> None:
     config.args = [str(SUITE_MODULE)]
 
 
-def _targets(spec: str, client: Any, allow: Mapping[str, bool] | None = None) -> Iterator[Any]:
+def _targets(spec: str, client: Any, allow: Mapping[str, bool] | None = None, budget: Any = None) -> Iterator[Any]:
     from conformance.model.services import ServiceTarget, TargetsFileError, load_targets_file
     from conformance.model.targets import DirectoryTarget, FileTarget, UrlTarget
 
@@ -143,12 +147,12 @@ def _targets(spec: str, client: Any, allow: Mapping[str, bool] | None = None) ->
         except TargetsFileError as exc:
             raise pytest.UsageError(str(exc)) from None
         for location in loaded.documents:
-            yield from _targets(location, client, allow)
+            yield from _targets(location, client, allow, budget)
         for service in loaded.services:       # said before the run: its rules will be error, not the vendor's fault
             if service.refused_programs():
                 print(service.refused_programs(), file=sys.stderr)
         if loaded.services:
-            yield ServiceTarget(loaded.services, client, loaded.implementation)
+            yield ServiceTarget(loaded.services, client, loaded.implementation, budget=budget)
     elif path.is_dir():
         yield DirectoryTarget(path)
     else:
@@ -163,13 +167,19 @@ def _expectations(config: pytest.Config) -> list[dict[str, str]]:
 
 
 def _build_cases(config: pytest.Config, env: Any, client: Any) -> Iterator[Case]:
+    from conformance.live.budget import TimeBudget
     from conformance.runner import Runner, run_verdict
 
+    try:
+        budget = TimeBudget(service_s=config.getoption("ler_service_timeout"),
+                            run_s=config.getoption("ler_run_timeout"))
+    except ValueError as exc:
+        raise pytest.UsageError(f"--ler-service-timeout / --ler-run-timeout: {exc}") from None
     runner = Runner(env, env.profile(config.getoption("ler_profile")))
     expectations = _expectations(config)
     allow = {"allow_driver_commands": config.getoption("ler_allow_driver_commands"),
              "allow_outside_paths": config.getoption("ler_allow_outside_paths")}
-    targets = [t for spec in config.getoption("ler_target") for t in _targets(spec, client, allow)]
+    targets = [t for spec in config.getoption("ler_target") for t in _targets(spec, client, allow, budget)]
     results = list(runner.run(targets))
     scope = runner.scope(results)
     config.stash[_VERDICT] = (str(run_verdict(results, scope)),

@@ -14,6 +14,7 @@ from conformance.model.profiles import Profile
 from conformance.model.requirements import SERVICES, Level
 from conformance.model.subjects import Subject
 from conformance.model.targets import Target
+from conformance.net.errors import FetchError, FetchReason
 from conformance.registry import Detector, Embedded, RegisteredCheck
 
 CORE = "CORE"
@@ -133,7 +134,7 @@ class Runner:
             try:
                 subjects = list(target.subjects(self.env))
             except OSError as exc:
-                unreadable = PayloadError("unreadable", f"{target.id} cannot be read: {exc}")
+                unreadable = PayloadError(_unreadable_code(exc), f"{target.id} cannot be read: {exc}")
                 subjects = [Subject(id=target.id, env=self.env, payload_error=unreadable)]
             for subject in subjects:
                 yield self.evaluate(subject)
@@ -275,6 +276,14 @@ def _child(parent: Subject, item: Embedded) -> Subject:
         return Subject(id=child_id, env=env, raw=data, parent=parent, pointer=item.pointer, carrier="data-url")
     return Subject(id=child_id, env=env, raw=str(item.value).encode("utf-8", "replace"), parent=parent,
                    pointer=item.pointer, carrier="jws")
+
+
+def _unreadable_code(exc: OSError) -> str:
+    """"gone" when the input's own server says the document is not there (404, 410): the input's defect; anything
+    else (a refused connection, a file the suite may not open) is "unreadable": the suite could not evaluate."""
+    if isinstance(exc, FetchError) and exc.reason is FetchReason.HTTP_STATUS and exc.status in (404, 410):
+        return "gone"
+    return "unreadable"
 
 
 def _digest_of(subject: Subject) -> tuple[str, int] | None:

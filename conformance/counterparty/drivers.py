@@ -81,8 +81,14 @@ def asked(flow: str, name: str) -> Finished:
 def hand(server: CounterpartyServer, driver: Driver, flow: str, link: str, until: Finished, timeout_s: float, *,
          tx_code: str | None = None, noted: Mapping[str, object] | None = None) -> None:
     """Hand the implementation `link` (and a transaction code) through its driver and record the session's driver
-    step, with what the caller `noted` beside the link (never a secret's value)."""
-    delivery = driver.deliver(server, link, tx_code, until, timeout_s)
+    step, with what the caller `noted` beside the link (never a secret's value). The wait ends by the flows' time
+    budget (live/budget.py) when that comes first."""
+    from conformance.live.budget import remaining
+
+    left = remaining(timeout_s)
+    if left <= 0:           # the budget is spent: no program is started and no link handed (the run notes why)
+        return
+    delivery = driver.deliver(server, link, tx_code, until, left)
     server.record(delivery_step(server, flow, driver, link, delivery, **(noted or {})))
 
 

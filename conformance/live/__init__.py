@@ -6,6 +6,7 @@ conformance/standards/<std>/ judge it. Modules register their roles in `FLOWS`.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from conformance.live.transcript import Step, Transcript
@@ -90,13 +91,18 @@ FLOWS: dict[str, Callable[[ServiceSubject], Transcript]] = {"issuer": _vcalm, "v
 def run_flows(subject: ServiceSubject) -> Transcript:
     """The role's flows, run once; every secret the run knows by the end is replaced in the whole transcript, so
     the checks, their findings and every report see only placeholders such as "[redacted access token]"."""
+    from conformance.live.budget import FLOW_DEADLINE
     from conformance.live.transcript import redacted
     from conformance.model.services import TargetsFileError
     from conformance.net.secrets import FLOW_SECRETS
     from conformance.proofs import ProofError
 
     secrets = subject.client.secrets
+    deadline = subject.budget.deadline() if subject.budget is not None else None
+    if deadline is not None and deadline.expired:     # the run's budget is spent: nothing is asked, nothing started
+        return Transcript((), out_of_time=deadline.reason)
     token = FLOW_SECRETS.set(secrets)
+    limit = FLOW_DEADLINE.set(deadline)
     try:
         transcript = FLOWS[subject.service.role](subject)
     except TargetsFileError as exc:           # e.g. the token variable is not set: nothing could be asked
@@ -104,7 +110,12 @@ def run_flows(subject: ServiceSubject) -> Transcript:
     except ProofError as exc:                 # the suite cannot sign its corpus (contexts not in the store)
         transcript = Transcript((), setup_error=f"the suite cannot sign its test corpus: {exc.message}")
     finally:
+        FLOW_DEADLINE.reset(limit)
         FLOW_SECRETS.reset(token)
+    if deadline is not None and deadline.expired:
+        # requests and waits end at the deadline, so a deadline that has passed means a flow was cut short or
+        # never started; what the service did answer is kept in the transcript, but judges nothing
+        transcript = replace(transcript, out_of_time=deadline.reason)
     return redacted(transcript, secrets)
 
 

@@ -77,6 +77,7 @@ class Step:
 class Transcript:
     steps: tuple[Step, ...]
     setup_error: str = ""            # the flows could not start (auth variable unset, token endpoint refusing)
+    out_of_time: str = ""            # a time budget ran out before the flows finished ("the service's time budget...")
 
     def index(self, step: Step) -> int:
         return self.steps.index(step)
@@ -88,11 +89,15 @@ class Transcript:
     @property
     def unreached(self) -> str:
         """Why nothing of the service could be judged ("" when something could): the flows could not start, or
-        every request that should reach it got no answer for a reason of ours (refused, timed out, no TLS).
+        every request that should reach it got no answer for a reason of ours (refused, timed out, no TLS), or a time
+        budget ran out before anything answered.
 
         A step the service itself cut short (SERVICE_FAULTS) is an answer to judge; a note the suite wrote (method
         "-", e.g. why a flow stopped) is no request; a session a person runs (`expect.observes` false) never says the
         service is down: the person may simply not have scanned."""
+        if self.out_of_time and not any(s.answered for s in self.steps):
+            # asked nothing, or nothing answered in the time given: not read, whatever the requests that were cut
+            return f"{self.out_of_time} before the service answered any of the suite's requests"
         reaching = [s for s in self.steps if s.method != NOTE and s.expect.get("observes", True) is not False]
         if reaching and not any(s.answered or s.error in SERVICE_FAULTS or s.error is None for s in reaching):
             first = reaching[0]
@@ -106,6 +111,8 @@ class Transcript:
         kept: dict[str, Any] = {"steps": [step.to_json() for step in self.steps]}
         if self.setup_error:
             kept["setupError"] = self.setup_error
+        if self.out_of_time:
+            kept["outOfTime"] = self.out_of_time
         return kept
 
 

@@ -43,6 +43,7 @@ from conformance.model.subjects import Subject
 
 if TYPE_CHECKING:
     from conformance.environment import Environment
+    from conformance.live.budget import TimeBudget
     from conformance.live.transcript import Step, Transcript
     from conformance.net import GuardedClient
     from conformance.net.secrets import Secrets
@@ -341,12 +342,17 @@ def auth_headers(auth: Auth | None, client: GuardedClient) -> dict[str, str]:
 class ServiceSubject(Subject):
     """One live service: its description as the document, its answers as the `transcript` view."""
 
-    def __init__(self, *, service: ServiceConfig, client: GuardedClient, env: Environment) -> None:
+    def __init__(self, *, service: ServiceConfig, client: GuardedClient, env: Environment,
+                 budget: TimeBudget | None = None) -> None:
+        from conformance.live.budget import budgeted
+
         raw = json.dumps(service.describe(), ensure_ascii=False).encode("utf-8")
         super().__init__(id=f"{service.endpoint}#{service.role}", env=env, raw=raw, name=service.role,
                          target=service.endpoint)
         self.service = service
-        self.client = client
+        # every request of the flows goes through this client: it keeps to the flows' deadline (live/budget.py)
+        self.client = budgeted(client)
+        self.budget = budget
 
     @cached_property
     def transcript(self) -> Transcript:
@@ -367,6 +373,7 @@ class ServiceTarget:
     client: GuardedClient
     name: str = ""
     kind: str = "service"
+    budget: TimeBudget | None = None        # --service-timeout / --run-timeout; None: requests bound only by the policy
 
     @property
     def id(self) -> str:
@@ -374,4 +381,4 @@ class ServiceTarget:
 
     def subjects(self, env: Environment) -> Iterator[Subject]:
         for service in self.services:
-            yield ServiceSubject(service=service, client=self.client, env=env)
+            yield ServiceSubject(service=service, client=self.client, env=env, budget=self.budget)

@@ -253,17 +253,18 @@ class GuardedClient:
         return self._cached(url, None, None, self._cap(limit), partial=True).body
 
     def post_json(self, url: str, body: object, *, headers: Mapping[str, str] | None = None,
-                  accept: str | None = None, max_bytes: int | None = None) -> Response:
+                  accept: str | None = None, max_bytes: int | None = None, timeout_s: float | None = None) -> Response:
         """POST `body` as JSON; see `send`."""
         content = json.dumps(body, ensure_ascii=False).encode("utf-8")
         return self.send("POST", url, content=content, content_type="application/json", headers=headers,
-                         accept=accept, max_bytes=max_bytes)
+                         accept=accept, max_bytes=max_bytes, timeout_s=timeout_s)
 
     def send(self, method: str, url: str, *, content: bytes = b"", content_type: str | None = None,
              headers: Mapping[str, str] | None = None, accept: str | None = None,
-             max_bytes: int | None = None) -> Response:
+             max_bytes: int | None = None, timeout_s: float | None = None) -> Response:
         """One request to a service under test: the answer whatever its status (a 4xx or 5xx is the service's
-        answer, not a failed fetch), or a FetchError when no answer within the policy came back.
+        answer, not a failed fetch), or a FetchError when no answer within the policy came back. `timeout_s`
+        shortens the policy's total timeout for this request (a service's time budget running out).
 
         Every guarantee of `get` holds (address checks and pinning, timeouts, size caps, redacted evidence);
         nothing is cached, and a redirect is returned as the answer rather than followed (a POST is not
@@ -282,7 +283,7 @@ class GuardedClient:
         if content_type:
             extra["content-type"] = content_type
         return self._fetch(url, accept or DEFAULT_ACCEPT, extra, self._cap(max_bytes), partial=False,
-                           method=method, content=content)
+                           method=method, content=content, timeout_s=timeout_s)
 
     @property
     def exchanges(self) -> tuple[Exchange, ...]:
@@ -353,16 +354,18 @@ class GuardedClient:
     # -- one fetch, hop by hop ----------------------------------------------------------------------------
 
     def _fetch(self, url: str, accept: str, headers: dict[str, str], cap: int, *, partial: bool,
-               method: str = "GET", content: bytes | None = None) -> Response:
+               method: str = "GET", content: bytes | None = None, timeout_s: float | None = None) -> Response:
         token = _METHOD.set(method)
         try:
-            return self._hops(url, accept, headers, cap, partial=partial, method=method, content=content)
+            return self._hops(url, accept, headers, cap, partial=partial, method=method, content=content,
+                              timeout_s=timeout_s)
         finally:
             _METHOD.reset(token)
 
     def _hops(self, url: str, accept: str, headers: dict[str, str], cap: int, *, partial: bool, method: str,
-              content: bytes | None) -> Response:
-        deadline = time.monotonic() + self.policy.timeout_s
+              content: bytes | None, timeout_s: float | None = None) -> Response:
+        total = self.policy.timeout_s if timeout_s is None else min(self.policy.timeout_s, timeout_s)
+        deadline = time.monotonic() + total
         hops: list[Exchange] = []
         seen: set[str] = set()
         current: object = url

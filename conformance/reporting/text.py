@@ -5,17 +5,32 @@ summed up once at the end unless --verbose asks for every finding.
 """
 from __future__ import annotations
 
+import unicodedata
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import replace
 
 from rich.console import Console
-from rich.markup import escape
+from rich.markup import escape as escape_markup
 
 from conformance.model.findings import Outcome, Verdict, located_message
 from conformance.model.requirements import Catalog, Level
 from conformance.net.secrets import Secrets
 from conformance.runner import Scope, SubjectResult, run_verdict
+
+
+def printable(text: str) -> str:
+    """`text` with control and format characters (ANSI escapes, NUL, bidi overrides, zero-width marks) shown as
+    \\uXXXX: vendor strings quoted in messages must not drive the tester's terminal or hide what they say."""
+    if text.isprintable():
+        return text
+    return "".join(f"\\u{ord(c):04x}" if unicodedata.category(c) in ("Cc", "Cf") else c for c in text)
+
+
+def escape(text: str) -> str:
+    """Printable and free of rich markup: how every string from a run reaches the terminal."""
+    return escape_markup(printable(text))
+
 
 _VERDICT_STYLE = {Verdict.PASS: ("PASS", "bold green"), Verdict.FAIL: ("FAIL", "bold red"),
                   Verdict.INCOMPLETE: ("INCOMPLETE", "bold yellow"), Verdict.NOT_JUDGED: ("NOT JUDGED", "bold cyan")}

@@ -37,9 +37,13 @@ Judge = Callable[[ServiceSubject, Step], Iterable[Finding]]
 def service(subject: Subject, ctx: CheckContext, role: str | None, applies: str) -> ServiceSubject | Finding:
     """The live service to judge (of `role`, any when None), or the finding that says why there is none: the rule
     does not apply (`applies` says to what it does), or nothing of the service could be judged (the flows could not
-    start, or it is down): error, never a pass a service that gave no answer did not earn."""
+    start, or it is down): error, never a pass a service that gave no answer did not earn; or a time budget ran out
+    before its flows finished: cantTell, neither pass nor fail."""
     if not isinstance(subject, ServiceSubject) or (role is not None and subject.service.role != role):
         return ctx.inapplicable(applies)
+    if subject.transcript.out_of_time:
+        # a flow cut short proves nothing either way, and a rule does not say which flows it reads: cantTell
+        return ctx.cant_tell(f"not judged: {subject.transcript.out_of_time} before the service's flows finished")
     unreached = subject.transcript.unreached
     if unreached:
         return ctx.error(f"{unreached}; the suite cannot evaluate this rule")

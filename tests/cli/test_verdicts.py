@@ -95,3 +95,16 @@ def test_the_pytest_plugin_gives_the_same_verdict(verdict: Verdict, pytester: py
                                            "--ler-profile", "data-model", "--ler-artifacts", str(artifacts_dir()), "-q")
     assert result.ret == _PYTEST_EXIT[verdict], result.stdout.str()
     result.stdout.fnmatch_lines([f"*ler-conformance verdict: {verdict.label}*"])
+
+
+def test_a_hostile_string_cannot_drive_the_terminal(cli, tmp_path: Path) -> None:  # noqa: ANN001
+    document = minimal_badge()
+    document["@context"] = [*document["@context"], "https://x.example/\u001b[31mRED\u001b[0m\u0000\u202e"]
+    path = tmp_path / "ansi.json"
+    path.write_text(json.dumps(document), encoding="utf-8")
+    result = cli("check", str(path), "--profile", "data-model", "-v")
+    assert "https://x.example/\\u001b[31mRED\\u001b[0m\\u0000\\u202e" in result.output
+    assert not any(c in result.output for c in ("\u001b", "\u0000", "\u202e"))
+    missing = cli("check", str(tmp_path / "no\u001b[31msuch.json"))
+    assert missing.exit_code == 2 and "no\\u001b[31msuch.json" in missing.output
+    assert "\u001b" not in missing.output

@@ -16,6 +16,7 @@ from conformance.registry import REGISTRY, CheckContext, check, describe
 # payload error code -> the requirement that code breaks (formats.PAYLOAD_ERROR_CODES)
 _BROKEN_BY = {
     "unreadable": "CORE-input-readable",
+    "gone": "CORE-input-readable",          # the input's server answers that the document is not there
     "too-large": "CORE-input-limits",
     "json-too-deep": "CORE-input-limits",
     "not-utf8": "CORE-utf8",
