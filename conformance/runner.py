@@ -142,8 +142,7 @@ class Runner:
     def scope(self, results: Iterable[SubjectResult]) -> Scope:
         """The run's scope once its subjects are judged: what was left out, and what the profile requires that no
         subject could test (an input not given; a protocol rule no live service of the run reached)."""
-        not_tested = [NotTested(rid, needs, f"not tested: {self.profile.name} requires {_INPUT_HINTS[needs]}, "
-                                            "and the run was given none")
+        not_tested = [NotTested(rid, needs, self._not_given(needs))
                       for rid, needs in sorted(self.untestable.items()) if self.levels[rid] is Level.MUST]
         if SERVICES in self.profile.requires:
             reached = {f.requirement for r in results for f in r.findings}
@@ -152,6 +151,9 @@ class Runner:
                            for rid, level in sorted(self.levels.items())
                            if level is Level.MUST and SERVICES in self.env.catalog[rid].inputs and rid not in reached]
         return Scope(self.profile.name, dict(self.out_of_scope), tuple(not_tested))
+
+    def _not_given(self, needs: str) -> str:
+        return f"not tested: {self.profile.name} requires {_INPUT_HINTS[needs]}, and the run was given none"
 
     def evaluate(self, subject: Subject) -> SubjectResult:
         findings: list[Finding] = []
@@ -198,8 +200,7 @@ class Runner:
                 if registered.requirement in self.untestable:
                     needs = self.untestable[registered.requirement]
                     findings.append(_place(Finding(registered.requirement, Outcome.UNTESTED, "",
-                                                   f"not tested: {self.profile.name} requires {_INPUT_HINTS[needs]}, "
-                                                   "and the run was given none"), subject))
+                                                   self._not_given(needs)), subject))
                     continue
                 for finding in _run_check(registered, subject):
                     findings.append(_place(finding, subject))
