@@ -82,6 +82,7 @@ bench: $(STAMP)
 	$(PY) benchmarks/bench_proofs.py
 	$(PY) benchmarks/bench_ctdl_audit.py
 	$(PY) benchmarks/bench_protocol.py
+	$(PY) benchmarks/bench_hostile.py
 
 clean:
 	rm -rf $(VENV) reports/demo reports/junit.xml $(NODE_PEER)/node_modules

@@ -40,6 +40,7 @@ from conformance.reporting.text import printable, render
 from conformance.runner import Runner, SubjectResult, run_verdict
 from conformance.trust import TrustError, combine, load_trust_source
 from conformance.verifier import VerificationOptions, judging_instant
+from conformance.work import WorkLimits
 
 # Exit codes, one per verdict (README "Exit codes"); 2 is also click's code for a usage error.
 EXIT_PASS, EXIT_FAIL, EXIT_ERROR, EXIT_INCOMPLETE, EXIT_NOT_JUDGED = 0, 1, 2, 3, 4
@@ -69,7 +70,8 @@ def main() -> None:
 
 
 def _targets(inputs: Sequence[str], client: GuardedClient, *, allow_driver_commands: bool = False,
-             allow_outside_paths: bool = False, budget: TimeBudget | None = None) -> list[Target]:
+             allow_outside_paths: bool = False, budget: TimeBudget | None = None,
+             inside: Path | None = None) -> list[Target]:
     from conformance.model.services import ServiceTarget, TargetsFileError, load_targets_file
 
     targets: list[Target] = []
@@ -84,14 +86,14 @@ def _targets(inputs: Sequence[str], client: GuardedClient, *, allow_driver_comma
             except TargetsFileError as exc:
                 raise click.BadParameter(str(exc), param_hint="PATH") from None
             targets += _targets(loaded.documents, client, allow_driver_commands=allow_driver_commands,
-                                allow_outside_paths=allow_outside_paths, budget=budget)
+                                allow_outside_paths=allow_outside_paths, budget=budget, inside=loaded.inside)
             for service in loaded.services:     # said before the run: its rules will be error, not the vendor's fault
                 if service.refused_programs():
                     click.echo(service.refused_programs(), err=True)
             if loaded.services:
                 targets.append(ServiceTarget(loaded.services, client, loaded.implementation, budget=budget))
             continue
-        target = local_target(Path(item))
+        target = local_target(Path(item), inside)
         if target is None:
             raise click.BadParameter(f"{item} is neither a file, a directory nor an http(s) URL", param_hint="PATH")
         targets.append(target)
@@ -144,7 +146,11 @@ def _count(targets: Sequence[Target]) -> int:
                    "Default: $LER_CONFORMANCE_ARTIFACTS, then the user cache.")
 @click.option("--online", is_flag=True, help="Fetch what is not pinned (contexts) instead of reporting it.")
 @click.option("--allow-private", is_flag=True,
-              help="Let fetches reach private, loopback and link-local addresses (refused by default).")
+              help="Let fetches reach private, loopback and shared (CGNAT) addresses (refused by default). "
+                   "Link-local and cloud metadata addresses stay refused: name them with --allow-address.")
+@click.option("--allow-address", "allow_addresses", multiple=True, metavar="ADDRESS|CIDR",
+              help="An address or network fetches may reach whatever it is, even without --allow-private; the only "
+                   "way to reach link-local and cloud metadata addresses (169.254.169.254). Repeatable.")
 @click.option("--ca-file", type=click.Path(dir_okay=False, exists=True, path_type=Path),
               help="PEM certificates to trust besides the usual roots, for services on a private PKI; TLS "
                    "verification itself stays on.")
@@ -179,12 +185,17 @@ def _count(targets: Sequence[Target]) -> int:
 @click.option("--run-timeout", "run_timeout", type=click.FloatRange(min=0, min_open=True),
               default=DEFAULT_RUN_S, show_default=True, metavar="SECONDS",
               help="Time budget of the whole run for live services: it caps every service's budget.")
+@click.option("--work-budget", "work_budget", multiple=True, metavar="NAME=VALUE",
+              help="A work budget of each input document or of the run (document-seconds, document-jsonld-operations, "
+                   "document-proofs, document-fetches, run-seconds, run-jsonld-operations, run-proofs, run-fetches); "
+                   "a value or 'none'. Exhausting one makes the rule at work an error naming it. Repeatable; defaults "
+                   "in README, 'Running what vendors send you'.")
 @click.option("-v", "--verbose", is_flag=True, help="Show every finding, not only failures.")
 def check(inputs: tuple[str, ...], profile_name: str, output_format: str, artifacts: Path | None, online: bool,
-          allow_private: bool, ca_file: Path | None, trust_lists: tuple[Path, ...],
+          allow_private: bool, allow_addresses: tuple[str, ...], ca_file: Path | None, trust_lists: tuple[Path, ...],
           document_indexes: tuple[Path, ...], challenge: str | None, domains: tuple[str, ...], at: str | None,
           registry_base: str | None, out: Path | None, allow_driver_commands: bool, allow_outside_paths: bool,
-          service_timeout: float, run_timeout: float, verbose: bool) -> None:
+          service_timeout: float, run_timeout: float, work_budget: tuple[str, ...], verbose: bool) -> None:
     """Check credential and presentation documents: JSON, JWT, baked PNG/SVG; a directory means every file in it.
 
     A targets.toml names documents ([[target]]) and the live services of one implementation ([[service]]): each
@@ -193,7 +204,12 @@ def check(inputs: tuple[str, ...], profile_name: str, output_format: str, artifa
     console = _console()
     errors = _console(stderr=True)
     try:
-        client = GuardedClient(FetchPolicy(allow_private=allow_private, ca_file=str(ca_file) if ca_file else None))
+        policy = FetchPolicy(allow_private=allow_private, allow_networks=allow_addresses,
+                             ca_file=str(ca_file) if ca_file else None)
+    except FetchPolicyError as exc:
+        raise click.BadParameter(str(exc), param_hint="--allow-address") from None
+    try:
+        client = GuardedClient(policy)
     except FetchPolicyError as exc:
         raise click.BadParameter(str(exc), param_hint="--ca-file") from None
     try:
@@ -212,7 +228,7 @@ def check(inputs: tuple[str, ...], profile_name: str, output_format: str, artifa
         env = Environment.create(artifacts=artifacts, online=online,
                                  fetch=(lambda url: client.fetch(url, MAX_FETCHED_BYTES)) if online else None,
                                  documents=_known_documents(document_indexes), options=options,
-                                 ctdl_registry=registry_base)
+                                 ctdl_registry=registry_base, work_limits=_work_limits(work_budget))
         env.use_publication_set(targets)      # CTDL files judged together: sibling references, duplicate CTIDs
         if online:              # CTDL references outside the input are looked up in the Registry itself
             from conformance.ctdl.references import RegistryResolver
@@ -253,6 +269,20 @@ def check(inputs: tuple[str, ...], profile_name: str, output_format: str, artifa
     else:
         render(console, results, env.catalog, verbose=verbose, scope=scope, secrets=client.secrets)
     sys.exit(EXIT_CODES[run_verdict(results, scope)])
+
+
+def _work_limits(settings: Sequence[str]) -> WorkLimits:
+    pairs: dict[str, str] = {}
+    for setting in settings:
+        name, sep, value = setting.partition("=")
+        if not sep:
+            raise click.BadParameter(f"--work-budget {setting!r}: expected NAME=VALUE, such as document-proofs=50",
+                                     param_hint="--work-budget")
+        pairs[name.strip()] = value.strip()
+    try:
+        return WorkLimits.parse(pairs)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--work-budget") from None
 
 
 def _run_with_progress(runner: Runner, targets: Sequence[Target], console: Console, *, show: bool) -> list[SubjectResult]:

@@ -23,6 +23,7 @@ from conformance.resources import shapes_dir
 from conformance.schemas import validate_data_file
 from conformance.trust import TrustList
 from conformance.verifier import VerificationOptions, Verifier, format_instant
+from conformance.work import WorkLimits
 
 if TYPE_CHECKING:
     from conformance.ctdl.references import CtdlResolver
@@ -47,12 +48,14 @@ class Environment:
     ctdl_set: CtdlResolver | None = None      # the publication set a CTDL document belongs to, when the run has one
     ctdl_lookup: CtdlResolver | None = None   # the Registry itself, for online runs
     ctdl_set_index: RunSet | None = None      # the CTDL files among the run's local inputs (duplicate CTIDs)
+    work_limits: WorkLimits = field(default_factory=WorkLimits)   # per input and per run (conformance.work)
 
     @classmethod
     def create(cls, *, artifacts: Path | None = None, online: bool = False, limits: Limits | None = None,
                fetch: Callable[[str], bytes] | None = None, documents: Mapping[str, bytes | None] | None = None,
                trust_list: TrustList | None = None, options: VerificationOptions | None = None,
-               ctdl_registry: str | None = None, at: datetime | None = None) -> Environment:
+               ctdl_registry: str | None = None, at: datetime | None = None,
+               work_limits: WorkLimits | None = None) -> Environment:
         """`at` is the run's judging instant (conformance.verifier.judging_instant); without one (and without
         options.now) every verification reads the clock, as a long-running service should."""
         shapes = shapes_dir()
@@ -63,7 +66,8 @@ class Environment:
         if at is not None:
             options = replace(options, now=at)
         return cls(store=store, online=online, limits=limits or Limits(), shapes=shapes, fetch=fetch,
-                   documents=dict(documents or {}), options=options, ctdl_registry=ctdl_registry)
+                   documents=dict(documents or {}), options=options, ctdl_registry=ctdl_registry,
+                   work_limits=work_limits or WorkLimits())
 
     def with_options(self, options: VerificationOptions) -> Environment:
         """The same run services (every cache shared) with other verification options, e.g. one vector's challenge.
@@ -156,4 +160,5 @@ class Environment:
             described["known_documents"] = sorted(self.documents)
         if self.ctdl_set_index is not None:
             described["ctdl_publication_set"] = self.ctdl_set_index.describe()
+        described["work_budget"] = self.work_limits.described()   # what "the budget is exhausted" refers to
         return described

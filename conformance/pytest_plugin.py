@@ -84,7 +84,8 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption("--ler-artifacts", default=None, metavar="DIR", help="Directory with the pinned artifacts.")
     group.addoption("--ler-online", action="store_true", help="Fetch what is not pinned.")
     group.addoption("--ler-allow-private", action="store_true",
-                    help="Let fetches reach private, loopback and link-local addresses.")
+                    help="Let fetches reach private and loopback addresses (link-local and cloud metadata addresses "
+                         "stay refused).")
     group.addoption("--ler-allow-driver-commands", action="store_true",
                     help="Run the programs a targets file names for wallets and client apps (driver.command), in an "
                          "environment without other services' secrets (refused by default).")
@@ -94,6 +95,8 @@ def pytest_addoption(parser: pytest.Parser) -> None:
                     help="Time budget of each live service (default: 120); its rules are cantTell once it runs out.")
     group.addoption("--ler-run-timeout", type=float, default=900.0, metavar="SECONDS",
                     help="Time budget of the whole run for live services (default: 900); caps every service's.")
+    group.addoption("--ler-work-budget", action="append", default=[], metavar="NAME=VALUE",
+                    help="A work budget of each input or of the run, as `check --work-budget`; repeatable.")
     group.addoption("--ler-trust-list", action="append", default=[], metavar="FILE",
                     help="Issuers to accept (TOML trust list or DCC registry .json); repeatable.")
     group.addoption("--ler-at", default=None, metavar="DATETIME",
@@ -111,7 +114,6 @@ def pytest_configure(config: pytest.Config) -> None:
     from conformance.environment import MAX_FETCHED_BYTES, Environment
     from conformance.net import FetchPolicy, GuardedClient
     from conformance.trust import combine, load_trust_source
-
     from conformance.verifier import judging_instant
 
     try:
@@ -124,7 +126,8 @@ def pytest_configure(config: pytest.Config) -> None:
     env = Environment.create(
         artifacts=Path(config.getoption("ler_artifacts")) if config.getoption("ler_artifacts") else None,
         online=online, fetch=(lambda url: client.fetch(url, MAX_FETCHED_BYTES)) if online else None,
-        trust_list=combine(load_trust_source(f) for f in trust_files) if trust_files else None, at=at)
+        trust_list=combine(load_trust_source(f) for f in trust_files) if trust_files else None, at=at,
+        work_limits=_work_limits(config.getoption("ler_work_budget")))
     for prefix in env.catalog.standards:
         config.addinivalue_line("markers", f"{prefix.lower()}: requirements of {prefix} (ler-conformance)")
     with client:
@@ -157,6 +160,16 @@ def _targets(spec: str, client: Any, allow: Mapping[str, bool] | None = None, bu
         yield DirectoryTarget(path)
     else:
         yield FileTarget(path)
+
+
+def _work_limits(settings: list[str]) -> Any:
+    from conformance.work import WorkLimits
+
+    pairs = dict(setting.partition("=")[::2] for setting in settings)
+    try:
+        return WorkLimits.parse({name.strip(): value.strip() for name, value in pairs.items()})
+    except ValueError as exc:
+        raise pytest.UsageError(f"--ler-work-budget: {exc}") from None
 
 
 def _expectations(config: pytest.Config) -> list[dict[str, str]]:

@@ -16,10 +16,15 @@ from conformance.model.subjects import Subject
 from conformance.model.targets import Target
 from conformance.net.errors import FetchError, FetchReason
 from conformance.registry import Detector, Embedded, RegisteredCheck
+from conformance.work import RunSpending, WorkBudgetExhausted, spending
 
 CORE = "CORE"
 SUITE_FAULT_RULE = "CORE-recognized-document"     # what a detector or embedder that raised leaves undecided
 MAX_EMBEDDING_DEPTH = 8
+# The findings one rule lists for one subject. A rule that fails at a million places (a hostile array) is no more
+# failed than one that fails at a hundred, and listing them all costs gigabytes; past the bound the rule's outcome is
+# already decided, so the check stops and one closing finding says the listing was cut.
+MAX_FINDINGS_PER_RULE = 100
 
 
 @dataclass(frozen=True, slots=True)
@@ -128,6 +133,7 @@ class Runner:
         self.embedders = list(registry.embedders)
         self.illustrators = dict(registry.illustrators)
         self.measurers = dict(registry.measurers)
+        self.spending = RunSpending(env.work_limits)     # the run's budget: its clock starts now
 
     def run(self, targets: Iterable[Target]) -> Iterator[SubjectResult]:
         for target in targets:
@@ -158,7 +164,8 @@ class Runner:
     def evaluate(self, subject: Subject) -> SubjectResult:
         findings: list[Finding] = []
         standards: set[str] = set()
-        self._evaluate(subject, findings, standards)
+        with spending(subject.id, self.spending):       # embedded subjects spend their input's budget
+            self._evaluate(subject, findings, standards)
         leveled = ((f, self.levels[f.requirement]) for f in findings)
         # "not judged" is for an input no standard claims: a document that decoded, or bytes in no format the suite
         # reads; an input that could not be read or decoded otherwise was never offered to the standards: its CORE
@@ -181,7 +188,7 @@ class Runner:
         for prefix in sorted(standards & hooks.keys() & self.by_prefix.keys()):
             try:
                 made.extend(hooks[prefix](subject, findings) if figures else hooks[prefix](subject))
-            except Exception:  # noqa: BLE001, S112
+            except (Exception, WorkBudgetExhausted):  # noqa: BLE001, S112
                 continue
         return tuple(made)
 
@@ -211,6 +218,10 @@ class Runner:
     def _detect(self, prefix: str, detect: Detector, subject: Subject, findings: list[Finding]) -> bool:
         try:
             return bool(detect(subject))
+        except WorkBudgetExhausted as exhausted:
+            self._suite_fault(findings, subject, f"recognizing {prefix} documents stopped: {exhausted.message}; "
+                                                 "its rules did not run")
+            return False
         except Exception as exc:  # noqa: BLE001 - a detector's own defect: said, never a silent "not this standard"
             self._suite_fault(findings, subject, f"recognizing {prefix} documents raised {type(exc).__name__}: {exc}; "
                                                  f"its rules did not run (a defect in the suite)")
@@ -220,6 +231,10 @@ class Runner:
         for embedder in self.embedders:
             try:
                 embedded = list(embedder(subject))
+            except WorkBudgetExhausted as exhausted:
+                self._suite_fault(findings, subject, f"looking for embedded credentials stopped: {exhausted.message}; "
+                                                     "they were not judged")
+                continue
             except Exception as exc:  # noqa: BLE001 - never hides the parent's findings, and never goes unsaid
                 self._suite_fault(findings, subject, f"looking for embedded credentials ({embedder.__module__}) raised "
                                                      f"{type(exc).__name__}: {exc}; they were not judged (a defect in "
@@ -240,14 +255,52 @@ def _payload_error(subject: Subject) -> PayloadError | None:
 
 
 def _run_check(registered: RegisteredCheck, subject: Subject) -> list[Finding]:
+    produced: list[Finding] = []
     try:
-        produced = list(registered.run(subject))
+        unlisted = _listed(registered.run(subject), produced)
+    except WorkBudgetExhausted as exhausted:
+        # what the check said before it was stopped stands (a failure found is a failure); the rest is undecided
+        return [*produced, registered.context.error(f"not judged to the end: {exhausted.message}; the suite stopped "
+                                                    "here, which says nothing against the input")]
     except Exception as exc:  # noqa: BLE001 - reported as `error`: a defect in the suite, never a pass
         return [registered.context.error(
             f"the check for {registered.requirement} raised {type(exc).__name__}: {exc} (a defect in the suite)")]
     if not produced:
         return [Finding(registered.requirement, Outcome.PASSED)]
+    if unlisted:
+        produced.append(_cut(produced, unlisted))
     return produced
+
+
+def _listed(findings: Iterator[Finding], produced: list[Finding]) -> str:
+    """Collect a check's findings into `produced`, at most MAX_FINDINGS_PER_RULE of them; returns "" when all were
+    listed, else how many were left out ("more" when the check was stopped before it finished). Past the bound the
+    check runs on only until it fails: a failure is what decides the rule, so the first one is always kept."""
+    failed = False
+    dropped = 0
+    for finding in findings:
+        if len(produced) < MAX_FINDINGS_PER_RULE or (finding.outcome is Outcome.FAILED and not failed):
+            produced.append(finding)
+            failed = failed or finding.outcome is Outcome.FAILED
+        else:
+            dropped += 1
+        if failed and len(produced) >= MAX_FINDINGS_PER_RULE:
+            close = getattr(findings, "close", None)
+            if close is not None:
+                close()
+            return "more"
+    return f"{dropped:,}" if dropped else ""
+
+
+def _cut(produced: list[Finding], unlisted: str) -> Finding:
+    """The closing finding of a listing that was cut: the outcome that decides the rule, so the cut changes
+    nothing the rule says."""
+    decisive = next((f for f in produced if f.outcome is Outcome.FAILED), produced[-1])
+    what = ("the check stops there: the rule has failed, and further findings cannot change that"
+            if unlisted == "more" else f"{unlisted} more are not listed")
+    return Finding(decisive.requirement, decisive.outcome, "",
+                   f"{len(produced)} findings of this rule are listed for this input; {what}",
+                   evidence={"listing_cut": True})
 
 
 def _place(finding: Finding, subject: Subject) -> Finding:

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
+from conformance import work
 from conformance.formats import JwtCredential, Limits, PayloadError, decode
 from conformance.jose import ControllerDocumentJwsResolver, JwtVerification, verify_jwt_credential
 from conformance.keys import VerificationMethodResolver
@@ -104,6 +105,7 @@ class Verifier:
         self.methods = VerificationMethodResolver(self.fetch, known=self.known_document)
         self._proof_keys = ControllerDocumentResolver(self.methods)
         self._jws_keys = ControllerDocumentJwsResolver(self.methods)
+        self._failed_fetches: dict[str, Exception] = {}     # shared by every twin (with_options) of this run
         # loaded status lists, one cache per judging instant: a list's own validity is judged when it is loaded
         self._status_lists: dict[datetime | None, dict[tuple[str, str], Any]] = {}
 
@@ -128,7 +130,16 @@ class Verifier:
             return known
         if self._online_fetch is None:
             raise NotFetched(f"{url} is not fetched: network access is off (use --online)")
-        return self._online_fetch(url)
+        failed = self._failed_fetches.get(url)
+        if failed is not None:
+            # one run asks once: ten proofs naming a method whose server hangs cost one timeout, not ten
+            raise failed
+        work.charge("fetches")
+        try:
+            return self._online_fetch(url)
+        except (FetchError, NotFetched) as exc:
+            self._failed_fetches[url] = exc
+            raise
 
     def data_integrity(self, document: Mapping[str, Any], *, presentation: bool) -> VerificationResult:
         """Every proof on the document, with the purpose a verifier expects of its kind."""
@@ -140,6 +151,7 @@ class Verifier:
                       domain=options.domain if presentation else None)
 
     def jwt(self, credential: JwtCredential) -> JwtVerification:
+        work.charge("proofs")
         return verify_jwt_credential(credential, self._jws_keys, now=self.options.now)
 
     def status(self, document: Mapping[str, Any]) -> tuple[StatusResult, ...]:

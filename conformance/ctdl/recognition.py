@@ -19,6 +19,8 @@ from itertools import islice
 from typing import Any
 from urllib.parse import urlsplit
 
+from conformance.formats.errors import PayloadError
+from conformance.formats.json_text import parse_json
 from conformance.registry import describe
 
 from .model import NAMESPACES, other_scheme
@@ -44,6 +46,8 @@ MAX_CONTEXTS = 256            # inline contexts read per document (the suite's l
 MAX_DEFINITIONS = 4096        # entries read per inline context object
 MAX_NODES_LOOKED_AT = 64      # @graph items looked at for recognition (loading reads them all)
 MAX_KEYS_LOOKED_AT = 256      # keys per node looked at for recognition
+# The Registry's envelope metadata (envelope_id, envelope_ceterms_ctid, envelope_ctdl_type, envelope_type, ...).
+ENVELOPE_KEY_PREFIX = "envelope_"
 
 
 # full namespace (either scheme) -> canonical prefix; longest first so no namespace shadows a longer one
@@ -212,8 +216,17 @@ def recognize(document: Any) -> Recognition:
             found = recognize(inner)
             return Recognition(found.ctdl, f"it is a Registry envelope whose decoded_resource is "
                                            f"{'' if found.ctdl else 'not '}a publication ({found.why})")
-        if isinstance(inner, str) and ("envelope_ceterms_ctid" in document or "envelope_ctdl_type" in document):
-            return Recognition(True, "it is a Registry envelope carrying its resource as a JSON string")
+        # A decoded_resource of the wrong JSON type is still an envelope: CTDL judges it (CTDL-document-shape at
+        # /decoded_resource) rather than leaving it unrecognized as neither a credential nor a publication.
+        if any(isinstance(key, str) and key.startswith(ENVELOPE_KEY_PREFIX) for key in islice(document,
+                                                                                              MAX_KEYS_LOOKED_AT)):
+            return Recognition(True, f"it is a Registry envelope (envelope_* metadata) whose decoded_resource is "
+                                     f"{json_type(inner)}")
+        if isinstance(inner, str) and inner.lstrip().startswith("{"):
+            found = recognize(_decoded(inner))
+            if found.ctdl:
+                return Recognition(True, f"it is a Registry envelope carrying its resource as a JSON string "
+                                         f"({found.why})")
     context = read_context(document)
     top_types = _types(document, context)
     # the credentials contexts make a document a credential or presentation, whatever else it holds (CTDL terms
@@ -242,6 +255,30 @@ def recognize(document: Any) -> Recognition:
     typed = describe(top_types) if top_types else "no @type"
     return Recognition(False, f"it cites no CTDL context ({cited}) and none of its types or properties is a term of "
                               f"CTDL, CTDL-ASN or QData ({typed})")
+
+
+def json_type(value: Any) -> str:
+    """The JSON type of a decoded value, with its article, for messages ("a string", "an array")."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, int | float):
+        return "a number"
+    if isinstance(value, str):
+        return "a string"
+    if isinstance(value, list):
+        return "an array"
+    if isinstance(value, Mapping):
+        return "an object"
+    return f"a {type(value).__name__}"
+
+
+def _decoded(text: str) -> Any:
+    try:
+        return parse_json(text)
+    except PayloadError:
+        return None
 
 
 def looks_like_ctdl(document: Any) -> bool:

@@ -24,11 +24,14 @@ from typing import Any, Literal
 
 import orjson
 from cachetools import LRUCache
+from frozendict import frozendict  # pyld's own dependency: the type it freezes processed active contexts to
 from pyld import jsonld as pyld
+from pyld import resolved_context as pyld_resolved_context
 from pyld.context_resolver import ContextResolver
 
+from conformance import work
 from conformance.artifacts.store import ArtifactStore
-from conformance.formats import Limits, PayloadError, parse_json
+from conformance.formats import Limits, PayloadError, parse_json, values_at_most
 
 MAX_CONTEXT_LOADS = 32          # remote contexts one expansion may pull in: more is a context bomb
 MAX_INLINE_CONTEXTS = 256       # embedded @context objects in one document
@@ -63,6 +66,46 @@ class ContextUnavailable(Exception):
         return f"context {self.url} could not be fetched: {self.detail}"
 
 
+class LockedLRUCache(LRUCache):  # type: ignore[type-arg]
+    """An LRU cache safe to share between threads (a counter-party server verifies while the run judges).
+
+    cachetools' LRUCache reorders itself on every read, so two threads reading and writing one cache can make it
+    raise "OrderedDict mutated during iteration". pyld keeps one such cache in every resolved context (processed
+    contexts by active context) and shares resolved contexts through the loader's cache: both are made of this class
+    (`pyld.resolved_context.LRUCache` is pointed here once, below)."""
+
+    def __init__(self, maxsize: int, getsizeof: Callable[[Any], int] | None = None) -> None:
+        super().__init__(maxsize, getsizeof)
+        self._guard = threading.RLock()
+
+    def __getitem__(self, key: Any) -> Any:
+        with self._guard:
+            return super().__getitem__(key)
+
+    def __setitem__(self, key: Any, value: Any) -> None:
+        with self._guard:
+            super().__setitem__(key, value)
+
+    def __delitem__(self, key: Any) -> None:
+        with self._guard:
+            super().__delitem__(key)
+
+    def get(self, key: Any, default: Any = None) -> Any:
+        with self._guard:
+            return super().get(key, default)
+
+    def pop(self, key: Any, *args: Any) -> Any:
+        with self._guard:
+            return super().pop(key, *args)
+
+    def popitem(self) -> Any:
+        with self._guard:
+            return super().popitem()
+
+
+pyld_resolved_context.LRUCache = LockedLRUCache
+
+
 class ContextLoader:
     """pyld document loader over the artifact store.
 
@@ -79,7 +122,7 @@ class ContextLoader:
         self._local = threading.local()
         # our own resolved-context cache rather than pyld's process-wide one: what one loader could serve
         # (online, or from a fuller store) must never leak into another loader's offline run
-        self.resolved: LRUCache = LRUCache(maxsize=256)
+        self.resolved: LRUCache = LockedLRUCache(maxsize=256)
 
     def resolver(self) -> ContextResolver:
         return ContextResolver(self.resolved, self)
@@ -117,7 +160,7 @@ class ContextLoader:
                 raise ContextUnavailable(url, "unpinned")
             try:
                 data = self.fetch(url)
-            except Exception as exc:  # noqa: BLE001 - any fetch failure is reported as "could not evaluate"
+            except Exception as exc:
                 raise ContextUnavailable(url, "fetch-failed", str(exc)) from exc
         # a context is untrusted input like a document: the same depth and container bounds, so a deeply scoped
         # context cannot make pyld's recursive context processing run for minutes
@@ -188,23 +231,96 @@ def _escape(key: str) -> str:
     return key.replace("~", "~0").replace("/", "~1")
 
 
-class _TrackingProcessor(pyld.JsonLdProcessor):
+ACTIVE_CONTEXTS = 512
+
+
+class ActiveContexts:
+    """Processed active contexts of one loader (a canonicalizer's, an expander's): (active context, local context, flags) -> the next active context.
+
+    pyld caches a processed context under the active context's `_uuid`, but every type-scoped context
+    (`@propagate: false`, as all of Open Badges 3.0's are) is applied to a fresh clone with a fresh `_uuid`, and
+    each inline context is re-serialized to find its cache entry; so each credential re-processes the same
+    contexts, about 60% of verification. Processing is a pure function of the active context's content, the local
+    context, the flags and the loader's contexts, and every result we keep is a frozen active context that pyld
+    itself reuses across documents. Keys hold the active context by identity: the entry keeps it alive, so its id
+    cannot be reused while the entry exists. Local contexts are keyed by their exact JSON text (member order kept);
+    the cache is used only for documents that are plain JSON, so no NaN or other value outside JSON can alias.
+    """
+
+    def __init__(self, size: int = ACTIVE_CONTEXTS):
+        self._entries: LRUCache = LRUCache(maxsize=size)
+        self._lock = threading.Lock()
+
+    def get(self, key: tuple[Any, ...], active_ctx: Any) -> Any | None:
+        with self._lock:
+            entry = self._entries.get(key)
+        if entry is None or entry[0] is not active_ctx:
+            return None
+        return entry[1]
+
+    def put(self, key: tuple[Any, ...], active_ctx: Any, processed: Any) -> None:
+        with self._lock:
+            self._entries[key] = (active_ctx, processed)
+
+
+def local_context_key(local_ctx: Any) -> str | tuple[str, ...] | bytes | None:
+    if isinstance(local_ctx, str):
+        return local_ctx
+    if isinstance(local_ctx, list) and all(isinstance(item, str) for item in local_ctx):
+        return tuple(local_ctx)
+    try:
+        return orjson.dumps(local_ctx)
+    except (TypeError, orjson.JSONEncodeError):
+        return None                       # not plain JSON: pyld judges it, uncached
+
+
+class ReusesActiveContexts(pyld.JsonLdProcessor):
+    """pyld's processor, reusing processed active contexts across documents when given a cache (`contexts`)."""
+
+    contexts: ActiveContexts | None = None
+
+    def _process_context(self, active_ctx: Any, local_ctx: Any, options: dict[str, Any],
+                         override_protected: bool = False, propagate: bool = True, validate_scoped: bool = True,
+                         cycles: set[str] | None = None) -> Any:
+        key = None
+        # `cycles` is set only while pyld pre-validates a context's scoped contexts: a partial active context
+        if self.contexts is not None and cycles is None and isinstance(active_ctx, frozendict):
+            local_key = local_context_key(local_ctx)
+            if local_key is not None:
+                key = (id(active_ctx), local_key, override_protected, propagate, validate_scoped,
+                       options.get("base"), options.get("processingMode"))
+                processed = self.contexts.get(key, active_ctx)
+                if processed is not None:
+                    return processed
+        processed = super()._process_context(active_ctx, local_ctx, options, override_protected, propagate,
+                                             validate_scoped, cycles)
+        if key is not None and self.contexts is not None and isinstance(processed, frozendict):
+            self.contexts.put(key, active_ctx, processed)
+        return processed
+
+
+class _TrackingProcessor(ReusesActiveContexts):
     """pyld's processor, noting the pointer of the object under expansion when a term is dropped.
 
     Relies on `_expand_object` (pyld is pinned to the version this was written against; a test guards it).
     """
 
-    def __init__(self) -> None:
+    def __init__(self, contexts: ActiveContexts | None = None) -> None:
         super().__init__(on_property_dropped=self._dropped)
         self.stack: list[str] = [""]
         self.problems: list[TermProblem] = []
+        self.contexts = contexts
 
     def _dropped(self, expanded_property: str | None) -> None:
         if expanded_property is not None:
             self.problems.append(TermProblem(self.stack[-1], "undefined-property", expanded_property))
 
+    def _expand(self, *args: Any, **kwargs: Any) -> Any:
+        work.charge("jsonld-operations")
+        return super()._expand(*args, **kwargs)
+
     def _expand_object(self, active_ctx, active_property, expanded_active_property, element, expanded_parent,
-                       options, inside_list=False, type_key=None, type_scoped_ctx=None):  # noqa: ANN001
+                       options, inside_list=False, type_key=None, type_scoped_ctx=None):
         pointer = getattr(element, "pointer", self.stack[-1])
         self.stack.append(pointer)
         try:
@@ -359,6 +475,7 @@ class SafeModeExpander:
         self.loader = loader
         self._memo: OrderedDict[bytes, JsonLdReport] = OrderedDict()
         self._skeletons: LRUCache = LRUCache(maxsize=256)
+        self._contexts = ActiveContexts()     # the documents analysed are parsed JSON (no NaN to alias)
         self._lock = threading.Lock()
         self.hits = 0
         self.misses = 0
@@ -366,6 +483,9 @@ class SafeModeExpander:
     def analyze(self, document: Mapping[str, Any]) -> JsonLdReport:
         if _count_inline_contexts(document) > MAX_INLINE_CONTEXTS:
             return JsonLdReport(invalid=f"the document embeds more than {MAX_INLINE_CONTEXTS} @context entries")
+        # the analysis visits every value (locating, skeleton) before pyld expands them: charged up front, so a
+        # document larger than the input's budget stops here, before any of that work
+        work.charge("jsonld-operations", values_at_most(document))
         try:
             skeleton = self._skeleton(document)
         except ContextUnavailable:
@@ -403,7 +523,7 @@ class SafeModeExpander:
         return skeleton.of(document) if skeleton.sound else None
 
     def expand_uncached(self, document: Mapping[str, Any]) -> JsonLdReport:
-        processor = _TrackingProcessor()
+        processor = _TrackingProcessor(self._contexts)
         self.loader.begin()
         try:
             processor.expand(_locate(document, ""), {"documentLoader": self.loader, "base": None,

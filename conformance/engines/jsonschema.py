@@ -15,6 +15,7 @@ import jsonschema_rs
 import orjson
 
 from conformance.artifacts.store import ArtifactStore
+from conformance.formats import values_at_most
 
 
 @dataclass(frozen=True, slots=True)
@@ -24,11 +25,22 @@ class SchemaViolation:
     keyword: str
 
 
+# jsonschema-rs collects every error before handing out the first, and a failed oneOf costs ~100-200 µs per value of
+# the array it fails on: a document of a million wrong values would take minutes and gigabytes. So the work follows
+# the document's size (values estimated from its separators, never fewer than it holds): every violation is listed
+# up to the first bound, only the first one up to the second, and past that an invalid document's violations are
+# not listed at all (the suite's limit: the rule stays undecided). A valid document is decided at any size.
+MAX_VALUES_FOR_EVERY_VIOLATION = 5_000
+MAX_VALUES_FOR_FIRST_VIOLATION = 20_000
+
+
 @dataclass(frozen=True, slots=True)
 class SchemaReport:
     url: str
     violations: tuple[SchemaViolation, ...] = ()
     unavailable: str | None = None          # why we could not validate (schema missing from the store)
+    complete: bool = True                   # False: only the first violation of a large document is listed
+    limitation: str | None = None           # the document is invalid, but too large for the suite to say where
 
 
 def _pointer(path: Any) -> str:
@@ -64,6 +76,17 @@ class SchemaValidators:
             return SchemaReport(url, unavailable=f"schema {url} {reason}")
         if validator.is_valid(document):
             return SchemaReport(url)
+        values = values_at_most(document)
+        if values > MAX_VALUES_FOR_FIRST_VIOLATION:
+            return SchemaReport(url, limitation=f"locating the JSON Schema violations of a document of more than "
+                                                f"{MAX_VALUES_FOR_FIRST_VIOLATION:,} values (this one holds about "
+                                                f"{values:,}); the schema rejects it")
+        if values > MAX_VALUES_FOR_EVERY_VIOLATION:
+            try:
+                validator.validate(document)
+            except jsonschema_rs.ValidationError as first:
+                return SchemaReport(url, (SchemaViolation(_pointer(first.instance_path), first.message,
+                                                          _keyword(first)),), complete=False)
         violations = tuple(
             SchemaViolation(_pointer(leaf.instance_path), leaf.message, _keyword(leaf))
             for error in validator.iter_errors(document) for leaf in _root_causes(error)

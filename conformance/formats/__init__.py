@@ -10,13 +10,14 @@ from .baking import Baking, PngChunk, SvgBaking
 from .data_url import parse_data_url
 from .envelopes import CoseSign1, Envelope, SdJwt
 from .errors import PAYLOAD_ERROR_CODES, Limits, PayloadError
-from .json_text import parse_json
+from .json_text import parse_json, values_at_most
 from .jws import Jws, JwtCredential, JwtStyle, credential_from_jws, decode_compact_jws
 from .payload import Media, Payload, decode, sniff
 from .png import extract_png
 from .svg import extract_svg
 
 __all__ = [
+    "values_at_most",
     "PAYLOAD_ERROR_CODES",
     "Baking",
     "CoseSign1",

@@ -157,6 +157,9 @@ class TargetsFile:
     documents: tuple[str, ...]                  # paths (resolved) and URLs of [[target]] entries
     services: tuple[ServiceConfig, ...]
     implementation: str = ""
+    # the folder (resolved) the paths must still be in when read, not only when loaded: a link swapped in between
+    # is refused by the read (local_target(..., inside=)); None with allow_outside_paths
+    inside: Path | None = None
 
 
 def load_targets_file(path: Path, *, allow_driver_commands: bool = False,
@@ -205,7 +208,8 @@ def load_targets_file(path: Path, *, allow_driver_commands: bool = False,
             options=MappingProxyType(dict(entry.get("options", {}))),
             driver=MappingProxyType(dict(entry.get("driver", {}))),
             commands=CommandPolicy(allowed=allow_driver_commands, withheld=withheld)))
-    return TargetsFile(documents, tuple(services), name)
+    inside = None if allow_outside_paths else path.parent.resolve()
+    return TargetsFile(documents, tuple(services), name, inside=inside)
 
 
 def _inside(targets: Path, named: str, allow_outside: bool) -> str:

@@ -23,11 +23,11 @@ import httpx
 from conformance.net.addresses import (
     IPAddress,
     IPNetwork,
+    Refusal,
     Resolver,
-    address_class,
-    in_networks,
     parse_literal,
     parse_networks,
+    refusal,
     system_resolver,
 )
 from conformance.net.errors import FetchError, FetchReason
@@ -66,8 +66,10 @@ class FetchPolicy:
     max_bytes: int = 16 * 1024 * 1024       # decoded body
     max_header_bytes: int = 32 * 1024       # all response header lines of one answer
     max_redirects: int = 3
-    allow_private: bool = False             # --allow-private
-    allow_networks: tuple[str, ...] = ()    # CIDRs reachable even though not public (an intranet registry)
+    allow_private: bool = False             # --allow-private: every non-public address but link-local and metadata
+    # --allow-address: addresses and CIDRs reachable whatever they are (an intranet registry, a test server on
+    # a link-local address); the only way to reach link-local and cloud metadata addresses
+    allow_networks: tuple[str, ...] = ()
     ca_file: str | None = None              # extra trust anchors; verification itself stays on
     cache_entries: int = 256
     cache_bytes: int = 64 * 1024 * 1024
@@ -470,15 +472,13 @@ class GuardedClient:
             if not addresses:
                 raise self._refuse(FetchReason.CONNECTION, f"{hop.host} resolves to no address", hop.url, hops,
                                    started)
-        if not self.policy.allow_private:
-            refused = [(ip, label) for ip in addresses
-                       if (label := address_class(ip)) is not None and not in_networks(ip, self._networks)]
-            if refused:
-                ip, label = refused[0]
-                named = f"{hop.host} is {ip}" if literal is not None else f"{hop.host} resolves to {ip}"
-                raise self._refuse(FetchReason.PRIVATE_ADDRESS,
-                                   f"{named} ({label}); only public addresses are fetched unless private "
-                                   "addresses are allowed (--allow-private)", hop.url, hops, started)
+        # Every address is judged, not just the first: the transport may connect to any of them.
+        refused = [(ip, found) for ip in addresses if (found := refusal(
+            ip, allow_private=self.policy.allow_private, networks=self._networks)) is not None]
+        if refused:
+            ip, found = refused[0]
+            raise self._refuse(FetchReason.PRIVATE_ADDRESS, _refusal_message(hop.host, ip, found, literal is not None),
+                               hop.url, hops, started)
         return addresses
 
     @contextmanager
@@ -592,6 +592,19 @@ class GuardedClient:
         if partial:
             return _Read(bytes(body[: cap + 1]), True)
         raise fail(FetchReason.TOO_LARGE, f"{where} sends more than {cap} bytes; reading stopped there")
+
+
+def _refusal_message(host: str, ip: IPAddress, found: Refusal, literal: bool) -> str:
+    if not found.named_only:
+        named = f"{host} is {ip}" if literal else f"{host} resolves to {ip}"
+        return (f"{named} ({found.label}); only public addresses are fetched unless private addresses are allowed "
+                "(--allow-private)")
+    if found.carried is None:
+        what = f"{ip} is a {found.label} address" if literal else f"{host} resolves to {ip}, a {found.label} address"
+    else:
+        what = (f"{ip} carries {found.carried}, a {found.label} address" if literal else
+                f"{host} resolves to {ip}, which carries {found.carried}, a {found.label} address")
+    return f"{what}; the suite connects there only when it is named with --allow-address"
 
 
 def _peer(response: httpx.Response) -> str | None:

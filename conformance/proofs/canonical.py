@@ -7,7 +7,7 @@ the run with `CanonicalizationTimeout` when the deadline (or an optional determi
 charge point is the copy of the path issuer pyld makes per permutation: our issuer subclass pays on every copy.
 
 Reuse across documents, none of which changes a byte (tests compare with plain pyld): processed active contexts
-are kept per canonicalizer (`_ActiveContexts`: pyld would re-process Open Badges 3.0's type-scoped contexts for
+are kept per canonicalizer (`ActiveContexts`: pyld would re-process Open Badges 3.0's type-scoped contexts for
 every credential), proof configurations can be memoised by their exact JSON (`memo=True`), and pyld gets a private
 copy of plain-JSON input instead of deep-copying it again.
 
@@ -21,8 +21,8 @@ document (or a proof configuration) uses such a term.
 """
 from __future__ import annotations
 
-import math
 import hashlib
+import math
 import threading
 import time
 from collections.abc import Mapping
@@ -31,12 +31,20 @@ from typing import Any, Literal
 
 import orjson
 from cachetools import LRUCache
-from frozendict import frozendict      # pyld's own dependency: the type it freezes processed active contexts to
 from pyld import jsonld as pyld
 from pyld.canon import URDNA2015
 from pyld.identifier_issuer import IdentifierIssuer
 
-from conformance.engines.jsonld import ContextLoader, ContextUnavailable, SafeModeExpander, TermProblem
+from conformance import work
+from conformance.engines.jsonld import (
+    ActiveContexts,
+    ContextLoader,
+    ContextUnavailable,
+    ReusesActiveContexts,
+    SafeModeExpander,
+    TermProblem,
+)
+from conformance.engines.node_maps import indexed_node_maps
 
 DEFAULT_TIMEOUT = 5.0
 # deeper than any credential the payload readers accept (64), shallow enough for pyld's recursive expansion
@@ -92,6 +100,7 @@ class _Budget:
 
     def spend(self) -> None:
         self.work += 1
+        work.charge("jsonld-operations")
         if self.max_work is not None and self.work > self.max_work:
             raise CanonicalizationTimeout(
                 f"canonicalization needs more than {self.max_work} blank-node permutations (a poison graph?); "
@@ -148,55 +157,14 @@ class _BoundedRdfc(URDNA2015):
 
 
 RDFC_HASHES = frozenset({"sha256", "sha384"})   # the hash functions RDFC-1.0 may be run with here
-_ACTIVE_CONTEXTS = 512
 _MEMO_SIZE = 1024
 
 
-class _ActiveContexts:
-    """Processed active contexts of one loader: (active context, local context, flags) -> the next active context.
-
-    pyld caches a processed context under the active context's `_uuid`, but every type-scoped context
-    (`@propagate: false`, as all of Open Badges 3.0's are) is applied to a fresh clone with a fresh `_uuid`, and
-    each inline context is re-serialized to find its cache entry; so each credential re-processes the same
-    contexts, about 60% of verification. Processing is a pure function of the active context's content, the local
-    context, the flags and the loader's contexts, and every result we keep is a frozen active context that pyld
-    itself reuses across documents. Keys hold the active context by identity: the entry keeps it alive, so its id
-    cannot be reused while the entry exists. Local contexts are keyed by their exact JSON text (member order kept);
-    the cache is used only for documents that are plain JSON, so no NaN or other value outside JSON can alias.
-    """
-
-    def __init__(self, size: int = _ACTIVE_CONTEXTS):
-        self._entries: LRUCache = LRUCache(maxsize=size)
-        self._lock = threading.Lock()
-
-    def get(self, key: tuple[Any, ...], active_ctx: Any) -> Any | None:
-        with self._lock:
-            entry = self._entries.get(key)
-        if entry is None or entry[0] is not active_ctx:
-            return None
-        return entry[1]
-
-    def put(self, key: tuple[Any, ...], active_ctx: Any, processed: Any) -> None:
-        with self._lock:
-            self._entries[key] = (active_ctx, processed)
-
-
-def _local_context_key(local_ctx: Any) -> str | tuple[str, ...] | bytes | None:
-    if isinstance(local_ctx, str):
-        return local_ctx
-    if isinstance(local_ctx, list) and all(isinstance(item, str) for item in local_ctx):
-        return tuple(local_ctx)
-    try:
-        return orjson.dumps(local_ctx)
-    except (TypeError, orjson.JSONEncodeError):
-        return None                       # not plain JSON: pyld judges it, uncached
-
-
-class _DropListener(pyld.JsonLdProcessor):
+class _DropListener(ReusesActiveContexts):
     """Notes dropped properties during RDF conversion, a second line behind the safe-mode analysis; reuses
     processed active contexts across documents when given a cache."""
 
-    def __init__(self, contexts: _ActiveContexts | None) -> None:
+    def __init__(self, contexts: ActiveContexts | None) -> None:
         super().__init__(on_property_dropped=self._dropped)
         self.dropped: list[str] = []
         self.contexts = contexts
@@ -205,24 +173,13 @@ class _DropListener(pyld.JsonLdProcessor):
         if expanded_property is not None:
             self.dropped.append(expanded_property)
 
-    def _process_context(self, active_ctx: Any, local_ctx: Any, options: dict[str, Any],
-                         override_protected: bool = False, propagate: bool = True, validate_scoped: bool = True,
-                         cycles: set[str] | None = None) -> Any:
-        key = None
-        # `cycles` is set only while pyld pre-validates a context's scoped contexts: a partial active context
-        if self.contexts is not None and cycles is None and isinstance(active_ctx, frozendict):
-            local_key = _local_context_key(local_ctx)
-            if local_key is not None:
-                key = (id(active_ctx), local_key, override_protected, propagate, validate_scoped,
-                       options.get("base"), options.get("processingMode"))
-                processed = self.contexts.get(key, active_ctx)
-                if processed is not None:
-                    return processed
-        processed = super()._process_context(active_ctx, local_ctx, options, override_protected, propagate,
-                                             validate_scoped, cycles)
-        if key is not None and self.contexts is not None and isinstance(processed, frozendict):
-            self.contexts.put(key, active_ctx, processed)
-        return processed
+    def _create_node_map(self, *args: Any, **kwargs: Any) -> Any:
+        with indexed_node_maps():         # linear duplicate checks (conformance.engines.node_maps)
+            return super()._create_node_map(*args, **kwargs)
+
+    def _expand(self, *args: Any, **kwargs: Any) -> Any:
+        work.charge("jsonld-operations")
+        return super()._expand(*args, **kwargs)
 
 
 class Canonicalizer:
@@ -240,7 +197,7 @@ class Canonicalizer:
         self.timeout = timeout
         self.max_work = max_work
         self.expander = expander if expander is not None else SafeModeExpander(loader)
-        self._contexts = _ActiveContexts()
+        self._contexts = ActiveContexts()
         self._memo: LRUCache = LRUCache(maxsize=_MEMO_SIZE)
         self._lock = threading.Lock()
 
@@ -264,12 +221,25 @@ class Canonicalizer:
                 cached = self._memo.get(key)
             if cached is not None:
                 return cached
+        spending = work.current()
+        failure_key = None
+        if spending is not None and spending.failed and owned is not None:
+            # a proof set signs one document many times: once it ran past the bound, it would again, every time
+            failure_key = _failure_key(owned, hash_algorithm)
+            known = spending.failed.get(failure_key) if failure_key is not None else None
+            if isinstance(known, CanonicalizationTimeout):
+                raise known
         self._check_terms(document)
         dataset = self._to_rdf(owned) if owned is not None else self._to_rdf(dict(document), cached=False)
         try:
             canonical = _BoundedRdfc(budget, hash_algorithm).main(dataset, {"format": "application/n-quads"})
         except RecursionError:
             raise CanonicalizationError("canonicalization recurses too deeply") from None
+        except CanonicalizationTimeout as exc:
+            failure_key = failure_key or (_failure_key(owned, hash_algorithm) if owned is not None else None)
+            if spending is not None and failure_key is not None:
+                spending.failed[failure_key] = exc
+            raise
         if key is not None:
             with self._lock:
                 self._memo[key] = canonical
@@ -363,6 +333,11 @@ def _copy_json(value: Any, depth: int) -> Any:
     if kind in _SCALARS or (kind is float and math.isfinite(value)):
         return value
     raise _NotPlain
+
+
+def _failure_key(document: dict[str, Any], hash_algorithm: str) -> tuple[str, bytes] | None:
+    key = _memo_key(document, hash_algorithm)
+    return None if key is None else ("rdfc", key)
 
 
 def _memo_key(document: dict[str, Any], hash_algorithm: str) -> bytes | None:

@@ -18,6 +18,7 @@ from datetime import UTC, datetime, timedelta
 from fractions import Fraction
 from typing import Any, Literal
 
+from conformance import work
 from conformance.proofs.canonical import CanonicalizationError, Canonicalizer
 from conformance.proofs.keys import KeyResolutionError, KeyResolver, PrivateKey, ResolvedKey
 from conformance.proofs.multibase import MultibaseError, decode_base58btc, encode_base58btc
@@ -351,10 +352,12 @@ def verify(document: Any, *, resolver: KeyResolver, canonicalizer: Canonicalizer
     moment = _utc_seconds(now if now is not None else datetime.now(UTC))
     unsecured = {k: v for k, v in document.items() if k != "proof"}
     results: list[ProofResult] = []
+    by_id = _indexes_by_id(proofs)
     for index, proof in enumerate(proofs):
+        work.charge("proofs")
         try:
             _check_shape(proof, suites)
-            previous = _previous_proofs(proof, proofs, index)
+            previous = _previous_proofs(proof, proofs, index, by_id)
         except _Failure as failure:
             proof_id = proof.get("id") if isinstance(proof, Mapping) and isinstance(proof.get("id"), str) else None
             results.append(ProofResult(pointers[index], False, failure.reason, failure.message, proof_id=proof_id))
@@ -372,7 +375,17 @@ def verify(document: Any, *, resolver: KeyResolver, canonicalizer: Canonicalizer
     return VerificationResult(False, tuple(results), failed.reason, failed.message, failed.pointer)
 
 
-def _previous_proofs(proof: Any, proofs: list[Any], index: int) -> list[Any]:
+def _indexes_by_id(proofs: list[Any]) -> dict[str, list[int]]:
+    by_id: dict[str, list[int]] = {}
+    for index, proof in enumerate(proofs):
+        if isinstance(proof, Mapping) and isinstance(proof.get("id"), str):
+            by_id.setdefault(proof["id"], []).append(index)
+    return by_id
+
+
+def _previous_proofs(proof: Any, proofs: list[Any], index: int, by_id: Mapping[str, list[int]]) -> list[Any]:
+    """The proofs `proof` names as previous, in the order named, each once (`by_id`: proof indexes by id, so a set
+    whose every proof names every other costs n per proof, not n²)."""
     if not isinstance(proof, Mapping) or "previousProof" not in proof:
         return []
     wanted = proof["previousProof"]
@@ -381,13 +394,16 @@ def _previous_proofs(proof: Any, proofs: list[Any], index: int) -> list[Any]:
         raise _Failure("malformed-proof", f"expected previousProof to be a proof id or a list of them, "
                                           f"found {_shown(wanted)}")
     matching: list[Any] = []
+    taken: set[int] = set()
     for wanted_id in ids:
-        found = [p for i, p in enumerate(proofs)
-                 if i != index and isinstance(p, Mapping) and p.get("id") == wanted_id]
+        found = [i for i in by_id.get(wanted_id, ()) if i != index]
         if not found:
             raise _Failure("previous-proof-missing", f"expected a proof with id {wanted_id!r} (named in "
                                                      f"previousProof) on the document, found none")
-        matching.extend(p for p in found if not any(p is m for m in matching))
+        for i in found:
+            if i not in taken:
+                taken.add(i)
+                matching.append(proofs[i])
     return matching
 
 
@@ -426,7 +442,7 @@ def sign(document: Mapping[str, Any], key: PrivateKey, *, cryptosuite: str, veri
     if previous_proof is not None:
         options["previousProof"] = previous_proof if isinstance(previous_proof, str) else list(previous_proof)
         try:
-            previous = _previous_proofs(options, existing, -1)
+            previous = _previous_proofs(options, existing, -1, _indexes_by_id(existing))
         except _Failure as failure:
             raise ProofError(failure.reason, failure.message) from None
         base["proof"] = copy.deepcopy(previous)

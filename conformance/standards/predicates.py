@@ -1,17 +1,36 @@
 """Reusable pure predicates for checks. They answer questions; they never make findings."""
 from __future__ import annotations
 
+import functools
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from fractions import Fraction
 from typing import Any
 from urllib.parse import urlsplit
 
-from conformance.model.subjects import as_list
+from conformance.model.subjects import Subject, as_list
 
-__all__ = ["JWS_HEADER", "JWT_CLAIMS", "PNG_CONTAINER", "SVG_CONTAINER", "claim_location", "in_jws_header",
-           "as_list", "instant", "is_url", "is_datetime_stamp", "is_datetime", "is_language_value",
-           "is_language_tag", "is_string_or_language_value", "items", "pointer", "type_list"]
+Node = tuple[str, Any]          # (JSON pointer, value)
+
+__all__ = [
+    "JWS_HEADER",
+    "JWT_CLAIMS",
+    "PNG_CONTAINER",
+    "SVG_CONTAINER",
+    "as_list",
+    "claim_location",
+    "in_jws_header",
+    "instant",
+    "is_datetime",
+    "is_datetime_stamp",
+    "is_language_tag",
+    "is_language_value",
+    "is_string_or_language_value",
+    "is_url",
+    "items",
+    "pointer",
+    "type_list",
+]
 
 _SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*:")
 _UNSAFE = re.compile(r"[\s<>\"{}|\\^`\x00-\x1f\x7f]")
@@ -126,11 +145,13 @@ def items(document: Mapping[str, Any], key: str, base: str = "") -> Iterator[tup
     value = document.get(key)
     if value is None and key not in document:
         return
+    at = f"{base}{pointer(key)}"
     if isinstance(value, list):
+        # one join per property, not per item: a hostile array of a million values is walked by many rules
         for index, item in enumerate(value):
-            yield f"{base}{pointer(key, index)}", item
+            yield f"{at}/{index}", item
     else:
-        yield f"{base}{pointer(key)}", value
+        yield at, value
 
 
 def type_list(node: Any) -> list[str]:
@@ -154,3 +175,19 @@ def in_jws_header(name: str) -> str:
 def claim_location(style: str, name: str) -> str:
     """Where a JWT claim is: a pointer when the payload is the document itself, else beside it (vc-jwt-1.1)."""
     return f"{JWT_CLAIMS}{pointer(name)}" if style == "vc-jwt-1.1" else pointer(name)
+
+
+def per_subject(walk: Callable[[Subject], Iterable[Node]]) -> Callable[[Subject], tuple[Node, ...]]:
+    """A walk over a subject's document, taken once per subject: many rules read the same nodes (every achievement,
+    every profile), and a document with a hostile array would otherwise be walked once per rule."""
+    key = f"{walk.__module__}.{walk.__qualname__}"
+
+    @functools.wraps(walk)
+    def walked(subject: Subject) -> tuple[Node, ...]:
+        memo = subject.__dict__.setdefault("_walks", {})
+        found = memo.get(key)
+        if found is None:
+            found = memo[key] = tuple(walk(subject))
+        return found
+
+    return walked

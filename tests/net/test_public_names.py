@@ -47,9 +47,10 @@ def test_redirects_between_public_hosts_are_followed(client: GuardedClient, targ
 @pytest.mark.parametrize(("target", "shown"), [
     ("http://intranet.example/doc", "intranet.example resolves to 10.20.30.40 (private)"),
     ("http://mixed.example/doc", "mixed.example resolves to 192.168.0.9 (private)"),
-    ("http://metadata.example/latest/meta-data/", "metadata.example resolves to 169.254.169.254 (link-local)"),
+    ("http://metadata.example/latest/meta-data/",
+     "metadata.example resolves to 169.254.169.254, a link-local (cloud metadata) address"),
     ("http://mapped.example/doc", "mapped.example resolves to ::ffff:7f00:1 (loopback, inside ::ffff:7f00:1)"),
-    ("http://169.254.169.254/latest/meta-data/", "169.254.169.254 is 169.254.169.254 (link-local)"),
+    ("http://169.254.169.254/latest/meta-data/", "169.254.169.254 is a link-local (cloud metadata) address"),
     ("http://[::1]/", "::1 is ::1 (loopback)"),
     ("http://167772165/", "167772165 resolves to 10.0.0.5 (private)"),
     ("http://0x7f.1/", "0x7f.1 resolves to 127.0.0.1 (loopback)"),

@@ -583,6 +583,9 @@ def validates_against_clr_schema(subject: Subject, ctx: CheckContext) -> Iterato
     if report.unavailable is not None:
         yield ctx.error(report.unavailable)
         return
+    if report.limitation is not None:
+        yield ctx.unsupported(report.limitation)
+        return
     for violation in report.violations:
         at = violation.pointer or "the document"
         yield ctx.fail(violation.pointer, expected="a value the ClrCredential JSON Schema accepts",

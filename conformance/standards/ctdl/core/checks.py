@@ -28,8 +28,10 @@ from conformance.ctdl.identifiers import (
 )
 from conformance.ctdl.load import CtdlLoadError
 from conformance.ctdl.model import CTID_ANY_CASE, CtdlDocument, CtdlNode, DocumentKind, escape_pointer
-from conformance.ctdl.recognition import is_ctdl_context_url, recognize
+from conformance.ctdl.recognition import is_ctdl_context_url, json_type, recognize
 from conformance.ctdl.schema import CtdlSchema, CtdlSchemaUnavailable, schema_of
+from conformance.formats.errors import PayloadError
+from conformance.formats.json_text import parse_json
 from conformance.model.findings import Finding
 from conformance.model.subjects import Subject
 from conformance.registry import MISSING, CheckContext, CheckFn, check, describe
@@ -117,18 +119,53 @@ def input_is_a_ctdl_publication(subject: Subject, ctx: CheckContext) -> Iterator
                        message=f"the input is not a CTDL publication: {found.why}; expected {PUBLICATION}")
 
 
+_DECODED_RESOURCE = "/decoded_resource"
+_ENVELOPE_RESOURCE = "a JSON object: the resource or /graph/ document itself"
+
+
+def _envelope_resource(subject: Subject, ctx: CheckContext) -> tuple[Any, list[Finding]]:
+    """The envelope's decoded_resource as an object, and a failure at /decoded_resource when it is not one.
+
+    The Registry serves decoded_resource as the resource object itself; a JSON string holding that object is read
+    as the resource (the loader decodes it too); any other type leaves nothing to judge."""
+    inner = subject.document["decoded_resource"]
+    if isinstance(inner, Mapping):
+        return inner, []
+    if isinstance(inner, str):
+        try:
+            decoded = parse_json(inner)
+        except PayloadError as exc:
+            return None, [ctx.fail(_DECODED_RESOURCE, expected=_ENVELOPE_RESOURCE, found=inner,
+                                   message=f"{_DECODED_RESOURCE} is a string that is not JSON ({exc.message}); "
+                                           f"expected {_ENVELOPE_RESOURCE}")]
+        if isinstance(decoded, Mapping):
+            # the Registry serves an object, but no text we know of makes a JSON-encoded one wrong, and the
+            # resource is the same: read as the resource, as the loader does
+            return decoded, []
+        return None, [ctx.fail(_DECODED_RESOURCE, expected=_ENVELOPE_RESOURCE, found=inner,
+                               message=f"{_DECODED_RESOURCE} is a string holding {json_type(decoded)} as JSON text; "
+                                       f"expected {_ENVELOPE_RESOURCE}")]
+    return None, [ctx.fail(_DECODED_RESOURCE, expected=_ENVELOPE_RESOURCE, found=inner,
+                           message=f"{_DECODED_RESOURCE} is {json_type(inner)} ({describe(inner)}); "
+                                   f"expected {_ENVELOPE_RESOURCE}")]
+
+
 @check("CTDL-document-shape")
 def document_has_a_published_shape(subject: Subject, ctx: CheckContext) -> Iterator[Finding]:
+    raw = subject.document
+    if isinstance(raw, Mapping) and "decoded_resource" in raw:
+        # an envelope's shape is judged where it goes wrong, /decoded_resource, before the loader's summary
+        raw, wrong = _envelope_resource(subject, ctx)
+        yield from wrong
+        if raw is None:
+            return
     try:
         document = subject.ctdl
     except CtdlLoadError as exc:
         yield ctx.fail("", expected="a resource document, a /graph/ document or a Registry envelope",
                        message=f"the document cannot be read as a CTDL publication: {exc}")
         return
-    raw = subject.document
-    if document.kind is DocumentKind.ENVELOPE:
-        raw = raw["decoded_resource"]
-    if document.graph_key is None or not isinstance(raw, Mapping):   # a resource, or a graph given as a string
+    if document.graph_key is None or not isinstance(raw, Mapping):   # a resource document
         return
     for index, item in enumerate(raw[document.graph_key]):
         if not isinstance(item, Mapping):

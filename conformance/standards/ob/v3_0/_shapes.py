@@ -12,10 +12,8 @@ from collections.abc import Iterator, Mapping
 from typing import Any, Literal
 
 from conformance.model.subjects import Subject
-from conformance.standards.predicates import instant, items, type_list
+from conformance.standards.predicates import Node, instant, items, per_subject, type_list
 from conformance.standards.vcdm import vc_version
-
-Node = tuple[str, Any]
 
 ACHIEVEMENT_CREDENTIAL_TYPES = frozenset({"OpenBadgeCredential", "AchievementCredential"})
 
@@ -85,17 +83,20 @@ def _objects(node: Any, key: str, base: str) -> Iterator[Node]:
         yield from items(node, key, base)
 
 
+@per_subject
 def subjects_of(subject: Subject) -> Iterator[Node]:
     """credentialSubject values (OB has one; an array is walked item by item)."""
     yield from items(subject.document, "credentialSubject")
 
 
+@per_subject
 def achievement_subjects(subject: Subject) -> Iterator[Node]:
     if kind(subject) != "achievement":
         return
     yield from subjects_of(subject)
 
 
+@per_subject
 def achievements(subject: Subject) -> Iterator[Node]:
     for at, node in achievement_subjects(subject):
         for at2, achievement in _objects(node, "achievement", at):
@@ -103,37 +104,44 @@ def achievements(subject: Subject) -> Iterator[Node]:
                 yield at2, achievement
 
 
+@per_subject
 def result_descriptions(subject: Subject) -> Iterator[Node]:
     for at, achievement in achievements(subject):
         yield from items(achievement, "resultDescription", at)
 
 
+@per_subject
 def rubric_levels(subject: Subject) -> Iterator[Node]:
     for at, description in result_descriptions(subject):
         yield from _objects(description, "rubricCriterionLevel", at)
 
 
+@per_subject
 def results(subject: Subject) -> Iterator[Node]:
     for at, node in achievement_subjects(subject):
         yield from _objects(node, "result", at)
 
 
+@per_subject
 def alignments(subject: Subject) -> Iterator[Node]:
     owners = [*achievements(subject), *results(subject), *result_descriptions(subject), *rubric_levels(subject)]
     for at, owner in owners:
         yield from _objects(owner, "alignment", at)
 
 
+@per_subject
 def identity_objects(subject: Subject) -> Iterator[Node]:
     for at, node in achievement_subjects(subject):
         yield from _objects(node, "identifier", at)
 
 
+@per_subject
 def related(subject: Subject) -> Iterator[Node]:
     for at, achievement in achievements(subject):
         yield from items(achievement, "related", at)
 
 
+@per_subject
 def evidence(subject: Subject) -> Iterator[Node]:
     yield from items(subject.document, "evidence")
 
@@ -141,6 +149,7 @@ def evidence(subject: Subject) -> Iterator[Node]:
 MAX_PARENT_ORGS = 8
 
 
+@per_subject
 def profiles(subject: Subject) -> Iterator[Node]:
     """Profile objects: the issuer, the achievement's creator, the subject's source, and their parentOrg chains."""
     starts: list[Node] = []
@@ -162,11 +171,13 @@ def profiles(subject: Subject) -> Iterator[Node]:
             at, profile = at + "/parentOrg", parent
 
 
+@per_subject
 def other_identifiers(subject: Subject) -> Iterator[Node]:
     for at, owner in [*achievements(subject), *profiles(subject)]:
         yield from items(owner, "otherIdentifier", at)
 
 
+@per_subject
 def images(subject: Subject) -> Iterator[Node]:
     owners: list[Node] = [("", subject.document), *profiles(subject), *achievements(subject),
                           *achievement_subjects(subject)]

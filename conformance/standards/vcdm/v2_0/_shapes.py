@@ -174,16 +174,33 @@ def language_value_objects(value: Any, base: str = "") -> Iterator[tuple[str, Ma
                 yield at, node
                 continue
             for key, child in node.items():
-                if key == "@context":
-                    continue
-                stack.append((at + pointer(key), child))
+                # only containers can hold value objects: a million numbers cost no pointers
+                if key != "@context" and isinstance(child, Mapping | list):
+                    stack.append((at + pointer(key), child))
         elif isinstance(node, list):
             for index, child in enumerate(node):
-                stack.append((at + pointer(index), child))
+                if isinstance(child, Mapping | list):
+                    stack.append((f"{at}/{index}", child))
 
 
-__all__ = ["V2_CONTEXT", "Kind", "ENVELOPE_MEDIA_TYPES", "kind", "is_enveloped", "node_id", "objects",
-           "issuer_objects", "instant", "data_url_media_type", "is_media_type", "is_sri_digest",
-           "is_multibase",
-           "has_proof", "is_secured_itself", "embedded_json_pointers", "within", "shares_parent_jsonld",
-           "language_value_objects"]
+__all__ = [
+    "ENVELOPE_MEDIA_TYPES",
+    "V2_CONTEXT",
+    "Kind",
+    "data_url_media_type",
+    "embedded_json_pointers",
+    "has_proof",
+    "instant",
+    "is_enveloped",
+    "is_media_type",
+    "is_multibase",
+    "is_secured_itself",
+    "is_sri_digest",
+    "issuer_objects",
+    "kind",
+    "language_value_objects",
+    "node_id",
+    "objects",
+    "shares_parent_jsonld",
+    "within",
+]

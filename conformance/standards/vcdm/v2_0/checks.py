@@ -13,6 +13,7 @@ from conformance.standards.predicates import (
     is_language_tag,
     is_url,
     items,
+    per_subject,
     pointer,
 )
 from conformance.standards.validity import judge_bounds, property_bounds
@@ -365,6 +366,7 @@ def descriptions_are_text(subject: Subject, ctx: CheckContext) -> Iterator[Findi
     yield from _text_values(subject, ctx, "description")
 
 
+@per_subject
 def _value_objects(subject: Subject) -> list[tuple[str, Mapping[str, Any]]]:
     children = embedded_json_pointers(subject)
     return [(at, node) for at, node in language_value_objects(subject.document) if not within(at, children)]
