@@ -18,6 +18,7 @@ from conformance.model.findings import Finding
 from conformance.model.services import ServiceSubject
 from conformance.model.subjects import Subject
 from conformance.registry import MISSING, CheckContext, Embedded, check, describe, detects, embeds
+from conformance.standards.json_diff import differences
 from conformance.standards.live import Judge, at, header, judged, service, shown, status, unanswered
 
 CODE_MAJOR = frozenset({"success", "processing", "failure", "unsupported"})
@@ -99,18 +100,6 @@ def _entries(step: Step) -> list[Any] | None:
 def _total(step: Step) -> int | None:
     value = (header(step, "x-total-count") or "").strip()
     return int(value) if value.isdigit() else None
-
-
-def _differences(sent: Any, got: Any, at: str) -> Iterator[tuple[str, Any, Any]]:
-    if isinstance(sent, dict) and isinstance(got, dict):
-        for key in sorted(set(sent) | set(got)):
-            pointer = f"{at}/{str(key).replace('~', '~0').replace('/', '~1')}"
-            yield from _differences(sent.get(key, MISSING), got.get(key, MISSING), pointer)
-    elif isinstance(sent, list) and isinstance(got, list) and len(sent) == len(got):
-        for index, (a, b) in enumerate(zip(sent, got)):
-            yield from _differences(a, b, f"{at}/{index}")
-    elif sent != got or type(sent) is not type(got):
-        yield at, sent, got
 
 
 _RESOURCE_FLOWS = ("scope", "profile", "upsert", "credentials", "revoke")
@@ -396,7 +385,7 @@ def register_checks(flavour: ApiFlavour) -> None:
             for index, entry in enumerate(step.body.get("credential", [])):
                 if isinstance(entry, dict) and entry.get("id") == put.get("id"):
                     base = f"/response/body/credential/{index}"
-                    for pointer, sent, found in _differences(put, entry, ""):
+                    for pointer, sent, found in differences(put, entry, reading="exact"):
                         yield ctx.fail(at(host, step, base + pointer),
                                        expected=f"the value put, {describe(sent)}" if sent is not MISSING
                                        else "nothing (the member was not put)", found=found,

@@ -110,15 +110,52 @@ def is_datetime(value: Any) -> bool:
     return isinstance(value, str) and bool(_DATETIME.match(value))
 
 
-# BCP 47 well-formedness (RFC 5646 section 2.1), without registry lookups
-_BCP47 = re.compile(
-    r"^(([A-Za-z]{2,3}(-[A-Za-z]{3}){0,3})|[A-Za-z]{4,8})(-[A-Za-z]{4})?(-([A-Za-z]{2}|[0-9]{3}))?"
-    r"(-([A-Za-z0-9]{5,8}|[0-9][A-Za-z0-9]{3}))*(-[0-9A-WY-Za-wy-z](-[A-Za-z0-9]{2,8})+)*(-[Xx](-[A-Za-z0-9]{1,8})+)?$"
-    r"|^[Xx](-[A-Za-z0-9]{1,8})+$")
+# BCP 47 language tags: "well-formed" in the sense of RFC 5646, i.e. the ABNF of section 2.1 and nothing more
+# (https://www.rfc-editor.org/rfc/rfc5646#section-2.1). Letters compare without case. A tag is one of three things:
+# - a langtag: a primary language of 2-3 letters (optionally followed by up to three 3-letter extlangs), or of
+#   4 letters (reserved) or 5-8 letters (registered); then optionally a 4-letter script; then optionally a region
+#   of 2 letters or 3 digits; then any number of variants (5-8 letters/digits, or a digit and 3 letters/digits);
+#   then any number of extensions (a one-character singleton other than x, then one or more 2-8 character
+#   subtags); then optionally a private-use part;
+# - a private-use tag: x followed by one or more subtags of 1-8 letters/digits;
+# - one of the grandfathered tags the section lists by name (irregular and regular); some regular ones also
+#   parse as langtags, and a tag is well-formed if either branch accepts it.
+# Section 2.2.9 (https://www.rfc-editor.org/rfc/rfc5646#section-2.2.9) separates "well-formed" (the ABNF) from
+# "valid", which also asks for registered subtags and no repeated variant or singleton. Our rules ask for
+# well-formed tags, so repeated variants/singletons (de-1901-1901, en-a-bbb-a-ccc) pass and there is no registry
+# lookup. Explicit ASCII classes, no IGNORECASE: with re.I, [a-z] would also match the Kelvin sign and long s.
+_LANGTAG = re.compile(
+    r"(?:[A-Za-z]{2,3}(?:-[A-Za-z]{3}){0,3}|[A-Za-z]{4,8})"     # language (+ extlangs)
+    r"(?:-[A-Za-z]{4})?"                                         # script
+    r"(?:-(?:[A-Za-z]{2}|[0-9]{3}))?"                            # region
+    r"(?:-(?:[A-Za-z0-9]{5,8}|[0-9][A-Za-z0-9]{3}))*"            # variants
+    r"(?:-[0-9A-WY-Za-wy-z](?:-[A-Za-z0-9]{2,8})+)*"             # extensions
+    r"(?:-[Xx](?:-[A-Za-z0-9]{1,8})+)?"                          # private use
+    r"|[Xx](?:-[A-Za-z0-9]{1,8})+")                              # a private-use tag on its own
+_GRANDFATHERED = frozenset({
+    # irregular
+    "en-gb-oed", "i-ami", "i-bnn", "i-default", "i-enochian", "i-hak", "i-klingon", "i-lux", "i-mingo",
+    "i-navajo", "i-pwn", "i-tao", "i-tay", "i-tsu", "sgn-be-fr", "sgn-be-nl", "sgn-ch-de",
+    # regular
+    "art-lojban", "cel-gaulish", "no-bok", "no-nyn", "zh-guoyu", "zh-hakka", "zh-min", "zh-min-nan", "zh-xiang",
+})
 
 
-def is_language_tag(value: Any) -> bool:
-    return isinstance(value, str) and bool(_BCP47.match(value))
+def is_language_tag(value: Any, *, coded_language: bool = False) -> bool:
+    """A well-formed BCP 47 language tag (RFC 5646 section 2.1); the one language-tag test every rule uses.
+
+    `coded_language`: also ask that a langtag's primary language subtag be 2 or 3 letters, the lengths of the ISO
+    639 codes the registry holds (4 letters is reserved, and no 5-8 letter subtag has been registered), so that a
+    word such as "english", well-formed by the grammar, names no language. The CTDL rules read their datatype so
+    (their catalog notes say why); grandfathered and private-use tags are unaffected."""
+    if not isinstance(value, str) or not value.isascii():
+        return False
+    if value.lower() in _GRANDFATHERED:
+        return True
+    if _LANGTAG.fullmatch(value) is None:
+        return False
+    primary = value.split("-", 1)[0]
+    return not coded_language or primary in ("x", "X") or len(primary) <= 3
 
 
 def is_language_value(value: Any) -> bool:

@@ -2,13 +2,13 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from typing import Any
 
 from conformance.live.transcript import Step
 from conformance.model.findings import Finding
 from conformance.model.services import ServiceSubject
 from conformance.model.subjects import Subject
 from conformance.registry import MISSING, CheckContext, check, describe
+from conformance.standards.json_diff import differences
 from conformance.standards.live import Judge, at, judged, object_body, service, status, unanswered
 
 
@@ -47,26 +47,6 @@ def issue_answers_created(subject: Subject, ctx: CheckContext) -> Iterable[Findi
     return _run(subject, ctx, "issuer", ("issue-valid",), judge)
 
 
-def _differences(sent: Any, got: Any, at: str) -> Iterator[tuple[str, Any, Any]]:
-    """(pointer, sent, found) for each member of `sent` that `got` lacks or changed."""
-    if isinstance(sent, dict):
-        if not isinstance(got, dict):
-            yield at, sent, got
-            return
-        for key, value in sent.items():
-            pointer = f"{at}/{str(key).replace('~', '~0').replace('/', '~1')}"
-            if key not in got:
-                yield pointer, value, _ABSENT
-            else:
-                yield from _differences(value, got[key], pointer)
-    elif isinstance(sent, list) and isinstance(got, list) and all(not isinstance(v, (dict, list)) for v in sent):
-        if not all(v in got for v in sent):
-            yield at, sent, got
-    elif sent != got:
-        yield at, sent, got
-
-
-_ABSENT = object()
 
 
 @check("VCALM-issue-keeps-claims")
@@ -79,11 +59,11 @@ def issued_credential_keeps_claims(subject: Subject, ctx: CheckContext) -> Itera
                                 at(svc, step))
             return
         free = () if svc.service.id else ("/issuer",)        # the service may choose its own issuer id
-        for pointer, value, found in _differences(sent, issued, ""):
+        for pointer, value, found in differences(sent, issued, reading="kept"):
             if pointer == "/proof" or any(pointer == p or pointer.startswith(p + "/") for p in free):
                 continue
             where = at(svc, step, "/response/body/verifiableCredential" + pointer)
-            if found is _ABSENT:
+            if found is MISSING:
                 yield ctx.fail(where, expected=f"the submitted value {describe(value)}",
                                message=f"{pointer} is absent from the issued credential; it was submitted as "
                                        f"{describe(value)}")

@@ -36,6 +36,7 @@ from conformance.model.findings import Finding
 from conformance.model.subjects import Subject
 from conformance.registry import MISSING, CheckContext, CheckFn, check, describe
 from conformance.standards.ctdl import not_loadable
+from conformance.standards.predicates import is_language_tag
 
 NOT_JUDGED_PREFIXES = frozenset({"qdata"})      # the QData encoding is not pinned
 # The namespaces whose terms the pinned encodings define completely: Credential Engine's own. Terms of the other
@@ -602,18 +603,6 @@ def concepts_come_from_their_scheme(document: CtdlDocument, schema: CtdlSchema, 
                 yield ctx.fail(at + suffix, expected=f"a concept of {schemes}", found=concept)
 
 
-# BCP 47 well-formedness, with the primary language subtag limited to the registered lengths (2 or 3 letters);
-# private-use tags (x-...) and the i- grandfathered forms are accepted as written.
-_LANGUAGE_TAG = re.compile(
-    r"^(?:[A-Za-z]{2,3}(?:-[A-Za-z]{3}){0,3}(?:-[A-Za-z]{4})?(?:-(?:[A-Za-z]{2}|\d{3}))?"
-    r"(?:-(?:[A-Za-z\d]{5,8}|\d[A-Za-z\d]{3}))*(?:-[0-9A-WY-Za-wy-z](?:-[A-Za-z\d]{2,8})+)*"
-    r"(?:-x(?:-[A-Za-z\d]{1,8})+)?|x(?:-[A-Za-z\d]{1,8})+|i-[A-Za-z]{2,8})$")
-
-
-def is_language_tag(value: str) -> bool:
-    return _LANGUAGE_TAG.match(value) is not None
-
-
 @check("CTDL-language-map")
 @with_vocabulary
 def language_maps_are_well_formed(document: CtdlDocument, schema: CtdlSchema, ctx: CheckContext) -> Iterator[Finding]:
@@ -628,7 +617,7 @@ def language_maps_are_well_formed(document: CtdlDocument, schema: CtdlSchema, ct
                 continue
             for tag, text in value.items():
                 inner = f"{at}/{escape_pointer(tag)}"
-                if tag != "@none" and not is_language_tag(tag):
+                if tag != "@none" and not is_language_tag(tag, coded_language=True):
                     yield ctx.fail(inner, expected="a BCP 47 language tag as the key", found=tag,
                                    message=f"{inner}: the key {describe(tag)} is not a BCP 47 language tag")
                 elif not (isinstance(text, str) or (isinstance(text, list) and text
@@ -651,7 +640,7 @@ def language_values_are_tags(document: CtdlDocument, schema: CtdlSchema, ctx: Ch
         for key, at, value in _values(node):
             if not _range_is(schema, key, frozenset({"xsd:language"})):
                 continue
-            if not (isinstance(value, str) and is_language_tag(value)):
+            if not (isinstance(value, str) and is_language_tag(value, coded_language=True)):
                 yield ctx.fail(at, expected="a BCP 47 language tag such as en or en-US", found=value)
 
 
