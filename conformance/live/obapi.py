@@ -32,9 +32,7 @@ from __future__ import annotations
 import base64
 import copy
 import hashlib
-import json
 import secrets
-import time
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -42,9 +40,9 @@ from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs, urlencode, urljoin, urlsplit
 
-from conformance.live.transcript import NOTE, Step, Transcript
-from conformance.net import FetchError, GuardedClient, Response, redact_url
-from conformance.net.evidence import REDACTED, redact_headers, secret_field
+from conformance.live.transcript import NOTE, Step, Transcript, record
+from conformance.net import GuardedClient, Response
+from conformance.net.evidence import REDACTED, secret_field
 
 if TYPE_CHECKING:
     from conformance.model.services import ServiceSubject
@@ -145,35 +143,9 @@ class _Client:
     def call(self, flow: str, name: str, method: str, url: str, *, body: Any = None, form: Mapping[str, str] | None
              = None, headers: Mapping[str, str] | None = None, expect: Mapping[str, Any] | None = None,
              accept: str = "application/json") -> tuple[Step, Response | None, Any]:
-        content, content_type, shown = b"", None, None
-        if form is not None:
-            content, content_type, shown = urlencode(form).encode(), "application/x-www-form-urlencoded", \
-                _shown_form(form)
-        elif body is not None:
-            content, content_type, shown = json.dumps(body, ensure_ascii=False).encode("utf-8"), \
-                "application/json", redact(body)
-        base = {"flow": flow, "name": name, "method": method, "url": redact_url(url), "request": shown,
-                "expect": dict(expect or {})}
-        started = time.monotonic()
-        try:
-            answer = self.client.send(method, url, content=content, content_type=content_type, headers=headers,
-                                      accept=accept, max_bytes=MAX_BODY)
-        except FetchError as exc:
-            step = Step(**base, status=exc.status, elapsed_s=time.monotonic() - started, error=exc.reason.value,
-                        message=exc.message)
-            self.steps.append(step)
-            return step, None, None
-        parsed: Any = None
-        text, problem = "", ""
-        if answer.body.strip():
-            try:
-                parsed = json.loads(answer.body)
-            except (ValueError, RecursionError) as exc:
-                problem = f"the body is not JSON ({type(exc).__name__}: {str(exc)[:120]})"
-                # secrets out before the text is cut: a secret cut in two would survive in part
-                text = self.client.secrets.redact(answer.body[:2048].decode("utf-8", "replace"))[:512]
-        step = Step(**base, status=answer.status, headers=redact_headers(answer.headers, keep=KEPT),
-                    body=redact(parsed), text=text, json_error=problem, elapsed_s=time.monotonic() - started)
+        step, answer, parsed = record(self.client, flow, name, method, url, body=body, form=form, headers=headers,
+                                      accept=accept, max_bytes=MAX_BODY, keep=KEPT, redact=redact,
+                                      redact_form=_shown_form, by_value="text", expect=expect)
         self.steps.append(step)
         return step, answer, parsed
 

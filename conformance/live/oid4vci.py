@@ -19,15 +19,14 @@ Every step is kept with secrets (codes, tokens) redacted.
 """
 from __future__ import annotations
 
-import json
 import time
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
-from urllib.parse import urlencode, urlsplit, urlunsplit
+from urllib.parse import urlsplit, urlunsplit
 
-from conformance.live.transcript import MAX_TEXT, Step, Transcript
-from conformance.net import FetchError, GuardedClient, redact_url
-from conformance.net.evidence import REDACTED, redact_headers, redact_json
+from conformance.live.transcript import Step, Transcript, record
+from conformance.net import GuardedClient
+from conformance.net.evidence import REDACTED, redact_json
 
 if TYPE_CHECKING:
     from conformance.model.services import ServiceSubject
@@ -65,36 +64,8 @@ def _step(client: GuardedClient, flow: str, name: str, method: str, url: str, *,
           body: Any = None, raw: bytes | None = None, headers: Mapping[str, str] | None = None,
           expect: Mapping[str, Any] | None = None) -> tuple[Step, Any]:
     """One request, recorded as a Step (redacted); also the parsed body unredacted, for the flow's next request."""
-    content, content_type, shown = b"", None, None
-    if form is not None:
-        content, content_type = urlencode(dict(form)).encode(), "application/x-www-form-urlencoded"
-        shown = _redact(dict(form))
-    elif raw is not None:
-        content, content_type = raw, "application/json"
-        shown = {"rawBytes": len(raw), "start": raw[:80].decode("utf-8", "replace")}
-    elif body is not None:
-        content, content_type = json.dumps(body, ensure_ascii=False).encode(), "application/json"
-        shown = _redact(body)
-    base: dict[str, Any] = {"flow": flow, "name": name, "method": method, "url": redact_url(url), "request": shown,
-                            "expect": dict(expect or {})}
-    started = time.monotonic()
-    try:
-        answer = client.send(method, url, content=content, content_type=content_type, headers=headers,
-                             accept="application/json", max_bytes=MAX_BYTES)
-    except FetchError as exc:
-        return Step(**base, status=exc.status, elapsed_s=time.monotonic() - started, error=exc.reason.value,
-                    message=exc.message), None
-    parsed: Any = None
-    text = problem = ""
-    if answer.body.strip():
-        try:
-            parsed = json.loads(answer.body)
-        except (ValueError, RecursionError) as exc:
-            problem = f"the body is not JSON ({type(exc).__name__}: {str(exc)[:120]})"
-            # secrets out before the text is cut: a secret cut in two would survive in part
-            text = client.secrets.redact(answer.body[:MAX_TEXT * 4].decode("utf-8", "replace"))[:MAX_TEXT]
-    step = Step(**base, status=answer.status, headers=redact_headers(answer.headers, keep=KEPT),
-                body=_redact(parsed), text=text, json_error=problem, elapsed_s=time.monotonic() - started)
+    step, _, parsed = record(client, flow, name, method, url, body=body, form=form, raw=raw, headers=headers,
+                             max_bytes=MAX_BYTES, keep=KEPT, redact=_redact, by_value="text", expect=expect)
     return step, parsed
 
 

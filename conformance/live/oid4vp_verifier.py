@@ -35,16 +35,15 @@ from __future__ import annotations
 import copy
 import dataclasses
 import json
-import time
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
-from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit
+from urllib.parse import parse_qsl, urljoin, urlsplit
 
-from conformance.live.transcript import Step, Transcript
-from conformance.net import FetchError, GuardedClient, redact_url
-from conformance.net.evidence import redact_headers, redact_json
+from conformance.live.transcript import Step, Transcript, record
+from conformance.net import GuardedClient, redact_url
+from conformance.net.evidence import redact_json
 
 if TYPE_CHECKING:
     from conformance.model.services import ServiceSubject
@@ -288,29 +287,9 @@ def _step(client: GuardedClient, flow: str, name: str, method: str, url: str, *,
           form: Mapping[str, str] | None = None, accept: str = "application/json",
           expect: Mapping[str, Any] | None = None) -> tuple[Step, bytes]:
     """One request recorded as a Step (redacted), and the raw body for the flow's next request."""
-    content = urlencode(dict(form)).encode() if form is not None else b""
-    shown = redact_json(dict(form)) if form is not None else None
-    base: dict[str, Any] = {"flow": flow, "name": name, "method": method, "url": redact_url(url), "request": shown,
-                            "expect": dict(expect or {})}
-    started = time.monotonic()
-    try:
-        answer = client.send(method, url, content=content,
-                             content_type="application/x-www-form-urlencoded" if form is not None else None,
-                             accept=accept, max_bytes=MAX_BYTES)
-    except FetchError as exc:
-        return Step(**base, status=exc.status, elapsed_s=time.monotonic() - started, error=exc.reason.value,
-                    message=exc.message), b""
-    parsed: Any = None
-    text = problem = ""
-    if answer.body.strip():
-        try:
-            parsed = json.loads(answer.body)
-        except (ValueError, RecursionError) as exc:
-            problem = f"the body is not JSON ({type(exc).__name__}: {str(exc)[:120]})"
-            text = answer.body[:MAX_KEPT_TEXT].decode("utf-8", "replace")
-    return Step(**base, status=answer.status, headers=redact_headers(answer.headers, keep=KEPT),
-                body=redact_json(parsed), text=text, json_error=problem,
-                elapsed_s=time.monotonic() - started), answer.body
+    step, answer, _ = record(client, flow, name, method, url, form=form, accept=accept, max_bytes=MAX_BYTES,
+                             keep=KEPT, by_value="none", text_limit=MAX_KEPT_TEXT, expect=expect)
+    return step, answer.body if answer is not None else b""
 
 
 def _with_request_url(step: Step, raw: bytes) -> Step:

@@ -7,9 +7,9 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from conformance.cli.audit import audit
 from conformance.ctdl import synthetic
 from conformance.ctdl.audit import AuditOptions, plan, run_audit
-from conformance.ctdl.cli_audit import audit
 from conformance.ctdl.schema import schema_for
 from conformance.environment import Environment
 from conformance.schemas import validate_data_file

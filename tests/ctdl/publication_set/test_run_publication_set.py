@@ -203,7 +203,7 @@ def standin(tmp_path: Path) -> Iterator[str]:
 
 
 def test_registry_command_looks_in_local_files_first(publication: Path, standin: str, tmp_path: Path) -> None:
-    from conformance.ctdl.cli_registry import registry
+    from conformance.cli.registry import registry
 
     result = CliRunner().invoke(registry, [str(publication / "a-organization.json"),
                                            str(publication / "b-certificate.json"), "--registry-base", standin,

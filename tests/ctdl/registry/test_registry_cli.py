@@ -9,7 +9,7 @@ import pytest
 from click.testing import CliRunner, Result
 
 from conformance.cli import EXIT_INCOMPLETE
-from conformance.ctdl.cli_registry import registry
+from conformance.cli.registry import registry
 from conformance.reference.registry import serve_registry
 from conformance.schemas import validate_data_file
 

@@ -11,7 +11,9 @@ from typing import Any
 
 from conformance.model.findings import Finding
 from conformance.model.subjects import Subject
-from conformance.registry import MISSING, REGISTRY, CheckContext, check
+from conformance.registry import MISSING, CheckContext, check
+from conformance.standards.jsonld_terms import undefined_terms
+from conformance.standards.ob.v3_0.revocation import revocation_list_clears_the_credential
 from conformance.standards.predicates import (
     as_list,
     is_datetime_stamp,
@@ -20,7 +22,6 @@ from conformance.standards.predicates import (
     items,
     pointer,
 )
-from conformance.standards.ob.v3_0.revocation import revocation_list_clears_the_credential
 from conformance.standards.securing import secured_by_issuer
 from conformance.standards.validity import verification_period
 from conformance.standards.vcdm import vc_version
@@ -540,40 +541,11 @@ def endorsements_are_endorsement_credentials(subject: Subject, ctx: CheckContext
 
 # --- processing layers -------------------------------------------------------------------------------------
 
-def _embedded_json_pointers(subject: Subject) -> list[str]:
-    """Pointers of JSON objects embedded in this subject that the runner checks as subjects of their own."""
-    pointers = []
-    for embedder in REGISTRY.embedders:
-        try:
-            pointers += [e.pointer for e in embedder(subject) if e.encoding == "json"]
-        except Exception:  # noqa: BLE001 - a broken embedder is not this rule's concern
-            continue
-    return pointers
-
-
-def _inside(at: str, bases: list[str]) -> bool:
-    return any(at == base or at.startswith(base + "/") for base in bases)
-
-
 @check("CLR20-jsonld-safe-mode")
 def expands_in_safe_mode(subject: Subject, ctx: CheckContext) -> Iterator[Finding]:
-    """Safe-mode expansion finds no undefined property or type outside the embedded credentials and endorsements."""
-    report = subject.jsonld
-    if report.unavailable is not None:
-        yield ctx.error(report.unavailable.describe())
-        return
-    if report.invalid is not None:
-        yield ctx.fail("/@context", expected="a document JSON-LD expansion accepts",
-                       message=f"JSON-LD expansion rejects the document: {report.invalid}")
-        return
-    embedded = _embedded_json_pointers(subject)
-    for problem in report.problems:
-        if _inside(problem.pointer, embedded):
-            continue
-        what = "property" if problem.kind == "undefined-property" else "type"
-        yield ctx.fail(problem.pointer, expected=f"a {what} defined by the document's contexts",
-                       message=f"{problem.pointer or '/'} uses the {what} {problem.term!r}, which no context in "
-                               f"@context defines; expected every {what} to be defined (JSON-LD safe mode)")
+    """Safe-mode expansion finds no undefined property or type outside the embedded credentials and endorsements
+    (conformance.standards.jsonld_terms)."""
+    yield from undefined_terms(subject, ctx, processable_rule=None)
 
 
 @check("CLR20-jsonschema-clrcredential")

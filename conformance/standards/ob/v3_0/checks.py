@@ -7,6 +7,7 @@ from typing import Any
 from conformance.model.findings import Finding
 from conformance.model.subjects import Subject
 from conformance.registry import MISSING, CheckContext, check
+from conformance.standards.jsonld_terms import undefined_terms
 from conformance.standards.ob.v3_0 import _shapes as s
 from conformance.standards.predicates import (
     PNG_CONTAINER,
@@ -164,22 +165,8 @@ def extensions_context_listed(subject: Subject, ctx: CheckContext) -> Findings:
 
 @check("OB30-jsonld-safe-mode")
 def jsonld_safe_mode(subject: Subject, ctx: CheckContext) -> Findings:
-    """Safe-mode expansion drops no term; problems inside embedded endorsements belong to their own subjects."""
-    report = subject.jsonld
-    if report.unavailable is not None:
-        yield ctx.error(report.unavailable.describe())
-        return
-    if report.invalid is not None:
-        yield ctx.fail("/@context", expected="contexts that JSON-LD processing accepts", message=report.invalid)
-        return
-    own = s.endorsement_pointers(subject)
-    for problem in report.problems:
-        if s.inside(problem.pointer, own):
-            continue
-        what = "property" if problem.kind == "undefined-property" else "type"
-        yield ctx.fail(problem.pointer, expected=f"a {what} term defined by the document's contexts",
-                       message=f"{problem.pointer or 'the document'} uses the {what} {problem.term!r}, which no "
-                               f"context defines; safe-mode JSON-LD would drop it")
+    """Safe-mode expansion drops no term (conformance.standards.jsonld_terms); endorsements are judged on their own."""
+    yield from undefined_terms(subject, ctx, processable_rule=None)
 
 
 # --- the credential --------------------------------------------------------------------------------------------

@@ -7,8 +7,8 @@ from fractions import Fraction
 from typing import Any, Literal
 
 from conformance.model.subjects import Subject
-from conformance.registry import REGISTRY
 from conformance.standards import predicates
+from conformance.standards.jsonld_terms import embedded_json_pointers, shares_parent_jsonld, within
 from conformance.standards.predicates import as_list, items, pointer
 
 V2_CONTEXT = "https://www.w3.org/ns/credentials/v2"
@@ -135,33 +135,6 @@ def has_proof(document: Mapping[str, Any]) -> bool:
 def is_secured_itself(subject: Subject) -> bool:
     """Secured by an embedded proof or by the JWT that carries it."""
     return has_proof(subject.document) or subject.payload.jwt is not None
-
-
-def embedded_json_pointers(subject: Subject) -> tuple[str, ...]:
-    """Pointers of the JSON objects this subject embeds as subjects of their own (judged there, not here)."""
-    found: list[str] = []
-    for embedder in REGISTRY.embedders:
-        try:
-            for item in embedder(subject):
-                if item.encoding == "json":
-                    found.append(item.pointer)
-        except Exception:  # noqa: BLE001 - embedders read untrusted JSON; a failing one embeds nothing
-            continue
-    return tuple(found)
-
-
-def within(at: str, prefixes: tuple[str, ...]) -> bool:
-    return any(at == p or at.startswith(p + "/") for p in prefixes)
-
-
-def shares_parent_jsonld(subject: Subject) -> bool:
-    """True when the subject sits as JSON inside its parent, so expanding the parent covered it."""
-    if subject.parent is None:
-        return False
-    carrier = getattr(subject, "carrier", None)
-    if carrier is not None:
-        return carrier == "json"
-    return not getattr(subject, "decoded", False)
 
 
 def language_value_objects(value: Any, base: str = "") -> Iterator[tuple[str, Mapping[str, Any]]]:

@@ -7,6 +7,7 @@ from typing import Any
 from conformance.model.findings import Finding
 from conformance.model.subjects import Subject
 from conformance.registry import MISSING, CheckContext, check, describe
+from conformance.standards.jsonld_terms import undefined_terms
 from conformance.standards.predicates import (
     as_list,
     is_datetime_stamp,
@@ -105,31 +106,8 @@ def later_contexts_are_urls_or_objects(subject: Subject, ctx: CheckContext) -> I
 
 @check("VCDM20-terms-defined")
 def terms_are_defined(subject: Subject, ctx: CheckContext) -> Iterator[Finding]:
-    """No property or type is dropped by safe-mode JSON-LD expansion. Terms inside embedded credentials are
-    reported by those credentials, not twice."""
-    report = subject.jsonld
-    if report.unavailable is not None:
-        if shares_parent_jsonld(subject):
-            yield ctx.inapplicable("the contexts of the enclosing document cannot be loaded; reported there")
-        else:
-            yield ctx.error(report.unavailable.describe())
-        return
-    if report.invalid is not None and not report.problems:
-        yield ctx.inapplicable("JSON-LD processing stops on an error (see VCDM20-jsonld-processable)")
-        return
-    children = embedded_json_pointers(subject)
-    for problem in report.problems:
-        if within(problem.pointer, children):
-            continue
-        if problem.kind == "undefined-type":
-            yield ctx.fail(problem.pointer, expected="a type defined by the @context or an absolute URL",
-                           message=f"type {problem.term!r} at {problem.pointer} is not defined by the "
-                                   f"document's contexts; JSON-LD processing leaves it as a relative IRI")
-        else:
-            at = problem.pointer + pointer(problem.term)
-            yield ctx.fail(at, expected="a property defined by the @context",
-                           message=f"property {problem.term!r} of {problem.pointer or 'the document'} is not "
-                                   f"defined by the document's contexts; JSON-LD processing drops it")
+    """No property or type is dropped by safe-mode JSON-LD expansion (conformance.standards.jsonld_terms)."""
+    yield from undefined_terms(subject, ctx, processable_rule="VCDM20-jsonld-processable")
 
 
 @check("VCDM20-jsonld-processable")

@@ -132,7 +132,8 @@ def registry(inputs: tuple[str, ...], registry_base_option: str, route: str, pro
              output_format: str, artifacts: Path | None, online: bool, allow_private: bool, out: Path | None,
              verbose: bool) -> None:
     """Check Credential Registry publications: CTIDs fetched from the Registry, Registry URLs, or local files."""
-    from conformance.cli import EXIT_CODES, EXIT_ERROR, _console, _run_with_progress
+    from conformance.cli.common import EXIT_CODES, EXIT_ERROR, run_with_progress
+    from conformance.cli.common import console as _console
     from conformance.environment import MAX_FETCHED_BYTES, Environment
     from conformance.outputs import OutputError
     from conformance.reporting.results import check_output, results_document, write_results
@@ -164,7 +165,7 @@ def registry(inputs: tuple[str, ...], registry_base_option: str, route: str, pro
     with http:
         read, unread = fetch_inputs(urls, client, env.limits.max_bytes + 1)
         targets: list[Target] = [*read, *local]
-        results = _run_with_progress(runner, targets, errors, show=output_format == "text")
+        results = run_with_progress(runner, targets, errors, show=output_format == "text")
     for item in unread:
         errors.print(f"[red]not read:[/] {item.url}: {item.error.message}", soft_wrap=True)
     ended = datetime.now(UTC)

@@ -9,9 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import click
-from rich.console import Console
 from rich.markup import escape
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
 from conformance import __version__
 from conformance.environment import MAX_FETCHED_BYTES, Environment
@@ -25,9 +23,8 @@ from conformance.loading import (
     load_toml_file,
     read_bounded,
 )
-from conformance.model.findings import Verdict
 from conformance.model.requirements import SERVICES, CatalogError
-from conformance.model.targets import DirectoryTarget, Target, UrlTarget, local_target
+from conformance.model.targets import Target, UrlTarget, local_target
 from conformance.net import FetchError, FetchPolicy, FetchPolicyError, GuardedClient
 from conformance.outputs import OutputError
 from conformance.reporting.results import (
@@ -36,31 +33,28 @@ from conformance.reporting.results import (
     results_document,
     write_results,
 )
-from conformance.reporting.text import printable, render
-from conformance.runner import Runner, SubjectResult, run_verdict
+from conformance.reporting.text import render
+from conformance.runner import Runner, run_verdict
 from conformance.trust import TrustError, combine, load_trust_source
 from conformance.verifier import VerificationOptions, judging_instant
 from conformance.work import WorkLimits
 
-# Exit codes, one per verdict (README "Exit codes"); 2 is also click's code for a usage error.
-EXIT_PASS, EXIT_FAIL, EXIT_ERROR, EXIT_INCOMPLETE, EXIT_NOT_JUDGED = 0, 1, 2, 3, 4
-EXIT_CODES = {Verdict.PASS: EXIT_PASS, Verdict.FAIL: EXIT_FAIL, Verdict.INCOMPLETE: EXIT_INCOMPLETE,
-              Verdict.NOT_JUDGED: EXIT_NOT_JUDGED}
-# The last line serve-reference prints: a script reading its targets.toml waits for it (make demo does).
-SERVE_REFERENCE_DONE = "# end of the reference targets"
+from .audit import audit
+from .common import (
+    EXIT_CODES,
+    EXIT_ERROR,
+    EXIT_FAIL,
+    EXIT_INCOMPLETE,
+    EXIT_NOT_JUDGED,
+    EXIT_PASS,
+    SERVE_REFERENCE_DONE,
+    run_with_progress,
+)
+from .common import console as _console
+from .registry import registry
 
-
-class _PrintableConsole(Console):
-    """A console whose every printed string is printable: error messages quote vendor files and servers, and a
-    control character there (an ANSI escape, a bidi override) must not reach the tester's terminal."""
-
-    def print(self, *objects: Any, **options: Any) -> None:  # noqa: A003 - rich's own name
-        super().print(*(printable(o) if isinstance(o, str) else o for o in objects), **options)
-
-
-def _console(*, stderr: bool = False) -> Console:
-    # emoji off: rich would turn ":key:" inside "did:key:z6Mk..." into a key glyph
-    return _PrintableConsole(stderr=stderr, highlight=False, emoji=False)
+__all__ = ["EXIT_CODES", "EXIT_ERROR", "EXIT_FAIL", "EXIT_INCOMPLETE", "EXIT_NOT_JUDGED", "EXIT_PASS",
+           "SERVE_REFERENCE_DONE", "main"]
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -131,10 +125,6 @@ def _check_registry_base(value: str | None) -> None:
     if value and value not in REGISTRY_ENVIRONMENTS and not value.startswith(("https://", "http://")):
         raise click.BadParameter(f"--registry-base expects {', '.join(REGISTRY_ENVIRONMENTS)} or an http(s) base URL, "
                                  f"found {value!r}")
-
-
-def _count(targets: Sequence[Target]) -> int:
-    return sum(len(t.files()) if isinstance(t, DirectoryTarget) else 1 for t in targets)
 
 
 @main.command()
@@ -250,7 +240,7 @@ def check(inputs: tuple[str, ...], profile_name: str, output_format: str, artifa
                      soft_wrap=True)
     started = datetime.now(UTC)
     with client:
-        results = _run_with_progress(runner, targets, errors, show=output_format == "text")
+        results = run_with_progress(runner, targets, errors, show=output_format == "text")
     ended = datetime.now(UTC)
     scope = runner.scope(results)
     if out is not None:
@@ -283,20 +273,6 @@ def _work_limits(settings: Sequence[str]) -> WorkLimits:
         return WorkLimits.parse(pairs)
     except ValueError as exc:
         raise click.BadParameter(str(exc), param_hint="--work-budget") from None
-
-
-def _run_with_progress(runner: Runner, targets: Sequence[Target], console: Console, *, show: bool) -> list[SubjectResult]:
-    total = _count(targets)
-    if not show or total < 2 or not console.is_terminal:
-        return list(runner.run(targets))
-    results: list[SubjectResult] = []
-    columns = (TextColumn("checking"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
-    with Progress(*columns, console=console, transient=True) as progress:
-        task = progress.add_task("check", total=total)
-        for result in runner.run(targets):
-            results.append(result)
-            progress.advance(task)
-    return results
 
 
 @main.command()
@@ -338,7 +314,12 @@ def report(results_files: tuple[Path, ...], earl: bool, html_report: bool, pdf: 
     """Render reports from results.json files; nothing is judged again."""
     from conformance.model.attestations import AttestationError, load_vendor_attestation
     from conformance.reporting.matrix import build_matrix, matrix_html, matrix_markdown
-    from conformance.reporting.package import ReportError, ReportRequest, write_no_follow, write_report_package
+    from conformance.reporting.package import (
+        ReportError,
+        ReportRequest,
+        write_no_follow,
+        write_report_package,
+    )
     from conformance.schemas import validate_data_file
 
     errors = _console(stderr=True)
@@ -753,13 +734,5 @@ def serve_reference(port: int, faults: tuple[str, ...], list_faults: bool, token
             pass
 
 
-def _register_commands() -> None:
-    """Commands that live beside the library they drive (the Registry client), kept out of this module's imports."""
-    from conformance.ctdl.cli_audit import audit
-    from conformance.ctdl.cli_registry import registry
-
-    main.add_command(audit)
-    main.add_command(registry)
-
-
-_register_commands()
+main.add_command(audit)
+main.add_command(registry)

@@ -15,7 +15,7 @@ from rich.progress import (
     TimeElapsedColumn,
 )
 
-from .audit import DEFAULT_SHARD, AuditOptions, ShardResult, run_audit
+from conformance.ctdl.audit import DEFAULT_SHARD, AuditOptions, ShardResult, run_audit
 
 EXIT_PASS, EXIT_FAIL, EXIT_ERROR = 0, 1, 2
 
