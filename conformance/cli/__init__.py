@@ -76,7 +76,7 @@ def _targets(inputs: Sequence[str], client: GuardedClient, *, allow_driver_comma
         if item.endswith(".toml") and Path(item).is_file():      # a targets file: documents and live services
             try:
                 loaded = load_targets_file(Path(item), allow_driver_commands=allow_driver_commands,
-                                           allow_outside_paths=allow_outside_paths)
+                                           allow_outside_paths=allow_outside_paths, inside=inside)
             except TargetsFileError as exc:
                 raise click.BadParameter(str(exc), param_hint="PATH") from None
             targets += _targets(loaded.documents, client, allow_driver_commands=allow_driver_commands,

@@ -163,17 +163,28 @@ class TargetsFile:
 
 
 def load_targets_file(path: Path, *, allow_driver_commands: bool = False,
-                      allow_outside_paths: bool = False) -> TargetsFile:
+                      allow_outside_paths: bool = False, inside: Path | None = None) -> TargetsFile:
     """Read and check a targets file. `[[target]]` paths must resolve inside its folder unless allow_outside_paths;
-    the programs its services name may run only with allow_driver_commands (ServiceConfig.commands)."""
+    the programs its services name may run only with allow_driver_commands (ServiceConfig.commands). `inside`: the
+    folder a targets file named by another one must be read from (checked on the opened file, as documents are)."""
     from conformance.model.requirements import CatalogError
     from conformance.schemas import validate_data_file
 
-    from conformance.loading import LoadError, load_toml_file
+    from conformance.loading import CONFIG_MAX_BYTES, LoadError, load_toml_file, parse_toml_text
+    from conformance.model.targets import read_inside
 
     try:
-        data = load_toml_file(path, what="the targets file")
+        if inside is None:
+            data = load_toml_file(path, what="the targets file")
+        else:
+            raw = read_inside(path, inside, CONFIG_MAX_BYTES)
+            if len(raw) > CONFIG_MAX_BYTES:
+                raise TargetsFileError(f"{path}: the targets file is larger than {CONFIG_MAX_BYTES:,} bytes, the "
+                                       "most the suite reads")
+            data = parse_toml_text(raw, path, what="the targets file")
     except LoadError as exc:
+        raise TargetsFileError(str(exc)) from None
+    except OSError as exc:          # TargetPathError: a link swapped in since the enclosing file was loaded
         raise TargetsFileError(str(exc)) from None
     _refuse_inline_secrets(path, data)
     try:

@@ -45,7 +45,7 @@ def _outside(path: Path, folder: Path, found: str) -> TargetPathError:
                            "the targets file was loaded")
 
 
-def _read_inside(path: Path, folder: Path, limit: int) -> bytes:
+def read_inside(path: Path, folder: Path, limit: int) -> bytes:
     """At most `limit` + 1 bytes of `path`, which must be a regular file inside `folder` (resolved) when opened.
 
     Loading the targets file checked the path, but a link may be swapped in between that check and this read. So
@@ -100,7 +100,7 @@ class FileTarget:
         from conformance.model.subjects import Subject
 
         limit = env.limits.max_bytes
-        raw = _read_bounded(self.path, limit) if self.inside is None else _read_inside(self.path, self.inside, limit)
+        raw = _read_bounded(self.path, limit) if self.inside is None else read_inside(self.path, self.inside, limit)
         yield Subject(id=self.id, env=env, raw=raw, name=self.path.name, target=self.id)
 
 

@@ -180,3 +180,22 @@ def test_check_refuses_a_link_swapped_in_after_loading(
     (entry,) = json.loads((out / "results.json").read_text(encoding="utf-8"))["results"]
     messages = [f["message"] for f in entry["findings"] if f["outcome"] == "error"]
     assert any("leads outside the targets file's folder" in m for m in messages)
+
+
+def test_a_nested_targets_file_swapped_for_a_link_after_loading_is_not_read(vendor: Path, tmp_path: Path) -> None:
+    nested = vendor / "more.toml"
+    nested.write_text('[[target]]\npath = "badge.json"\n', encoding="utf-8")
+    loaded = load_targets_file(_targets_file(vendor, "more.toml"))
+    assert loaded.documents == (str(nested.resolve()),)
+    (tmp_path / "outside" / "more.toml").write_text(f'secret = "{SECRET}"\n', encoding="utf-8")
+    _swap_for_link(nested, tmp_path / "outside" / "more.toml")
+    with pytest.raises(services.TargetsFileError) as refused:
+        load_targets_file(nested, inside=loaded.inside)
+    assert "leads outside the targets file's folder" in str(refused.value) and SECRET not in str(refused.value)
+
+
+def test_a_nested_targets_file_inside_the_folder_still_loads(vendor: Path) -> None:
+    nested = vendor / "more.toml"
+    nested.write_text('[[target]]\npath = "badge.json"\n', encoding="utf-8")
+    loaded = load_targets_file(nested, inside=vendor.resolve())
+    assert loaded.documents == (str((vendor / "badge.json").resolve()),)
