@@ -26,7 +26,17 @@ class PrintableConsole(Console):
     control character there (an ANSI escape, a bidi override) must not reach the tester's terminal."""
 
     def print(self, *objects: Any, **options: Any) -> None:
-        super().print(*(printable(o) if isinstance(o, str) else o for o in objects), **options)
+        super().print(*(_printable_inside(o) if isinstance(o, str) else o for o in objects), **options)
+
+
+def _printable_inside(text: str) -> str:
+    """printable(), except that the newlines a message of ours starts or ends with stay line breaks: only a newline
+    inside a string can be a vendor's (forging a line of its own, such as a verdict), and that one shows as \u000a."""
+    body = text.strip("\n")
+    if not body:
+        return text
+    start = text.index(body)
+    return text[:start] + printable(body) + text[start + len(body):]
 
 
 def console(*, stderr: bool = False) -> Console:
