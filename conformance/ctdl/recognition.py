@@ -21,6 +21,7 @@ from urllib.parse import urlsplit
 
 from conformance.formats.errors import PayloadError
 from conformance.formats.json_text import parse_json
+from conformance.formats.jws import describe_json_type
 from conformance.registry import describe
 
 from .model import NAMESPACES, other_scheme
@@ -221,7 +222,7 @@ def recognize(document: Any) -> Recognition:
         if any(isinstance(key, str) and key.startswith(ENVELOPE_KEY_PREFIX) for key in islice(document,
                                                                                               MAX_KEYS_LOOKED_AT)):
             return Recognition(True, f"it is a Registry envelope (envelope_* metadata) whose decoded_resource is "
-                                     f"{json_type(inner)}")
+                                     f"{describe_json_type(inner)}")
         if isinstance(inner, str) and inner.lstrip().startswith("{"):
             found = recognize(_decoded(inner))
             if found.ctdl:
@@ -255,23 +256,6 @@ def recognize(document: Any) -> Recognition:
     typed = describe(top_types) if top_types else "no @type"
     return Recognition(False, f"it cites no CTDL context ({cited}) and none of its types or properties is a term of "
                               f"CTDL, CTDL-ASN or QData ({typed})")
-
-
-def json_type(value: Any) -> str:
-    """The JSON type of a decoded value, with its article, for messages ("a string", "an array")."""
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "a boolean"
-    if isinstance(value, int | float):
-        return "a number"
-    if isinstance(value, str):
-        return "a string"
-    if isinstance(value, list):
-        return "an array"
-    if isinstance(value, Mapping):
-        return "an object"
-    return f"a {type(value).__name__}"
 
 
 def _decoded(text: str) -> Any:

@@ -41,6 +41,11 @@ def judge(env: Environment, *documents: dict[str, Any], limits: WorkLimits | Non
     return list(Runner(run_env, run_env.profile(profile)).run(targets))
 
 
+def online_with(env: Environment, fetch: Any) -> Environment:
+    """The run's environment with --online, fetching through `fetch` and knowing no documents (fresh verifier)."""
+    return replace(env, online=True, fetch=fetch, documents={})
+
+
 def errors(result: SubjectResult) -> list[Finding]:
     return [f for f in result.findings if f.outcome is Outcome.ERROR]
 
@@ -207,9 +212,7 @@ def test_hanging_verification_methods_are_asked_once_and_never_pass(env: Environ
         asked.append(url)
         raise FetchError(FetchReason.TIMEOUT, f"{url} did not answer within 10 s", url=url)
 
-    online = replace(env, online=True, fetch=hanging, documents={})
-    online.__dict__.pop("verifier", None)
-    online.__dict__.pop("loader", None)
+    online = online_with(env, hanging)
     document = signed_badge(env)
     method = "https://keys.vendor.example/issuer#key-1"
     document["proof"] = [{**document["proof"], "id": f"urn:proof:{i}", "verificationMethod": method}
@@ -228,9 +231,7 @@ def test_fetches_beyond_the_input_budget_are_not_made(env: Environment) -> None:
         asked.append(url)
         raise FetchError(FetchReason.CONNECTION, f"{url} refuses the connection", url=url)
 
-    online = replace(env, online=True, fetch=refusing, documents={})
-    online.__dict__.pop("verifier", None)
-    online.__dict__.pop("loader", None)
+    online = online_with(env, refusing)
     document = signed_badge(env)
     document["proof"] = [{**document["proof"], "id": f"urn:proof:{i}",
                           "verificationMethod": f"https://keys{i}.vendor.example/issuer#key-1"} for i in range(6)]

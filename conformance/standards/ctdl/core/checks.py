@@ -28,10 +28,11 @@ from conformance.ctdl.identifiers import (
 )
 from conformance.ctdl.load import CtdlLoadError
 from conformance.ctdl.model import CTID_ANY_CASE, CtdlDocument, CtdlNode, DocumentKind, escape_pointer
-from conformance.ctdl.recognition import is_ctdl_context_url, json_type, recognize
+from conformance.ctdl.recognition import is_ctdl_context_url, recognize
 from conformance.ctdl.schema import CtdlSchema, CtdlSchemaUnavailable, schema_of
 from conformance.formats.errors import PayloadError
 from conformance.formats.json_text import parse_json
+from conformance.formats.jws import describe_json_type
 from conformance.model.findings import Finding
 from conformance.model.subjects import Subject
 from conformance.registry import MISSING, CheckContext, CheckFn, check, describe
@@ -144,10 +145,11 @@ def _envelope_resource(subject: Subject, ctx: CheckContext) -> tuple[Any, list[F
             # resource is the same: read as the resource, as the loader does
             return decoded, []
         return None, [ctx.fail(_DECODED_RESOURCE, expected=_ENVELOPE_RESOURCE, found=inner,
-                               message=f"{_DECODED_RESOURCE} is a string holding {json_type(decoded)} as JSON text; "
+                               message=f"{_DECODED_RESOURCE} is a string holding {describe_json_type(decoded)} as "
+                                       "JSON text; "
                                        f"expected {_ENVELOPE_RESOURCE}")]
     return None, [ctx.fail(_DECODED_RESOURCE, expected=_ENVELOPE_RESOURCE, found=inner,
-                           message=f"{_DECODED_RESOURCE} is {json_type(inner)} ({describe(inner)}); "
+                           message=f"{_DECODED_RESOURCE} is {describe_json_type(inner)} ({describe(inner)}); "
                                    f"expected {_ENVELOPE_RESOURCE}")]
 
 
