@@ -15,6 +15,7 @@ from conformance.environment import Environment
 from conformance.model.findings import Outcome, Verdict
 from conformance.reference import reference_modules
 from tests.live.harness import LiveRun
+from tests.snapshots import findings as snapshots
 
 FaultRuns = dict[str | None, LiveRun]
 
@@ -86,3 +87,20 @@ def test_fault_switch_breaks_exactly_its_requirement(key: str, switch: str, env:
                 if rid in covered(env, key)}     # the other side of the same standard is inapplicable here
     assert {rid for rid, o in outcomes.items() if o not in (Outcome.PASSED, Outcome.FAILED, Outcome.CANT_TELL)} \
         == set()
+
+
+SNAPSHOT = snapshots.load(snapshots.FAULT_RUNS)
+RUNS = [(key, None) for key in sorted(reference_modules())] + SWITCHES
+
+
+@pytest.mark.parametrize(("key", "switch"), RUNS)
+def test_findings_are_those_of_the_snapshot(key: str, switch: str | None,
+                                            reference_fault_runs: Callable[[str], FaultRuns]) -> None:
+    """Every finding of the run is what it was when tests/snapshots was taken (issue 14's move)."""
+    name = f"{key} {switch or 'conformant'}"
+    difference = snapshots.difference(SNAPSHOT.get(name), snapshots.rows(reference_fault_runs(key)[switch].results))
+    assert difference is None, f"{name}: {difference}"
+
+
+def test_snapshot_names_only_existing_runs() -> None:
+    assert set(SNAPSHOT) == {f"{key} {switch or 'conformant'}" for key, switch in RUNS}

@@ -11,6 +11,7 @@ from conformance.environment import Environment
 from conformance.evaluation import VectorOutcome, evaluate_vectors
 from conformance.model.findings import Verdict
 from conformance.vectors import Vector, load_vectors
+from tests.snapshots import findings as snapshots
 
 VECTORS = load_vectors()
 GATE_EXEMPT_TAGS = {"io"}       # rules about reading files are covered by unit tests, not by vector files
@@ -135,3 +136,17 @@ def test_every_automated_requirement_has_a_check(env: Environment) -> None:
 def test_every_check_names_a_catalog_requirement(env: Environment) -> None:
     unknown = [rid for rid in env.registry.checks if rid not in env.catalog]
     assert not unknown, f"checks registered for requirements no catalog defines: {unknown}"
+
+
+SNAPSHOT = snapshots.load(snapshots.VECTORS)
+
+
+@pytest.mark.parametrize("vector", VECTORS, ids=[v.id for v in VECTORS])
+def test_findings_are_those_of_the_snapshot(vector: Vector, outcomes: dict[str, VectorOutcome]) -> None:
+    """Every finding, not only the listed ones, is what it was when tests/snapshots was taken (issue 14's move)."""
+    difference = snapshots.difference(SNAPSHOT.get(vector.id), snapshots.rows([outcomes[vector.id].result]))
+    assert difference is None, f"{vector.id}: {difference}"
+
+
+def test_snapshot_names_only_existing_vectors() -> None:
+    assert set(SNAPSHOT) == {v.id for v in VECTORS}
