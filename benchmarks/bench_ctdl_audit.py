@@ -36,7 +36,7 @@ from conformance.ctdl.audit import AuditOptions, run_audit
 from conformance.ctdl.load import load_document
 from conformance.ctdl.policy import fast_findings, rdf_graph, shacl_validate
 from conformance.ctdl.schema import schema_for
-from conformance.environment import Environment
+from conformance.run.environment import Environment
 
 
 def _peak_mib(who: int) -> float:

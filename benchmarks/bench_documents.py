@@ -24,10 +24,10 @@ from pyld.documentloader.requests import requests_document_loader
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from corpus import SCHEMA, corpus  # noqa: E402
 
-from conformance.environment import Environment  # noqa: E402
-from conformance.model.findings import Verdict  # noqa: E402
-from conformance.model.targets import BytesTarget  # noqa: E402
-from conformance.runner import Runner  # noqa: E402
+from conformance.core.findings import Verdict  # noqa: E402
+from conformance.run.environment import Environment  # noqa: E402
+from conformance.run.runner import Runner  # noqa: E402
+from conformance.run.targets.files import BytesTarget  # noqa: E402
 
 
 def serve_contexts(env: Environment) -> tuple[ThreadingHTTPServer, str]:

@@ -34,13 +34,13 @@ GOAL_MIB = 500
 
 
 def _env() -> Any:
-    from conformance.environment import Environment
+    from conformance.run.environment import Environment
 
     return Environment.create()
 
 
 def _signed(document: dict[str, Any]) -> dict[str, Any]:
-    from conformance.vectors import sign_document
+    from conformance.run.vectors import sign_document
 
     return sign_document(document, [{"key": "issuer-ed25519"}], _env().verifier.canonicalizer)
 
@@ -130,9 +130,9 @@ CASES: dict[str, Callable[[], Any]] = {
 _CHILD = """
 import json, re, resource, sys, time
 sys.path.insert(0, {repo!r})
-from conformance.environment import Environment
-from conformance.model.targets import BytesTarget
-from conformance.runner import Runner
+from conformance.run.environment import Environment
+from conformance.run.targets.files import BytesTarget
+from conformance.run.runner import Runner
 data = open({path!r}, "rb").read()
 env = Environment.create()
 runner = Runner(env, env.profile("default"))

@@ -1,6 +1,6 @@
 """BENCH proofs: verifying eddsa-rdfc-2022-signed Open Badges 3.0 credentials, against the naive path.
 
-Suite: `conformance.proofs.verify` with did:key resolution, pinned contexts served from memory and bounded RDFC-1.0.
+Suite: `conformance.support.securing.proofs.verify` with did:key resolution, pinned contexts served from memory and bounded RDFC-1.0.
 Baseline: pyld with its default document loader (every context fetched over HTTP, here from a loopback server
 holding the pinned bytes, and re-processed each time), pyld URDNA2015, SHA-256 and an Ed25519 verify.
 Floor: bare Ed25519 verifies of the same signatures over the same hash data. The canonical N-Quads of both paths
@@ -27,9 +27,15 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from bench_documents import serve_contexts  # noqa: E402
 from corpus import corpus  # noqa: E402
 
-from conformance.environment import Environment  # noqa: E402
-from conformance.keys.testkeys import suite_key  # noqa: E402
-from conformance.proofs import Canonicalizer, ControllerDocumentResolver, decode_base58btc, sign, verify  # noqa: E402
+from conformance.run.environment import Environment  # noqa: E402
+from conformance.support.securing.keys.testkeys import suite_key  # noqa: E402
+from conformance.support.securing.proofs import (  # noqa: E402
+    Canonicalizer,
+    ControllerDocumentResolver,
+    decode_base58btc,
+    sign,
+    verify,
+)
 
 CREATED = datetime(2025, 6, 1, 9, 0, tzinfo=UTC)
 NQUADS = {"algorithm": "URDNA2015", "format": "application/n-quads"}

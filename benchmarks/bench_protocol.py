@@ -26,15 +26,15 @@ from typing import Any
 import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from conformance.environment import Environment
-from conformance.keys.testkeys import suite_key
 from conformance.live import run_flows
 from conformance.live import vcalm as flows
 from conformance.live.vcalm_exchange import GARBAGE, presentation
-from conformance.model.services import ServiceConfig, ServiceSubject, ServiceTarget
-from conformance.net import FetchPolicy, GuardedClient
 from conformance.reference.vcalm import ISSUER_KEY, WORKFLOW, serve_vcalm
-from conformance.runner import Runner
+from conformance.run.environment import Environment
+from conformance.run.runner import Runner
+from conformance.run.targets.services import ServiceConfig, ServiceSubject, ServiceTarget
+from conformance.support.net import FetchPolicy, GuardedClient
+from conformance.support.securing.keys.testkeys import suite_key
 
 # the expired exchange gets a ttl short enough that the rest of the round outlasts it: no waiting in either path
 FAST_EXPIRY = MappingProxyType({"expired_ttl_s": 0.001, "expiry_margin_s": 0.0})
@@ -115,8 +115,8 @@ def every_module(env: Environment) -> tuple[float, list[str]]:
     import tempfile
     from contextlib import ExitStack
 
-    from conformance.model.services import load_targets_file
     from conformance.reference import reference_modules
+    from conformance.run.targets.services import load_targets_file
 
     with ExitStack() as stack, tempfile.TemporaryDirectory() as folder:
         entries = [stack.enter_context(module.serve(env, frozenset())).service_toml()

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 __version__ = "0.1.0"
 
-from conformance.model import Finding, Level, Outcome, Profile, Requirement, Verdict  # noqa: E402
-from conformance.registry import MISSING, check  # noqa: E402
+from conformance.core import Finding, Level, Outcome, Profile, Requirement, Verdict  # noqa: E402
+from conformance.core.checks import MISSING, check  # noqa: E402
 
 __all__ = ["MISSING", "Finding", "Level", "Outcome", "Profile", "Requirement", "Verdict", "__version__", "check"]

@@ -23,8 +23,8 @@ from typing import Any
 
 import pytest
 
-from conformance.model.findings import Finding, Outcome, located_message
-from conformance.model.requirements import Level, Requirement
+from conformance.core.findings import Finding, Outcome, located_message
+from conformance.core.requirements import Level, Requirement
 
 SUITE_MODULE = Path(__file__).resolve().parent / "suite" / "test_requirements.py"
 _CASES = pytest.StashKey[list["Case"]]()
@@ -111,10 +111,10 @@ def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "ler_standard(prefix): the standard a requirement belongs to")
     if not config.getoption("ler_target"):
         return
-    from conformance.environment import MAX_FETCHED_BYTES, Environment
-    from conformance.net import FetchPolicy, GuardedClient
-    from conformance.trust import combine, load_trust_source
-    from conformance.verifier import judging_instant
+    from conformance.run.environment import MAX_FETCHED_BYTES, Environment
+    from conformance.support.net import FetchPolicy, GuardedClient
+    from conformance.support.securing.trust import combine, load_trust_source
+    from conformance.support.securing.verifier import judging_instant
 
     try:
         at = judging_instant(config.getoption("ler_at"))
@@ -136,8 +136,8 @@ def pytest_configure(config: pytest.Config) -> None:
 
 
 def _targets(spec: str, client: Any, allow: Mapping[str, bool] | None = None, budget: Any = None) -> Iterator[Any]:
-    from conformance.model.services import ServiceTarget, TargetsFileError, load_targets_file
-    from conformance.model.targets import DirectoryTarget, FileTarget, UrlTarget
+    from conformance.run.targets.files import DirectoryTarget, FileTarget, UrlTarget
+    from conformance.run.targets.services import ServiceTarget, TargetsFileError, load_targets_file
 
     if spec.startswith(("https://", "http://")):
         yield UrlTarget(spec, client.fetch)
@@ -163,7 +163,7 @@ def _targets(spec: str, client: Any, allow: Mapping[str, bool] | None = None, bu
 
 
 def _work_limits(settings: list[str]) -> Any:
-    from conformance.work import WorkLimits
+    from conformance.core.work import WorkLimits
 
     pairs = dict(setting.partition("=")[::2] for setting in settings)
     try:
@@ -180,8 +180,8 @@ def _expectations(config: pytest.Config) -> list[dict[str, str]]:
 
 
 def _build_cases(config: pytest.Config, env: Any, client: Any) -> Iterator[Case]:
-    from conformance.live.budget import TimeBudget
-    from conformance.runner import Runner, run_verdict
+    from conformance.run.runner import Runner, run_verdict
+    from conformance.support.exchange.budget import TimeBudget
 
     try:
         budget = TimeBudget(service_s=config.getoption("ler_service_timeout"),

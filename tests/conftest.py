@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 import pytest
 
 if TYPE_CHECKING:
-    from conformance.environment import Environment
+    from conformance.run.environment import Environment
 
 REPO = Path(__file__).resolve().parent.parent
 SHARED_STANDARDS = REPO.parent / "shared" / "standards"
@@ -23,8 +23,8 @@ def artifacts_dir() -> Path:
 def env() -> Environment:
     from dataclasses import replace
 
-    from conformance.environment import Environment
-    from conformance.vectors import known_documents
+    from conformance.run.environment import Environment
+    from conformance.run.vectors import known_documents
 
     plain = Environment.create(artifacts=artifacts_dir())
     # the vector manifests' resources (status lists, did:web documents) stand in for the network

@@ -1,5 +1,5 @@
 """The import contracts in pyproject.toml ([tool.importlinter]) hold: today, that the reference system imports none of
-the suite's judging code (conformance.live, conformance.standards, conformance.counterparty, conformance.runner),
+the suite's judging code (conformance.live, conformance.standards, conformance.counterparty, conformance.run.runner),
 directly or by any route but the two known core edges the contract names."""
 from __future__ import annotations
 

@@ -12,21 +12,8 @@ import click
 from rich.markup import escape
 
 from conformance import __version__
-from conformance.environment import MAX_FETCHED_BYTES, Environment
-from conformance.formats import Limits
-from conformance.live.budget import DEFAULT_RUN_S, DEFAULT_SERVICE_S, TimeBudget
-from conformance.loading import (
-    RESULTS_MAX_BYTES,
-    RESULTS_MAX_DEPTH,
-    LoadError,
-    load_json_file,
-    load_toml_file,
-    read_bounded,
-)
-from conformance.model.requirements import SERVICES, CatalogError
-from conformance.model.targets import Target, UrlTarget, local_target
-from conformance.net import FetchError, FetchPolicy, FetchPolicyError, GuardedClient
-from conformance.outputs import OutputError
+from conformance.core.requirements import SERVICES, CatalogError
+from conformance.core.work import WorkLimits
 from conformance.reporting.results import (
     check_output,
     describe_target,
@@ -34,10 +21,23 @@ from conformance.reporting.results import (
     write_results,
 )
 from conformance.reporting.text import render
-from conformance.runner import Runner, run_verdict
-from conformance.trust import TrustError, combine, load_trust_source
-from conformance.verifier import VerificationOptions, judging_instant
-from conformance.work import WorkLimits
+from conformance.run.environment import MAX_FETCHED_BYTES, Environment
+from conformance.run.runner import Runner, run_verdict
+from conformance.run.targets.files import Target, UrlTarget, local_target
+from conformance.support.exchange.budget import DEFAULT_RUN_S, DEFAULT_SERVICE_S, TimeBudget
+from conformance.support.formats import Limits
+from conformance.support.loading import (
+    RESULTS_MAX_BYTES,
+    RESULTS_MAX_DEPTH,
+    LoadError,
+    load_json_file,
+    load_toml_file,
+    read_bounded,
+)
+from conformance.support.net import FetchError, FetchPolicy, FetchPolicyError, GuardedClient
+from conformance.support.outputs import OutputError
+from conformance.support.securing.trust import TrustError, combine, load_trust_source
+from conformance.support.securing.verifier import VerificationOptions, judging_instant
 
 from .audit import audit
 from .common import (
@@ -66,7 +66,7 @@ def main() -> None:
 def _targets(inputs: Sequence[str], client: GuardedClient, *, allow_driver_commands: bool = False,
              allow_outside_paths: bool = False, budget: TimeBudget | None = None,
              inside: Path | None = None) -> list[Target]:
-    from conformance.model.services import ServiceTarget, TargetsFileError, load_targets_file
+    from conformance.run.targets.services import ServiceTarget, TargetsFileError, load_targets_file
 
     targets: list[Target] = []
     for item in inputs:
@@ -312,7 +312,7 @@ def report(results_files: tuple[Path, ...], earl: bool, html_report: bool, pdf: 
            attest_subject: str | None, attest_base_url: str | None, inputs_base: Path, no_inputs: bool,
            browser: str | None, out: Path) -> None:
     """Render reports from results.json files; nothing is judged again."""
-    from conformance.model.attestations import AttestationError, load_vendor_attestation
+    from conformance.core.attestations import AttestationError, load_vendor_attestation
     from conformance.reporting.matrix import build_matrix, matrix_html, matrix_markdown
     from conformance.reporting.package import (
         ReportError,
@@ -320,7 +320,7 @@ def report(results_files: tuple[Path, ...], earl: bool, html_report: bool, pdf: 
         write_no_follow,
         write_report_package,
     )
-    from conformance.schemas import validate_data_file
+    from conformance.support.schemas import validate_data_file
 
     errors = _console(stderr=True)
     if not (earl or html_report or pdf or matrix or attest):
@@ -590,7 +590,7 @@ def vectors() -> None:
                    "for `check --documents`. Default: DIRECTORY-documents beside it.")
 def vectors_export(directory: Path, documents_dir: Path | None) -> None:
     """Write every vector as a plain file (JSON, JWT, PNG, SVG), for use with other tools."""
-    from conformance.vectors import export
+    from conformance.run.vectors import export
 
     documents_dir = documents_dir or directory.with_name(directory.name + "-documents")
     try:

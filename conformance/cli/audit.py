@@ -45,7 +45,7 @@ def audit(inputs: tuple[Path, ...], profile_name: str, workers: int | None, dask
     options = AuditOptions(profile=profile_name, minimum_only=minimum_only, shard_size=shard_size,
                            artifacts=str(artifacts) if artifacts else None)
     try:
-        from conformance.environment import Environment
+        from conformance.run.environment import Environment
 
         env = Environment.create(artifacts=artifacts)
         env.profile(profile_name)

@@ -8,10 +8,10 @@ from typing import Any
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
-from conformance.model.findings import Verdict
-from conformance.model.targets import DirectoryTarget, Target
+from conformance.core.findings import Verdict
 from conformance.reporting.text import printable
-from conformance.runner import Runner, SubjectResult
+from conformance.run.runner import Runner, SubjectResult
+from conformance.run.targets.files import DirectoryTarget, Target
 
 # Exit codes, one per verdict (README "Exit codes"); 2 is also click's code for a usage error.
 EXIT_PASS, EXIT_FAIL, EXIT_ERROR, EXIT_INCOMPLETE, EXIT_NOT_JUDGED = 0, 1, 2, 3, 4

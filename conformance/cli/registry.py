@@ -16,6 +16,8 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
+from conformance.core.findings import Verdict
+from conformance.core.requirements import CatalogError
 from conformance.ctdl.identifiers import REGISTRY_ENVIRONMENTS
 from conformance.ctdl.references import RegistryResolver
 from conformance.ctdl.registry_client import (
@@ -27,14 +29,12 @@ from conformance.ctdl.registry_client import (
     registry_base,
     translate,
 )
-from conformance.model.findings import Verdict
-from conformance.model.requirements import CatalogError
-from conformance.model.targets import DirectoryTarget, Target, local_target
-from conformance.net import FetchError, FetchPolicy, GuardedClient
+from conformance.run.targets.files import DirectoryTarget, Target, local_target
+from conformance.support.net import FetchError, FetchPolicy, GuardedClient
 
 if TYPE_CHECKING:
-    from conformance.environment import Environment
-    from conformance.model.subjects import Subject
+    from conformance.core.subject import Subject
+    from conformance.run.environment import Environment
 
 PREFERRED_PROFILES = ("ctdl-minimum-2026", "default")
 
@@ -52,7 +52,7 @@ class RegistryTarget:
         return self.url
 
     def subjects(self, env: Environment) -> Iterator[Subject]:
-        from conformance.model.subjects import Subject
+        from conformance.core.subject import Subject
 
         yield Subject(id=self.url, env=env, raw=self.body[: env.limits.max_bytes + 1],
                       name=self.url.rsplit("/", 1)[-1], target=self.url)
@@ -134,11 +134,11 @@ def registry(inputs: tuple[str, ...], registry_base_option: str, route: str, pro
     """Check Credential Registry publications: CTIDs fetched from the Registry, Registry URLs, or local files."""
     from conformance.cli.common import EXIT_CODES, EXIT_ERROR, run_with_progress
     from conformance.cli.common import console as _console
-    from conformance.environment import MAX_FETCHED_BYTES, Environment
-    from conformance.outputs import OutputError
     from conformance.reporting.results import check_output, results_document, write_results
     from conformance.reporting.text import render
-    from conformance.runner import Runner, run_verdict
+    from conformance.run.environment import MAX_FETCHED_BYTES, Environment
+    from conformance.run.runner import Runner, run_verdict
+    from conformance.support.outputs import OutputError
 
     console = _console()
     errors = _console(stderr=True)

@@ -29,8 +29,8 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlencode
 
-from conformance.counterparty.server import Answer, Call, CounterpartyServer, Route
 from conformance.live.obapi import ApiFlavour, host_credential, service_description
+from conformance.support.exchange.server import Answer, Call, CounterpartyServer, Route
 
 FLOW = "app"                       # every request of the application is one session
 PAGE_SIZE = 2                      # the host caps pages so that a reader of three credentials must follow Link next

@@ -17,7 +17,7 @@ The response handler verifies what it received while the secrets are in hand and
 `request.observed` (the vp_token itself is redacted in the record: its name looks like a secret): the entries of
 vp_token, each presentation's proof options, whether its proof verifies and who signed it, whether each credential
 is the one the suite issued (canonical JSON compare) and still verifies (each verification an observation,
-conformance/counterparty/observations.py: "cannot be checked" is never "does not verify"). The checks
+conformance/support/exchange/observations.py: "cannot be checked" is never "does not verify"). The checks
 (conformance/standards/oid4vp/wallet.py) judge those facts and never verify anything themselves.
 """
 from __future__ import annotations
@@ -29,9 +29,9 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlencode
 
-from conformance.counterparty import observations
-from conformance.counterparty.server import Answer, Call, CounterpartyServer, Route
 from conformance.live.oid4vp_verifier import DID_PREFIX, REDIRECT_PREFIX, REQUEST_JWT, REQUEST_TYP
+from conformance.support.exchange import observations
+from conformance.support.exchange.server import Answer, Call, CounterpartyServer, Route
 
 VERIFIER_KEY = "other-ed25519"
 WRONG_SIGNER_KEY = "status-ed25519"
@@ -91,7 +91,7 @@ class WalletTestVerifier:
 
     def open(self, session: Session) -> str:
         """Start a session: the openid4vp:// URL to hand the wallet."""
-        from conformance.keys.testkeys import suite_key
+        from conformance.support.securing.keys.testkeys import suite_key
 
         name = session.name
         if session.hostile == "foreign-response-uri":
@@ -132,8 +132,8 @@ class WalletTestVerifier:
     # --- handlers -----------------------------------------------------------------------------------------------
 
     def request_object(self, call: Call) -> Answer:
-        from conformance.jose.sign import sign_jws
-        from conformance.keys.testkeys import suite_key
+        from conformance.support.securing.jose.sign import sign_jws
+        from conformance.support.securing.keys.testkeys import suite_key
 
         live = self._live(call)
         if live is None:
@@ -197,7 +197,7 @@ class WalletTestVerifier:
         return observed
 
     def _presentation(self, live: _Live, key: str, index: int, vp: Any) -> dict[str, Any]:
-        from conformance.verifier import VerificationOptions
+        from conformance.support.securing.verifier import VerificationOptions
 
         fact: dict[str, Any] = {"entry": key, "index": index}
         if not isinstance(vp, dict):

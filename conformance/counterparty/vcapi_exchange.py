@@ -41,9 +41,9 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote, urlencode
 
-from conformance.counterparty import observations
 from conformance.counterparty.oid4vci_issuer import ISSUER_KEY, TEMPLATE, UNBOUND_SUBJECT
-from conformance.counterparty.server import Answer, Call, CounterpartyServer, Route
+from conformance.support.exchange import observations
+from conformance.support.exchange.server import Answer, Call, CounterpartyServer, Route
 
 LINK_SCHEME = "dccrequest://request"
 SERVICE_TYPE = "UnmediatedPresentationService2021"
@@ -187,7 +187,7 @@ class WalletTestExchange:
 
     def _example(self, session: str) -> tuple[dict[str, Any], str | None]:
         """The example naming the badge delivered in `session` (any badge of the suite's issuer when there is none)."""
-        from conformance.keys.testkeys import suite_key
+        from conformance.support.securing.keys.testkeys import suite_key
 
         with self._lock:
             badge = self._issued.get(session)
@@ -216,8 +216,8 @@ class WalletTestExchange:
         return request
 
     def _credential(self, live: _Live, holder: Any) -> dict[str, Any]:
-        from conformance.keys.testkeys import suite_key
-        from conformance.vectors import sign_document
+        from conformance.run.vectors import sign_document
+        from conformance.support.securing.keys.testkeys import suite_key
 
         document = copy.deepcopy(TEMPLATE)
         document["id"] = f"urn:uuid:{uuid.uuid4()}"

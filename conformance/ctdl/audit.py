@@ -30,9 +30,9 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from conformance.formats import Limits, PayloadError
-from conformance.formats.json_text import parse_json
-from conformance.outputs import commit, make_folder, open_new, write_atomically
+from conformance.support.formats import Limits, PayloadError
+from conformance.support.formats.json_text import parse_json
+from conformance.support.outputs import commit, make_folder, open_new, write_atomically
 
 from .model import CtdlDocument, CtdlNode
 from .policy import VERSIONS, Gap, Policy, load_policy
@@ -129,8 +129,8 @@ def _line_shards(path: Path, start: int, shard_size: int, max_bytes: int) -> Ite
 
 @cache
 def _state(options: AuditOptions) -> tuple[Any, Any, Policy | None, frozenset[str]]:
-    from conformance.environment import Environment
-    from conformance.runner import Runner
+    from conformance.run.environment import Environment
+    from conformance.run.runner import Runner
 
     env = Environment.create(artifacts=Path(options.artifacts) if options.artifacts else None)
     if options.set_index:
@@ -268,7 +268,7 @@ def _finding(gap: Gap) -> dict[str, Any]:
 
 
 def _run_full(runner: Any, source: str, raw: bytes, result: ShardResult) -> None:
-    from conformance.model.targets import BytesTarget
+    from conformance.run.targets.files import BytesTarget
 
     for subject in runner.run([BytesTarget(id=source, data=raw, name=Path(source.rsplit(":", 1)[0]).name)]):
         data = subject.to_json()
@@ -406,7 +406,7 @@ def _drive(shards: Iterable[Shard], submit: Submit, wait: Callable[[set[Any]], s
 def run_audit(paths: Sequence[Path], out_dir: Path, options: AuditOptions, *, workers: int | None = None,
               dask: str | None = None, progress: Callable[[ShardResult], None] | None = None) -> AuditSummary:
     """Audit the set; write results.json, audit-summary.json, audit-summary.md and scores.jsonl into `out_dir`
-    (each atomically and never through a symbolic link: conformance/outputs.py)."""
+    (each atomically and never through a symbolic link: conformance/support/outputs.py)."""
     make_folder(out_dir)
     options = options if options.artifacts else _with_artifacts(options)
     summary = AuditSummary()
@@ -477,7 +477,7 @@ def _index_set(paths: Sequence[Path], out_dir: Path, options: AuditOptions, *, w
 def _with_artifacts(options: AuditOptions) -> AuditOptions:
     from dataclasses import replace
 
-    from conformance.artifacts.store import ARTIFACTS_ENV
+    from conformance.support.artifacts.store import ARTIFACTS_ENV
 
     configured = os.environ.get(ARTIFACTS_ENV)
     return replace(options, artifacts=configured) if configured else options

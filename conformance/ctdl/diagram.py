@@ -29,8 +29,8 @@ from .graphs import (
 from .model import CtdlDocument, CtdlNode
 
 if TYPE_CHECKING:
-    from conformance.model.findings import Finding
-    from conformance.model.subjects import Subject
+    from conformance.core.findings import Finding
+    from conformance.core.subject import Subject
 
 MAX_SVG_CHARS = 524_288          # results.schema.json caps a diagram's svg at this length
 MAX_DIAGRAMS = 20               # per subject: a publication set's pathways are drawn one subject at a time

@@ -15,7 +15,7 @@ from urllib.parse import urlsplit
 from .model import CTID, CTID_ANY_CASE
 
 if TYPE_CHECKING:
-    from conformance.model.subjects import Subject
+    from conformance.core.subject import Subject
 
 REGISTRY_ENVIRONMENTS: dict[str, str] = {
     "production": "https://credentialengineregistry.org",

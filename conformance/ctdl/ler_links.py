@@ -211,8 +211,8 @@ def _node_for(document: CtdlDocument, ctid: str) -> CtdlNode | None:
 def resolve(ctid: str, urls: tuple[str, ...], fetch: Callable[[str], bytes]) -> Resolution:
     """The first candidate URL that gives a CTDL document holding the resource; missing only when a server says
     so, unavailable when nothing could be asked."""
-    from conformance.net import FetchError
-    from conformance.verifier import NotFetched
+    from conformance.support.net import FetchError
+    from conformance.support.securing.verifier import NotFetched
 
     missing: Resolution | None = None
     invalid: Resolution | None = None
@@ -266,7 +266,7 @@ def registry_links(document: Mapping[str, Any], fetch: Callable[[str], bytes]) -
 @cache
 def exact_matches(path: Path | None = None) -> Mapping[str, str]:
     """achievementType -> the CTDL class the OB 3.0 spec declares it an exact match of (shapes/ctdl/ler-links)."""
-    from conformance.resources import shapes_dir
+    from conformance.support.resources import shapes_dir
 
     source = path or shapes_dir() / "ctdl" / "ler-links" / "achievement-types.toml"
     data = tomllib.loads(source.read_text(encoding="utf-8"))

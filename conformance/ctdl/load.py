@@ -13,8 +13,8 @@ from collections.abc import Iterator, Mapping
 from dataclasses import replace
 from typing import Any
 
-from conformance.formats import Limits, PayloadError
-from conformance.formats.json_text import parse_json
+from conformance.support.formats import Limits, PayloadError
+from conformance.support.formats.json_text import parse_json
 
 from .model import CtdlDocument, CtdlNode, DocumentKind
 from .recognition import (

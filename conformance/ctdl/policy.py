@@ -23,7 +23,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from conformance.resources import shapes_dir
+from conformance.support.resources import shapes_dir
 
 from .model import NAMESPACES, CtdlDocument, CtdlNode
 

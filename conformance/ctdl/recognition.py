@@ -19,10 +19,10 @@ from itertools import islice
 from typing import Any
 from urllib.parse import urlsplit
 
-from conformance.formats.errors import PayloadError
-from conformance.formats.json_text import parse_json
-from conformance.formats.jws import describe_json_type
-from conformance.registry import describe
+from conformance.core.checks import describe
+from conformance.support.formats.errors import PayloadError
+from conformance.support.formats.json_text import parse_json
+from conformance.support.formats.jws import describe_json_type
 
 from .model import NAMESPACES, other_scheme
 

@@ -20,7 +20,7 @@ from urllib.parse import urlencode, urlsplit
 
 import orjson
 
-from conformance.net import FetchError, FetchReason, GuardedClient
+from conformance.support.net import FetchError, FetchReason, GuardedClient
 
 from .load import CtdlLoadError, load_document, looks_like_ctdl
 from .model import CtdlDocument

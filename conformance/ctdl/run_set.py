@@ -15,15 +15,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from conformance.formats import Limits, PayloadError
-from conformance.formats.json_text import parse_json
+from conformance.support.formats import Limits, PayloadError
+from conformance.support.formats.json_text import parse_json
 
 from .model import CtdlDocument
 from .references import CtidIndexResolver, Resolution
 from .sets import JSONL_SUFFIXES, SET_SUFFIXES, CtidIndex, IndexEntry, SetProblem, documents_in, read_jsonl
 
 if TYPE_CHECKING:
-    from conformance.model.targets import Target
+    from conformance.run.targets.files import Target
 
 # Every CTDL and CTDL-ASN context URL is on this host; a JSON text that escapes "/" as "\/" still spells it.
 CTDL_MARKER = b"credreg.net"
@@ -41,7 +41,7 @@ class Duplicate:
 def set_files(targets: Iterable[Target]) -> tuple[Path, ...]:
     """The local files of the targets that could hold CTDL (JSON, JSON-LD, JSONL), in the order the run reads
     them, each spelled as the run names its subject, so index sources and subject ids agree."""
-    from conformance.model.targets import DirectoryTarget, FileTarget
+    from conformance.run.targets.files import DirectoryTarget, FileTarget
 
     files: list[Path] = []
     for target in targets:

@@ -20,8 +20,8 @@ import orjson
 from conformance.ctdl.model import other_scheme
 
 if TYPE_CHECKING:
-    from conformance.artifacts.store import ArtifactStore
-    from conformance.model.subjects import Subject
+    from conformance.core.subject import Subject
+    from conformance.support.artifacts.store import ArtifactStore
 
 CTDL_ENCODING = "https://credreg.net/ctdl/schema/encoding/json"
 CTDLASN_ENCODING = "https://credreg.net/ctdlasn/schema/encoding/json"

@@ -12,8 +12,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from conformance.formats import Limits, PayloadError
-from conformance.formats.json_text import parse_json
+from conformance.support.formats import Limits, PayloadError
+from conformance.support.formats.json_text import parse_json
 
 from .load import CtdlLoadError, load_document
 from .model import CtdlDocument

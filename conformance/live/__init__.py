@@ -9,10 +9,10 @@ from collections.abc import Callable
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
-from conformance.live.transcript import Step, Transcript
+from conformance.support.exchange.transcript import Step, Transcript
 
 if TYPE_CHECKING:
-    from conformance.model.services import ServiceSubject
+    from conformance.run.targets.services import ServiceSubject
 
 
 def _vcalm(subject: ServiceSubject) -> Transcript:
@@ -91,11 +91,11 @@ FLOWS: dict[str, Callable[[ServiceSubject], Transcript]] = {"issuer": _vcalm, "v
 def run_flows(subject: ServiceSubject) -> Transcript:
     """The role's flows, run once; every secret the run knows by the end is replaced in the whole transcript, so
     the checks, their findings and every report see only placeholders such as "[redacted access token]"."""
-    from conformance.live.budget import FLOW_DEADLINE
-    from conformance.live.transcript import redacted
-    from conformance.model.services import TargetsFileError
-    from conformance.net.secrets import FLOW_SECRETS
-    from conformance.proofs import ProofError
+    from conformance.run.targets.services import TargetsFileError
+    from conformance.support.exchange.budget import FLOW_DEADLINE
+    from conformance.support.exchange.transcript import redacted
+    from conformance.support.net.secrets import FLOW_SECRETS
+    from conformance.support.securing.proofs import ProofError
 
     secrets = subject.client.secrets
     deadline = subject.budget.deadline() if subject.budget is not None else None

@@ -40,12 +40,12 @@ from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs, urlencode, urljoin, urlsplit
 
-from conformance.live.transcript import NOTE, Step, Transcript, record
-from conformance.net import GuardedClient, Response
-from conformance.net.evidence import REDACTED, secret_field
+from conformance.support.exchange.transcript import NOTE, Step, Transcript, record
+from conformance.support.net import GuardedClient, Response
+from conformance.support.net.evidence import REDACTED, secret_field
 
 if TYPE_CHECKING:
-    from conformance.model.services import ServiceSubject
+    from conformance.run.targets.services import ServiceSubject
 
 SCOPE_NAMES = ("credential.readonly", "credential.upsert", "profile.readonly")
 
@@ -217,7 +217,7 @@ def host_credential(canonicalizer: Any, flavour: ApiFlavour, identifier: str, na
 @lru_cache(maxsize=16)
 def _host_credential(canonicalizer: Any, kind: str, identifier: str, name: str) -> dict[str, Any]:
     from conformance.live.vcalm import credential_template
-    from conformance.vectors import sign_document
+    from conformance.run.vectors import sign_document
 
     credential = credential_template("")
     credential["id"] = identifier
@@ -325,7 +325,7 @@ def _with_refresh_token(http: _Client, base: str, urls: Mapping[str, str], descr
     """A host whose consent step needs a person: the vendor registered the client and signed in once; the targets
     file names the variables holding the client id, secret and refresh token (options.client_id_env,
     client_secret_env, refresh_token_env). Registration and the authorization code grant are then not judged."""
-    from conformance.model.services import _secret
+    from conformance.run.targets.services import _secret
 
     client_id = _secret(options.get("client_id_env"), "OAuth 2.0 client id")
     basic = _basic(client_id, _secret(options.get("client_secret_env"), "OAuth 2.0 client secret", http.client.secrets))

@@ -25,14 +25,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from conformance.counterparty.drivers import driver_from, hand
 from conformance.counterparty.obapi_host import FLOW, ClientTestHost
-from conformance.counterparty.server import CounterpartyOptions, CounterpartyServer
 from conformance.live.obapi import CLR20, OB30, ApiFlavour
-from conformance.live.transcript import Step, Transcript
+from conformance.support.exchange.drivers import driver_from, hand
+from conformance.support.exchange.server import CounterpartyOptions, CounterpartyServer
+from conformance.support.exchange.transcript import Step, Transcript
 
 if TYPE_CHECKING:
-    from conformance.model.services import ServiceSubject
+    from conformance.run.targets.services import ServiceSubject
 
 CLIENT_FLAVOURS: dict[str, ApiFlavour] = {OB30.client_role: OB30, CLR20.client_role: CLR20}
 APP_KINDS = ("issuer", "displayer", "both")

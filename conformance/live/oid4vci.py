@@ -24,12 +24,12 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit, urlunsplit
 
-from conformance.live.transcript import Step, Transcript, record
-from conformance.net import GuardedClient
-from conformance.net.evidence import REDACTED, redact_json
+from conformance.support.exchange.transcript import Step, Transcript, record
+from conformance.support.net import GuardedClient
+from conformance.support.net.evidence import REDACTED, redact_json
 
 if TYPE_CHECKING:
-    from conformance.model.services import ServiceSubject
+    from conformance.run.targets.services import ServiceSubject
 
 HOLDER_KEY = "holder-ed25519"
 OTHER_KEY = "other-ed25519"
@@ -72,8 +72,8 @@ def _step(client: GuardedClient, flow: str, name: str, method: str, url: str, *,
 def proof_jwt(*, aud: str, nonce: str | None, key: str = HOLDER_KEY, typ: str = PROOF_TYP,
               signer: str | None = None) -> str:
     """A key proof naming `key` (kid: its did:key method) signed by `signer` (default: the same key)."""
-    from conformance.jose.sign import sign_jws
-    from conformance.keys.testkeys import suite_key
+    from conformance.support.securing.jose.sign import sign_jws
+    from conformance.support.securing.keys.testkeys import suite_key
 
     claims: dict[str, Any] = {"aud": aud, "iat": int(time.time())}
     if nonce is not None:
@@ -83,7 +83,7 @@ def proof_jwt(*, aud: str, nonce: str | None, key: str = HOLDER_KEY, typ: str = 
 
 
 def holder_did() -> str:
-    from conformance.keys.testkeys import suite_key
+    from conformance.support.securing.keys.testkeys import suite_key
 
     return suite_key(HOLDER_KEY).did
 

@@ -41,13 +41,13 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl, urljoin, urlsplit
 
-from conformance.live.transcript import Step, Transcript, record
-from conformance.net import GuardedClient, redact_url
-from conformance.net.evidence import redact_json
+from conformance.support.exchange.transcript import Step, Transcript, record
+from conformance.support.net import GuardedClient, redact_url
+from conformance.support.net.evidence import redact_json
 
 if TYPE_CHECKING:
-    from conformance.model.services import ServiceSubject
-    from conformance.proofs import Canonicalizer
+    from conformance.run.targets.services import ServiceSubject
+    from conformance.support.securing.proofs import Canonicalizer
 
 ISSUER_KEY = "issuer-ed25519"
 REQUEST_JWT = "application/oauth-authz-req+jwt"
@@ -158,7 +158,7 @@ class Holder:
 def new_holder() -> Holder:
     from cryptography.hazmat.primitives.asymmetric import ed25519
 
-    from conformance.keys.multikey import encode_public_multikey
+    from conformance.support.securing.keys.multikey import encode_public_multikey
 
     key = ed25519.Ed25519PrivateKey.generate()
     return Holder(key, encode_public_multikey(key.public_key()))
@@ -167,7 +167,7 @@ def new_holder() -> Holder:
 def credential_for(holder: Holder, canonicalizer: Canonicalizer) -> dict[str, Any]:
     """An Open Badges 3.0 credential the suite's issuer test key signs, its subject the holder."""
     from conformance.live.vcalm import credential_template
-    from conformance.vectors import sign_document
+    from conformance.run.vectors import sign_document
 
     document = credential_template("")
     document["id"] = f"urn:uuid:{uuid.uuid4()}"
@@ -177,8 +177,8 @@ def credential_for(holder: Holder, canonicalizer: Canonicalizer) -> dict[str, An
 
 def presentation(credential: Mapping[str, Any], holder: Holder, canonicalizer: Canonicalizer, *,
                  challenge: str | None, domain: str | None, sign: bool = True) -> dict[str, Any]:
-    from conformance.proofs import sign as sign_proof
-    from conformance.vectors import DEFAULT_CREATED
+    from conformance.run.vectors import DEFAULT_CREATED
+    from conformance.support.securing.proofs import sign as sign_proof
 
     document = {"@context": ["https://www.w3.org/ns/credentials/v2"], "id": f"urn:uuid:{uuid.uuid4()}",
                 "type": ["VerifiablePresentation"], "holder": holder.did,
@@ -202,8 +202,8 @@ def tampered(credential: Mapping[str, Any]) -> dict[str, Any]:
 def verify_request_object(jwt: str, client_id: str | None) -> dict[str, Any]:
     """What the suite finds when it checks a request object's JWS against the client identifier's prefix:
     {"result": "verified" | "unsigned" | "failed" | "unsupported", "reason": ...}."""
-    from conformance.formats.errors import PayloadError
-    from conformance.formats.jws import decode_compact_jws
+    from conformance.support.formats.errors import PayloadError
+    from conformance.support.formats.jws import decode_compact_jws
 
     client = client_id or ""
     parts = jwt.split(".")
@@ -232,7 +232,7 @@ def verify_request_object(jwt: str, client_id: str | None) -> dict[str, Any]:
     if key is None:
         return {"result": "failed", "reason": f"{did} has no verification method {kid}"}
     try:
-        from conformance.jose.verify import verify_jws
+        from conformance.support.securing.jose.verify import verify_jws
 
         outcome = verify_jws(decode_compact_jws(jwt), key)
     except (PayloadError, ValueError, TypeError) as exc:
@@ -251,9 +251,9 @@ def _b64(segment: str) -> bytes:
 
 
 def _did_key(did: str, kid: str) -> Any:
-    from conformance.keys.did import resolve_did_jwk, resolve_did_key
-    from conformance.keys.jwk import public_key_from_jwk
-    from conformance.keys.multikey import public_key_from_multikey
+    from conformance.support.securing.keys.did import resolve_did_jwk, resolve_did_key
+    from conformance.support.securing.keys.jwk import public_key_from_jwk
+    from conformance.support.securing.keys.multikey import public_key_from_multikey
 
     if did.startswith("did:key:"):
         document = resolve_did_key(did)

@@ -22,15 +22,15 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from conformance.counterparty.drivers import asked, driver_from, hand
 from conformance.counterparty.oid4vci_issuer import Session as IssueSession
 from conformance.counterparty.oid4vci_issuer import WalletTestIssuer, tx_code_noted
 from conformance.counterparty.oid4vp_verifier import SESSIONS, WalletTestVerifier
-from conformance.counterparty.server import Answer, Call, CounterpartyOptions, CounterpartyServer, Route
-from conformance.live.transcript import Transcript
+from conformance.support.exchange.drivers import asked, driver_from, hand
+from conformance.support.exchange.server import Answer, Call, CounterpartyOptions, CounterpartyServer, Route
+from conformance.support.exchange.transcript import Transcript
 
 if TYPE_CHECKING:
-    from conformance.model.services import ServiceSubject
+    from conformance.run.targets.services import ServiceSubject
 
 ISSUE = IssueSession("issue")
 

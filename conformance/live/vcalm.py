@@ -17,12 +17,12 @@ from collections.abc import Mapping
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
-from conformance.live.transcript import Step, Transcript, exchange
-from conformance.model.services import auth_headers
+from conformance.run.targets.services import auth_headers
+from conformance.support.exchange.transcript import Step, Transcript, exchange
 
 if TYPE_CHECKING:
-    from conformance.model.services import ServiceSubject
-    from conformance.proofs import Canonicalizer
+    from conformance.run.targets.services import ServiceSubject
+    from conformance.support.securing.proofs import Canonicalizer
 
 ISSUER_KEY = "issuer-ed25519"
 HOLDER_KEY = "holder-ed25519"
@@ -61,7 +61,7 @@ def credential_template(issuer_id: str) -> dict[str, Any]:
 
 
 def _suite_did(name: str) -> str:
-    from conformance.keys.testkeys import suite_key
+    from conformance.support.securing.keys.testkeys import suite_key
 
     return suite_key(name).did
 
@@ -125,7 +125,7 @@ def _hostile(subject: ServiceSubject, url: str, headers: Mapping[str, str]) -> l
 
 @lru_cache(maxsize=4)
 def _signed(canonicalizer: Canonicalizer) -> dict[str, Any]:
-    from conformance.vectors import sign_document
+    from conformance.run.vectors import sign_document
 
     return sign_document(credential_template(""), [{"key": ISSUER_KEY}], canonicalizer)
 
@@ -146,7 +146,7 @@ def corpus(canonicalizer: Canonicalizer) -> tuple[tuple[str, dict[str, Any], boo
 
 @lru_cache(maxsize=4)
 def signed_presentation(canonicalizer: Canonicalizer) -> dict[str, Any]:
-    from conformance.vectors import sign_document
+    from conformance.run.vectors import sign_document
 
     presentation = {"@context": ["https://www.w3.org/ns/credentials/v2"],
                     "id": "urn:uuid:9b1f6d2e-4c7a-4f3b-8e5d-2a6c1b0f7e93",

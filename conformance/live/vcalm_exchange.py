@@ -31,13 +31,13 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urljoin
 
-from conformance.live.transcript import Step, Transcript, exchange, fetch
 from conformance.live.vcalm import HOLDER_KEY, _signed, _suite_did
-from conformance.model.services import auth_headers
+from conformance.run.targets.services import auth_headers
+from conformance.support.exchange.transcript import Step, Transcript, exchange, fetch
 
 if TYPE_CHECKING:
-    from conformance.model.services import ServiceSubject
-    from conformance.proofs import Canonicalizer
+    from conformance.run.targets.services import ServiceSubject
+    from conformance.support.securing.proofs import Canonicalizer
 
 PRESENTATION_ID = "urn:uuid:5e0c9a27-1f3b-4d8e-9a6c-7b2d4e1f0a38"
 GARBAGE: tuple[tuple[str, Any, bytes | None], ...] = (
@@ -74,7 +74,7 @@ def request_of(step: Step) -> dict[str, Any] | None:
 
 def presentation(canonicalizer: Canonicalizer, challenge: str, domain: str) -> dict[str, Any]:
     """The suite's answer to a request: its OB 3.0 credential in a presentation the holder key signs."""
-    from conformance.vectors import sign_document
+    from conformance.run.vectors import sign_document
 
     document = {"@context": ["https://www.w3.org/ns/credentials/v2"], "id": PRESENTATION_ID,
                 "type": ["VerifiablePresentation"], "holder": _suite_did(HOLDER_KEY),

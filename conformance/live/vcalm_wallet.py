@@ -8,11 +8,11 @@ targets.toml:
     endpoint = "https://wallet.example"       # names the wallet (its driver URL, or any URL that identifies it)
     driver = { url = "https://wallet.example/test-hooks/offer" }   # or { command = [...] } or { interactive = true }
     options = { timeout_s = 60 }              # per session; listen / public_url for a phone on the LAN (see
-                                              # conformance/counterparty/server.py)
+                                              # conformance/support/exchange/server.py)
 
 The suite serves conformance/counterparty/vcapi_exchange.py on 127.0.0.1 (or options.listen) and runs its SESSIONS
 one after another: it opens the exchange, hands the wallet the session's deep link through the driver
-(conformance/counterparty/drivers.py; `{url}` is the link, `{tx_code}` is empty) and records the driver's answer as
+(conformance/support/exchange/drivers.py; `{url}` is the link, `{tx_code}` is empty) and records the driver's answer as
 the session's "driver" step. The transcript is every request the wallet made (flow = session name, name = start,
 present, get, garbage or unexpected) plus the driver steps, in the order they finished.
 """
@@ -20,13 +20,13 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from conformance.counterparty.drivers import asked, driver_from, hand
-from conformance.counterparty.server import CounterpartyOptions, CounterpartyServer
 from conformance.counterparty.vcapi_exchange import SESSIONS, WalletTestExchange
-from conformance.live.transcript import Transcript
+from conformance.support.exchange.drivers import asked, driver_from, hand
+from conformance.support.exchange.server import CounterpartyOptions, CounterpartyServer
+from conformance.support.exchange.transcript import Transcript
 
 if TYPE_CHECKING:
-    from conformance.model.services import ServiceSubject
+    from conformance.run.targets.services import ServiceSubject
 
 
 def run(subject: ServiceSubject) -> Transcript:

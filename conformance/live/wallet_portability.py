@@ -34,17 +34,17 @@ import tempfile
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from conformance.counterparty.drivers import asked, described, driver_from, hand
 from conformance.counterparty.oid4vci_issuer import WalletTestIssuer
 from conformance.counterparty.oid4vp_verifier import PRESENT, WalletTestVerifier, canonical
-from conformance.counterparty.server import CounterpartyOptions, CounterpartyServer
 from conformance.live.oid4vp_wallet import issue_into, keeping
-from conformance.live.transcript import Step, Transcript
-from conformance.model.services import CommandPolicy
-from conformance.net import FetchError, GuardedClient, redact_url
+from conformance.run.targets.services import CommandPolicy
+from conformance.support.exchange.drivers import asked, described, driver_from, hand
+from conformance.support.exchange.server import CounterpartyOptions, CounterpartyServer
+from conformance.support.exchange.transcript import Step, Transcript
+from conformance.support.net import FetchError, GuardedClient, redact_url
 
 if TYPE_CHECKING:
-    from conformance.model.services import ServiceSubject
+    from conformance.run.targets.services import ServiceSubject
 
 MAX_EXPORT = 1024 * 1024
 

@@ -8,8 +8,8 @@ from collections.abc import Callable, Mapping
 from typing import Any
 from urllib.parse import urlencode, urlsplit
 
-from conformance.net import FetchError, GuardedClient, Response
-from conformance.serving import is_loopback
+from conformance.support.net import FetchError, GuardedClient, Response
+from conformance.support.serving import is_loopback
 
 MAX_ANSWER_BYTES = 1024 * 1024
 Refusal = Callable[[str], Exception]

@@ -10,10 +10,10 @@ from contextlib import contextmanager
 from types import MappingProxyType
 from typing import Any
 
-from conformance.environment import Environment
 from conformance.reference import obclient
 from conformance.reference.ims import CLR20, OB30
 from conformance.reference.obclient import RunningClient
+from conformance.run.environment import Environment
 
 PREFIX = "clr-"
 

@@ -4,7 +4,7 @@ share of the two 1EdTech REST APIs, Open Badges 3.0 and CLR 2.0, written here fr
 The reference is a second implementation the suite is tested against, so it takes none of this from the suite's own
 flows (conformance/live/obapi.py) or servers (conformance/counterparty/obapi_host.py): a misread base path, scope
 URL or service description shared by both sides would make the judge and the reference agree by construction. Only
-spec-agnostic primitives come from below (signing in conformance.vectors, keys in conformance.keys).
+spec-agnostic primitives come from below (signing in conformance.run.vectors, keys in conformance.support.securing.keys).
 """
 from __future__ import annotations
 
@@ -75,7 +75,7 @@ def s256(verifier: str) -> str:
 
 def _badge(identifier: str, name: str) -> dict[str, Any]:
     """An unsigned OpenBadgeCredential the reference's issuer awards its test learner."""
-    from conformance.keys.testkeys import suite_key
+    from conformance.support.securing.keys.testkeys import suite_key
 
     return {
         "@context": [VCDM2_CONTEXT, OB_CONTEXT],
@@ -107,7 +107,7 @@ def signed_credential(canonicalizer: Any, api: Api, identifier: str, name: str) 
 
 @lru_cache(maxsize=16)
 def _signed(canonicalizer: Any, kind: str, identifier: str, name: str) -> dict[str, Any]:
-    from conformance.vectors import sign_document
+    from conformance.run.vectors import sign_document
 
     badge = _badge(identifier, name)
     if kind != "ClrCredential":

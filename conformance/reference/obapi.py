@@ -40,10 +40,10 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, RedirectResponse, Response
 from starlette.routing import Route
 
-from conformance.environment import Environment
 from conformance.reference import ims
 from conformance.reference.ims import OB30, Api, s256, signed_credential
-from conformance.serving import serve_in_thread
+from conformance.run.environment import Environment
+from conformance.support.serving import serve_in_thread
 
 API = OB30.base_path
 SCOPE = OB30.scope_base
@@ -94,7 +94,7 @@ def _seeded(canonicalizer: Any, flavour: Api = OB30) -> tuple[dict[str, Any], ..
 def _seeded_jws(canonicalizer: Any, flavour: Api = OB30) -> str:
     """The first seeded credential once more, as a compact JWS (VC-JWT with the credential's members as claims, the
     form of the suite's own OB 3.0 JWT vectors), signed with the suite's public issuer test key."""
-    from conformance.vectors import jwt_of
+    from conformance.run.vectors import jwt_of
 
     credential = copy.deepcopy(_seeded(canonicalizer, flavour)[0])
     credential.pop("proof", None)

@@ -9,7 +9,7 @@ flavour (conformance/reference/clrclient.py names its switches). Loopback only: 
     POST /run/displayer   the same, then reads every page of getCredentials (Link rel=next) and getProfile
 
 Each answers {"done": true} or {"done": false, "error": "why"} (the driver convention of
-conformance/counterparty/drivers.py, with `done` for an application).
+conformance/support/exchange/drivers.py, with `done` for an application).
 """
 from __future__ import annotations
 
@@ -30,10 +30,10 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from conformance.environment import Environment
 from conformance.reference import calls
 from conformance.reference.ims import OB30, Api, s256, signed_credential
-from conformance.serving import serve_in_thread
+from conformance.run.environment import Environment
+from conformance.support.serving import serve_in_thread
 
 REDIRECT_URI = "https://app.ler-conformance.example/oauth/callback"
 MAX_BODY_BYTES = 64 * 1024
@@ -89,7 +89,7 @@ class ClientApp:
         return [named[n] for n in wanted]
 
     def run(self, discovery: str, kind: str) -> dict[str, Any]:
-        from conformance.net import FetchPolicy, GuardedClient
+        from conformance.support.net import FetchPolicy, GuardedClient
 
         try:
             with GuardedClient(FetchPolicy(allow_private=True)) as client:

@@ -31,8 +31,8 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from conformance.environment import Environment
-from conformance.serving import serve_in_thread
+from conformance.run.environment import Environment
+from conformance.support.serving import serve_in_thread
 
 ISSUER_KEY = "issuer-ed25519"
 CONFIGURATION_ID = "OpenBadgeCredential_ldp_vc"
@@ -113,8 +113,8 @@ def _issuer_id(request: Request) -> str:
 
 def _holder_key(header: Mapping[str, Any]) -> tuple[str, Any]:
     """(holder DID, public key) from the proof header's kid (a did:key verification method)."""
-    from conformance.keys.did import resolve_did_key
-    from conformance.keys.multikey import public_key_from_multikey
+    from conformance.support.securing.keys.did import resolve_did_key
+    from conformance.support.securing.keys.multikey import public_key_from_multikey
 
     kid = header.get("kid")
     if not isinstance(kid, str) or not kid.startswith("did:key:") or "#" not in kid:
@@ -207,10 +207,10 @@ def build_app(env: Environment, faults: frozenset[str] = frozenset()) -> Starlet
 
     def check_proof(body: Mapping[str, Any], issuer_id: str) -> str:
         """The holder DID the request's one JWT proof binds to (or a refusal)."""
-        from conformance.formats.errors import PayloadError
-        from conformance.formats.jws import decode_compact_jws
-        from conformance.jose.results import JoseError
-        from conformance.jose.verify import verify_jws
+        from conformance.support.formats.errors import PayloadError
+        from conformance.support.formats.jws import decode_compact_jws
+        from conformance.support.securing.jose.results import JoseError
+        from conformance.support.securing.jose.verify import verify_jws
 
         proofs = body.get("proofs")
         jwts = proofs.get("jwt") if isinstance(proofs, dict) else None
@@ -245,9 +245,9 @@ def build_app(env: Environment, faults: frozenset[str] = frozenset()) -> Starlet
         return holder
 
     async def credential(request: Request) -> Response:
-        from conformance.keys.testkeys import suite_key
-        from conformance.proofs import ProofError
-        from conformance.vectors import sign_document
+        from conformance.run.vectors import sign_document
+        from conformance.support.securing.keys.testkeys import suite_key
+        from conformance.support.securing.proofs import ProofError
 
         try:
             auth = request.headers.get("authorization", "")

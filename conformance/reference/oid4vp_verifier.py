@@ -31,8 +31,8 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from conformance.environment import Environment
-from conformance.serving import serve_in_thread
+from conformance.run.environment import Environment
+from conformance.support.serving import serve_in_thread
 
 VERIFIER_KEY = "other-ed25519"
 WRONG_KEY = "status-ed25519"
@@ -92,7 +92,7 @@ def dcql_query(short_names: bool = False) -> dict[str, Any]:
 
 
 def build_app(env: Environment, faults: frozenset[str] = frozenset()) -> Starlette:
-    from conformance.keys.testkeys import suite_key
+    from conformance.support.securing.keys.testkeys import suite_key
 
     unknown = set(faults) - set(FAULTS)
     if unknown:
@@ -118,7 +118,7 @@ def build_app(env: Environment, faults: frozenset[str] = frozenset()) -> Starlet
         return JSONResponse({"authorization_request": f"openid4vp://?{query}"}, headers={"cache-control": "no-store"})
 
     async def request_object(request: Request) -> Response:
-        from conformance.jose.sign import sign_jws
+        from conformance.support.securing.jose.sign import sign_jws
 
         found = transactions.get(request.path_params["ident"])
         if found is None:
@@ -141,7 +141,7 @@ def build_app(env: Environment, faults: frozenset[str] = frozenset()) -> Starlet
         return Response(jwt, media_type=media, headers={"cache-control": "no-store"})
 
     def judge(found: _Transaction, vp: Any) -> None:
-        from conformance.verifier import VerificationOptions
+        from conformance.support.securing.verifier import VerificationOptions
 
         if not isinstance(vp, dict):
             raise _Refusal("the presentation is not a JSON object")

@@ -39,7 +39,7 @@ from starlette.routing import Route
 from conformance.ctdl.load import CtdlLoadError, load_document
 from conformance.ctdl.model import CTID, CtdlDocument, DocumentKind
 from conformance.ctdl.registry_client import CTID_ANY_CASE
-from conformance.serving import serve_in_thread
+from conformance.support.serving import serve_in_thread
 
 COMMUNITIES = frozenset({"ce-registry", "ce_registry"})
 DEFAULT_PER_PAGE = 10

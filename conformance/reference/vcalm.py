@@ -31,9 +31,9 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from conformance.environment import Environment
-from conformance.serving import serve_in_thread
-from conformance.verifier import VerificationOptions
+from conformance.run.environment import Environment
+from conformance.support.securing.verifier import VerificationOptions
+from conformance.support.serving import serve_in_thread
 
 ISSUER_KEY = "issuer-ed25519"
 MAX_BODY_BYTES = 1024 * 1024
@@ -178,9 +178,9 @@ def build_app(env: Environment, faults: frozenset[str] = frozenset(), *, token: 
         return ""
 
     async def issue(request: Request) -> Response:
-        from conformance.keys.testkeys import suite_key
-        from conformance.proofs import ProofError
-        from conformance.vectors import sign_document
+        from conformance.run.vectors import sign_document
+        from conformance.support.securing.keys.testkeys import suite_key
+        from conformance.support.securing.proofs import ProofError
 
         try:
             body = await read(request)
@@ -416,7 +416,7 @@ class RunningReference:
     def service_toml(self, *, token_env: str | None = None) -> str:
         """The [[service]] entries: its issuer, verifier and exchange workflow (short ttl for the expired case, so a
         run waits a fraction of a second for it)."""
-        from conformance.keys.testkeys import suite_key
+        from conformance.support.securing.keys.testkeys import suite_key
 
         auth = f'auth = {{ type = "bearer", token_env = "{token_env}" }}\n' if token_env else ""
         tags = 'tags = { formats = ["ldp_vc"], cryptosuites = ["eddsa-rdfc-2022"], versions = ["2.0"] }\n'

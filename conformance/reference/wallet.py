@@ -3,7 +3,7 @@ switch per OID4VCI-WALLET requirement. Loopback only: a test fixture and the sta
 
     POST /offer    {"url": "openid-credential-offer://?...", "tx_code": "..."} -> runs the whole flow against the
                    issuer the offer names and answers {"stored": true} or {"stored": false, "error": "why"}
-                   (the driver convention of conformance/counterparty/drivers.py); {"url": "openid4vp://?..."}
+                   (the driver convention of conformance/support/exchange/drivers.py); {"url": "openid4vp://?..."}
                    answers a presentation request (conformance/reference/wallet_oid4vp.py: {"presented": ...})
     GET  /export   {"credentials": [...]}: what the wallet holds
     POST /import   {"credentials": [...]}: adds credentials as they are (no checks yet)
@@ -32,9 +32,9 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from conformance.environment import Environment
 from conformance.reference import calls
-from conformance.serving import serve_in_thread
+from conformance.run.environment import Environment
+from conformance.support.serving import serve_in_thread
 
 HOLDER_KEY = "holder-ed25519"
 OTHER_KEY = "other-ed25519"
@@ -121,8 +121,8 @@ class Oid4vciHolder:
         return offer
 
     def _proof(self, issuer: str, nonce: str | None) -> str:
-        from conformance.jose.sign import sign_jws
-        from conformance.keys.testkeys import suite_key
+        from conformance.support.securing.jose.sign import sign_jws
+        from conformance.support.securing.keys.testkeys import suite_key
 
         holder = suite_key(HOLDER_KEY)
         header: dict[str, Any] = {"typ": "JWT" if self.on("wrong-typ") else PROOF_TYP, "alg": "EdDSA",
@@ -137,7 +137,7 @@ class Oid4vciHolder:
         return sign_jws(header, claims, suite_key(OTHER_KEY if self.on("bad-signature") else HOLDER_KEY).private_key)
 
     def _acceptable(self, credential: Any) -> None:
-        from conformance.keys.testkeys import suite_key
+        from conformance.support.securing.keys.testkeys import suite_key
 
         if not isinstance(credential, dict):
             raise Refused("the credential is not an ldp_vc JSON object")
@@ -154,7 +154,7 @@ class Oid4vciHolder:
                 raise Refused("the credential's proof does not verify")
 
     def receive(self, url: str, tx_code: str | None) -> dict[str, Any]:
-        from conformance.net import FetchPolicy, GuardedClient
+        from conformance.support.net import FetchPolicy, GuardedClient
 
         try:
             with GuardedClient(FetchPolicy(allow_private=True)) as client:

@@ -22,8 +22,8 @@ from types import MappingProxyType
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
-from conformance.environment import Environment
 from conformance.reference.wallet import HOLDER_KEY, Refused, RunningWallet, Store, serve_wallet
+from conformance.run.environment import Environment
 
 SIGNING_OTHER_KEY = "status-ed25519"
 VC_TYPE = "https://www.w3.org/2018/credentials#VerifiableCredential"
@@ -87,9 +87,9 @@ def _not_signed_by_client(header: Mapping[str, Any], signing_input: bytes, signa
     from cryptography.exceptions import InvalidSignature
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
-    from conformance.keys.did import resolve_did_jwk, resolve_did_key
-    from conformance.keys.jwk import public_key_from_jwk
-    from conformance.keys.multikey import public_key_from_multikey
+    from conformance.support.securing.keys.did import resolve_did_jwk, resolve_did_key
+    from conformance.support.securing.keys.jwk import public_key_from_jwk
+    from conformance.support.securing.keys.multikey import public_key_from_multikey
 
     if not client_id.startswith(DID_PREFIX):
         return f"the client identifier {client_id[:80]!r} has no {DID_PREFIX} prefix, so it may not sign requests"
@@ -127,7 +127,7 @@ class Oid4vpPresenter:
 
     def _request(self, client: Any, params: Mapping[str, str]) -> tuple[dict[str, Any], str]:
         """(the request's parameters, how it was secured: "signed" / "by-value")."""
-        from conformance.net import FetchError
+        from conformance.support.net import FetchError
 
         uri = params.get("request_uri")
         if not uri:
@@ -156,9 +156,9 @@ class Oid4vpPresenter:
         return claims, "signed"
 
     def _presentation(self, credential: Any, nonce: str | None, client_id: str) -> dict[str, Any]:
-        from conformance.keys.testkeys import suite_key
-        from conformance.proofs import sign as sign_proof
-        from conformance.vectors import DEFAULT_CREATED
+        from conformance.run.vectors import DEFAULT_CREATED
+        from conformance.support.securing.keys.testkeys import suite_key
+        from conformance.support.securing.proofs import sign as sign_proof
 
         signer = suite_key(SIGNING_OTHER_KEY if self.on("signs-with-other-key") else HOLDER_KEY)
         if self.on("alters-credential"):
@@ -173,7 +173,7 @@ class Oid4vpPresenter:
                           domain="did:example:not-the-client" if self.on("wrong-domain") else client_id)
 
     def present(self, url: str) -> dict[str, Any]:
-        from conformance.net import FetchError, FetchPolicy, GuardedClient
+        from conformance.support.net import FetchError, FetchPolicy, GuardedClient
 
         try:
             with GuardedClient(FetchPolicy(allow_private=True)) as client:

@@ -11,8 +11,8 @@ from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Any
 
-from conformance.environment import Environment
 from conformance.reference.wallet import serve_wallet
+from conformance.run.environment import Environment
 
 # switch -> the requirement it makes fail (and nothing else)
 FAULTS: Mapping[str, str] = MappingProxyType({"exporter-rewrites": "WALLETPORT-round-trip"})

@@ -24,8 +24,8 @@ from types import MappingProxyType
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-from conformance.environment import Environment
 from conformance.reference import calls
+from conformance.run.environment import Environment
 
 LINK_PREFIXES = ("dccrequest://", "org.dcconsortium://", "https://lcw.app/request")
 MAX_ROUND_TRIPS = 10
@@ -88,9 +88,9 @@ class VcapiHolder:
         return calls.json_object(client, "POST", url, refuse=_Stop, empty={}, body=body, max_bytes=MAX_ANSWER_BYTES)
 
     def _presentation(self, challenge: Any, domain: Any, credentials: list[Any]) -> dict[str, Any]:
-        from conformance.keys.testkeys import suite_key
         from conformance.reference.wallet import HOLDER_KEY
-        from conformance.vectors import sign_document
+        from conformance.run.vectors import sign_document
+        from conformance.support.securing.keys.testkeys import suite_key
 
         holder = suite_key(HOLDER_KEY)
         document: dict[str, Any] = {"@context": ["https://www.w3.org/ns/credentials/v2"],
@@ -183,7 +183,7 @@ class VcapiHolder:
 
     def receive(self, link: str) -> dict[str, Any]:
         """Follow a deep link to its end; the driver report {"stored": ...}."""
-        from conformance.net import FetchPolicy, GuardedClient
+        from conformance.support.net import FetchPolicy, GuardedClient
 
         try:
             query = {k: v[0] for k, v in parse_qs(urlsplit(link).query, keep_blank_values=True).items()}

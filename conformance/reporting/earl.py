@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from typing import Any
 from urllib.parse import quote
 
-from conformance.model.requirements import Catalog
+from conformance.core.requirements import Catalog
 from conformance.reporting.scorecard import WEAKEST_FIRST
 
 REQUIREMENT_IRI = "urn:ler-conformance:requirement:"

@@ -16,9 +16,9 @@ from typing import Any
 import jinja2
 from markupsafe import Markup
 
-from conformance.model.attestations import Answer, VendorAttestation, attestation_items
-from conformance.model.findings import Verdict
-from conformance.model.requirements import Catalog, Principle
+from conformance.core.attestations import Answer, VendorAttestation, attestation_items
+from conformance.core.findings import Verdict
+from conformance.core.requirements import Catalog, Principle
 from conformance.reporting.charts import Bar, stacked_bars
 from conformance.reporting.scorecard import (
     ROLE_LABELS,

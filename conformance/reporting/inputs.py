@@ -30,8 +30,8 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePath
 from typing import Any, Literal
 
-from conformance.formats import Limits, PayloadError, parse_json
 from conformance.reporting.package import ReportError, write_no_follow
+from conformance.support.formats import Limits, PayloadError, parse_json
 
 __all__ = [
     "ARCHIVE_DIR", "MANIFEST_NAME", "MAX_ARCHIVED_FILE_BYTES", "MAX_ARCHIVED_TOTAL_BYTES", "ArchiveProblem",

@@ -12,7 +12,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from conformance.model.requirements import Catalog
+from conformance.core.requirements import Catalog
 
 _ORDER = ("failed", "error", "passed", "cantTell", "untested", "inapplicable")
 _SYMBOL = {"passed": "pass", "failed": "FAIL", "error": "error", "cantTell": "cantTell",

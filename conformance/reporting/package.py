@@ -4,7 +4,7 @@ EARL, HTML and PDF render from results.json; with an attestation the package als
 (inputs.json and inputs/, see inputs.py), and the attestation comes last because it carries a digest of every other
 file of the package (results.json and inputs.json included), so it has to see them all.
 
-Files are written atomically and without following a symbolic link at their own name (conformance/outputs.py), so a
+Files are written atomically and without following a symbolic link at their own name (conformance/support/outputs.py), so a
 link planted in the output folder cannot redirect a write elsewhere and an interrupted run leaves no half file.
 """
 from __future__ import annotations
@@ -16,9 +16,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from conformance.model.attestations import VendorAttestation
-from conformance.model.requirements import Catalog
-from conformance.outputs import OutputError, write_atomically
+from conformance.core.attestations import VendorAttestation
+from conformance.core.requirements import Catalog
+from conformance.support.outputs import OutputError, write_atomically
 
 if TYPE_CHECKING:
     from conformance.reporting.attestation import Signer

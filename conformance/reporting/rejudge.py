@@ -23,12 +23,18 @@ from enum import StrEnum
 from pathlib import Path, PurePath
 from typing import TYPE_CHECKING, Any, Literal, cast
 
-from conformance.reporting.inputs import InputRecord, InputsError, InputsManifest, read_archived, recorded_digests
+from conformance.reporting.inputs import (
+    InputRecord,
+    InputsError,
+    InputsManifest,
+    read_archived,
+    recorded_digests,
+)
 from conformance.reporting.reproducibility import judging_differences
 
 if TYPE_CHECKING:
-    from conformance.environment import Environment
-    from conformance.runner import SubjectResult
+    from conformance.run.environment import Environment
+    from conformance.run.runner import SubjectResult
 
 __all__ = ["Agreement", "Rejudged", "SubjectAgreement", "rejudge"]
 
@@ -129,7 +135,7 @@ def _instant(results: Mapping[str, Any]) -> tuple[datetime | None, str]:
     environment = results.get("environment")
     recorded = environment.get("at") if isinstance(environment, Mapping) else None
     if recorded is not None:
-        from conformance.verifier import parse_instant
+        from conformance.support.securing.verifier import parse_instant
 
         try:        # read as check reads --at, so the instant is the very one the run judged at
             moment = parse_instant(recorded)
@@ -156,8 +162,8 @@ def _utc(value: Any) -> datetime | None:
 # --- the run's environment, again ----------------------------------------------------------------------------
 
 def _environment(results: Mapping[str, Any], now: datetime, artifacts: Path | None) -> Environment:
-    from conformance.environment import Environment
-    from conformance.verifier import VerificationOptions
+    from conformance.run.environment import Environment
+    from conformance.support.securing.verifier import VerificationOptions
 
     environment = results.get("environment")
     environment = environment if isinstance(environment, Mapping) else {}
@@ -306,8 +312,8 @@ def rejudge(folder: Path, results: Mapping[str, Any], manifest: InputsManifest, 
 def _judge(env: Environment, profile: Any, results: Mapping[str, Any], records: Sequence[InputRecord],
            entries: Sequence[Mapping[str, Any]], archived: Mapping[int, bytes], unreadable: Mapping[int, str],
            instant_note: str) -> Rejudged:
-    from conformance.model.subjects import Subject
-    from conformance.runner import Runner, SubjectResult, run_verdict
+    from conformance.core.subject import Subject
+    from conformance.run.runner import Runner, SubjectResult, run_verdict
 
     runner = Runner(env, profile)
     recorded = recorded_digests(results)
@@ -355,8 +361,8 @@ def _judge(env: Environment, profile: Any, results: Mapping[str, Any], records: 
 
 def _stand_in(record: InputRecord, verdict: str | None) -> SubjectResult | None:
     """A subject not judged again, as results.json records it, so the run's verdict can still be recomputed."""
-    from conformance.model.findings import Verdict
-    from conformance.runner import SubjectResult
+    from conformance.core.findings import Verdict
+    from conformance.run.runner import SubjectResult
 
     try:
         return SubjectResult(record.subject, record.target or "", Verdict(verdict), (), (), {})

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from conformance import __version__
-from conformance.resources import shapes_dir, vectors_dir
+from conformance.support.resources import shapes_dir, vectors_dir
 
 LIBRARIES = ("pyld", "jsonschema-rs", "cryptography", "joserfc", "httpx", "orjson")
 

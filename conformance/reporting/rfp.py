@@ -20,8 +20,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
-from conformance.model.profiles import PlannedFamily, Profile
-from conformance.model.requirements import (
+from conformance.core.profiles import PlannedFamily, Profile
+from conformance.core.requirements import (
     Catalog,
     CatalogError,
     Level,
@@ -33,8 +33,8 @@ from conformance.model.requirements import (
 from conformance.reporting.scorecard import ROLE_LABELS, principle_label
 
 if TYPE_CHECKING:
-    from conformance.environment import Environment
-    from conformance.vectors import Vector
+    from conformance.run.environment import Environment
+    from conformance.run.vectors import Vector
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,9 +97,9 @@ def count_vectors(env: Environment, vectors: Sequence[Vector] | None = None) -> 
     Only vectors whose outcome matches their manifest exactly count, as in the coverage gate: a count in an RFP is
     a claim that the suite's own tests back.
     """
-    from conformance.evaluation import evaluate_vectors
-    from conformance.proofs.integrity import ProofError
-    from conformance.vectors import known_documents, load_vectors
+    from conformance.run.evaluation import evaluate_vectors
+    from conformance.run.vectors import known_documents, load_vectors
+    from conformance.support.securing.proofs.integrity import ProofError
 
     missing = env.store.missing()
     if missing:
@@ -563,7 +563,7 @@ def appendix_html(appendix: Appendix) -> str:
 
 def write_appendix(appendix: Appendix, out: Path) -> tuple[Path, Path]:
     """The appendix as Markdown and HTML in `out`, each written atomically and never through a symbolic link."""
-    from conformance.outputs import make_folder, write_atomically
+    from conformance.support.outputs import make_folder, write_atomically
 
     make_folder(out)
     markdown = write_atomically(out / f"rfp-{appendix.profile.name}.md", appendix_markdown(appendix), root=out)

@@ -16,8 +16,8 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
-from conformance.model.findings import UNDECIDED, Verdict, decide
-from conformance.model.requirements import Catalog, Principle
+from conformance.core.findings import UNDECIDED, Verdict, decide
+from conformance.core.requirements import Catalog, Principle
 
 _DECIDED_BAD = ("failed",)
 _UNDECIDED = tuple(str(o) for o in UNDECIDED)        # cantTell, untested, error

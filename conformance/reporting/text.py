@@ -13,10 +13,10 @@ from dataclasses import replace
 from rich.console import Console
 from rich.markup import escape as escape_markup
 
-from conformance.model.findings import Outcome, Verdict, located_message
-from conformance.model.requirements import Catalog, Level
-from conformance.net.secrets import Secrets
-from conformance.runner import Scope, SubjectResult, run_verdict
+from conformance.core.findings import Outcome, Verdict, located_message
+from conformance.core.requirements import Catalog, Level
+from conformance.run.runner import Scope, SubjectResult, run_verdict
+from conformance.support.net.secrets import Secrets
 
 
 def printable(text: str) -> str:

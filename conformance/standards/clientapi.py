@@ -17,15 +17,15 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from typing import Any
 
+from conformance.core.checks import MISSING, CheckContext, Embedded, check, embeds
+from conformance.core.findings import Finding
+from conformance.core.subject import Subject
 from conformance.counterparty.obapi_host import FLOW, REQUIRED_METADATA
 from conformance.live.obapi import ApiFlavour
-from conformance.live.transcript import Step
-from conformance.model.findings import Finding
-from conformance.model.services import ServiceSubject
-from conformance.model.subjects import Subject
-from conformance.registry import MISSING, CheckContext, Embedded, check, embeds
+from conformance.run.targets.services import ServiceSubject
 from conformance.standards import live, wallets
 from conformance.standards.live import at
+from conformance.support.exchange.transcript import Step
 
 ISSUER, DISPLAYER = frozenset({"issuer", "both"}), frozenset({"displayer", "both"})
 OB_TYPES = frozenset({"OpenBadgeCredential", "AchievementCredential"})

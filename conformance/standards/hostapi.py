@@ -12,14 +12,14 @@ from collections.abc import Iterable, Iterator
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
+from conformance.core.checks import MISSING, CheckContext, Embedded, check, describe, detects, embeds
+from conformance.core.findings import Finding
+from conformance.core.subject import Subject
 from conformance.live.obapi import PAGE_LIMIT, REDIRECT_URI, STOPPED, ApiFlavour, next_link, page_query
-from conformance.live.transcript import Step
-from conformance.model.findings import Finding
-from conformance.model.services import ServiceSubject
-from conformance.model.subjects import Subject
-from conformance.registry import MISSING, CheckContext, Embedded, check, describe, detects, embeds
+from conformance.run.targets.services import ServiceSubject
 from conformance.standards.json_diff import differences
 from conformance.standards.live import Judge, at, header, judged, service, shown, status, unanswered
+from conformance.support.exchange.transcript import Step
 
 CODE_MAJOR = frozenset({"success", "processing", "failure", "unsupported"})
 SEVERITY = frozenset({"status", "warning", "error"})

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any, Literal
 
-from conformance.registry import MISSING
+from conformance.core.checks import MISSING
 
 Difference = tuple[str, Any, Any]          # (pointer, sent, got); a side that lacks the member holds MISSING
 

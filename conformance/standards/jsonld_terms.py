@@ -10,10 +10,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from conformance.model.findings import Finding
-from conformance.model.subjects import Subject
-from conformance.registry import REGISTRY, CheckContext
-from conformance.standards.predicates import pointer
+from conformance.core.checks import REGISTRY, CheckContext
+from conformance.core.findings import Finding
+from conformance.core.predicates import pointer
+from conformance.core.subject import Subject
 
 
 def embedded_json_pointers(subject: Subject) -> tuple[str, ...]:

@@ -10,11 +10,11 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
-from conformance.live.transcript import SERVICE_FAULTS, Step
-from conformance.model.findings import Finding
-from conformance.model.services import ServiceSubject
-from conformance.model.subjects import Subject
-from conformance.registry import CheckContext, describe
+from conformance.core.checks import CheckContext, describe
+from conformance.core.findings import Finding
+from conformance.core.subject import Subject
+from conformance.run.targets.services import ServiceSubject
+from conformance.support.exchange.transcript import SERVICE_FAULTS, Step
 
 __all__ = [
     "SERVICE_FAULTS",

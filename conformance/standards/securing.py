@@ -1,7 +1,7 @@
 """Findings from the securing layer's results, shared by the standards whose rules say "the signature verifies with
 a key the issuer controls" (OB30, CLR20, VCJOSE10, VCDM11). The step-by-step Data Integrity rules live in DI10.
 
-What a result means is `conformance.proofs.outcome_of`, the table DI10 reads too: a mechanism the suite does not
+What a result means is `conformance.support.securing.proofs.outcome_of`, the table DI10 reads too: a mechanism the suite does not
 implement (a registered cryptosuite, JWS algorithm, DID method or key discovery) is cantTell with the suite's
 limitation, an unreachable key is cantTell, a canonicalization stopped by its bound or a missing context is error;
 only the credential's own defects fail.
@@ -10,13 +10,20 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 
-from conformance.jose import JoseResult, JwtVerification
-from conformance.model.findings import Finding
-from conformance.model.subjects import Subject, as_list
-from conformance.proofs import DRAFT_CRYPTOSUITES, Judgement, ProofResult, UnknownReason, VerificationResult, outcome_of
-from conformance.registry import CheckContext
-from conformance.standards.predicates import JWS_HEADER, in_jws_header
-from conformance.trust import issuer_id_of
+from conformance.core.checks import CheckContext
+from conformance.core.findings import Finding
+from conformance.core.predicates import JWS_HEADER, in_jws_header
+from conformance.core.subject import Subject, as_list
+from conformance.support.securing.jose import JoseResult, JwtVerification
+from conformance.support.securing.proofs import (
+    DRAFT_CRYPTOSUITES,
+    Judgement,
+    ProofResult,
+    UnknownReason,
+    VerificationResult,
+    outcome_of,
+)
+from conformance.support.securing.trust import issuer_id_of
 
 JWS_SIGNATURE = "(JWS signature)"
 

@@ -1,12 +1,12 @@
 """The rules W3C Bitstring Status List 1.0 (BSL10-*) and the CCG StatusList2021 (SL2021-*) share, judged once.
 
 StatusList2021 is the draft Bitstring Status List grew from: an entry in credentialStatus names a list credential
-whose subject holds a GZIP-compressed bitstring, and conformance.status validates both methods by the same steps
+whose subject holds a GZIP-compressed bitstring, and conformance.support.securing.status validates both methods by the same steps
 (vc_bitstring_status_list/steps.py places each problem at its step). So every rule here is one body for both
 standards; what really differs is data, a `StatusListMethod` each standard's checks.py declares: the entry, list
 credential and list type names, how encodedList is written (a multibase `u` prefix or none), the wording of the
 purpose rule, and whether the list has a ttl of its own. statusSize, statusMessage and ttl are Bitstring Status
-List's only: conformance.status reads statusSize/statusMessage from a BitstringStatusListEntry alone, and the two
+List's only: conformance.support.securing.status reads statusSize/statusMessage from a BitstringStatusListEntry alone, and the two
 rules that judge them (`ttl_well_formed`, `status_reported`) are registered by BSL10 only.
 
 Each standard keeps its requirement IDs written literally in its own checks.py: a thin `@check("BSL10-...")` or
@@ -17,9 +17,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from conformance.model.findings import Finding
-from conformance.model.subjects import Subject
-from conformance.registry import CheckContext
+from conformance.core.checks import CheckContext
+from conformance.core.findings import Finding
+from conformance.core.subject import Subject
 from conformance.standards.vc_bitstring_status_list.steps import (
     Entry,
     Step,
@@ -29,7 +29,7 @@ from conformance.standards.vc_bitstring_status_list.steps import (
     judge_verdict,
     step_of,
 )
-from conformance.status import StatusVerdict
+from conformance.support.securing.status import StatusVerdict
 
 __all__ = ["StatusListMethod", "encoded_list_decodes", "entry_well_formed", "index_in_range", "list_minimum_length",
            "list_retrievable", "list_type", "list_verifies", "not_revoked", "not_suspended", "purpose_matches",

@@ -20,13 +20,13 @@ from datetime import UTC, datetime, timedelta
 from fractions import Fraction
 from typing import Any
 
-from conformance.jose import DEFAULT_LEEWAY
-from conformance.model.findings import Finding
-from conformance.model.subjects import Subject
-from conformance.proofs.integrity import DEFAULT_CLOCK_SKEW
-from conformance.registry import CheckContext, describe
-from conformance.standards.predicates import claim_location, instant, pointer
-from conformance.verifier import format_instant
+from conformance.core.checks import CheckContext, describe
+from conformance.core.findings import Finding
+from conformance.core.predicates import claim_location, instant, pointer
+from conformance.core.subject import Subject
+from conformance.support.securing.jose import DEFAULT_LEEWAY
+from conformance.support.securing.proofs.integrity import DEFAULT_CLOCK_SKEW
+from conformance.support.securing.verifier import format_instant
 
 __all__ = ["Bound", "claim_bounds", "judge_bounds", "mapped_properties", "property_bounds", "seconds_of",
            "verification_period"]

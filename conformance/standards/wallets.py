@@ -11,12 +11,12 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from typing import Any
 
-from conformance.counterparty.observations import Observation
-from conformance.live.transcript import Step
-from conformance.model.findings import Finding
-from conformance.model.services import ServiceSubject
-from conformance.registry import MISSING, CheckContext
+from conformance.core.checks import MISSING, CheckContext
+from conformance.core.findings import Finding
+from conformance.run.targets.services import ServiceSubject
 from conformance.standards.live import at
+from conformance.support.exchange.observations import Observation
+from conformance.support.exchange.transcript import Step
 
 
 def session(service: ServiceSubject, name: str) -> tuple[tuple[Step, ...], Step | None]:
@@ -43,7 +43,7 @@ def observed(step: Step) -> dict[str, Any]:
 
 
 def verification(value: Any) -> Observation:
-    """A verification the counter-party server recorded (conformance/counterparty/observations.py)."""
+    """A verification the counter-party server recorded (conformance/support/exchange/observations.py)."""
     return Observation.read(value)
 
 

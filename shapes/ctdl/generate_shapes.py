@@ -39,7 +39,7 @@ from typing import Any
 REPO = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO))
 
-from conformance.artifacts.store import ArtifactStore, load_pins
+from conformance.support.artifacts.store import ArtifactStore, load_pins
 from conformance.ctdl.schema import CtdlSchema
 
 POLICY_RAW = "https://raw.githubusercontent.com/philbarker/CredRegSHACL/5bce428a6941b4bc3ec44aacd9f2f2512a2e80a2/inputData/policyBrowserData.json"

@@ -12,11 +12,17 @@ from typing import Any
 
 import pytest
 
-from conformance.environment import Environment
-from conformance.model.findings import Finding, Outcome
-from conformance.model.targets import BytesTarget
-from conformance.jose import JOSE_REASONS
-from conformance.proofs import (
+from conformance.core.checks import CheckContext
+from conformance.core.findings import Finding, Outcome
+from conformance.run.environment import Environment
+from conformance.run.runner import Runner
+from conformance.run.targets.files import BytesTarget
+from conformance.run.vectors import apply_mutation, sign_document
+from conformance.standards import securing
+from conformance.standards.vc_data_integrity import checks
+from conformance.standards.vc_data_integrity.checks import STEP_OF_REASON, STEPS
+from conformance.support.securing.jose import JOSE_REASONS
+from conformance.support.securing.proofs import (
     OUTCOMES,
     REGISTERED_CRYPTOSUITES,
     Canonicalizer,
@@ -27,12 +33,6 @@ from conformance.proofs import (
     VerificationResult,
     outcome_of,
 )
-from conformance.registry import CheckContext
-from conformance.runner import Runner
-from conformance.standards import securing
-from conformance.standards.vc_data_integrity import checks
-from conformance.standards.vc_data_integrity.checks import STEP_OF_REASON, STEPS
-from conformance.vectors import apply_mutation, sign_document
 from tests.conftest import artifacts_dir
 
 BASES = Path(__file__).resolve().parents[2] / "vectors" / "vc-data-integrity" / "1.0" / "bases"
@@ -50,7 +50,7 @@ def test_every_reason_maps_to_exactly_one_step() -> None:
         for reason in reasons:
             claimed.setdefault(reason, []).append(requirement)
     unmapped = sorted(REASONS - claimed.keys())
-    assert not unmapped, f"reason codes of conformance.proofs.integrity.Reason that no DI10 step maps: {unmapped}"
+    assert not unmapped, f"reason codes of conformance.support.securing.proofs.integrity.Reason that no DI10 step maps: {unmapped}"
     twice = {reason: steps for reason, steps in claimed.items() if len(steps) > 1}
     assert not twice, f"reason codes mapped to more than one DI10 step: {twice}"
     unknown = sorted(claimed.keys() - REASONS)
@@ -356,7 +356,7 @@ def test_the_registered_name_is_a_warning_in_the_ecosystem_reading(env: Environm
 
 def test_the_did_web_document_carries_the_issuer_test_key() -> None:
     """The did:web vectors sign with issuer-ed25519; the hand-built DID document must publish that key."""
-    from conformance.keys.testkeys import suite_key
+    from conformance.support.securing.keys.testkeys import suite_key
 
     document = json.loads((BASES / "did-web-example-edu.json").read_text(encoding="utf-8"))
     expected = suite_key("issuer-ed25519").public_multibase

@@ -1,6 +1,6 @@
 """BSL10, SL2021 and OB30-revocation-list-status where vectors cannot reach: a list nobody serves (offline) is
 cantTell and never a pass or a failure; an HTML page at the list URL is cantTell; a failure of ours is error; and the
-table from status problems to validate steps follows what conformance.status reports. Pass/fail semantics per
+table from status problems to validate steps follows what conformance.support.securing.status reports. Pass/fail semantics per
 requirement are shown by vectors/vc-bitstring-status-list, vectors/vc-status-list-2021 and vectors/ob/3.0/revocation."""
 from __future__ import annotations
 
@@ -13,11 +13,11 @@ from typing import Any
 
 import pytest
 
-from conformance.environment import Environment
-from conformance.model.findings import Finding, Outcome
-from conformance.model.targets import BytesTarget
-from conformance.registry import CheckContext
-from conformance.runner import Runner
+from conformance.core.checks import CheckContext
+from conformance.core.findings import Finding, Outcome
+from conformance.run.environment import Environment
+from conformance.run.runner import Runner
+from conformance.run.targets.files import BytesTarget
 from conformance.standards.vc_bitstring_status_list.steps import (
     Entry,
     Step,
@@ -25,7 +25,7 @@ from conformance.standards.vc_bitstring_status_list.steps import (
     judge_verdict,
     step_of,
 )
-from conformance.status import (
+from conformance.support.securing.status import (
     StatusVerdict,
     bitstring_entry,
     check_credential_status,
@@ -103,8 +103,8 @@ def test_an_html_page_at_the_list_url_is_cant_tell_not_a_failure(offline: Enviro
 
 
 def test_a_served_list_is_retrieved_and_read(offline: Environment) -> None:
-    from conformance.keys.testkeys import suite_key
-    from conformance.vectors import sign_document
+    from conformance.run.vectors import sign_document
+    from conformance.support.securing.keys.testkeys import suite_key
 
     bits = make_bitstring(131_072, {3})
     unsigned = status_list_credential(LIST_URL, suite_key("status-ed25519").did, bits)

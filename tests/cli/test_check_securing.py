@@ -8,9 +8,9 @@ import pytest
 from click.testing import CliRunner, Result
 
 from conformance.cli import main
-from conformance.environment import Environment
-from conformance.keys.testkeys import suite_key
-from conformance.vectors import sign_document
+from conformance.run.environment import Environment
+from conformance.run.vectors import sign_document
+from conformance.support.securing.keys.testkeys import suite_key
 from tests.conftest import artifacts_dir
 from tests.documents import minimal_badge
 

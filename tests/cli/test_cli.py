@@ -102,7 +102,7 @@ def test_artifacts_verify_reports_missing_pins(run, tmp_path: Path, monkeypatch:
 
 
 def test_vectors_export_writes_every_vector(run, tmp_path: Path) -> None:  # noqa: ANN001
-    from conformance.vectors import load_vectors
+    from conformance.run.vectors import load_vectors
 
     result = run("vectors", "export", str(tmp_path / "v"))
     assert result.exit_code == 0
@@ -162,8 +162,8 @@ def test_artifacts_fetch_fills_the_cache_from_a_mirror_and_verifies_hashes(
     assert refused.exit_code == 2 and "private" in refused.output
     assert result.exit_code == 0, result.output
     assert run("artifacts", "verify").exit_code == 0
-    from conformance.artifacts import load_pins
-    from conformance.resources import shapes_dir
+    from conformance.support.artifacts import load_pins
+    from conformance.support.resources import shapes_dir
 
     unique = {pin.sha256 for pin in load_pins(shapes_dir() / "pins.toml").values()}
     assert {p.name for p in cache.iterdir()} == unique

@@ -14,9 +14,8 @@ from click.testing import CliRunner
 
 from conformance import __version__
 from conformance.cli import main
-from conformance.environment import Environment
-from conformance.model.profiles import PlannedFamily, Profile
-from conformance.model.requirements import Catalog, Level, Principle, Spec
+from conformance.core.profiles import PlannedFamily, Profile
+from conformance.core.requirements import Catalog, Level, Principle, Spec
 from conformance.reporting.rfp import (
     Appendix,
     RfpError,
@@ -26,8 +25,9 @@ from conformance.reporting.rfp import (
     build_appendix,
     count_vectors,
 )
-from conformance.resources import shapes_dir
-from conformance.vectors import load_vectors
+from conformance.run.environment import Environment
+from conformance.run.vectors import load_vectors
+from conformance.support.resources import shapes_dir
 from tests.conftest import artifacts_dir
 
 PROCUREMENT = ("ob30-issuer", "ob30-displayer", "ob30-host", "clr20-host", "ctdl-publisher", "wallet",

@@ -11,7 +11,7 @@ import pytest
 from click.testing import CliRunner
 
 from conformance.cli import main
-from conformance.resources import shapes_dir, vectors_dir
+from conformance.support.resources import shapes_dir, vectors_dir
 from tests.conftest import artifacts_dir
 from tests.documents import minimal_badge
 

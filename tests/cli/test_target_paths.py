@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from conformance.model.services import TargetsFileError, load_targets_file
+from conformance.run.targets.services import TargetsFileError, load_targets_file
 
 SECRET = "canary-outside-the-folder-8f2c"
 

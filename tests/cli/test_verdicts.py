@@ -11,8 +11,8 @@ import pytest
 from click.testing import CliRunner
 
 from conformance.cli import EXIT_CODES, main
-from conformance.model.findings import Verdict
-from conformance.schemas import validate_data_file
+from conformance.core.findings import Verdict
+from conformance.support.schemas import validate_data_file
 from tests.conftest import artifacts_dir
 from tests.documents import minimal_badge
 

@@ -8,10 +8,10 @@ from pathlib import Path
 
 import httpx
 
-from conformance.counterparty.drivers import CommandDriver, InteractiveDriver, UrlDriver, driver_from
-from conformance.counterparty.server import Answer, Call, CounterpartyOptions, CounterpartyServer, Route
-from conformance.model.services import CommandPolicy, ServiceConfig
-from conformance.net import FetchPolicy, GuardedClient
+from conformance.run.targets.services import CommandPolicy, ServiceConfig
+from conformance.support.exchange.drivers import CommandDriver, InteractiveDriver, UrlDriver, driver_from
+from conformance.support.exchange.server import Answer, Call, CounterpartyOptions, CounterpartyServer, Route
+from conformance.support.net import FetchPolicy, GuardedClient
 
 ALLOWED = CommandPolicy(allowed=True)      # as with --allow-driver-commands
 
@@ -118,7 +118,7 @@ def test_listen_options() -> None:
 
 
 def test_the_schema_requires_a_driver_for_a_wallet_and_refuses_one_elsewhere(tmp_path: Path) -> None:
-    from conformance.model.services import TargetsFileError, load_targets_file
+    from conformance.run.targets.services import TargetsFileError, load_targets_file
 
     cases = {'role = "oid4vci-wallet"\nendpoint = "https://w.example"\n': "driver",
              'role = "issuer"\nendpoint = "https://i.example"\ndriver = { interactive = true }\n': "driver",

@@ -10,17 +10,22 @@ from typing import Any
 
 import pytest
 
-from conformance.counterparty import observations
-from conformance.counterparty.observations import CANNOT_BE_CHECKED, DOES_NOT_VERIFY, VERIFIES, Observation
+from conformance.core.findings import Finding, Outcome
 from conformance.counterparty.oid4vci_issuer import PROOF_TYP, WalletTestIssuer
 from conformance.counterparty.oid4vci_issuer import Session as IssueSession
 from conformance.counterparty.oid4vp_verifier import PRESENT, QUERY_ID, WalletTestVerifier
-from conformance.counterparty.server import Answer, Call, CounterpartyServer
-from conformance.environment import Environment
 from conformance.live.oid4vp_verifier import credential_for, new_holder, presentation
-from conformance.live.transcript import Step, Transcript
-from conformance.model.findings import Finding, Outcome
-from conformance.model.services import ServiceConfig, ServiceSubject
+from conformance.run.environment import Environment
+from conformance.run.targets.services import ServiceConfig, ServiceSubject
+from conformance.support.exchange import observations
+from conformance.support.exchange.observations import (
+    CANNOT_BE_CHECKED,
+    DOES_NOT_VERIFY,
+    VERIFIES,
+    Observation,
+)
+from conformance.support.exchange.server import Answer, Call, CounterpartyServer
+from conformance.support.exchange.transcript import Step, Transcript
 
 UNSUPPORTED_SUITE = "ecdsa-sd-2023"            # registered for Data Integrity, not verified by the suite
 OFFLINE_KEY = "did:web:wallet.example#key-1"   # the suite runs offline: the did:web document cannot be had
@@ -122,8 +127,8 @@ def test_proof_signature_the_suite_cannot_verify_is_cant_tell(header: dict[str, 
                                                               env: Environment) -> None:
     from cryptography.hazmat.primitives.asymmetric import ed25519
 
-    from conformance.jose.sign import sign_jws
-    from conformance.keys.jwk import jwk_from_public_key
+    from conformance.support.securing.jose.sign import sign_jws
+    from conformance.support.securing.keys.jwk import jwk_from_public_key
 
     key = ed25519.Ed25519PrivateKey.generate()
     named = {"kid": header["kid"]} if header["kid"] else {"jwk": jwk_from_public_key(key.public_key())}

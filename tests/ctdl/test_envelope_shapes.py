@@ -7,10 +7,10 @@ from typing import Any
 
 import pytest
 
-from conformance.environment import Environment
-from conformance.model.findings import Finding, Outcome
-from conformance.model.targets import BytesTarget
-from conformance.runner import Runner, SubjectResult
+from conformance.core.findings import Finding, Outcome
+from conformance.run.environment import Environment
+from conformance.run.runner import Runner, SubjectResult
+from conformance.run.targets.files import BytesTarget
 
 CTX = "https://credreg.net/ctdl/schema/context/json"
 CTID = "ce-5a2d3c9e-1f0b-4c8e-9a7d-3b6e2f1a0c4d"

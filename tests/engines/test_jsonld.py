@@ -10,11 +10,16 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from conformance.artifacts import ArtifactStore, load_pins
-from conformance.engines.jsonld import (
-    MAX_CONTEXT_LOADS, ContextLoader, JsonLdReport, SafeModeExpander, TermProblem, _Skeleton,
+from conformance.support.artifacts import ArtifactStore, load_pins
+from conformance.support.engines.jsonld import (
+    MAX_CONTEXT_LOADS,
+    ContextLoader,
+    JsonLdReport,
+    SafeModeExpander,
+    TermProblem,
+    _Skeleton,
 )
-from conformance.resources import shapes_dir
+from conformance.support.resources import shapes_dir
 from tests.conftest import artifacts_dir
 
 V2 = "https://www.w3.org/ns/credentials/v2"

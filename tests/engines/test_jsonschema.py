@@ -6,9 +6,9 @@ import json
 import jsonschema
 import pytest
 
-from conformance.environment import Environment
-from conformance.formats import PayloadError, decode
-from conformance.vectors import load_vectors
+from conformance.run.environment import Environment
+from conformance.run.vectors import load_vectors
+from conformance.support.formats import PayloadError, decode
 
 SCHEMAS = [
     "https://purl.imsglobal.org/spec/ob/v3p0/schema/json/ob_v3p0_achievementcredential_schema.json",

@@ -1,4 +1,4 @@
-"""The node-map index answers pyld's duplicate check exactly as pyld does (conformance.engines.node_maps)."""
+"""The node-map index answers pyld's duplicate check exactly as pyld does (conformance.support.engines.node_maps)."""
 from __future__ import annotations
 
 from typing import Any
@@ -7,8 +7,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from pyld import jsonld as pyld
 
-from conformance.engines import node_maps
-from conformance.engines.node_maps import indexed_node_maps
+from conformance.support.engines import node_maps
+from conformance.support.engines.node_maps import indexed_node_maps
 
 _scalars = st.one_of(st.booleans(), st.integers(-3, 3), st.sampled_from([0.0, 1.0, 2.5]), st.sampled_from("abc"),
                      st.none())

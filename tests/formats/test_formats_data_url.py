@@ -4,7 +4,7 @@ import base64
 
 import pytest
 
-from conformance.formats import Limits, PayloadError, parse_data_url
+from conformance.support.formats import Limits, PayloadError, parse_data_url
 from tests.formats.builders import baked_png, credential_bytes
 
 PNG = baked_png("{}")

@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from conformance.formats import (
+from conformance.support.formats import (
     PAYLOAD_ERROR_CODES,
     Limits,
     PayloadError,

@@ -10,8 +10,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from conformance.formats import CoseSign1, Limits, PayloadError, SdJwt, decode, sniff
-from conformance.formats.envelopes import read_cose_sign1
+from conformance.support.formats import CoseSign1, Limits, PayloadError, SdJwt, decode, sniff
+from conformance.support.formats.envelopes import read_cose_sign1
 from tests.formats.builders import CREDENTIAL, b64url, credential_bytes, make_jws
 
 ISSUER_JWT = make_jws({"alg": "ES256", "typ": "vc+sd-jwt", "cty": "vc"}, {"_sd": ["abc"], "iss": "https://i.example"})

@@ -10,7 +10,7 @@ from typing import Any
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from conformance.formats import (
+from conformance.support.formats import (
     PAYLOAD_ERROR_CODES,
     Baking,
     Jws,

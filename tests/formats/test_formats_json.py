@@ -5,7 +5,7 @@ from typing import Any
 
 import pytest
 
-from conformance.formats import Limits, PayloadError, parse_json
+from conformance.support.formats import Limits, PayloadError, parse_json
 from tests.formats.builders import CREDENTIAL, credential_bytes, nested_json
 
 

@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from conformance.formats import Jws, Limits, PayloadError, credential_from_jws, decode_compact_jws
+from conformance.support.formats import Jws, Limits, PayloadError, credential_from_jws, decode_compact_jws
 from tests.formats.builders import CREDENTIAL, b64url, make_jws
 
 HEADER = {"alg": "ES256", "typ": "JWT", "kid": "did:example:issuer#key-1"}

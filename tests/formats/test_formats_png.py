@@ -6,7 +6,7 @@ import zlib
 
 import pytest
 
-from conformance.formats import Limits, PayloadError, extract_png
+from conformance.support.formats import Limits, PayloadError, extract_png
 from tests.formats.builders import (
     CREDENTIAL,
     PNG_SIGNATURE,

@@ -4,8 +4,15 @@ import json
 
 import pytest
 
-from conformance.formats import Limits, PayloadError, extract_svg
-from tests.formats.builders import CREDENTIAL, OB3_NAMESPACE, baked_svg_json, baked_svg_jws, build_svg, make_jws
+from conformance.support.formats import Limits, PayloadError, extract_svg
+from tests.formats.builders import (
+    CREDENTIAL,
+    OB3_NAMESPACE,
+    baked_svg_json,
+    baked_svg_jws,
+    build_svg,
+    make_jws,
+)
 
 JWS = make_jws({"alg": "ES256", "typ": "JWT"}, CREDENTIAL)
 

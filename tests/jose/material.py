@@ -11,8 +11,8 @@ from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519, rsa
 
-from conformance.formats import Jws, decode_compact_jws
-from conformance.jose.keys import PrivateKey
+from conformance.support.formats import Jws, decode_compact_jws
+from conformance.support.securing.jose.keys import PrivateKey
 
 ISSUER = "did:example:issuer"
 NOW = 1_750_000_000  # 2025-06-15T15:06:40Z

@@ -14,7 +14,7 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519
 from cryptography.hazmat.primitives.asymmetric.utils import encode_dss_signature
 
-from conformance.jose import load_public_key, sign_jws, verify_jws
+from conformance.support.securing.jose import load_public_key, sign_jws, verify_jws
 from tests.jose.material import ISSUER, NOW, credential, decode, private_key
 
 ROUNDS = 5_000

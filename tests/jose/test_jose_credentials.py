@@ -8,8 +8,8 @@ from urllib.parse import quote
 
 import pytest
 
-from conformance.formats import JwtCredential, credential_from_jws
-from conformance.jose import (
+from conformance.support.formats import JwtCredential, credential_from_jws
+from conformance.support.securing.jose import (
     DEFAULT_LEEWAY,
     JoseKeyError,
     JwsKeyResolver,

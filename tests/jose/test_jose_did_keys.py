@@ -1,11 +1,11 @@
-"""JWS credentials signed with the suite's test keys verify through real DID resolution (conformance.keys)."""
+"""JWS credentials signed with the suite's test keys verify through real DID resolution (conformance.support.securing.keys)."""
 from __future__ import annotations
 
 import pytest
 
-from conformance.formats import credential_from_jws, decode_compact_jws
-from conformance.jose import ControllerDocumentJwsResolver, sign_jws, verify_jwt_credential
-from conformance.keys.testkeys import suite_key
+from conformance.support.formats import credential_from_jws, decode_compact_jws
+from conformance.support.securing.jose import ControllerDocumentJwsResolver, sign_jws, verify_jwt_credential
+from conformance.support.securing.keys.testkeys import suite_key
 from tests.documents import minimal_badge
 
 NOW = 1_760_000_000.0

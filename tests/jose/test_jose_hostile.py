@@ -8,8 +8,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from conformance.formats import credential_from_jws
-from conformance.jose import (
+from conformance.support.formats import credential_from_jws
+from conformance.support.securing.jose import (
     JOSE_REASONS,
     JoseKeyError,
     StaticKeyResolver,

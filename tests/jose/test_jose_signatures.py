@@ -10,7 +10,7 @@ from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
 from joserfc import jws as library_jws
 from joserfc.jwk import ECKey, Key, OKPKey, RSAKey
 
-from conformance.jose import (
+from conformance.support.securing.jose import (
     ALLOWED_ALGORITHMS,
     JOSE_REASONS,
     JoseError,

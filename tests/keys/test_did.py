@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from cryptography.hazmat.primitives.asymmetric import ec
 
-from conformance.keys import (
+from conformance.support.securing.keys import (
     KeysError,
     decode_public_multikey,
     did_jwk_from_jwk,
@@ -21,7 +21,7 @@ from conformance.keys import (
     resolve_did_key,
     resolve_did_web,
 )
-from conformance.keys.multibase import base58btc_encode, base64url_encode
+from conformance.support.securing.keys.multibase import base58btc_encode, base64url_encode
 
 ED_MB = "z6MkrJVnaZkeFzdQyMZu1cgjg7k1pZZ6pvBQ7XJPt4swbTQ2"
 SIGNING = ["authentication", "assertionMethod", "capabilityInvocation", "capabilityDelegation"]

@@ -8,7 +8,7 @@ from typing import Any
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from conformance.keys import (
+from conformance.support.securing.keys import (
     KEY_ERROR_CODES,
     KeysError,
     VerificationMethodResolver,
@@ -19,8 +19,8 @@ from conformance.keys import (
     resolve_did_jwk,
     resolve_did_key,
 )
-from conformance.keys.multibase import base58btc_encode, base64url_encode, encode_varint
-from conformance.keys.testkeys import suite_key
+from conformance.support.securing.keys.multibase import base58btc_encode, base64url_encode, encode_varint
+from conformance.support.securing.keys.testkeys import suite_key
 
 FUZZ = settings(max_examples=150, deadline=None, database=None)
 

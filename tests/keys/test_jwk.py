@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519
 
-from conformance.keys import (
+from conformance.support.securing.keys import (
     KeysError,
     KeyType,
     jwk_from_private_key,

@@ -13,7 +13,7 @@ from typing import Any, ClassVar
 import pytest
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519
 
-from conformance.keys import (
+from conformance.support.securing.keys import (
     KeyFailure,
     KeyResolver,
     KeysError,
@@ -28,7 +28,7 @@ from conformance.keys import (
     retrieve_verification_method,
     try_resolve,
 )
-from conformance.keys.testkeys import suite_key
+from conformance.support.securing.keys.testkeys import suite_key
 
 DOC = "https://issuer.example/keys"
 ED = suite_key("issuer-ed25519")
@@ -314,7 +314,7 @@ def test_did_key_legacy_shape_and_wrong_fragment() -> None:
 
 
 def test_did_jwk_use_enc_is_not_for_assertions() -> None:
-    from conformance.keys import did_jwk_from_jwk
+    from conformance.support.securing.keys import did_jwk_from_jwk
 
     did = did_jwk_from_jwk({**P256.jwk, "use": "enc"})
     failure = try_resolve(VerificationMethodResolver(), did + "#0", "assertionMethod")

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from conformance.keys import KeysError
-from conformance.keys.multibase import (
+from conformance.support.securing.keys import KeysError
+from conformance.support.securing.keys.multibase import (
     MAX_MULTIBASE_CHARS,
     base58btc_decode,
     base58btc_encode,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519
 
-from conformance.keys import (
+from conformance.support.securing.keys import (
     KeysError,
     KeyType,
     PublicKeyMaterial,
@@ -18,7 +18,7 @@ from conformance.keys import (
     private_key_from_multikey,
     public_key_from_multikey,
 )
-from conformance.keys.multibase import base58btc_encode, encode_varint
+from conformance.support.securing.keys.multibase import base58btc_encode, encode_varint
 
 W3C_EDDSA_PUBLIC = "z6MkrJVnaZkeFzdQyMZu1cgjg7k1pZZ6pvBQ7XJPt4swbTQ2"
 W3C_EDDSA_SECRET = "z3u2en7t5LR2WtQH5PfFqMqwVHBeXouLzo6haApm8XHqvjxq"

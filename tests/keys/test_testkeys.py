@@ -9,7 +9,7 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519
 from cryptography.hazmat.primitives.asymmetric.utils import encode_dss_signature
 
-from conformance.keys import (
+from conformance.support.securing.keys import (
     KeyType,
     VerificationMethodResolver,
     encode_public_multikey,
@@ -19,7 +19,7 @@ from conformance.keys import (
     public_key_from_multikey,
     resolve_did_jwk,
 )
-from conformance.keys.testkeys import SUITE_KEY_LABELS, suite_key, suite_keys
+from conformance.support.securing.keys.testkeys import SUITE_KEY_LABELS, suite_key, suite_keys
 
 # Signed vectors depend on these: a change here means every signed vector must be re-signed.
 PINNED = {
@@ -106,7 +106,7 @@ def test_unknown_name() -> None:
 
 
 def test_module_says_the_keys_are_public_test_material() -> None:
-    import conformance.keys.testkeys as module
+    import conformance.support.securing.keys.testkeys as module
 
     assert (
         module.__doc__ is not None

@@ -8,12 +8,12 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from conformance.environment import Environment
-from conformance.model.findings import Outcome
-from conformance.model.services import ServiceTarget, load_targets_file
-from conformance.net import FetchPolicy, GuardedClient
+from conformance.core.findings import Outcome
 from conformance.reference import ReferenceModule
-from conformance.runner import Runner, SubjectResult
+from conformance.run.environment import Environment
+from conformance.run.runner import Runner, SubjectResult
+from conformance.run.targets.services import ServiceTarget, load_targets_file
+from conformance.support.net import FetchPolicy, GuardedClient
 
 _ORDER = (Outcome.ERROR, Outcome.FAILED, Outcome.CANT_TELL, Outcome.UNTESTED, Outcome.PASSED, Outcome.INAPPLICABLE)
 

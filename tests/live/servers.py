@@ -11,7 +11,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response, StreamingResponse
 from starlette.routing import Route
 
-from conformance.serving import serve_in_thread
+from conformance.support.serving import serve_in_thread
 
 SLOW_S = 3.0                       # longer than the tests' read timeout; the server gives up by itself later
 

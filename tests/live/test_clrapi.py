@@ -9,11 +9,11 @@ from pathlib import Path
 
 import pytest
 
-from conformance.environment import Environment
+from conformance.core.findings import Outcome
 from conformance.live.obapi import CLR20, OB30, host_credential
-from conformance.model.findings import Outcome
-from conformance.net import FetchPolicy, GuardedClient
 from conformance.reference import clrapi, obapi
+from conformance.run.environment import Environment
+from conformance.support.net import FetchPolicy, GuardedClient
 from tests.live.harness import LiveRun, run_targets
 from tests.live.servers import hostile_app, serve_app
 

@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from conformance.environment import Environment
-from conformance.model.findings import Outcome
-from conformance.model.services import CommandPolicy, ServiceTarget, TargetsFileError, load_targets_file
-from conformance.net import FetchPolicy, GuardedClient
+from conformance.core.findings import Outcome
+from conformance.run.environment import Environment
+from conformance.run.targets.services import CommandPolicy, ServiceTarget, TargetsFileError, load_targets_file
+from conformance.support.net import FetchPolicy, GuardedClient
 from tests.live.harness import run_targets
 
 ISSUER_SECRET = "canary-issuer-token-5d1e"
@@ -61,7 +61,7 @@ def secrets(monkeypatch: pytest.MonkeyPatch) -> None:
 
 def _run_wallet(env: Environment, path: Path, *, allow: bool) -> list:
     """Run only the wallet (the issuer and host are not there); its results."""
-    from conformance.runner import Runner
+    from conformance.run.runner import Runner
 
     loaded = load_targets_file(path, allow_driver_commands=allow)
     wallet = tuple(s for s in loaded.services if s.role == "oid4vci-wallet")

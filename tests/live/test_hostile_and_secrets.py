@@ -9,19 +9,19 @@ import pytest
 from click.testing import CliRunner
 
 from conformance.cli import EXIT_CODES, SERVE_REFERENCE_DONE, main
-from conformance.environment import Environment
-from conformance.model.findings import Outcome, Verdict
-from conformance.model.services import (
+from conformance.core.findings import Outcome, Verdict
+from conformance.reference.vcalm import serve_vcalm
+from conformance.run.environment import Environment
+from conformance.run.runner import Runner
+from conformance.run.targets.services import (
     TESTED_ROLES,
     ServiceConfig,
     ServiceTarget,
     TargetsFileError,
     load_targets_file,
 )
-from conformance.net import FetchError, FetchPolicy, FetchReason, GuardedClient
-from conformance.net.evidence import REDACTED
-from conformance.reference.vcalm import serve_vcalm
-from conformance.runner import Runner
+from conformance.support.net import FetchError, FetchPolicy, FetchReason, GuardedClient
+from conformance.support.net.evidence import REDACTED
 from tests.conftest import artifacts_dir
 from tests.live.servers import hostile_app, serve_app
 
@@ -95,7 +95,7 @@ def test_send_keeps_the_address_rules(hostile: str) -> None:
 
 
 def test_transcript_redacts_secret_members(env: Environment, hostile: str) -> None:
-    from conformance.live.transcript import exchange
+    from conformance.support.exchange.transcript import exchange
 
     with GuardedClient(FetchPolicy(allow_private=True)) as client:
         step = exchange(client, "t", "echo", f"{hostile}/echo/x", body={"password": "pw-1", "keep": "yes"})

@@ -21,9 +21,9 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from conformance.cli import EXIT_CODES, main
-from conformance.environment import Environment
-from conformance.model.findings import Verdict
+from conformance.core.findings import Verdict
 from conformance.reference.vcalm import TOKEN_PATH, serve_vcalm
+from conformance.run.environment import Environment
 from tests.conftest import artifacts_dir
 from tests.live.servers import hostile_app, serve_app
 

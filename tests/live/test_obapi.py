@@ -10,10 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from conformance.environment import Environment
+from conformance.core.findings import Outcome
 from conformance.live.obapi import next_link, oauth_urls
-from conformance.model.findings import Outcome
-from conformance.net import FetchPolicy, GuardedClient
+from conformance.run.environment import Environment
+from conformance.support.net import FetchPolicy, GuardedClient
 from tests.live.harness import LiveRun, run_targets
 from tests.live.servers import hostile_app, serve_app
 
@@ -82,8 +82,8 @@ def test_secrets_stay_out_of_results(obapi_runs: dict[object, LiveRun]) -> None:
 
 
 def test_transcript_keeps_no_secret(env: Environment, tmp_path: Path) -> None:
-    from conformance.model.services import ServiceSubject, load_targets_file
     from conformance.reference.obapi import serve_obapi
+    from conformance.run.targets.services import ServiceSubject, load_targets_file
 
     with serve_obapi(env) as running, GuardedClient(FetchPolicy(allow_private=True)) as client:
         path = tmp_path / "targets.toml"

@@ -11,12 +11,12 @@ from pathlib import Path
 
 import pytest
 
-from conformance.environment import Environment
+from conformance.core.findings import Outcome
 from conformance.live.obapi import OB30
-from conformance.model.findings import Outcome
-from conformance.model.services import ServiceSubject, ServiceTarget, load_targets_file
-from conformance.net import FetchPolicy, GuardedClient
 from conformance.reference.obclient import ClientApp, serve_obclient
+from conformance.run.environment import Environment
+from conformance.run.targets.services import ServiceSubject, ServiceTarget, load_targets_file
+from conformance.support.net import FetchPolicy, GuardedClient
 from tests.live.harness import LiveRun, Phone, run_targets
 
 CLIENT = "OB30API-CLIENT"

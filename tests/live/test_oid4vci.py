@@ -12,13 +12,13 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from conformance.environment import Environment
+from conformance.core.findings import Outcome
 from conformance.live.oid4vci import holder_did, well_known
-from conformance.model.findings import Outcome
-from conformance.model.services import ServiceTarget, load_targets_file
-from conformance.net import FetchPolicy, GuardedClient
-from conformance.net.evidence import REDACTED
 from conformance.reference.oid4vci import serve_oid4vci
+from conformance.run.environment import Environment
+from conformance.run.targets.services import ServiceTarget, load_targets_file
+from conformance.support.net import FetchPolicy, GuardedClient
+from conformance.support.net.evidence import REDACTED
 from tests.live.harness import LiveRun, run_targets
 from tests.live.servers import misbehave, serve_app
 

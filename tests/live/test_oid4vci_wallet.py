@@ -11,11 +11,11 @@ from pathlib import Path
 
 import pytest
 
-from conformance.environment import Environment
-from conformance.model.findings import Outcome
-from conformance.model.services import ServiceSubject, ServiceTarget, load_targets_file
-from conformance.net import FetchPolicy, GuardedClient
+from conformance.core.findings import Outcome
 from conformance.reference.wallet import Oid4vciHolder, Store, serve_wallet
+from conformance.run.environment import Environment
+from conformance.run.targets.services import ServiceSubject, ServiceTarget, load_targets_file
+from conformance.support.net import FetchPolicy, GuardedClient
 from tests.live.harness import LiveRun, Phone, run_targets
 
 WALLET = "OID4VCI-WALLET"

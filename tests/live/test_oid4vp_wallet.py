@@ -7,11 +7,11 @@ import json
 import sys
 from pathlib import Path
 
-from conformance.environment import Environment
-from conformance.model.findings import Outcome
-from conformance.model.services import ServiceSubject, ServiceTarget, load_targets_file
-from conformance.net import FetchPolicy, GuardedClient
+from conformance.core.findings import Outcome
 from conformance.reference.wallet_oid4vp import serve
+from conformance.run.environment import Environment
+from conformance.run.targets.services import ServiceSubject, ServiceTarget, load_targets_file
+from conformance.support.net import FetchPolicy, GuardedClient
 from tests.live.harness import LiveRun, run_targets
 
 WALLET = "OID4VP-WALLET"

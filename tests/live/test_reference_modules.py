@@ -11,9 +11,9 @@ from collections.abc import Callable
 
 import pytest
 
-from conformance.environment import Environment
-from conformance.model.findings import Outcome, Verdict
+from conformance.core.findings import Outcome, Verdict
 from conformance.reference import reference_modules
+from conformance.run.environment import Environment
 from tests.live.harness import LiveRun
 from tests.snapshots import findings as snapshots
 

@@ -8,9 +8,9 @@ from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
-from conformance.environment import Environment
-from conformance.net import FetchPolicy, GuardedClient
 from conformance.reference import reference_modules
+from conformance.run.environment import Environment
+from conformance.support.net import FetchPolicy, GuardedClient
 from tests.live.harness import LiveRun, run_targets
 
 

@@ -26,7 +26,7 @@ from starlette.responses import JSONResponse, PlainTextResponse, RedirectRespons
 from starlette.routing import Route
 
 from conformance.cli import main
-from conformance.net.secrets import Secrets
+from conformance.support.net.secrets import Secrets
 from tests.conftest import artifacts_dir
 from tests.live.servers import serve_app
 
@@ -270,7 +270,7 @@ def test_secrets_redact_by_value_in_every_form() -> None:
 
 
 def test_client_evidence_and_errors_are_redacted_by_value() -> None:
-    from conformance.net import FetchError, FetchPolicy, GuardedClient
+    from conformance.support.net import FetchError, FetchPolicy, GuardedClient
 
     secret = "cnry-in-a-url-path-31c7"
     with GuardedClient(FetchPolicy()) as client:
@@ -283,8 +283,8 @@ def test_client_evidence_and_errors_are_redacted_by_value() -> None:
 
 
 def test_counterparty_secrets_join_the_run_registry() -> None:
-    from conformance.counterparty.server import CounterpartyServer
-    from conformance.net.secrets import FLOW_SECRETS
+    from conformance.support.exchange.server import CounterpartyServer
+    from conformance.support.net.secrets import FLOW_SECRETS
 
     run = Secrets()
     token = FLOW_SECRETS.set(run)
@@ -302,11 +302,11 @@ def test_terminal_and_json_outputs_are_redacted(env: Any) -> None:
 
     from rich.console import Console
 
-    from conformance.model.findings import Finding, Outcome, Verdict
-    from conformance.model.requirements import Level
+    from conformance.core.findings import Finding, Outcome, Verdict
+    from conformance.core.requirements import Level
     from conformance.reporting.results import check_output
     from conformance.reporting.text import render
-    from conformance.runner import SubjectResult
+    from conformance.run.runner import SubjectResult
 
     secret = "cnry-in-a-finding-message-9a"
     secrets = Secrets()

@@ -9,11 +9,11 @@ from typing import Any
 
 import pytest
 
-from conformance.environment import Environment
-from conformance.model.findings import Outcome, Verdict
-from conformance.model.services import TESTED_ROLES, ServiceConfig, ServiceTarget
-from conformance.net import FetchPolicy, GuardedClient
-from conformance.runner import Runner, SubjectResult
+from conformance.core.findings import Outcome, Verdict
+from conformance.run.environment import Environment
+from conformance.run.runner import Runner, SubjectResult
+from conformance.run.targets.services import TESTED_ROLES, ServiceConfig, ServiceTarget
+from conformance.support.net import FetchPolicy, GuardedClient
 
 QUICK = FetchPolicy(allow_private=True, connect_timeout_s=0.5, read_timeout_s=0.5, timeout_s=1.0)
 

@@ -17,13 +17,13 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from conformance.cli import main
-from conformance.environment import Environment
-from conformance.live.budget import TimeBudget
-from conformance.model.findings import Outcome
-from conformance.model.services import ServiceConfig, ServiceTarget
-from conformance.net import FetchPolicy, GuardedClient
+from conformance.core.findings import Outcome
 from conformance.reference.vcalm import serve_vcalm
-from conformance.runner import Runner, SubjectResult
+from conformance.run.environment import Environment
+from conformance.run.runner import Runner, SubjectResult
+from conformance.run.targets.services import ServiceConfig, ServiceTarget
+from conformance.support.exchange.budget import TimeBudget
+from conformance.support.net import FetchPolicy, GuardedClient
 from tests.conftest import artifacts_dir
 from tests.live.servers import serve_app
 

@@ -2,7 +2,7 @@
 (tests/live/test_reference_modules.py runs the conformant reference and every fault switch of every module)."""
 from __future__ import annotations
 
-from conformance.model.findings import Outcome
+from conformance.core.findings import Outcome
 from tests.live.harness import LiveRun
 
 

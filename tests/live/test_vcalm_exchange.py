@@ -7,12 +7,12 @@ from pathlib import Path
 
 import pytest
 
-from conformance.environment import Environment
-from conformance.live.transcript import Step
+from conformance.core.findings import Outcome
 from conformance.live.vcalm_exchange import exchange_url, request_of
-from conformance.model.findings import Outcome
-from conformance.net import FetchPolicy, GuardedClient
 from conformance.reference.vcalm import FAULTS
+from conformance.run.environment import Environment
+from conformance.support.exchange.transcript import Step
+from conformance.support.net import FetchPolicy, GuardedClient
 from tests.live.harness import LiveRun, run_targets
 from tests.live.servers import hostile_app, serve_app
 

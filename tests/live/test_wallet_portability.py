@@ -7,11 +7,11 @@ import json
 import sys
 from pathlib import Path
 
-from conformance.environment import Environment
-from conformance.model.findings import Outcome
-from conformance.net import FetchPolicy, GuardedClient
+from conformance.core.findings import Outcome
 from conformance.reference.wallet import serve_wallet
 from conformance.reference.wallet_portability import serve
+from conformance.run.environment import Environment
+from conformance.support.net import FetchPolicy, GuardedClient
 from tests.live.harness import run_targets
 
 RULE = "WALLETPORT-round-trip"

@@ -18,7 +18,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from conformance.net import FetchPolicy, IPAddress, system_resolver
+from conformance.support.net import FetchPolicy, IPAddress, system_resolver
 
 HOST = "127.0.0.2"
 # The test servers are reachable; every other non-public address stays refused.

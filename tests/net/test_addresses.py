@@ -5,8 +5,8 @@ import ipaddress
 
 import pytest
 
-from conformance.net import address_class, parse_literal, system_resolver
-from conformance.net.addresses import in_networks, parse_networks
+from conformance.support.net import address_class, parse_literal, system_resolver
+from conformance.support.net.addresses import in_networks, parse_networks
 
 NOT_PUBLIC = [
     ("127.0.0.1", "loopback"),

@@ -7,8 +7,8 @@ from dataclasses import replace
 
 import pytest
 
-from conformance.net import FetchError, FetchPolicy, FetchReason, GuardedClient, fetch_bounded
-from conformance.net.client import FetchPolicyError
+from conformance.support.net import FetchError, FetchPolicy, FetchReason, GuardedClient, fetch_bounded
+from conformance.support.net.client import FetchPolicyError
 
 from .conftest import HOST, LOCAL, Pki, Served, TableResolver
 

@@ -5,7 +5,7 @@ import json
 
 import pytest
 
-from conformance.net import Exchange, redact_header, redact_url
+from conformance.support.net import Exchange, redact_header, redact_url
 
 URLS = [
     ("https://a.example/cb?code=abc123&state=s1", "https://a.example/cb?code=[redacted]&state=s1"),

@@ -10,8 +10,8 @@ from collections.abc import Sequence
 import httpx
 import pytest
 
-from conformance.net import FetchError, FetchPolicy, FetchReason, GuardedClient
-from conformance.net.addresses import METADATA_ENDPOINTS, Refusal, parse_networks, refusal
+from conformance.support.net import FetchError, FetchPolicy, FetchReason, GuardedClient
+from conformance.support.net.addresses import METADATA_ENDPOINTS, Refusal, parse_networks, refusal
 
 from .conftest import TableResolver
 

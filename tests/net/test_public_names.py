@@ -12,7 +12,7 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
-from conformance.net import FetchError, FetchPolicy, FetchReason, GuardedClient
+from conformance.support.net import FetchError, FetchPolicy, FetchReason, GuardedClient
 
 from .conftest import HOST, LOCAL, TableResolver
 

@@ -17,12 +17,12 @@ from pathlib import Path
 
 import pytest
 
-from conformance.environment import Environment
-from conformance.model.findings import Outcome
-from conformance.model.services import ServiceConfig, ServiceTarget
-from conformance.net import FetchError, FetchPolicy, FetchReason, GuardedClient
-from conformance.runner import Runner
-from conformance.serving import serve_in_thread
+from conformance.core.findings import Outcome
+from conformance.run.environment import Environment
+from conformance.run.runner import Runner
+from conformance.run.targets.services import ServiceConfig, ServiceTarget
+from conformance.support.net import FetchError, FetchPolicy, FetchReason, GuardedClient
+from conformance.support.serving import serve_in_thread
 
 LOOPBACK = "127.0.0.1"
 POLICY = FetchPolicy(allow_private=True, timeout_s=5.0)

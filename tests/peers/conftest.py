@@ -19,12 +19,12 @@ from typing import TYPE_CHECKING, Any
 import httpx
 import pytest
 
-from conformance.model.findings import Outcome
+from conformance.core.findings import Outcome
 from tests.conftest import REPO
 from tests.peers.documents import pinned_context_paths
 
 if TYPE_CHECKING:
-    from conformance.environment import Environment
+    from conformance.run.environment import Environment
     from tests.live.harness import LiveRun
 
 PEER_DIR = REPO / "peers" / "node"

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from conformance.keys.testkeys import SuiteKey, suite_key
+from conformance.support.securing.keys.testkeys import SuiteKey, suite_key
 from tests.conftest import REPO
 from tests.documents import V2, minimal_badge
 

@@ -10,10 +10,10 @@ from typing import Any
 
 import pytest
 
-from conformance.environment import Environment
-from conformance.keys.testkeys import suite_key
-from conformance.proofs import ControllerDocumentResolver, verify
 from conformance.reporting.attestation import Signer, ephemeral_signer, suite_test_signer
+from conformance.run.environment import Environment
+from conformance.support.securing.keys.testkeys import suite_key
+from conformance.support.securing.proofs import ControllerDocumentResolver, verify
 from tests.peers.conftest import NodePeer
 from tests.reporting.test_attestation import SIGNED_AT, attest, finding, sample_results
 

@@ -16,9 +16,15 @@ from typing import Any
 
 import pytest
 
-from conformance.keys.testkeys import SuiteKey
-from conformance.proofs import Canonicalizer, ControllerDocumentResolver, VerificationResult, sign, verify
-from conformance.proofs.suites import ECDSA_RDFC_2019
+from conformance.support.securing.keys.testkeys import SuiteKey
+from conformance.support.securing.proofs import (
+    Canonicalizer,
+    ControllerDocumentResolver,
+    VerificationResult,
+    sign,
+    verify,
+)
+from conformance.support.securing.proofs.suites import ECDSA_RDFC_2019
 from tests.documents import V2
 from tests.peers import documents
 from tests.peers.conftest import PEER_DIR, NodePeer

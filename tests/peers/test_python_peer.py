@@ -46,10 +46,10 @@ from openvc.proof.data_integrity import DataIntegrityProofSuite
 from openvc.proof.di_ecdsa_rdfc import EcdsaRdfcProofSuite
 from openvc.proof.errors import PresentationBindingError, ProofPurposeMismatch, SignatureInvalid
 
-from conformance.formats import credential_from_jws, decode_compact_jws
-from conformance.jose import sign_jws, verify_jwt_credential
-from conformance.keys.testkeys import SuiteKey, suite_key
-from conformance.proofs import Canonicalizer, ControllerDocumentResolver, sign, verify
+from conformance.support.formats import credential_from_jws, decode_compact_jws
+from conformance.support.securing.jose import sign_jws, verify_jwt_credential
+from conformance.support.securing.keys.testkeys import SuiteKey, suite_key
+from conformance.support.securing.proofs import Canonicalizer, ControllerDocumentResolver, sign, verify
 from tests.conftest import REPO
 from tests.documents import V2
 from tests.peers import documents

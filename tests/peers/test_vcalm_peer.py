@@ -19,10 +19,10 @@ from pathlib import Path
 import httpx
 import pytest
 
-from conformance.environment import Environment
-from conformance.keys.testkeys import suite_key
-from conformance.model.findings import Outcome
-from conformance.net import FetchPolicy, GuardedClient
+from conformance.core.findings import Outcome
+from conformance.run.environment import Environment
+from conformance.support.net import FetchPolicy, GuardedClient
+from conformance.support.securing.keys.testkeys import suite_key
 from tests.live.harness import LiveRun, run_targets
 from tests.peers.conftest import (
     PEER_DIR,

@@ -20,14 +20,14 @@ from urllib.parse import quote_plus
 
 import pytest
 
+from conformance.core.findings import Outcome
 from conformance.counterparty.oid4vci_issuer import WalletTestIssuer
 from conformance.counterparty.oid4vp_verifier import Session, WalletTestVerifier
-from conformance.counterparty.server import Answer, Call
-from conformance.environment import Environment
 from conformance.live import oid4vci_wallet, oid4vp_wallet
 from conformance.live.oid4vp_verifier import DID_PREFIX
-from conformance.model.findings import Outcome
-from conformance.net import FetchPolicy, GuardedClient
+from conformance.run.environment import Environment
+from conformance.support.exchange.server import Answer, Call
+from conformance.support.net import FetchPolicy, GuardedClient
 from tests.live.harness import LiveRun, run_targets
 from tests.net.test_tls import _make
 from tests.peers.conftest import PEER_DIR, _context_map, assert_recorded
@@ -258,7 +258,7 @@ def test_past_discovery_the_suite_judges_the_library_as_recorded(accommodated_ru
 
 
 def test_tls_options_name_both_files_or_neither(tmp_path: Path) -> None:
-    from conformance.counterparty.server import CounterpartyOptions
+    from conformance.support.exchange.server import CounterpartyOptions
 
     certificate = _make(tmp_path, "opts", san="127.0.0.1", with_ca=True)
     both = CounterpartyOptions.from_options({"tls_cert": str(certificate.cert), "tls_key": str(certificate.key)})

@@ -5,10 +5,10 @@ from pathlib import Path
 
 import pytest
 
-from conformance.artifacts.store import ArtifactStore, load_pins
-from conformance.engines.jsonld import ContextLoader
-from conformance.proofs import Canonicalizer
-from conformance.resources import shapes_dir
+from conformance.support.artifacts.store import ArtifactStore, load_pins
+from conformance.support.engines.jsonld import ContextLoader
+from conformance.support.resources import shapes_dir
+from conformance.support.securing.proofs import Canonicalizer
 from tests.conftest import artifacts_dir
 
 

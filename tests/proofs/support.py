@@ -10,7 +10,7 @@ from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519
 
-from conformance.proofs import ResolvedKey, StaticKeyResolver, decode_base58btc
+from conformance.support.securing.proofs import ResolvedKey, StaticKeyResolver, decode_base58btc
 
 KAT = Path(__file__).parent / "kat"
 ED25519_PUBLIC_PREFIX = b"\xed\x01"

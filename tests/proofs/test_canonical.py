@@ -7,9 +7,14 @@ from typing import Any
 import pytest
 from pyld import jsonld
 
-from conformance.engines.jsonld import ContextLoader
-from conformance.proofs import (CanonicalizationError, CanonicalizationTimeout, Canonicalizer, ContextNotAvailable,
-                                UndefinedTermError)
+from conformance.support.engines.jsonld import ContextLoader
+from conformance.support.securing.proofs import (
+    CanonicalizationError,
+    CanonicalizationTimeout,
+    Canonicalizer,
+    ContextNotAvailable,
+    UndefinedTermError,
+)
 from tests.proofs.support import kat_json
 
 P = "http://example.org/p"

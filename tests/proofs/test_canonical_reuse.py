@@ -12,8 +12,13 @@ from typing import Any
 import pytest
 from pyld import jsonld
 
-from conformance.engines.jsonld import ContextLoader
-from conformance.proofs import CanonicalizationError, CanonicalizationTimeout, Canonicalizer, UndefinedTermError
+from conformance.support.engines.jsonld import ContextLoader
+from conformance.support.securing.proofs import (
+    CanonicalizationError,
+    CanonicalizationTimeout,
+    Canonicalizer,
+    UndefinedTermError,
+)
 from tests.documents import minimal_badge
 from tests.proofs.support import kat_json
 from tests.proofs.test_canonical import clique

@@ -1,12 +1,12 @@
-"""Proofs signed with the suite's test keys verify through real DID resolution (conformance.keys)."""
+"""Proofs signed with the suite's test keys verify through real DID resolution (conformance.support.securing.keys)."""
 from __future__ import annotations
 
 from datetime import UTC, datetime
 
 import pytest
 
-from conformance.keys.testkeys import suite_key
-from conformance.proofs import Canonicalizer, ControllerDocumentResolver, sign, verify
+from conformance.support.securing.keys.testkeys import suite_key
+from conformance.support.securing.proofs import Canonicalizer, ControllerDocumentResolver, sign, verify
 from tests.documents import minimal_badge
 
 CREATED = datetime(2025, 6, 1, 9, 0, tzinfo=UTC)

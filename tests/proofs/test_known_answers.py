@@ -6,10 +6,22 @@ from typing import Any
 
 import pytest
 
-from conformance.proofs import Canonicalizer, decode_base58btc, encode_base58btc, sign, verify
-from conformance.proofs.suites import ECDSA_RDFC_2019, EDDSA_RDFC_2022
-from tests.proofs.support import (KAT, VERIFIED_AT, ed25519_private_from_multikey, ed25519_public_from_multikey,
-                                  kat_json, resolver)
+from conformance.support.securing.proofs import (
+    Canonicalizer,
+    decode_base58btc,
+    encode_base58btc,
+    sign,
+    verify,
+)
+from conformance.support.securing.proofs.suites import ECDSA_RDFC_2019, EDDSA_RDFC_2022
+from tests.proofs.support import (
+    KAT,
+    VERIFIED_AT,
+    ed25519_private_from_multikey,
+    ed25519_public_from_multikey,
+    kat_json,
+    resolver,
+)
 
 W3C = "w3c-eddsa-rdfc-2022"
 W3C_METHOD = "https://vc.example/issuers/5678#z6MkrJVnaZkeFzdQyMZu1cgjg7k1pZZ6pvBQ7XJPt4swbTQ2"
@@ -145,7 +157,7 @@ ECDSA = "w3c-ecdsa-rdfc-2019"
 
 
 def _ecdsa_public(name: str) -> Any:
-    from conformance.keys import public_key_from_multikey
+    from conformance.support.securing.keys import public_key_from_multikey
 
     return public_key_from_multikey(kat_json(f"{ECDSA}/{name}")["publicKeyMultibase"])
 

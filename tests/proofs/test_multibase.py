@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import pytest
 
-from conformance.keys.multibase import MAX_MULTIBASE_CHARS
-from conformance.proofs import MultibaseError, decode_base58btc, encode_base58btc
+from conformance.support.securing.keys.multibase import MAX_MULTIBASE_CHARS
+from conformance.support.securing.proofs import MultibaseError, decode_base58btc, encode_base58btc
 
 ROUND_TRIPS = [b"\0", b"\0\0\x01", b"hello world", bytes(range(256)), b"\xff" * 64]
 

@@ -10,11 +10,29 @@ from typing import Any
 import pytest
 from cryptography.hazmat.primitives.asymmetric import ec
 
-from conformance.proofs import (Canonicalizer, KeyResolutionError, ProofError, ResolvedKey, StaticKeyResolver,
-                                VerificationResult, decode_base58btc, encode_base58btc, sign, verify)
-from conformance.proofs.suites import ECDSA_RDFC_2019
-from tests.proofs.support import (SIGNED_AT, VERIFIED_AT, credential, ec_key, ed25519_key,
-                                  ed25519_public_from_multikey, kat_json, resolver)
+from conformance.support.securing.proofs import (
+    Canonicalizer,
+    KeyResolutionError,
+    ProofError,
+    ResolvedKey,
+    StaticKeyResolver,
+    VerificationResult,
+    decode_base58btc,
+    encode_base58btc,
+    sign,
+    verify,
+)
+from conformance.support.securing.proofs.suites import ECDSA_RDFC_2019
+from tests.proofs.support import (
+    SIGNED_AT,
+    VERIFIED_AT,
+    credential,
+    ec_key,
+    ed25519_key,
+    ed25519_public_from_multikey,
+    kat_json,
+    resolver,
+)
 from tests.proofs.test_known_answers import OB_METHOD, OB_MULTIKEY
 
 ISSUER = "did:example:issuer"

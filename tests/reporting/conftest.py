@@ -10,7 +10,7 @@ import pytest
 from click.testing import CliRunner
 
 from conformance.cli import main
-from conformance.vectors import load_vectors
+from conformance.run.vectors import load_vectors
 from tests.conftest import REPO, artifacts_dir
 from tests.documents import minimal_badge
 

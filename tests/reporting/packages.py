@@ -11,9 +11,9 @@ from typing import Any
 from click.testing import CliRunner, Result
 
 from conformance.cli import main
-from conformance.model.findings import Verdict, combined_verdict
-from conformance.proofs import Canonicalizer
-from conformance.vectors import sign_document
+from conformance.core.findings import Verdict, combined_verdict
+from conformance.run.vectors import sign_document
+from conformance.support.securing.proofs import Canonicalizer
 from tests.documents import minimal_badge
 
 BROKEN = "broken.json"

@@ -17,10 +17,6 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ed25519
 
 from conformance.cli import main
-from conformance.environment import Environment
-from conformance.keys import encode_public_multikey
-from conformance.keys.testkeys import suite_key
-from conformance.proofs import ControllerDocumentResolver, verify
 from conformance.reporting.attestation import (
     ATTESTATION_CONTEXTS,
     EPHEMERAL_KEY_NOTE,
@@ -42,7 +38,11 @@ from conformance.reporting.attestation import (
 )
 from conformance.reporting.package import ReportError
 from conformance.reporting.reproducibility import reproducibility
-from conformance.vectors import sign_document
+from conformance.run.environment import Environment
+from conformance.run.vectors import sign_document
+from conformance.support.securing.keys import encode_public_multikey
+from conformance.support.securing.keys.testkeys import suite_key
+from conformance.support.securing.proofs import ControllerDocumentResolver, verify
 from tests.conftest import artifacts_dir
 from tests.documents import minimal_badge
 

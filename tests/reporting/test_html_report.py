@@ -12,8 +12,8 @@ from click.testing import CliRunner
 from markupsafe import escape
 
 from conformance.cli import main
-from conformance.environment import Environment
 from conformance.reporting.scorecard import GroupVerdict, Tally, scorecard
+from conformance.run.environment import Environment
 from tests.reporting.conftest import HOSTILE_NAME, RenderedRun
 
 

@@ -5,14 +5,14 @@ from pathlib import Path
 
 import pytest
 
-from conformance.environment import Environment
-from conformance.model.attestations import (
+from conformance.core.attestations import (
     Answer,
     AttestationError,
     attestation_items,
     load_vendor_attestation,
 )
-from conformance.schemas import validate_data_file
+from conformance.run.environment import Environment
+from conformance.support.schemas import validate_data_file
 from tests.reporting.conftest import VENDOR_FILE
 
 HEAD = '[vendor]\nname = "V"\nproduct = "P"\nversion = "1"\ndate = 2026-01-02\n'

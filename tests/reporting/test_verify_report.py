@@ -13,9 +13,9 @@ import pytest
 from click.testing import CliRunner
 
 from conformance.cli import main
-from conformance.environment import Environment
-from conformance.keys.testkeys import suite_key
 from conformance.reporting.attestation import EPHEMERAL_KEY_NOTE
+from conformance.run.environment import Environment
+from conformance.support.securing.keys.testkeys import suite_key
 from tests.conftest import artifacts_dir
 from tests.reporting.conftest import RenderedRun, run_and_report
 from tests.reporting.packages import make_run, package
@@ -168,8 +168,8 @@ def test_the_suite_test_key_is_named_as_public(small_run: Path, tmp_path: Path) 
 
 
 def test_an_issuer_other_than_the_signing_key_fails(small_run: Path, tmp_path: Path, env: Environment) -> None:
-    from conformance.proofs import sign
     from conformance.reporting.attestation import CRYPTOSUITE, ephemeral_signer
+    from conformance.support.securing.proofs import sign
 
     folder = package(small_run, tmp_path / "package", "--attest")
     document = {k: v for k, v in _attestation(folder).items() if k != "proof"}

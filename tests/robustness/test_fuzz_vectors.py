@@ -18,12 +18,12 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from conformance.environment import Environment
-from conformance.evaluation import vector_options
-from conformance.model.findings import Verdict
-from conformance.model.targets import BytesTarget
-from conformance.runner import Runner
-from conformance.vectors import Vector, load_vectors
+from conformance.core.findings import Verdict
+from conformance.run.environment import Environment
+from conformance.run.evaluation import vector_options
+from conformance.run.runner import Runner
+from conformance.run.targets.files import BytesTarget
+from conformance.run.vectors import Vector, load_vectors
 
 # One or two rich, valid vectors per standard prefix (every prefix with a conforming vector is covered: a test below
 # fails when a new standard arrives without one here). JWT vectors are fuzzed through their header and payload.

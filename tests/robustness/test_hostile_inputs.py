@@ -11,10 +11,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from conformance.environment import Environment
-from conformance.model.findings import Outcome, Verdict
-from conformance.model.targets import BytesTarget
-from conformance.runner import Runner, SubjectResult
+from conformance.core.findings import Outcome, Verdict
+from conformance.run.environment import Environment
+from conformance.run.runner import Runner, SubjectResult
+from conformance.run.targets.files import BytesTarget
 from tests.documents import OB, V2, minimal_badge
 
 

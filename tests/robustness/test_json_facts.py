@@ -7,14 +7,19 @@ import time
 
 import pytest
 
-from conformance.artifacts.store import ArtifactStore
-from conformance.engines.jsonld import MAX_CONTEXT_BYTES, ContextLoader, ContextUnavailable, SafeModeExpander
-from conformance.environment import Environment
-from conformance.formats import decode, parse_json
-from conformance.formats.json_text import duplicate_keys
-from conformance.model.findings import Outcome
-from conformance.model.targets import BytesTarget
-from conformance.runner import Runner, SubjectResult
+from conformance.core.findings import Outcome
+from conformance.run.environment import Environment
+from conformance.run.runner import Runner, SubjectResult
+from conformance.run.targets.files import BytesTarget
+from conformance.support.artifacts.store import ArtifactStore
+from conformance.support.engines.jsonld import (
+    MAX_CONTEXT_BYTES,
+    ContextLoader,
+    ContextUnavailable,
+    SafeModeExpander,
+)
+from conformance.support.formats import decode, parse_json
+from conformance.support.formats.json_text import duplicate_keys
 from tests.documents import minimal_badge
 
 

@@ -15,12 +15,12 @@ from typing import Any
 
 import pytest
 
-from conformance.environment import Environment
-from conformance.model.targets import BytesTarget
-from conformance.runner import Runner
-from conformance.status.bitstring import gunzip_bounded
-from conformance.vectors import sign_document
-from conformance.work import WorkLimits
+from conformance.core.work import WorkLimits
+from conformance.run.environment import Environment
+from conformance.run.runner import Runner
+from conformance.run.targets.files import BytesTarget
+from conformance.run.vectors import sign_document
+from conformance.support.securing.status.bitstring import gunzip_bounded
 from tests.documents import minimal_badge
 
 pytestmark = pytest.mark.slow

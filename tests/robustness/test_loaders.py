@@ -10,16 +10,16 @@ import pytest
 from click.testing import CliRunner, Result
 
 from conformance.cli import EXIT_ERROR, EXIT_NOT_JUDGED, main
-from conformance.loading import (
+from conformance.core.requirements import CatalogError
+from conformance.run.vectors import load_vectors
+from conformance.support.loading import (
     CONFIG_MAX_BYTES,
     RESULTS_MAX_BYTES,
     LoadError,
     load_json_file,
     load_toml_file,
 )
-from conformance.model.requirements import CatalogError
-from conformance.resources import vectors_dir
-from conformance.vectors import load_vectors
+from conformance.support.resources import vectors_dir
 
 DEEP = 100_000
 VALID_VECTOR = vectors_dir() / "core" / "1.0" / "valid"

@@ -10,13 +10,13 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-import conformance.model.services as services
-import conformance.model.targets as targets
-from conformance.environment import Environment
-from conformance.model.findings import Outcome, Verdict
-from conformance.model.services import load_targets_file
-from conformance.model.targets import DirectoryTarget, FileTarget, TargetPathError, local_target
-from conformance.runner import Runner
+import conformance.run.targets.files as targets
+import conformance.run.targets.services as services
+from conformance.core.findings import Outcome, Verdict
+from conformance.run.environment import Environment
+from conformance.run.runner import Runner
+from conformance.run.targets.files import DirectoryTarget, FileTarget, TargetPathError, local_target
+from conformance.run.targets.services import load_targets_file
 
 SECRET = "canary-outside-the-folder-5d1e"
 BADGE = b'{"inside": true}'

@@ -12,14 +12,14 @@ from typing import Any
 
 import pytest
 
-from conformance.environment import Environment
-from conformance.model.findings import Finding, Outcome, Verdict
-from conformance.model.targets import BytesTarget
-from conformance.net import FetchError, FetchReason
-from conformance.proofs import canonical
-from conformance.runner import MAX_FINDINGS_PER_RULE, Runner, SubjectResult
-from conformance.vectors import sign_document
-from conformance.work import RunSpending, WorkBudgetExhausted, WorkLimits, charge, spending
+from conformance.core.findings import Finding, Outcome, Verdict
+from conformance.core.work import RunSpending, WorkBudgetExhausted, WorkLimits, charge, spending
+from conformance.run.environment import Environment
+from conformance.run.runner import MAX_FINDINGS_PER_RULE, Runner, SubjectResult
+from conformance.run.targets.files import BytesTarget
+from conformance.run.vectors import sign_document
+from conformance.support.net import FetchError, FetchReason
+from conformance.support.securing.proofs import canonical
 from tests.documents import minimal_badge
 
 

@@ -14,8 +14,8 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
-from conformance.model.findings import Outcome
-from conformance.runner import SubjectResult
+from conformance.core.findings import Outcome
+from conformance.run.runner import SubjectResult
 
 FOLDER = Path(__file__).resolve().parent
 VECTORS = FOLDER / "findings-vectors.json"

@@ -6,10 +6,10 @@ import tempfile
 from dataclasses import replace
 from pathlib import Path
 
-from conformance.environment import Environment
-from conformance.evaluation import evaluate_vectors
 from conformance.reference import reference_modules
-from conformance.vectors import known_documents, load_vectors
+from conformance.run.environment import Environment
+from conformance.run.evaluation import evaluate_vectors
+from conformance.run.vectors import known_documents, load_vectors
 from tests.conftest import artifacts_dir
 from tests.live.harness import fault_runs
 from tests.snapshots.findings import FAULT_RUNS, VECTORS, entry, rows, write

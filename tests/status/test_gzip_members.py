@@ -7,8 +7,8 @@ import time
 
 import pytest
 
-from conformance.status import StatusCode, StatusError, gunzip_bounded
-from conformance.status.bitstring import MAX_GZIP_MEMBERS
+from conformance.support.securing.status import StatusCode, StatusError, gunzip_bounded
+from conformance.support.securing.status.bitstring import MAX_GZIP_MEMBERS
 
 EMPTY_MEMBER = gzip.compress(b"", mtime=0)       # 20 bytes: the cheapest member a hostile list can repeat
 

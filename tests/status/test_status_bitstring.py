@@ -9,7 +9,7 @@ from functools import cache
 
 import pytest
 
-from conformance.status import (
+from conformance.support.securing.status import (
     MIN_LIST_ENTRIES,
     StatusCode,
     StatusError,

@@ -5,7 +5,7 @@ from typing import Any
 
 import pytest
 
-from conformance.status import (
+from conformance.support.securing.status import (
     BitstringEntry,
     RevocationListEntry,
     StatusCode,

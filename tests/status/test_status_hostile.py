@@ -8,7 +8,7 @@ from typing import Any
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from conformance.status import StatusResult, check_credential_status, status_list_credential
+from conformance.support.securing.status import StatusResult, check_credential_status, status_list_credential
 
 LIST = "https://issuer.example/status/1"
 

@@ -9,8 +9,8 @@ from typing import Any
 
 import pytest
 
-from conformance.model.findings import Outcome
-from conformance.status import (
+from conformance.core.findings import Outcome
+from conformance.support.securing.status import (
     MIN_LIST_ENTRIES,
     StatusCode,
     StatusResult,

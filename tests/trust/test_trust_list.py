@@ -7,8 +7,8 @@ from pathlib import Path
 import jsonschema
 import pytest
 
-from conformance.model.findings import Outcome
-from conformance.trust import (
+from conformance.core.findings import Outcome
+from conformance.support.securing.trust import (
     TrustEntry,
     TrustError,
     TrustList,

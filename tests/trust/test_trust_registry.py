@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from conformance.trust import (
+from conformance.support.securing.trust import (
     TrustError,
     TrustList,
     load_dcc_registry,

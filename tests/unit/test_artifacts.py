@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from conformance.artifacts import ArtifactStore, Pin, load_pins
-from conformance.resources import shapes_dir
-from conformance.schemas import validate_data_file
+from conformance.support.artifacts import ArtifactStore, Pin, load_pins
+from conformance.support.resources import shapes_dir
+from conformance.support.schemas import validate_data_file
 from tests.conftest import artifacts_dir
 
 V2 = "https://www.w3.org/ns/credentials/v2"

@@ -5,7 +5,7 @@ from typing import Any
 
 import pytest
 
-from conformance.registry import MISSING
+from conformance.core.checks import MISSING
 from conformance.standards.json_diff import differences
 
 SENT = {"name": "Badge", "tags": ["a", "b"], "subject": {"id": "did:example:1", "score": 1}, "ok": True}

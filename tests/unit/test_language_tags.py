@@ -6,9 +6,9 @@ from __future__ import annotations
 
 import pytest
 
-from conformance.standards import predicates
+from conformance.core import predicates
+from conformance.core.predicates import is_language_tag
 from conformance.standards.ctdl.core import checks as ctdl_checks
-from conformance.standards.predicates import is_language_tag
 
 WELL_FORMED = [
     "en", "en-US", "zh-Hant-TW", "sr-Latn-RS", "es-419", "de-CH-1901", "sl-rozaj-biske", "x-private",

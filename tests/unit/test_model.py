@@ -5,11 +5,11 @@ from pathlib import Path
 
 import pytest
 
-from conformance.model.findings import Finding, Outcome, Verdict, combined_verdict, verdict_of
-from conformance.model.profiles import Profile
-from conformance.model.requirements import Catalog, CatalogError, Level, Principle, Status
-from conformance.resources import shapes_dir
-from conformance.schemas import validate_data_file
+from conformance.core.findings import Finding, Outcome, Verdict, combined_verdict, verdict_of
+from conformance.core.profiles import Profile
+from conformance.core.requirements import Catalog, CatalogError, Level, Principle, Status
+from conformance.support.resources import shapes_dir
+from conformance.support.schemas import validate_data_file
 
 
 def test_the_shipped_catalogs_load_and_validate() -> None:

@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from conformance.outputs import OutputError, make_folder, write_atomically
 from conformance.reporting.package import ReportError, write_no_follow
 from conformance.reporting.results import write_results
+from conformance.support.outputs import OutputError, make_folder, write_atomically
 
 
 def _planted(tmp_path: Path) -> tuple[Path, Path]:
@@ -101,7 +101,7 @@ def test_the_report_package_writer_uses_the_same_rule(tmp_path: Path) -> None:
 
 
 def test_vectors_export_refuses_a_link_in_its_folder(tmp_path: Path) -> None:
-    from conformance.vectors import export, load_vectors, vectors_dir
+    from conformance.run.vectors import export, load_vectors, vectors_dir
 
     first = next(iter(load_vectors(vectors_dir())))
     target = tmp_path / "export"

@@ -5,7 +5,7 @@ from fractions import Fraction
 
 import pytest
 
-from conformance.standards.predicates import instant, is_datetime, is_datetime_stamp
+from conformance.core.predicates import instant, is_datetime, is_datetime_stamp
 
 
 @pytest.mark.parametrize("value, seconds", [

@@ -9,16 +9,16 @@ from typing import Any
 
 import pytest
 
-from conformance.model.profiles import (
+from conformance.core.profiles import (
     AttestationRequest,
     PlannedFamily,
     Profile,
     load_profiles,
     pattern_prefix,
 )
-from conformance.model.requirements import Catalog, CatalogError, Level, Principle, Status
-from conformance.resources import shapes_dir
-from conformance.schemas import validate_data_file
+from conformance.core.requirements import Catalog, CatalogError, Level, Principle, Status
+from conformance.support.resources import shapes_dir
+from conformance.support.schemas import validate_data_file
 
 PROCUREMENT = ("ob30-issuer", "ob30-displayer", "ob30-host", "clr20-host", "ctdl-publisher", "wallet",
                "ler-procurement")
@@ -87,7 +87,7 @@ def test_planned_families_stay_pending_until_their_requirements_arrive(present: 
                                                                        pending: tuple[str, ...]) -> None:
     from dataclasses import replace
 
-    from conformance.model.requirements import Standard
+    from conformance.core.requirements import Standard
 
     requirements = dict(CATALOG.requirements)
     standards = dict(CATALOG.standards)

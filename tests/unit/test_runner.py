@@ -5,11 +5,11 @@ import json
 from dataclasses import replace
 from pathlib import Path
 
-from conformance.environment import Environment
-from conformance.model.findings import Outcome, Verdict
-from conformance.model.targets import BytesTarget, FileTarget
-from conformance.registry import CheckContext, RegisteredCheck
-from conformance.runner import Runner, _run_check, run_verdict
+from conformance.core.checks import CheckContext, RegisteredCheck
+from conformance.core.findings import Outcome, Verdict
+from conformance.run.environment import Environment
+from conformance.run.runner import Runner, _run_check, run_verdict
+from conformance.run.targets.files import BytesTarget, FileTarget
 from tests.documents import minimal_badge
 
 
@@ -77,7 +77,7 @@ def test_figures_and_measures_never_cost_findings(env: Environment) -> None:
 
 
 def test_annotations_follow_the_profile(env: Environment) -> None:
-    from conformance.model.profiles import Profile
+    from conformance.core.profiles import Profile
 
     graph = (Path(__file__).resolve().parents[2] / "vectors" / "ctdl" / "pathways" / "pathway.json").read_bytes()
     without = Profile("no-ctdl-annotations", "CTDL rules but not the policy or pathways",
@@ -88,7 +88,7 @@ def test_annotations_follow_the_profile(env: Environment) -> None:
 
 
 def _signed_badge_target(env: Environment) -> BytesTarget:
-    from conformance.vectors import sign_document
+    from conformance.run.vectors import sign_document
 
     document = sign_document(minimal_badge(), [{"key": "issuer-ed25519"}], env.verifier.canonicalizer)
     return BytesTarget("badge", json.dumps(document).encode(), "badge.json")

@@ -10,12 +10,12 @@ from typing import Any
 
 import pytest
 
-from conformance.environment import Environment
-from conformance.model.findings import Finding, Outcome, Verdict
-from conformance.model.targets import BytesTarget
-from conformance.runner import Runner, SubjectResult
-from conformance.vectors import jwt_of, sign_document
-from conformance.verifier import VerificationOptions, parse_instant
+from conformance.core.findings import Finding, Outcome, Verdict
+from conformance.run.environment import Environment
+from conformance.run.runner import Runner, SubjectResult
+from conformance.run.targets.files import BytesTarget
+from conformance.run.vectors import jwt_of, sign_document
+from conformance.support.securing.verifier import VerificationOptions, parse_instant
 from tests.documents import minimal_badge
 
 AT = "2026-12-07T17:00:00Z"

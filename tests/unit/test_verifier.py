@@ -5,11 +5,11 @@ from datetime import UTC, datetime
 
 import pytest
 
-from conformance.environment import Environment
-from conformance.keys.testkeys import suite_key
-from conformance.trust import TrustEntry, TrustList
-from conformance.vectors import sign_document
-from conformance.verifier import (
+from conformance.run.environment import Environment
+from conformance.run.vectors import sign_document
+from conformance.support.securing.keys.testkeys import suite_key
+from conformance.support.securing.trust import TrustEntry, TrustList
+from conformance.support.securing.verifier import (
     NotFetched,
     VerificationOptions,
     Verifier,
@@ -142,9 +142,9 @@ def test_proof_times_are_judged_at_the_run_instant(env: Environment) -> None:
 def test_a_status_list_is_judged_at_the_run_instant(env: Environment) -> None:
     import json
 
-    from conformance.status import StatusVerdict
-    from conformance.status.bitstring import make_bitstring
-    from conformance.status.builders import status_list_credential
+    from conformance.support.securing.status import StatusVerdict
+    from conformance.support.securing.status.bitstring import make_bitstring
+    from conformance.support.securing.status.builders import status_list_credential
 
     url = "https://status.example.edu/instant/1"
     listed = status_list_credential(url, suite_key("status-ed25519").did, make_bitstring(131_072, {7}),
@@ -165,7 +165,7 @@ def test_a_status_list_is_judged_at_the_run_instant(env: Environment) -> None:
 
 
 def test_an_unreadable_status_list_is_undecided_never_passed(env: Environment) -> None:
-    from conformance.model.findings import Outcome
+    from conformance.core.findings import Outcome
 
     credential = {**minimal_badge(), "credentialStatus": {
         "type": "BitstringStatusListEntry", "statusPurpose": "revocation", "statusListIndex": "7",

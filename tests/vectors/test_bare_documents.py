@@ -9,11 +9,11 @@ from typing import Any
 
 import pytest
 
-from conformance.environment import Environment
-from conformance.model.findings import Outcome
-from conformance.model.targets import BytesTarget
-from conformance.resources import vectors_dir
-from conformance.runner import Runner
+from conformance.core.findings import Outcome
+from conformance.run.environment import Environment
+from conformance.run.runner import Runner
+from conformance.run.targets.files import BytesTarget
+from conformance.support.resources import vectors_dir
 
 MANIFEST = tomllib.loads((vectors_dir() / "bare" / "documents.toml").read_text(encoding="utf-8"))
 COMMON = frozenset(MANIFEST["common"]["passes"])

@@ -7,10 +7,10 @@ from collections import defaultdict
 
 import pytest
 
-from conformance.environment import Environment
-from conformance.evaluation import VectorOutcome, evaluate_vectors
-from conformance.model.findings import Verdict
-from conformance.vectors import Vector, load_vectors
+from conformance.core.findings import Verdict
+from conformance.run.environment import Environment
+from conformance.run.evaluation import VectorOutcome, evaluate_vectors
+from conformance.run.vectors import Vector, load_vectors
 from tests.snapshots import findings as snapshots
 
 VECTORS = load_vectors()
@@ -69,7 +69,7 @@ def test_vector_outcome_is_exactly_as_listed(vector: Vector, outcomes: dict[str,
 def _prefixes() -> list[str]:
     import tomllib
 
-    from conformance.resources import shapes_dir
+    from conformance.support.resources import shapes_dir
 
     return sorted(tomllib.loads(p.read_text(encoding="utf-8"))["standard"]["prefix"]
                   for p in shapes_dir().glob("*/*/requirements.toml"))
@@ -82,7 +82,7 @@ def _fault_evidence(request: pytest.FixtureRequest, env: Environment, prefix: st
     protocol = {r.id for r in env.catalog.of_standard(prefix) if "protocol" in r.tags}
     if not protocol:
         return set(), set()
-    from conformance.model.findings import Outcome
+    from conformance.core.findings import Outcome
     from conformance.reference import reference_modules
 
     modules = reference_modules()

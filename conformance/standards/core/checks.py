@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from conformance.model.findings import Finding
-from conformance.model.services import ServiceSubject
-from conformance.model.subjects import Subject
-from conformance.registry import REGISTRY, CheckContext, check, describe
+from conformance.core.checks import REGISTRY, CheckContext, check, describe
+from conformance.core.findings import Finding
+from conformance.core.subject import Subject
+from conformance.run.targets.services import ServiceSubject
 
 # payload error code -> the requirement that code breaks (formats.PAYLOAD_ERROR_CODES)
 _BROKEN_BY = {

@@ -8,8 +8,8 @@ could not evaluate).
 """
 from __future__ import annotations
 
-from conformance.model.findings import Finding
-from conformance.registry import CheckContext
+from conformance.core.checks import CheckContext
+from conformance.core.findings import Finding
 
 
 def not_loadable(ctx: CheckContext, exc: Exception) -> Finding:

@@ -1,8 +1,8 @@
 """Issuer trust (prefix TRUST10): is the issuer one the relying party accepts? Separate from proof validity."""
 from __future__ import annotations
 
-from conformance.model.subjects import Subject
-from conformance.registry import detects
+from conformance.core.checks import detects
+from conformance.core.subject import Subject
 
 
 @detects("TRUST10")

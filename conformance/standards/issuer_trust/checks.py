@@ -3,10 +3,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from conformance.model.findings import Finding
-from conformance.model.subjects import Subject
-from conformance.registry import CheckContext, check
-from conformance.trust import TrustReason
+from conformance.core.checks import CheckContext, check
+from conformance.core.findings import Finding
+from conformance.core.subject import Subject
+from conformance.support.securing.trust import TrustReason
 
 
 @check("TRUST10-issuer-listed")

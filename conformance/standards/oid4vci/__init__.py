@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from conformance.model.services import ServiceSubject
-from conformance.model.subjects import Subject
-from conformance.registry import Embedded, detects, embeds
+from conformance.core.checks import Embedded, detects, embeds
+from conformance.core.subject import Subject
+from conformance.run.targets.services import ServiceSubject
 
 ROLES = frozenset({"oid4vci-issuer"})
 WALLET_ROLES = frozenset({"oid4vci-wallet"})        # the suite is the issuer; OID4VCI-WALLET-* (wallet.py) judge it

@@ -10,13 +10,13 @@ from collections.abc import Callable, Iterator
 from typing import Any
 from urllib.parse import urlsplit
 
-from conformance.live.transcript import Step
-from conformance.model.findings import Finding
-from conformance.model.services import ServiceSubject
-from conformance.model.subjects import Subject
-from conformance.registry import MISSING, CheckContext, check, describe
+from conformance.core.checks import MISSING, CheckContext, check, describe
+from conformance.core.findings import Finding
+from conformance.core.subject import Subject
+from conformance.run.targets.services import ServiceSubject
 from conformance.standards import live
 from conformance.standards.live import at
+from conformance.support.exchange.transcript import Step
 
 ROLE = "oid4vci-issuer"
 OB30_TYPE = "OpenBadgeCredential"
@@ -310,8 +310,8 @@ def credential_issued(subject: Subject, ctx: CheckContext) -> Iterator[Finding]:
 def _subject_ids(credential: Any) -> list[Any]:
     """credentialSubject ids of an ldp_vc object, or of a JWT credential's claims (vc claim or top level)."""
     if isinstance(credential, str):
-        from conformance.formats.errors import PayloadError
-        from conformance.formats.jws import decode_compact_jws
+        from conformance.support.formats.errors import PayloadError
+        from conformance.support.formats.jws import decode_compact_jws
 
         try:
             payload: Any = decode_compact_jws(credential).payload

@@ -10,19 +10,19 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from typing import Any
 
+from conformance.core.checks import MISSING, CheckContext, check, describe
+from conformance.core.findings import Finding
+from conformance.core.subject import Subject
 from conformance.counterparty.oid4vci_issuer import (
     CONFIGURATION_ID,
     PRE_AUTH_GRANT,
     PROOF_TYP,
     secret_label,
 )
-from conformance.live.transcript import Step
-from conformance.model.findings import Finding
-from conformance.model.services import ServiceSubject
-from conformance.model.subjects import Subject
-from conformance.registry import MISSING, CheckContext, check, describe
+from conformance.run.targets.services import ServiceSubject
 from conformance.standards import live, wallets
 from conformance.standards.live import at
+from conformance.support.exchange.transcript import Step
 
 ROLE = "oid4vci-wallet"
 IAT_WINDOW_S = 300

@@ -3,9 +3,9 @@
 against it. Wallet-side rules (OID4VP-WALLET-*) go in a module of their own beside it; their role joins ROLES."""
 from __future__ import annotations
 
-from conformance.model.services import ServiceSubject
-from conformance.model.subjects import Subject
-from conformance.registry import detects
+from conformance.core.checks import detects
+from conformance.core.subject import Subject
+from conformance.run.targets.services import ServiceSubject
 
 ROLES = frozenset({"oid4vp-verifier", "oid4vp-wallet"})   # oid4vp-wallet: OID4VP-WALLET-* (wallet.py)
 

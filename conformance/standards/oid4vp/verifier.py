@@ -11,6 +11,9 @@ from collections.abc import Callable, Iterator
 from typing import Any
 from urllib.parse import urlsplit
 
+from conformance.core.checks import MISSING, CheckContext, check, describe
+from conformance.core.findings import Finding
+from conformance.core.subject import Subject
 from conformance.live.oid4vp_verifier import (
     CASES,
     DID_PREFIX,
@@ -22,13 +25,10 @@ from conformance.live.oid4vp_verifier import (
     authorization_request,
     request_url,
 )
-from conformance.live.transcript import Step
-from conformance.model.findings import Finding
-from conformance.model.services import ServiceSubject
-from conformance.model.subjects import Subject
-from conformance.registry import MISSING, CheckContext, check, describe
+from conformance.run.targets.services import ServiceSubject
 from conformance.standards import live
 from conformance.standards.live import at
+from conformance.support.exchange.transcript import Step
 
 ROLE = "oid4vp-verifier"
 APPLIES = "the rule applies to a live OpenID4VP verifier"

@@ -12,14 +12,14 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from typing import Any
 
+from conformance.core.checks import MISSING, CheckContext, check, describe
+from conformance.core.findings import Finding
+from conformance.core.subject import Subject
 from conformance.counterparty.oid4vp_verifier import PRESENT, QUERY_ID
-from conformance.live.transcript import Step
-from conformance.model.findings import Finding
-from conformance.model.services import ServiceSubject
-from conformance.model.subjects import Subject
-from conformance.registry import MISSING, CheckContext, check, describe
+from conformance.run.targets.services import ServiceSubject
 from conformance.standards import live, wallets
 from conformance.standards.live import at
+from conformance.support.exchange.transcript import Step
 
 ROLE = "oid4vp-wallet"
 FORM = "application/x-www-form-urlencoded"

@@ -1,8 +1,8 @@
 """Bitstring Status List v1.0 (prefix BSL10): a credential's BitstringStatusListEntry and the list it points to."""
 from __future__ import annotations
 
-from conformance.model.subjects import Subject
-from conformance.registry import detects
+from conformance.core.checks import detects
+from conformance.core.subject import Subject
 
 from .steps import has_entry_of
 

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from conformance.model.findings import Finding
-from conformance.model.subjects import Subject
-from conformance.registry import CheckContext, check
+from conformance.core.checks import CheckContext, check
+from conformance.core.findings import Finding
+from conformance.core.subject import Subject
 from conformance.standards import status_lists as rules
 from conformance.standards.status_lists import StatusListMethod
 

@@ -1,7 +1,7 @@
 """Which step of the status validate algorithm a StatusResult's problem comes from, so that each requirement judges
 its own step only. Shared by BSL10 and SL2021, whose lists are validated the same way.
 
-conformance.status stops at an entry's first problem. So for one entry: the steps before the problem held, the
+conformance.support.securing.status stops at an entry's first problem. So for one entry: the steps before the problem held, the
 step of the problem failed (or could not be told), and the steps after it were never reached (cantTell, as DI10
 does for proof verification). The order below is the order validate.py takes the steps in.
 """
@@ -12,11 +12,11 @@ from dataclasses import dataclass
 from enum import IntEnum
 from typing import Any
 
-from conformance.model.findings import Finding, Outcome
-from conformance.model.subjects import Subject, as_list
-from conformance.registry import CheckContext
-from conformance.standards.predicates import is_url
-from conformance.status import (
+from conformance.core.checks import CheckContext
+from conformance.core.findings import Finding, Outcome
+from conformance.core.predicates import is_url
+from conformance.core.subject import Subject, as_list
+from conformance.support.securing.status import (
     LIST_LOCATION,
     StatusCode,
     StatusError,
@@ -24,7 +24,7 @@ from conformance.status import (
     StatusVerdict,
     parse_entry,
 )
-from conformance.status import status_entries as _status_entries
+from conformance.support.securing.status import status_entries as _status_entries
 
 __all__ = ["Entry", "Step", "entries_of", "entry_shape_findings", "has_entry_of", "judge_steps", "judge_verdict",
            "step_of"]
@@ -134,7 +134,7 @@ def entry_shape_findings(subject: Subject, ctx: CheckContext, entry_type: str) -
 
 
 def _found(document: Mapping[str, Any], where: str) -> Any:
-    from conformance.registry import MISSING
+    from conformance.core.checks import MISSING
 
     node: Any = document
     for token in where.split("/")[1:]:

@@ -1,8 +1,8 @@
 """Verifiable Credential Data Integrity 1.0: embedded proofs verified step by step (prefix DI10)."""
 from __future__ import annotations
 
-from conformance.model.subjects import Subject
-from conformance.registry import detects
+from conformance.core.checks import detects
+from conformance.core.subject import Subject
 
 
 @detects("DI10")

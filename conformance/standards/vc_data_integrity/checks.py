@@ -1,10 +1,10 @@
 """DI10 checks: each requirement is one step of the verify-proof algorithm, read off the proof verifier's result.
 
-The verifier (conformance.proofs through Subject.data_integrity) stops a proof at the first step that fails and
+The verifier (conformance.support.securing.proofs through Subject.data_integrity) stops a proof at the first step that fails and
 says why with a reason code. A proof that stopped at step k fails the requirement of step k; the requirements of
 later steps were not evaluated for it (cantTell), and those of earlier steps hold. What a reason means (the
 credential's defect, the suite's limit, something that could not be had, work the suite stopped) is the one table
-`conformance.proofs.outcome_of`, which the shared "verifies with the issuer's key" findings read too: a registered
+`conformance.support.securing.proofs.outcome_of`, which the shared "verifies with the issuer's key" findings read too: a registered
 mechanism the suite does not implement is cantTell with the suite's limitation, never failed and never passed.
 
 DI10-cryptosuite-registered-name is no step: the suite verifies the draft name eddsa-2022 with the algorithm it
@@ -15,11 +15,17 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import Final
 
-from conformance.model.findings import Finding
-from conformance.model.subjects import Subject, as_list
-from conformance.proofs import DRAFT_CRYPTOSUITES, Judgement, ProofResult, UnknownReason, outcome_of
-from conformance.registry import CheckContext, check
+from conformance.core.checks import CheckContext, check
+from conformance.core.findings import Finding
+from conformance.core.subject import Subject, as_list
 from conformance.standards.securing import unsupported_mechanism
+from conformance.support.securing.proofs import (
+    DRAFT_CRYPTOSUITES,
+    Judgement,
+    ProofResult,
+    UnknownReason,
+    outcome_of,
+)
 
 # The verification steps in the order the algorithm takes them, each with the reason codes that stop a proof there
 # and the proof member a finding points at.

@@ -5,8 +5,8 @@ the suite does not open them yet, and every rule says so as the suite's limitati
 """
 from __future__ import annotations
 
-from conformance.model.subjects import Subject
-from conformance.registry import detects
+from conformance.core.checks import detects
+from conformance.core.subject import Subject
 
 
 @detects("VCJOSE10")

@@ -1,6 +1,6 @@
 """VCJOSE10 checks: the header, claims and payload of a vc+jwt / vp+jwt, one per automated requirement.
 
-A credential secured as an SD-JWT or a COSE_Sign1 is recognized but not opened (conformance.formats.envelopes): every
+A credential secured as an SD-JWT or a COSE_Sign1 is recognized but not opened (conformance.support.formats.envelopes): every
 rule reports that as the suite's limitation, so such a credential is never judged by rules written for vc+jwt and
 never failed for what the suite cannot read.
 """
@@ -9,13 +9,13 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from conformance.formats import Jws
-from conformance.model.findings import Finding
-from conformance.model.subjects import Subject
-from conformance.registry import MISSING, CheckContext, check, describe
-from conformance.standards.predicates import in_jws_header, is_url, items, pointer
+from conformance.core.checks import MISSING, CheckContext, check, describe
+from conformance.core.findings import Finding
+from conformance.core.predicates import in_jws_header, is_url, items, pointer
+from conformance.core.subject import Subject
 from conformance.standards.securing import jws_findings
-from conformance.trust import issuer_id_of
+from conformance.support.formats import Jws
+from conformance.support.securing.trust import issuer_id_of
 
 V2_CONTEXT = "https://www.w3.org/ns/credentials/v2"
 

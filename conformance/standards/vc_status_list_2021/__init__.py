@@ -1,8 +1,8 @@
 """Status List 2021 (prefix SL2021): a credential's StatusList2021Entry and the list it points to."""
 from __future__ import annotations
 
-from conformance.model.subjects import Subject
-from conformance.registry import detects
+from conformance.core.checks import detects
+from conformance.core.subject import Subject
 from conformance.standards.vc_bitstring_status_list.steps import has_entry_of
 
 ENTRY_TYPE = "StatusList2021Entry"

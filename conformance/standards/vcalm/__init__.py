@@ -1,13 +1,13 @@
-"""VCALM (VC API) judged live: the subject is a service (conformance.model.services.ServiceSubject) and the
+"""VCALM (VC API) judged live: the subject is a service (conformance.run.targets.services.ServiceSubject) and the
 checks read the transcript of the flows conformance/live/vcalm.py ran against it. Credentials an issuer returned
 are handed to the document checks (VCDM, DI10, OB30, ...) as embedded subjects."""
 from __future__ import annotations
 
 from collections.abc import Iterator
 
-from conformance.model.services import ServiceSubject
-from conformance.model.subjects import Subject
-from conformance.registry import Embedded, detects, embeds
+from conformance.core.checks import Embedded, detects, embeds
+from conformance.core.subject import Subject
+from conformance.run.targets.services import ServiceSubject
 
 ROLES = frozenset({"issuer", "verifier", "exchange"})
 WALLET_ROLES = frozenset({"vcapi-wallet"})          # the suite is the exchange server; VCALM-WALLET-* (wallet.py)

@@ -3,13 +3,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 
-from conformance.live.transcript import Step
-from conformance.model.findings import Finding
-from conformance.model.services import ServiceSubject
-from conformance.model.subjects import Subject
-from conformance.registry import MISSING, CheckContext, check, describe
+from conformance.core.checks import MISSING, CheckContext, check, describe
+from conformance.core.findings import Finding
+from conformance.core.subject import Subject
+from conformance.run.targets.services import ServiceSubject
 from conformance.standards.json_diff import differences
 from conformance.standards.live import Judge, at, judged, object_body, service, status, unanswered
+from conformance.support.exchange.transcript import Step
 
 
 def _scope(subject: Subject, ctx: CheckContext, role: str | None, *flows: str

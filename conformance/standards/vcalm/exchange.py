@@ -5,13 +5,13 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from typing import Any
 
-from conformance.live.transcript import Step
+from conformance.core.checks import MISSING, CheckContext, check, describe
+from conformance.core.findings import Finding
+from conformance.core.subject import Subject
 from conformance.live.vcalm_exchange import exchange_url, request_of
-from conformance.model.findings import Finding
-from conformance.model.services import ServiceSubject
-from conformance.model.subjects import Subject
-from conformance.registry import MISSING, CheckContext, check, describe
+from conformance.run.targets.services import ServiceSubject
 from conformance.standards.live import Judge, at, judged, object_body, service, status, successful, unanswered
+from conformance.support.exchange.transcript import Step
 
 
 def _scoped(subject: Subject, ctx: CheckContext, *flows: str) -> tuple[ServiceSubject, list[Step]] | Finding:

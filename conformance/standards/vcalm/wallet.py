@@ -12,14 +12,14 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
+from conformance.core.checks import MISSING, CheckContext, check, describe
+from conformance.core.findings import Finding
+from conformance.core.subject import Subject
 from conformance.counterparty.vcapi_exchange import SESSIONS
-from conformance.live.transcript import Step
-from conformance.model.findings import Finding
-from conformance.model.services import ServiceSubject
-from conformance.model.subjects import Subject
-from conformance.registry import MISSING, CheckContext, check, describe
+from conformance.run.targets.services import ServiceSubject
 from conformance.standards import live, wallets
 from conformance.standards.live import at
+from conformance.support.exchange.transcript import Step
 
 ROLE = "vcapi-wallet"
 PROTOCOLS = tuple(s.name for s in SESSIONS if s.form == "protocols")

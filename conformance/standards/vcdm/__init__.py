@@ -4,10 +4,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Literal
 
+from conformance.core.checks import Embedded, embeds
+from conformance.core.predicates import pointer
+from conformance.core.subject import Subject, as_list
 from conformance.ctdl.load import looks_like_ctdl
-from conformance.model.subjects import Subject, as_list
-from conformance.registry import Embedded, embeds
-from conformance.standards.predicates import pointer
 
 V1_CONTEXT = "https://www.w3.org/2018/credentials/v1"
 V2_CONTEXT = "https://www.w3.org/ns/credentials/v2"

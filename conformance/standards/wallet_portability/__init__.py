@@ -7,11 +7,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from conformance.core.checks import MISSING, CheckContext, check, detects
+from conformance.core.findings import Finding
+from conformance.core.subject import Subject
 from conformance.counterparty.oid4vp_verifier import PRESENT
-from conformance.model.findings import Finding
-from conformance.model.services import ServiceSubject
-from conformance.model.subjects import Subject
-from conformance.registry import MISSING, CheckContext, check, detects
+from conformance.run.targets.services import ServiceSubject
 from conformance.standards import live, wallets
 from conformance.standards.live import at
 

@@ -8,11 +8,11 @@ from typing import Any
 
 import pytest
 
-from conformance.environment import Environment
-from conformance.model.findings import Outcome
-from conformance.model.targets import BytesTarget
-from conformance.runner import Runner
-from conformance.vectors import apply_mutation, jwt_of
+from conformance.core.findings import Outcome
+from conformance.run.environment import Environment
+from conformance.run.runner import Runner
+from conformance.run.targets.files import BytesTarget
+from conformance.run.vectors import apply_mutation, jwt_of
 
 VALID = Path(__file__).resolve().parents[3] / "vectors" / "ob" / "3.0" / "valid"
 FULL = json.loads((VALID / "full.json").read_text(encoding="utf-8"))

@@ -11,10 +11,11 @@ from typing import Any
 
 import pytest
 
-from conformance.environment import Environment
-from conformance.model.findings import Outcome
-from conformance.model.targets import BytesTarget
-from conformance.runner import Runner
+from conformance.core.findings import Outcome
+from conformance.run.environment import Environment
+from conformance.run.runner import Runner
+from conformance.run.targets.files import BytesTarget
+from conformance.run.vectors import jwt_of
 from conformance.standards.vcdm.v2_0._shapes import (
     data_url_media_type,
     instant,
@@ -22,8 +23,7 @@ from conformance.standards.vcdm.v2_0._shapes import (
     is_multibase,
     is_sri_digest,
 )
-from conformance.vectors import jwt_of
-from conformance.verifier import VerificationOptions
+from conformance.support.securing.verifier import VerificationOptions
 
 VECTORS = Path(__file__).resolve().parents[3] / "vectors"
 VALID = VECTORS / "vcdm" / "2.0" / "valid"

@@ -12,12 +12,12 @@ import orjson
 import pytest
 
 import conformance.standards.ctdl.core.checks as core_checks
-from conformance.model.findings import Finding, Outcome
-from conformance.model.subjects import Subject
-from conformance.registry import REGISTRY
+from conformance.core.checks import REGISTRY
+from conformance.core.findings import Finding, Outcome
+from conformance.core.subject import Subject
 
 if TYPE_CHECKING:
-    from conformance.environment import Environment
+    from conformance.run.environment import Environment
 
 VECTORS = Path(__file__).resolve().parents[3] / "vectors" / "ctdl" / "core"
 BADGE = json.loads((VECTORS / "resource-badge.json").read_text())
@@ -179,7 +179,7 @@ def test_hostile_publications_give_findings_not_errors(env: Environment, documen
 @pytest.mark.parametrize("file", ["graph-certificate.json", "graph-framework.json", "envelope-organization.json",
                                   "resource-badge.json", "resource-badge-bom.json"])
 def test_check_recognizes_ctdl_and_no_credential_standard(env: Environment, file: str) -> None:
-    from conformance.runner import Runner
+    from conformance.run.runner import Runner
 
     runner = Runner(env, env.profile("default"))
     result = runner.evaluate(Subject(id=file, env=env, raw=(VECTORS / file).read_bytes()))

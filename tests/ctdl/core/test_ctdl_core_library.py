@@ -19,10 +19,10 @@ from conformance.ctdl.load import CtdlLoadError, load_bytes, load_document, look
 from conformance.ctdl.model import DocumentKind
 from conformance.ctdl.schema import CtdlSchema, CtdlSchemaUnavailable, schema_for
 from conformance.ctdl.sets import CtidIndex, PublicationSet, SetProblem, read_set
-from conformance.formats import Limits
+from conformance.support.formats import Limits
 
 if TYPE_CHECKING:
-    from conformance.environment import Environment
+    from conformance.run.environment import Environment
 
 VECTORS = Path(__file__).resolve().parents[3] / "vectors" / "ctdl" / "core"
 CTX = "https://credreg.net/ctdl/schema/context/json"
@@ -107,8 +107,8 @@ def test_schema_is_built_once_per_store(env: Environment) -> None:
 
 
 def test_missing_artifacts_raise_a_named_error(tmp_path: Path) -> None:
-    from conformance.artifacts.store import ArtifactStore, load_pins
-    from conformance.resources import shapes_dir
+    from conformance.support.artifacts.store import ArtifactStore, load_pins
+    from conformance.support.resources import shapes_dir
 
     store = ArtifactStore(load_pins(shapes_dir() / "pins.toml"), [tmp_path], cache_dir=tmp_path / "cache")
     with pytest.raises(CtdlSchemaUnavailable, match="encoding/json is pinned but not available"):

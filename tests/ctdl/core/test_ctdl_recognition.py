@@ -12,14 +12,14 @@ from typing import TYPE_CHECKING, Any
 import orjson
 import pytest
 
+from conformance.core.checks import REGISTRY
+from conformance.core.findings import Finding, Outcome
+from conformance.core.subject import Subject
 from conformance.ctdl.load import load_document
 from conformance.ctdl.recognition import is_ctdl_context_url, read_context, recognize
-from conformance.model.findings import Finding, Outcome
-from conformance.model.subjects import Subject
-from conformance.registry import REGISTRY
 
 if TYPE_CHECKING:
-    from conformance.environment import Environment
+    from conformance.run.environment import Environment
 
 VECTORS = Path(__file__).resolve().parents[3] / "vectors" / "ctdl" / "core"
 BADGE = json.loads((VECTORS / "resource-badge.json").read_text())
@@ -117,7 +117,7 @@ def test_an_aliased_graph_is_a_graph() -> None:
 
 
 def test_the_brief_example_is_judged_as_ctdl_and_not_as_a_credential(env: Environment) -> None:
-    from conformance.runner import Runner
+    from conformance.run.runner import Runner
 
     result = Runner(env, env.profile("default")).evaluate(
         Subject(id="inline.json", env=env, raw=orjson.dumps(INLINE)))
@@ -186,7 +186,7 @@ def test_recognition_reads_the_top_of_a_document_only() -> None:
 
 def test_an_unloadable_publication_fails_its_shape_once_and_nothing_errs(env: Environment) -> None:
     """Review defect 7, through the runner: one cause, one outcome."""
-    from conformance.runner import Runner
+    from conformance.run.runner import Runner
 
     broken = {"@context": "https://credreg.net/ctdl/schema/context/json", "@graph": {"not": "a list"}}
     result = Runner(env, env.profile("default")).evaluate(Subject(id="b.json", env=env, raw=orjson.dumps(broken)))

@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 
+from conformance.core.findings import Outcome
 from conformance.ctdl.ler_links import (
     LinkKind,
     Role,
@@ -19,12 +20,11 @@ from conformance.ctdl.ler_links import (
     registry_links,
     resolve,
 )
-from conformance.environment import Environment
-from conformance.model.findings import Outcome
-from conformance.model.targets import BytesTarget
-from conformance.net import FetchError, FetchReason
-from conformance.runner import Runner
-from conformance.verifier import NotFetched
+from conformance.run.environment import Environment
+from conformance.run.runner import Runner
+from conformance.run.targets.files import BytesTarget
+from conformance.support.net import FetchError, FetchReason
+from conformance.support.securing.verifier import NotFetched
 
 VECTORS = Path(__file__).resolve().parents[3] / "vectors" / "ctdl" / "ler-links"
 BASE = json.loads((VECTORS / "valid" / "linked.json").read_text(encoding="utf-8"))

@@ -11,8 +11,8 @@ from conformance.cli.audit import audit
 from conformance.ctdl import synthetic
 from conformance.ctdl.audit import AuditOptions, plan, run_audit
 from conformance.ctdl.schema import schema_for
-from conformance.environment import Environment
-from conformance.schemas import validate_data_file
+from conformance.run.environment import Environment
+from conformance.support.schemas import validate_data_file
 from tests.conftest import artifacts_dir
 
 

@@ -7,7 +7,7 @@ from conformance.ctdl import synthetic
 from conformance.ctdl.load import load_document
 from conformance.ctdl.policy import fast_findings, shacl_findings
 from conformance.ctdl.schema import schema_for
-from conformance.environment import Environment
+from conformance.run.environment import Environment
 
 
 @pytest.mark.slow

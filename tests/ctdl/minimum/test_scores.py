@@ -11,7 +11,7 @@ from click.testing import CliRunner
 from conformance.cli import main
 from conformance.ctdl.load import load_document
 from conformance.ctdl.policy import load_policy
-from conformance.schemas import validate_data_file
+from conformance.support.schemas import validate_data_file
 from tests.conftest import REPO, artifacts_dir
 
 CERTIFICATE_GRAPH = REPO / "vectors" / "ctdl" / "core" / "graph-certificate.json"

@@ -10,14 +10,14 @@ from typing import TYPE_CHECKING, Any
 import orjson
 import pytest
 
+from conformance.core.findings import Finding, Outcome
+from conformance.core.subject import Subject
 from conformance.ctdl.diagram import MAX_SVG_CHARS, diagrams_for, failing_nodes, pathway_diagrams
 from conformance.ctdl.graphs import Edge, cycles, label_of, reference_key, registry_ctid
 from conformance.ctdl.load import load_document
-from conformance.model.findings import Finding, Outcome
-from conformance.model.subjects import Subject
 
 if TYPE_CHECKING:
-    from conformance.environment import Environment
+    from conformance.run.environment import Environment
 
 VECTORS = Path(__file__).resolve().parents[3] / "vectors" / "ctdl" / "pathways"
 PATHWAY = json.loads((VECTORS / "pathway.json").read_text(encoding="utf-8"))

@@ -11,11 +11,11 @@ from typing import TYPE_CHECKING, Any
 import orjson
 import pytest
 
-from conformance.model.findings import Finding, Outcome
-from conformance.model.subjects import Subject
+from conformance.core.findings import Finding, Outcome
+from conformance.core.subject import Subject
 
 if TYPE_CHECKING:
-    from conformance.environment import Environment
+    from conformance.run.environment import Environment
 
 VECTORS = Path(__file__).resolve().parents[3] / "vectors" / "ctdl" / "pathways"
 PATHWAY = json.loads((VECTORS / "pathway.json").read_text(encoding="utf-8"))

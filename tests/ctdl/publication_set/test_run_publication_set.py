@@ -15,9 +15,9 @@ from conformance.ctdl.audit import AuditOptions, run_audit
 from conformance.ctdl.load import load_document
 from conformance.ctdl.run_set import RunSet, add_record, index_records, set_files
 from conformance.ctdl.sets import CtidIndex
-from conformance.model.targets import DirectoryTarget, FileTarget
 from conformance.reference.registry import serve_registry
-from conformance.schemas import validate_data_file
+from conformance.run.targets.files import DirectoryTarget, FileTarget
+from conformance.support.schemas import validate_data_file
 from tests.conftest import artifacts_dir
 
 RESOURCES = Path(__file__).resolve().parents[3] / "vectors" / "ctdl" / "pathways" / "resources"

@@ -21,11 +21,11 @@ from conformance.ctdl.references import (
 from conformance.ctdl.registry_client import RegistryClient
 from conformance.ctdl.schema import schema_for
 from conformance.ctdl.sets import CtidIndex
-from conformance.net import FetchPolicy, GuardedClient
 from conformance.reference.registry import serve_registry
+from conformance.support.net import FetchPolicy, GuardedClient
 
 if TYPE_CHECKING:
-    from conformance.environment import Environment
+    from conformance.run.environment import Environment
 
 VECTORS = Path(__file__).resolve().parents[3] / "vectors" / "ctdl" / "pathways"
 PATHWAY = json.loads((VECTORS / "pathway.json").read_text(encoding="utf-8"))

@@ -11,6 +11,8 @@ from typing import TYPE_CHECKING, Any
 import orjson
 import pytest
 
+from conformance.core.findings import Finding, Outcome
+from conformance.core.subject import Subject
 from conformance.ctdl.load import load_document
 from conformance.ctdl.model import CtdlNode
 from conformance.ctdl.references import (
@@ -24,11 +26,9 @@ from conformance.ctdl.references import (
     resolver_for,
 )
 from conformance.ctdl.schema import schema_for
-from conformance.model.findings import Finding, Outcome
-from conformance.model.subjects import Subject
 
 if TYPE_CHECKING:
-    from conformance.environment import Environment
+    from conformance.run.environment import Environment
 
 VECTORS = Path(__file__).resolve().parents[3] / "vectors" / "ctdl" / "pathways"
 PATHWAY = json.loads((VECTORS / "pathway.json").read_text(encoding="utf-8"))

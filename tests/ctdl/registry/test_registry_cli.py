@@ -11,7 +11,7 @@ from click.testing import CliRunner, Result
 from conformance.cli import EXIT_INCOMPLETE
 from conformance.cli.registry import registry
 from conformance.reference.registry import serve_registry
-from conformance.schemas import validate_data_file
+from conformance.support.schemas import validate_data_file
 
 DATA = Path(__file__).resolve().parents[3] / "examples" / "registry"
 CERTIFICATE = "ce-1b7a0d3e-52c4-4f1d-9e6b-8a2c3d4e5f60"

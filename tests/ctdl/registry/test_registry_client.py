@@ -24,8 +24,8 @@ from conformance.ctdl.registry_client import (
     parse_registry_uri,
     registry_base,
 )
-from conformance.net import FetchPolicy, FetchReason, GuardedClient
 from conformance.reference.registry import RegistryData, RegistryDataError, build_app, serve_registry
+from conformance.support.net import FetchPolicy, FetchReason, GuardedClient
 
 DATA = Path(__file__).resolve().parents[3] / "examples" / "registry"
 CERTIFICATE = "ce-1b7a0d3e-52c4-4f1d-9e6b-8a2c3d4e5f60"

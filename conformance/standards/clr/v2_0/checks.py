@@ -9,12 +9,9 @@ from collections import Counter
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from conformance.model.findings import Finding
-from conformance.model.subjects import Subject
-from conformance.registry import MISSING, CheckContext, check
-from conformance.standards.jsonld_terms import undefined_terms
-from conformance.standards.ob.v3_0.revocation import revocation_list_clears_the_credential
-from conformance.standards.predicates import (
+from conformance.core.checks import MISSING, CheckContext, check
+from conformance.core.findings import Finding
+from conformance.core.predicates import (
     as_list,
     is_datetime_stamp,
     is_language_value,
@@ -22,6 +19,9 @@ from conformance.standards.predicates import (
     items,
     pointer,
 )
+from conformance.core.subject import Subject
+from conformance.standards.jsonld_terms import undefined_terms
+from conformance.standards.ob.v3_0.revocation import revocation_list_clears_the_credential
 from conformance.standards.securing import secured_by_issuer
 from conformance.standards.validity import verification_period
 from conformance.standards.vcdm import vc_version

@@ -2,9 +2,9 @@
 CTDL-ASN encodings, and personal data in publications."""
 from __future__ import annotations
 
+from conformance.core.checks import detects
+from conformance.core.subject import Subject
 from conformance.ctdl.load import looks_like_ctdl
-from conformance.model.subjects import Subject
-from conformance.registry import detects
 
 
 @detects("CTDL")

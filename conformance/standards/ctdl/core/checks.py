@@ -16,6 +16,10 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
+from conformance.core.checks import MISSING, CheckContext, CheckFn, check, describe
+from conformance.core.findings import Finding
+from conformance.core.predicates import is_language_tag
+from conformance.core.subject import Subject
 from conformance.ctdl.identifiers import (
     RegistryBase,
     RegistryUri,
@@ -30,14 +34,10 @@ from conformance.ctdl.load import CtdlLoadError
 from conformance.ctdl.model import CTID_ANY_CASE, CtdlDocument, CtdlNode, DocumentKind, escape_pointer
 from conformance.ctdl.recognition import is_ctdl_context_url, recognize
 from conformance.ctdl.schema import CtdlSchema, CtdlSchemaUnavailable, schema_of
-from conformance.formats.errors import PayloadError
-from conformance.formats.json_text import parse_json
-from conformance.formats.jws import describe_json_type
-from conformance.model.findings import Finding
-from conformance.model.subjects import Subject
-from conformance.registry import MISSING, CheckContext, CheckFn, check, describe
 from conformance.standards.ctdl import not_loadable
-from conformance.standards.predicates import is_language_tag
+from conformance.support.formats.errors import PayloadError
+from conformance.support.formats.json_text import parse_json
+from conformance.support.formats.jws import describe_json_type
 
 NOT_JUDGED_PREFIXES = frozenset({"qdata"})      # the QData encoding is not pinned
 # The namespaces whose terms the pinned encodings define completely: Credential Engine's own. Terms of the other

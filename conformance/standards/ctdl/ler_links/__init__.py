@@ -6,9 +6,9 @@ URL). The links and their resolution come from one cached view (see checks.links
 """
 from __future__ import annotations
 
+from conformance.core.checks import detects
+from conformance.core.subject import Subject
 from conformance.ctdl.ler_links import find_links, is_ler_credential
-from conformance.model.subjects import Subject
-from conformance.registry import detects
 
 
 @detects("CTDLLER")

@@ -5,6 +5,9 @@ from collections.abc import Iterable, Iterator
 from difflib import SequenceMatcher
 from functools import cache
 
+from conformance.core.checks import CheckContext, check, describe
+from conformance.core.findings import Finding
+from conformance.core.subject import Subject
 from conformance.ctdl.ler_links import (
     LinkKind,
     RegistryLink,
@@ -19,9 +22,6 @@ from conformance.ctdl.ler_links import (
     registry_links,
     resource_names,
 )
-from conformance.model.findings import Finding
-from conformance.model.subjects import Subject
-from conformance.registry import CheckContext, check, describe
 
 Findings = Iterator[Finding]
 NAME_SIMILARITY = 0.85
@@ -146,7 +146,7 @@ def _class_expectation(link: RegistryLink) -> tuple[tuple[str, ...], str] | None
 def _also_accepted() -> dict[str, tuple[str, ...]]:
     import tomllib
 
-    from conformance.resources import shapes_dir
+    from conformance.support.resources import shapes_dir
 
     data = tomllib.loads((shapes_dir() / "ctdl" / "ler-links" / "achievement-types.toml").read_text("utf-8"))
     return {k: tuple(v) for k, v in data.get("also_accepted", {}).items()}

@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
+from conformance.core.checks import detects, measures
+from conformance.core.subject import Subject
 from conformance.ctdl.load import CtdlLoadError, looks_like_ctdl
-from conformance.model.subjects import Subject
-from conformance.registry import detects, measures
 
 
 @detects("CTDLMIN22")

@@ -9,11 +9,11 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterator
 
+from conformance.core.checks import CheckContext, check
+from conformance.core.findings import Finding
+from conformance.core.subject import Subject
 from conformance.ctdl.load import CtdlLoadError
 from conformance.ctdl.policy import VERSIONS, load_policy, shapes_folder, types_of, version_of
-from conformance.model.findings import Finding
-from conformance.model.subjects import Subject
-from conformance.registry import CheckContext, check
 from conformance.standards.ctdl import not_loadable
 
 _REQUIREMENT = re.compile(r'lerc:requirement "([A-Z0-9]+-[a-z0-9-]+)"')

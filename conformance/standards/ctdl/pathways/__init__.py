@@ -7,10 +7,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from conformance.core.checks import detects, illustrates
+from conformance.core.findings import Finding
+from conformance.core.subject import Subject
 from conformance.ctdl.load import CtdlLoadError, looks_like_ctdl
-from conformance.model.findings import Finding
-from conformance.model.subjects import Subject
-from conformance.registry import detects, illustrates
 
 STRUCTURE_TYPES = frozenset({"ceterms:Pathway", "ceterms:PathwaySet", "ceterms:ComponentCondition",
                              "ceasn:CompetencyFramework", "ceasn:Competency"})

@@ -7,6 +7,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 
+from conformance.core.checks import CheckContext, check, describe
+from conformance.core.findings import Finding
+from conformance.core.subject import Subject
 from conformance.ctdl.graphs import (
     COMPETENCY,
     FRAMEWORK_OF,
@@ -34,9 +37,6 @@ from conformance.ctdl.graphs import (
 from conformance.ctdl.model import CtdlNode
 from conformance.ctdl.references import Reference
 from conformance.ctdl.schema import CtdlSchema, schema_of
-from conformance.model.findings import Finding
-from conformance.model.subjects import Subject
-from conformance.registry import CheckContext, check, describe
 
 from .findings import guarded, name_of, with_nodes
 from .proxy import ProxyRule, ProxyTableError, proxy_table

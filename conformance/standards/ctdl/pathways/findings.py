@@ -4,11 +4,11 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import replace
 
+from conformance.core.checks import CheckContext
+from conformance.core.findings import Finding
 from conformance.ctdl.load import CtdlLoadError
 from conformance.ctdl.model import CtdlNode
 from conformance.ctdl.schema import CtdlSchemaUnavailable
-from conformance.model.findings import Finding
-from conformance.registry import CheckContext
 from conformance.standards.ctdl import not_loadable
 
 MAX_FINDINGS = 200      # per check and document: past this a publication is broken throughout, and one more says so

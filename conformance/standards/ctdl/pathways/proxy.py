@@ -74,7 +74,7 @@ class ProxyTable:
 
 
 def _here() -> Path:
-    from conformance.resources import shapes_dir
+    from conformance.support.resources import shapes_dir
 
     return shapes_dir() / "ctdl" / "pathways"
 

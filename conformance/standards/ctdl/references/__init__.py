@@ -5,9 +5,9 @@ publication set, known documents, and the Registry when online); see conformance
 """
 from __future__ import annotations
 
+from conformance.core.checks import detects
+from conformance.core.subject import Subject
 from conformance.ctdl.load import looks_like_ctdl
-from conformance.model.subjects import Subject
-from conformance.registry import detects
 
 
 @detects("CTDLREF")

@@ -3,11 +3,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from conformance.core.checks import CheckContext, check, describe
+from conformance.core.findings import Finding
+from conformance.core.subject import Subject
 from conformance.ctdl.references import Reference
 from conformance.ctdl.schema import CtdlSchema, schema_of
-from conformance.model.findings import Finding
-from conformance.model.subjects import Subject
-from conformance.registry import CheckContext, check, describe
 from conformance.standards.ctdl.pathways.findings import guarded, name_of, with_nodes
 
 

@@ -3,9 +3,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from conformance.model.subjects import Subject, as_list
-from conformance.registry import Embedded, detects, embeds
-from conformance.standards.predicates import pointer
+from conformance.core.checks import Embedded, detects, embeds
+from conformance.core.predicates import pointer
+from conformance.core.subject import Subject, as_list
 
 OB_CONTEXT_PREFIX = "https://purl.imsglobal.org/spec/ob/v3p0/"
 OB_CREDENTIAL_TYPES = frozenset({"OpenBadgeCredential", "AchievementCredential", "EndorsementCredential"})

@@ -11,8 +11,8 @@ import re
 from collections.abc import Iterator, Mapping
 from typing import Any, Literal
 
-from conformance.model.subjects import Subject
-from conformance.standards.predicates import Node, instant, items, per_subject, type_list
+from conformance.core.predicates import Node, instant, items, per_subject, type_list
+from conformance.core.subject import Subject
 from conformance.standards.vcdm import vc_version
 
 ACHIEVEMENT_CREDENTIAL_TYPES = frozenset({"OpenBadgeCredential", "AchievementCredential"})

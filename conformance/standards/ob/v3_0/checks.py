@@ -4,12 +4,9 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from conformance.model.findings import Finding
-from conformance.model.subjects import Subject
-from conformance.registry import MISSING, CheckContext, check
-from conformance.standards.jsonld_terms import undefined_terms
-from conformance.standards.ob.v3_0 import _shapes as s
-from conformance.standards.predicates import (
+from conformance.core.checks import MISSING, CheckContext, check
+from conformance.core.findings import Finding
+from conformance.core.predicates import (
     PNG_CONTAINER,
     SVG_CONTAINER,
     as_list,
@@ -23,6 +20,9 @@ from conformance.standards.predicates import (
     pointer,
     type_list,
 )
+from conformance.core.subject import Subject
+from conformance.standards.jsonld_terms import undefined_terms
+from conformance.standards.ob.v3_0 import _shapes as s
 from conformance.standards.securing import secured_by_issuer
 from conformance.standards.validity import verification_period
 

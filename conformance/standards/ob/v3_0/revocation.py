@@ -1,16 +1,16 @@
 """OB30-revocation-list-status: a 1EdTechRevocationList entry's list answers for the credential, which is not revoked.
 
-The list is read by conformance.status (revocation_list.py documents the shape); this check turns its result into a
+The list is read by conformance.support.securing.status (revocation_list.py documents the shape); this check turns its result into a
 finding. An unreachable list is cantTell, a list of another shape or a credential without an id fails.
 """
 from __future__ import annotations
 
 from collections.abc import Iterator
 
-from conformance.model.findings import Finding, Outcome
-from conformance.model.subjects import Subject, as_list
-from conformance.registry import CheckContext, check
-from conformance.status import StatusVerdict, status_entries
+from conformance.core.checks import CheckContext, check
+from conformance.core.findings import Finding, Outcome
+from conformance.core.subject import Subject, as_list
+from conformance.support.securing.status import StatusVerdict, status_entries
 
 REVOCATION_LIST_TYPE = "1EdTechRevocationList"
 

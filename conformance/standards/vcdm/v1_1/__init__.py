@@ -1,8 +1,8 @@
 """VC Data Model 1.1 (prefix VCDM11)."""
 from __future__ import annotations
 
-from conformance.model.subjects import Subject
-from conformance.registry import detects
+from conformance.core.checks import detects
+from conformance.core.subject import Subject
 from conformance.standards.vcdm import vc_version
 
 

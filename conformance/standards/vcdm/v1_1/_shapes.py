@@ -6,8 +6,8 @@ import re
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from conformance.model.subjects import Subject
-from conformance.standards.predicates import as_list, instant, items, pointer
+from conformance.core.predicates import as_list, instant, items, pointer
+from conformance.core.subject import Subject
 
 _JWS_COMPACT = re.compile(r"^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$")
 

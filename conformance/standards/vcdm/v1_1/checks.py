@@ -9,10 +9,9 @@ import math
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from conformance.model.findings import Finding
-from conformance.model.subjects import Subject
-from conformance.registry import MISSING, CheckContext, check, describe
-from conformance.standards.predicates import (
+from conformance.core.checks import MISSING, CheckContext, check, describe
+from conformance.core.findings import Finding
+from conformance.core.predicates import (
     JWT_CLAIMS,
     claim_location,
     in_jws_header,
@@ -22,6 +21,7 @@ from conformance.standards.predicates import (
     items,
     pointer,
 )
+from conformance.core.subject import Subject
 from conformance.standards.securing import jws_findings
 from conformance.standards.validity import claim_bounds, judge_bounds, mapped_properties, property_bounds
 from conformance.standards.vcdm import V1_CONTEXT
@@ -36,7 +36,7 @@ from conformance.standards.vcdm.v1_1._shapes import (
     subject_ids,
     type_values,
 )
-from conformance.trust import issuer_id_of
+from conformance.support.securing.trust import issuer_id_of
 
 # --- @context ---------------------------------------------------------------------------------------------
 

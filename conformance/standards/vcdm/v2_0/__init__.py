@@ -3,8 +3,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from conformance.model.subjects import Subject
-from conformance.registry import Embedded, detects, embeds
+from conformance.core.checks import Embedded, detects, embeds
+from conformance.core.subject import Subject
 from conformance.standards.vcdm import vc_version
 
 ENVELOPE_TYPES = frozenset({"EnvelopedVerifiableCredential", "EnvelopedVerifiablePresentation"})

@@ -6,10 +6,10 @@ from collections.abc import Iterator, Mapping
 from fractions import Fraction
 from typing import Any, Literal
 
-from conformance.model.subjects import Subject
-from conformance.standards import predicates
+from conformance.core import predicates
+from conformance.core.predicates import as_list, items, pointer
+from conformance.core.subject import Subject
 from conformance.standards.jsonld_terms import embedded_json_pointers, shares_parent_jsonld, within
-from conformance.standards.predicates import as_list, items, pointer
 
 V2_CONTEXT = "https://www.w3.org/ns/credentials/v2"
 

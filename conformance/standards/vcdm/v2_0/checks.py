@@ -4,11 +4,9 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from conformance.model.findings import Finding
-from conformance.model.subjects import Subject
-from conformance.registry import MISSING, CheckContext, check, describe
-from conformance.standards.jsonld_terms import undefined_terms
-from conformance.standards.predicates import (
+from conformance.core.checks import MISSING, CheckContext, check, describe
+from conformance.core.findings import Finding
+from conformance.core.predicates import (
     as_list,
     is_datetime_stamp,
     is_language_tag,
@@ -17,6 +15,8 @@ from conformance.standards.predicates import (
     per_subject,
     pointer,
 )
+from conformance.core.subject import Subject
+from conformance.standards.jsonld_terms import undefined_terms
 from conformance.standards.validity import judge_bounds, property_bounds
 
 from ._shapes import (

@@ -1,4 +1,0 @@
-"""Offline artifacts: pinned JSON-LD contexts and upstream JSON Schemas, looked up by content hash."""
-from conformance.artifacts.store import ArtifactStore, Pin, default_cache_dir, load_pins
-
-__all__ = ["ArtifactStore", "Pin", "default_cache_dir", "load_pins"]

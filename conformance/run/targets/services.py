@@ -1,0 +1,398 @@
+"""Live services under test: a targets.toml names an implementation and the services it runs.
+
+A `ServiceTarget` yields one `ServiceSubject` per service (role and endpoint). Its document is a small JSON
+description of the service; what the service answered comes from the `transcript` view, which runs the role's
+flows once through the run's guarded client. Checks read the transcript only; no check makes a request.
+
+targets.toml (validated by shapes/schemas/targets.schema.json):
+
+    [[target]]                       # documents, as before
+    path = "badge.json"
+
+    [implementation]
+    name = "Example LER platform"
+
+    [[service]]
+    role = "issuer"                  # issuer | verifier | exchange (VCALM); more roles as modules land
+    id = "did:key:z6Mk..."           # the issuer identifier credentials must carry (as the W3C registry)
+    endpoint = "https://ler.example/vc-api"      # base URL: /credentials/issue is appended
+    tags = { formats = ["ldp_vc"], cryptosuites = ["eddsa-rdfc-2022"], versions = ["2.0"] }
+    auth = { type = "bearer", token_env = "LER_ISSUER_TOKEN" }    # secrets only by environment variable
+
+Secrets are never written in the file: the schema refuses any auth member other than the names of variables.
+
+A targets file may come from the vendor under test, so loading one is safe by default: a `[[target]] path` must stay
+inside the file's folder (allow_outside_paths lifts that), and the programs it names for a wallet or client app
+(`driver.command`, wallet-portability `export`/`import` commands) run only when the run allows them
+(allow_driver_commands), in an environment holding only PATH, HOME, LANG, LC_*, TMPDIR and the variables the driver
+table lists in `env`, never a variable another service authenticates with.
+"""
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+from types import MappingProxyType
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urlencode
+
+from conformance.core.subject import Subject
+
+if TYPE_CHECKING:
+    from conformance.run.environment import Environment
+    from conformance.support.exchange.budget import TimeBudget
+    from conformance.support.exchange.transcript import Step, Transcript
+    from conformance.support.net import GuardedClient
+    from conformance.support.net.secrets import Secrets
+
+TESTED_ROLES = ("issuer", "verifier", "exchange", "ob-host", "clr-host", "oid4vci-issuer",
+                "oid4vp-verifier", "oid4vci-wallet", "oid4vp-wallet", "vcapi-wallet",
+                "wallet-portability", "ob-client", "clr-client")     # roles a live module tests today (the schema lists planned ones too)
+
+
+TOKEN_ANSWER_MAX_BYTES = 64 * 1024     # an OAuth 2.0 token answer is small; anything past this is refused
+
+
+class TargetsFileError(ValueError):
+    """A targets.toml that cannot be used (unreadable, off-schema, a secret variable that is not set)."""
+
+
+BASE_COMMAND_ENV = ("PATH", "HOME", "LANG", "TMPDIR")     # plus every LC_* variable: what a program needs to start
+ALLOW_COMMANDS_FLAG = "--allow-driver-commands"
+ALLOW_OUTSIDE_FLAG = "--allow-outside-paths"
+
+
+@dataclass(frozen=True, slots=True)
+class CommandPolicy:
+    """Whether a run may start the programs a service's entry names, and what they may see of the environment.
+
+    A targets file is the vendor's: by default nothing it names runs. `withheld` are the variables any other service
+    of the file authenticates with; they never reach a program, even when an `env` list names them."""
+
+    allowed: bool = False
+    withheld: frozenset[str] = frozenset()
+
+    def environment(self, listed: tuple[str, ...] = (), source: Mapping[str, str] | None = None) -> dict[str, str]:
+        """The environment a program runs in: the base variables and those `listed` (driver.env), minus withheld."""
+        source = os.environ if source is None else source
+        wanted = set(BASE_COMMAND_ENV) | set(listed)
+        return {name: value for name, value in source.items()
+                if (name in wanted or name.startswith("LC_")) and name not in self.withheld}
+
+    def refusal(self, service: str, argv: tuple[str, ...] | list[str], what: str = "driver command") -> str:
+        """Why a program is not started ("" when it may be): names the service and the program, never the
+        arguments (they may carry a link with a session secret)."""
+        if self.allowed:
+            return ""
+        return (f"{service} wants to run the program {argv[0]!r} ({what}); the suite runs no program a targets file "
+                f"names without {ALLOW_COMMANDS_FLAG}")
+
+
+@dataclass(frozen=True, slots=True)
+class Auth:
+    """How the suite authenticates to a service. Holds names of environment variables, never their values."""
+
+    type: str                               # "bearer" | "oauth2-client-credentials"
+    token_env: str | None = None
+    token_url: str | None = None
+    client_id: str | None = None
+    client_id_env: str | None = None
+    client_secret_env: str | None = None
+    scopes: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class ServiceConfig:
+    role: str
+    endpoint: str
+    implementation: str
+    id: str = ""
+    tags: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    auth: Auth | None = None
+    options: Mapping[str, Any] = field(default_factory=dict)
+    driver: Mapping[str, Any] = field(default_factory=dict)   # wallet roles: how the suite hands it an offer
+    commands: CommandPolicy = field(default_factory=CommandPolicy)   # whether its programs may run, and with what
+
+    @property
+    def label(self) -> str:
+        return f"{self.implementation} {self.role} {self.endpoint}"
+
+    @property
+    def programs(self) -> tuple[tuple[str, str], ...]:
+        """(what, program) for every program the entry names: the driver command, and for wallet-portability the
+        source and destination drivers and the export and import commands."""
+        found: list[tuple[str, str]] = []
+        tables: list[tuple[str, Any]] = [("driver", self.driver)]
+        for side, hook in (("source", "export"), ("destination", "import")):
+            table = self.options.get(side)
+            if isinstance(table, Mapping):
+                tables += [(f"options.{side}.driver", table.get("driver")), (f"options.{side}.{hook}", table.get(hook))]
+        for where, table in tables:
+            argv = table.get("command") if isinstance(table, Mapping) else None
+            if isinstance(argv, list | tuple) and argv and isinstance(argv[0], str):
+                found.append((f"{where}.command", argv[0]))
+        return tuple(found)
+
+    def refused_programs(self) -> str:
+        """One line naming the programs this service wants to run and the run does not allow ("" when none)."""
+        if self.commands.allowed or not self.programs:
+            return ""
+        named = ", ".join(f"{program!r} ({where})" for where, program in self.programs)
+        return (f"not run: the service {self.role} {self.endpoint} wants to run {named}; add {ALLOW_COMMANDS_FLAG} "
+                "to let it")
+
+    def describe(self) -> dict[str, Any]:
+        """The subject's document: what the service is, never how to log in to it."""
+        return {"type": "LiveService", "implementation": self.implementation, "role": self.role,
+                "id": self.id, "endpoint": self.endpoint, "tags": {k: list(v) for k, v in self.tags.items()},
+                "auth": self.auth.type if self.auth else None,
+                **({"driver": next(iter(self.driver))} if self.driver else {})}
+
+
+@dataclass(frozen=True, slots=True)
+class TargetsFile:
+    documents: tuple[str, ...]                  # paths (resolved) and URLs of [[target]] entries
+    services: tuple[ServiceConfig, ...]
+    implementation: str = ""
+    # the folder (resolved) the paths must still be in when read, not only when loaded: a link swapped in between
+    # is refused by the read (local_target(..., inside=)); None with allow_outside_paths
+    inside: Path | None = None
+
+
+def load_targets_file(path: Path, *, allow_driver_commands: bool = False,
+                      allow_outside_paths: bool = False, inside: Path | None = None) -> TargetsFile:
+    """Read and check a targets file. `[[target]]` paths must resolve inside its folder unless allow_outside_paths;
+    the programs its services name may run only with allow_driver_commands (ServiceConfig.commands). `inside`: the
+    folder a targets file named by another one must be read from (checked on the opened file, as documents are)."""
+    from conformance.core.requirements import CatalogError
+    from conformance.run.targets.files import read_inside
+    from conformance.support.loading import CONFIG_MAX_BYTES, LoadError, load_toml_file, parse_toml_text
+    from conformance.support.schemas import validate_data_file
+
+    try:
+        if inside is None:
+            data = load_toml_file(path, what="the targets file")
+        else:
+            raw = read_inside(path, inside, CONFIG_MAX_BYTES)
+            if len(raw) > CONFIG_MAX_BYTES:
+                raise TargetsFileError(f"{path}: the targets file is larger than {CONFIG_MAX_BYTES:,} bytes, the "
+                                       "most the suite reads")
+            data = parse_toml_text(raw, path, what="the targets file")
+    except LoadError as exc:
+        raise TargetsFileError(str(exc)) from None
+    except OSError as exc:          # TargetPathError: a link swapped in since the enclosing file was loaded
+        raise TargetsFileError(str(exc)) from None
+    _refuse_inline_secrets(path, data)
+    try:
+        validate_data_file("targets", data, path)
+    except CatalogError as exc:            # a schema message quotes values: an auth value is never repeated
+        raise TargetsFileError(_without_auth_values(str(exc), data)) from None
+    documents = tuple(entry["url"] if "url" in entry else _inside(path, entry["path"], allow_outside_paths)
+                      for entry in data.get("target", []))
+    name = str(data.get("implementation", {}).get("name", path.stem))
+    entries = list(data.get("service", []))
+    secrets = [_secret_names(entry) for entry in entries]
+    services: list[ServiceConfig] = []
+    for index, entry in enumerate(entries):
+        if entry["role"] not in TESTED_ROLES:
+            raise TargetsFileError(f"{path}: service {index} has role {entry['role']!r}, which no live module tests "
+                                   f"yet (tested: {', '.join(TESTED_ROLES)})")
+        # another service's secret never reaches this one's programs: an env list naming one is refused outright
+        withheld = frozenset(n for other, names in enumerate(secrets) if other != index for n in names)
+        for listed in _listed_env(entry):
+            if listed in withheld:
+                raise TargetsFileError(f"{path}: service {index} lists {listed} in a driver's env, a variable another "
+                                       "service authenticates with; a driver never gets another service's secret")
+        auth = entry.get("auth")
+        services.append(ServiceConfig(
+            role=entry["role"], endpoint=entry["endpoint"].rstrip("/"), implementation=name, id=entry.get("id", ""),
+            tags=MappingProxyType({k: tuple(v) for k, v in entry.get("tags", {}).items()}),
+            auth=None if auth is None else Auth(type=auth["type"], token_env=auth.get("token_env"),
+                                                token_url=auth.get("token_url"), client_id=auth.get("client_id"),
+                                                client_id_env=auth.get("client_id_env"),
+                                                client_secret_env=auth.get("client_secret_env"),
+                                                scopes=tuple(auth.get("scopes", ()))),
+            options=MappingProxyType(dict(entry.get("options", {}))),
+            driver=MappingProxyType(dict(entry.get("driver", {}))),
+            commands=CommandPolicy(allowed=allow_driver_commands, withheld=withheld)))
+    inside = None if allow_outside_paths else path.parent.resolve()
+    return TargetsFile(documents, tuple(services), name, inside=inside)
+
+
+def _inside(targets: Path, named: str, allow_outside: bool) -> str:
+    """A `[[target]] path`, resolved against the targets file's folder; refused (before anything of it is read) when
+    it leads outside that folder, absolutely, through .. or through a symbolic link, unless allowed."""
+    folder = targets.parent.resolve()
+    resolved = (folder / named).resolve()
+    if allow_outside:
+        return str(resolved)
+    outside = "" if resolved.is_relative_to(folder) else named
+    if not outside and resolved.is_dir():
+        # a folder inside may still hold links leading out; only names are listed here, nothing is read
+        from conformance.run.targets.files import DirectoryTarget
+
+        outside = next((str(p) for p in DirectoryTarget(resolved).files()
+                        if not p.resolve().is_relative_to(folder)), "")
+    if outside:
+        raise TargetsFileError(f"{targets}: the target path {outside!r} leads outside the targets file's folder "
+                               f"{str(folder)!r}; add {ALLOW_OUTSIDE_FLAG} to read it")
+    return str(resolved)
+
+
+def _secret_names(entry: Mapping[str, Any]) -> set[str]:
+    """The environment variables a service entry authenticates with (auth, and options *_env such as a host's
+    client_secret_env and refresh_token_env)."""
+    names = {v for k, v in (entry.get("auth") or {}).items() if k.endswith("_env") and isinstance(v, str)}
+    options = entry.get("options") or {}
+    names |= {v for k, v in options.items() if k.endswith("_env") and isinstance(v, str)}
+    return names
+
+
+def _listed_env(entry: Mapping[str, Any]) -> list[str]:
+    """Every variable a service entry's driver tables list in `env` (its own driver, wallet-portability sides)."""
+    tables = [entry.get("driver")]
+    options = entry.get("options") or {}
+    tables += [options[side].get("driver") for side in ("source", "destination") if isinstance(options.get(side), dict)]
+    return [name for table in tables if isinstance(table, dict)
+            for name in table.get("env", ()) if isinstance(name, str)]
+
+
+AUTH_MEMBERS = frozenset({"type", "token_env", "token_url", "client_id", "client_id_env", "client_secret_env",
+                          "scopes"})         # what the schema allows in auth: names of variables, never their values
+
+
+def _auth_tables(data: Mapping[str, Any]) -> Iterator[tuple[int, Any]]:
+    services = data.get("service")
+    for index, entry in enumerate(services if isinstance(services, list) else ()):
+        if isinstance(entry, dict) and "auth" in entry:
+            yield index, entry["auth"]
+
+
+def _refuse_inline_secrets(path: Path, data: Mapping[str, Any]) -> None:
+    """A secret written into the file is refused by naming its key, never by repeating its value (the message goes
+    to the terminal and to CI logs)."""
+    for index, auth in _auth_tables(data):
+        if not isinstance(auth, dict):
+            raise TargetsFileError(f"{path}: service {index}: auth must be a table such as {{ type = \"bearer\", "
+                                   "token_env = \"NAME\" }; secrets are read only from environment variables "
+                                   "(the value given is not shown)")
+        inline = sorted(str(key) for key in auth if key not in AUTH_MEMBERS)
+        if inline:
+            raise TargetsFileError(f"{path}: service {index}: auth holds {', '.join(inline)}, which a targets file "
+                                   "may not: secrets are read only from environment variables named by token_env, "
+                                   "client_id_env or client_secret_env (the value given is not shown)")
+
+
+def _without_auth_values(message: str, data: Mapping[str, Any]) -> str:
+    """`message` with every auth value of the file replaced (a token pasted where a variable name belongs)."""
+    from conformance.support.net.secrets import Secrets
+
+    values = Secrets()
+    for _, auth in _auth_tables(data):
+        for key, value in (auth.items() if isinstance(auth, dict) else ()):
+            if key != "type":
+                values.add(value, f"auth {key}")
+    return values.redact(message)
+
+
+def _secret(name: str | None, what: str, secrets: Secrets | None = None) -> str:
+    """The value of the variable `name`; registered with the run's `secrets` (as `what`) when given, so that it is
+    redacted by value from every output."""
+    value = os.environ.get(name or "")
+    if not name or not value:
+        raise TargetsFileError(f"{what}: the environment variable {name or '(unnamed)'} is not set")
+    if secrets is not None:
+        secrets.add(value, what)
+    return value
+
+
+def auth_headers(auth: Auth | None, client: GuardedClient) -> dict[str, str]:
+    """The Authorization header for a service (the client redacts it from every record)."""
+    if auth is None:
+        return {}
+    if auth.type == "bearer":
+        return {"authorization": f"Bearer {_secret(auth.token_env, 'bearer token', client.secrets)}"}
+    from conformance.support.net import FetchError
+
+    client_id = auth.client_id or _secret(auth.client_id_env, "OAuth 2.0 client id")
+    form = {"grant_type": "client_credentials", "client_id": client_id,
+            "client_secret": _secret(auth.client_secret_env, "OAuth 2.0 client secret", client.secrets)}
+    if auth.scopes:
+        form["scope"] = " ".join(auth.scopes)
+    where = f"the OAuth 2.0 token endpoint {auth.token_url}"
+    try:
+        answer = client.send("POST", str(auth.token_url), content=urlencode(form).encode(),
+                             content_type="application/x-www-form-urlencoded", accept="application/json",
+                             max_bytes=TOKEN_ANSWER_MAX_BYTES)
+    except FetchError as exc:              # its message names the URL and the cause, never the form sent
+        raise TargetsFileError(f"{where} cannot be asked for a token: {exc}") from None
+    if answer.status != 200:
+        # the answer's body is not repeated: a token endpoint may echo what it was sent
+        refused = " (the client credentials are refused)" if answer.status in (400, 401, 403) else ""
+        raise TargetsFileError(f"{where} gives no token for client id {client_id!r}{refused}: expected HTTP 200 "
+                               f"with an access token, found HTTP {answer.status}")
+    try:
+        parsed = json.loads(answer.body)
+    except ValueError:
+        parsed = None
+    token = parsed.get("access_token") if isinstance(parsed, dict) else None
+    if isinstance(parsed, dict):          # known from here on: a service echoing them gets them redacted
+        client.secrets.add(token, "access token")
+        client.secrets.add(parsed.get("refresh_token"), "refresh token")
+    if not isinstance(token, str) or not token or len(token) > 8192 or not token.isprintable():
+        kind = answer.content_type or "no content type"
+        raise TargetsFileError(f"{where} answers HTTP 200 without a usable access token: expected a JSON object "
+                               f"with an access_token string, found {len(answer.body)} bytes of {kind}")
+    token_type = parsed.get("token_type", "Bearer")
+    if not isinstance(token_type, str) or token_type.lower() != "bearer":
+        raise TargetsFileError(f"{where} hands out a token of type {str(token_type)[:40]!r}; the suite can use "
+                               "only bearer tokens")
+    return {"authorization": f"Bearer {token}"}
+
+
+class ServiceSubject(Subject):
+    """One live service: its description as the document, its answers as the `transcript` view."""
+
+    def __init__(self, *, service: ServiceConfig, client: GuardedClient, env: Environment,
+                 budget: TimeBudget | None = None) -> None:
+        from conformance.support.exchange.budget import budgeted
+
+        raw = json.dumps(service.describe(), ensure_ascii=False).encode("utf-8")
+        super().__init__(id=f"{service.endpoint}#{service.role}", env=env, raw=raw, name=service.role,
+                         target=service.endpoint)
+        self.service = service
+        # every request of the flows goes through this client: it keeps to the flows' deadline (live/budget.py)
+        self.client = budgeted(client)
+        self.budget = budget
+
+    @cached_property
+    def transcript(self) -> Transcript:
+        """Every exchange of the role's flows, run once (requests, statuses, headers, parsed bodies)."""
+        from conformance.live import run_flows
+
+        return run_flows(self)
+
+    def flow(self, name: str) -> tuple[Step, ...]:
+        return tuple(step for step in self.transcript.steps if step.flow == name)
+
+
+@dataclass(frozen=True, slots=True)
+class ServiceTarget:
+    """Services of one implementation named by a targets.toml, tested through the run's guarded client."""
+
+    services: tuple[ServiceConfig, ...]
+    client: GuardedClient
+    name: str = ""
+    kind: str = "service"
+    budget: TimeBudget | None = None        # --service-timeout / --run-timeout; None: requests bound only by the policy
+
+    @property
+    def id(self) -> str:
+        return self.name or ", ".join(s.endpoint for s in self.services)
+
+    def subjects(self, env: Environment) -> Iterator[Subject]:
+        for service in self.services:
+            yield ServiceSubject(service=service, client=self.client, env=env, budget=self.budget)
