@@ -2,7 +2,7 @@
 
     LER_CONFORMANCE_ARTIFACTS=../shared/standards .venv/bin/python benchmarks/bench_ctdl_audit.py [--count N]
 
-Generates `--count` (default 100,000) one-resource CTDL documents (conformance/ctdl/synthetic.py: every shaped
+Generates `--count` (default 100,000) one-resource CTDL documents (conformance/standards/ctdl/facts/synthetic.py: every shaped
 class of the 2026 policy, 10 % with a seeded gap, half the benchmark properties present) into a JSONL dump, then:
 
 - audits the dump on one core with `ler-conformance audit --minimum-only` (the engine behind it: parse, load,
@@ -31,12 +31,12 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from conformance.ctdl import synthetic
-from conformance.ctdl.audit import AuditOptions, run_audit
-from conformance.ctdl.load import load_document
-from conformance.ctdl.policy import fast_findings, rdf_graph, shacl_validate
-from conformance.ctdl.schema import schema_for
+from conformance.run.ctdl_audit import AuditOptions, run_audit
 from conformance.run.environment import Environment
+from conformance.standards.ctdl.facts import synthetic
+from conformance.standards.ctdl.facts.load import load_document
+from conformance.standards.ctdl.facts.policy import fast_findings, rdf_graph, shacl_validate
+from conformance.standards.ctdl.facts.schema import schema_for
 
 
 def _peak_mib(who: int) -> float:

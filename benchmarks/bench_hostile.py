@@ -40,7 +40,7 @@ def _env() -> Any:
 
 
 def _signed(document: dict[str, Any]) -> dict[str, Any]:
-    from conformance.run.vectors import sign_document
+    from conformance.support.securing.signing import sign_document
 
     return sign_document(document, [{"key": "issuer-ed25519"}], _env().verifier.canonicalizer)
 

@@ -1,7 +1,7 @@
 """BENCH protocol: the suite's live VCALM modules driving the reference issuer, verifier and exchange, against bare
 httpx requests to the same endpoints in the same run.
 
-Suite: `conformance.live.run_flows` for the issuer, verifier and exchange services (the guarded client with its
+Suite: `conformance.support.exchange.service.run_flows` for the issuer, verifier and exchange services (the guarded client with its
 address checks, size caps and redacted evidence, the transcript with parsed and redacted bodies), N rounds.
 Baseline: one `httpx.Client` sending the same requests in the same order with the same bodies, reading each answer
 (JSON parsed where the protocol needs it: the exchange URL, the challenge and domain), N rounds. Both sign the
@@ -26,13 +26,13 @@ from typing import Any
 import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from conformance.live import run_flows
-from conformance.live import vcalm as flows
-from conformance.live.vcalm_exchange import GARBAGE, presentation
+from conformance.standards.vcalm import flows
+from conformance.standards.vcalm.exchange_flows import GARBAGE, presentation
 from conformance.reference.vcalm import ISSUER_KEY, WORKFLOW, serve_vcalm
 from conformance.run.environment import Environment
 from conformance.run.runner import Runner
-from conformance.run.targets.services import ServiceConfig, ServiceSubject, ServiceTarget
+from conformance.run.targets.services import ServiceTarget
+from conformance.support.exchange.service import ServiceConfig, ServiceSubject, run_flows
 from conformance.support.net import FetchPolicy, GuardedClient
 from conformance.support.securing.keys.testkeys import suite_key
 

@@ -137,7 +137,8 @@ def pytest_configure(config: pytest.Config) -> None:
 
 def _targets(spec: str, client: Any, allow: Mapping[str, bool] | None = None, budget: Any = None) -> Iterator[Any]:
     from conformance.run.targets.files import DirectoryTarget, FileTarget, UrlTarget
-    from conformance.run.targets.services import ServiceTarget, TargetsFileError, load_targets_file
+    from conformance.run.targets.services import ServiceTarget, load_targets_file
+    from conformance.support.exchange.service import TargetsFileError
 
     if spec.startswith(("https://", "http://")):
         yield UrlTarget(spec, client.fetch)

@@ -11,7 +11,7 @@ from typing import Any
 import click
 from rich.markup import escape
 
-from conformance import __version__
+from conformance._version import __version__
 from conformance.core.requirements import SERVICES, CatalogError
 from conformance.core.work import WorkLimits
 from conformance.reporting.results import (
@@ -66,7 +66,8 @@ def main() -> None:
 def _targets(inputs: Sequence[str], client: GuardedClient, *, allow_driver_commands: bool = False,
              allow_outside_paths: bool = False, budget: TimeBudget | None = None,
              inside: Path | None = None) -> list[Target]:
-    from conformance.run.targets.services import ServiceTarget, TargetsFileError, load_targets_file
+    from conformance.run.targets.services import ServiceTarget, load_targets_file
+    from conformance.support.exchange.service import TargetsFileError
 
     targets: list[Target] = []
     for item in inputs:
@@ -120,7 +121,7 @@ def _known_documents(indexes: Sequence[Path]) -> dict[str, bytes | None]:
 
 
 def _check_registry_base(value: str | None) -> None:
-    from conformance.ctdl.identifiers import REGISTRY_ENVIRONMENTS
+    from conformance.standards.ctdl.facts.identifiers import REGISTRY_ENVIRONMENTS
 
     if value and value not in REGISTRY_ENVIRONMENTS and not value.startswith(("https://", "http://")):
         raise click.BadParameter(f"--registry-base expects {', '.join(REGISTRY_ENVIRONMENTS)} or an http(s) base URL, "
@@ -221,8 +222,8 @@ def check(inputs: tuple[str, ...], profile_name: str, output_format: str, artifa
                                  ctdl_registry=registry_base, work_limits=_work_limits(work_budget))
         env.use_publication_set(targets)      # CTDL files judged together: sibling references, duplicate CTIDs
         if online:              # CTDL references outside the input are looked up in the Registry itself
-            from conformance.ctdl.references import RegistryResolver
-            from conformance.ctdl.registry_client import RegistryClient
+            from conformance.standards.ctdl.facts.references import RegistryResolver
+            from conformance.standards.ctdl.registry_client import RegistryClient
 
             env.ctdl_lookup = RegistryResolver(RegistryClient(client, registry_base))
         profile = env.profile(profile_name)
@@ -312,14 +313,10 @@ def report(results_files: tuple[Path, ...], earl: bool, html_report: bool, pdf: 
            attest_subject: str | None, attest_base_url: str | None, inputs_base: Path, no_inputs: bool,
            browser: str | None, out: Path) -> None:
     """Render reports from results.json files; nothing is judged again."""
-    from conformance.core.attestations import AttestationError, load_vendor_attestation
     from conformance.reporting.matrix import build_matrix, matrix_html, matrix_markdown
-    from conformance.reporting.package import (
-        ReportError,
-        ReportRequest,
-        write_no_follow,
-        write_report_package,
-    )
+    from conformance.reporting.files import ReportError, write_no_follow
+    from conformance.reporting.package import ReportRequest, write_report_package
+    from conformance.run.attestations import AttestationError, load_vendor_attestation
     from conformance.support.schemas import validate_data_file
 
     errors = _console(stderr=True)

@@ -1,4 +1,4 @@
-"""`ler-conformance audit`: the bulk audit of a CTDL publication set (conformance/ctdl/audit.py) as a command."""
+"""`ler-conformance audit`: the bulk audit of a CTDL publication set (conformance/run/ctdl_audit.py) as a command."""
 from __future__ import annotations
 
 import sys
@@ -15,7 +15,7 @@ from rich.progress import (
     TimeElapsedColumn,
 )
 
-from conformance.ctdl.audit import DEFAULT_SHARD, AuditOptions, ShardResult, run_audit
+from conformance.run.ctdl_audit import DEFAULT_SHARD, AuditOptions, ShardResult, run_audit
 
 EXIT_PASS, EXIT_FAIL, EXIT_ERROR = 0, 1, 2
 

@@ -18,9 +18,10 @@ import click
 
 from conformance.core.findings import Verdict
 from conformance.core.requirements import CatalogError
-from conformance.ctdl.identifiers import REGISTRY_ENVIRONMENTS
-from conformance.ctdl.references import RegistryResolver
-from conformance.ctdl.registry_client import (
+from conformance.run.targets.files import DirectoryTarget, Target, local_target
+from conformance.standards.ctdl.facts.identifiers import REGISTRY_ENVIRONMENTS
+from conformance.standards.ctdl.facts.references import RegistryResolver
+from conformance.standards.ctdl.registry_client import (
     ACCEPT,
     CTID_ANY_CASE,
     REGISTRY_BASES,
@@ -29,7 +30,6 @@ from conformance.ctdl.registry_client import (
     registry_base,
     translate,
 )
-from conformance.run.targets.files import DirectoryTarget, Target, local_target
 from conformance.support.net import FetchError, FetchPolicy, GuardedClient
 
 if TYPE_CHECKING:

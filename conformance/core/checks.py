@@ -84,6 +84,9 @@ Embedder = Callable[["Subject"], Iterable["Embedded"]]
 Illustrator = Callable[["Subject", Sequence[Finding]], Iterable[Mapping[str, str]]]
 # Measures a standard reports beside its findings, never as one (the share of recommended data a resource has).
 Measurer = Callable[["Subject"], Iterable[Mapping[str, Any]]]
+# The requests the suite makes of a live service of some role (or the wallet session it hosts), run once per service:
+# a ServiceSubject in, its Transcript out (support/exchange).
+Flow = Callable[[Any], Any]
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,6 +121,7 @@ class Registry:
         self.embedders: list[Embedder] = []
         self.illustrators: dict[str, Illustrator] = {}
         self.measurers: dict[str, Measurer] = {}
+        self.flows: dict[str, Flow] = {}
 
     def check(self, requirement: str) -> Callable[[CheckFn], CheckFn]:
         def register(fn: CheckFn) -> CheckFn:
@@ -144,6 +148,17 @@ class Registry:
             return fn
         return register
 
+    def flows_for(self, *roles: str) -> Callable[[Flow], Flow]:
+        """Register the flows the suite runs against a live service of these roles (targets.toml `role`)."""
+        def register(fn: Flow) -> Flow:
+            for role in roles:
+                if role in self.flows:
+                    other = self.flows[role]
+                    raise ValueError(f"role {role} already has flows: {other.__module__}.{other.__qualname__}")
+                self.flows[role] = fn
+            return fn
+        return register
+
     def illustrates(self, prefix: str) -> Callable[[Illustrator], Illustrator]:
         def register(fn: Illustrator) -> Illustrator:
             self.illustrators[prefix] = fn
@@ -157,15 +172,4 @@ detects = REGISTRY.detects
 embeds = REGISTRY.embeds
 illustrates = REGISTRY.illustrates
 measures = REGISTRY.measures
-
-
-def load_standards() -> Registry:
-    """Import every module under conformance.standards so their checks register themselves."""
-    import importlib
-    import pkgutil
-
-    from conformance import standards
-
-    for info in pkgutil.walk_packages(standards.__path__, standards.__name__ + "."):
-        importlib.import_module(info.name)
-    return REGISTRY
+flows = REGISTRY.flows_for

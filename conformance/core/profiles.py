@@ -15,8 +15,15 @@ from fnmatch import fnmatchcase
 from pathlib import Path
 from typing import Any
 
-from conformance.core.attestations import ATTESTATION_PREFIX
-from conformance.core.requirements import Catalog, CatalogError, Level, Principle, Requirement, Status
+from conformance.core.requirements import (
+    ATTESTATION_PREFIX,
+    Catalog,
+    CatalogError,
+    Level,
+    Principle,
+    Requirement,
+    Status,
+)
 
 _LITERAL_PREFIX = re.compile(r"^(?P<prefix>[A-Z][A-Z0-9]*)-")
 

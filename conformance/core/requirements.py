@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 # an optional upper-case qualifier names one side of a protocol (OID4VP-VERIFIER-..., OID4VP-WALLET-...)
+ATTESTATION_PREFIX = "CBEN"
 REQUIREMENT_ID = re.compile(r"^(?P<prefix>[A-Z][A-Z0-9]*)-(?:(?P<side>[A-Z][A-Z0-9]*)-)?"
                             r"(?P<slug>[a-z0-9]+(?:-[a-z0-9]+)*)$")
 

@@ -1,30 +1,50 @@
 """Subjects: one artefact under test (a credential or presentation) with lazily computed, cached views.
 
-Views that need I/O (pinned contexts, schemas) get it from the Environment; checks only read views.
+Views that need I/O (pinned contexts, schemas) get it from the Environment; checks only read views. The views every
+standard shares (payload, JSON-LD, proofs, status, trust) are properties here; a view only one standard reads is a
+`@view` function in that standard's package (the CTDL publication, its pathways, its references), so this module
+knows no standard.
 """
 from __future__ import annotations
 
-from collections.abc import Mapping
-from functools import cached_property
-from typing import TYPE_CHECKING, Any
-
-from conformance.support.formats import Payload, PayloadError, decode
+from collections.abc import Callable, Mapping
+from functools import cached_property, update_wrapper
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 if TYPE_CHECKING:
-    from conformance.ctdl.graphs import FrameworkGraph, PathwayGraph
-    from conformance.ctdl.ler_links import RegistryLinks
-    from conformance.ctdl.model import CtdlDocument
-    from conformance.ctdl.references import Reference
-    from conformance.ctdl.run_set import Duplicate
-    from conformance.ctdl.schema import CtdlSchema
     from conformance.run.environment import Environment
     from conformance.support.engines.jsonld import JsonLdReport
     from conformance.support.engines.jsonschema import SchemaReport
+    from conformance.support.formats import Payload, PayloadError
     from conformance.support.securing.jose import JwtVerification
     from conformance.support.securing.proofs import VerificationResult
     from conformance.support.securing.status import StatusResult
     from conformance.support.securing.trust import TrustDecision
     from conformance.support.securing.verifier import VerificationOptions
+
+
+T = TypeVar("T")
+
+
+class View(Generic[T]):
+    """A fact about a subject that a standard derives once per subject: `@view def pathways(subject) -> ...`, read as
+    `pathways(subject)`. The subject keeps the value (a failed computation is not kept, as with cached_property); the
+    standard keeps the function."""
+
+    def __init__(self, compute: Callable[[Subject], T]) -> None:
+        self.compute = compute
+        update_wrapper(self, compute)
+
+    def __call__(self, subject: Subject) -> T:
+        views: dict[View[Any], Any] = subject.__dict__.setdefault("_views", {})
+        if self in views:
+            return views[self]      # type: ignore[no-any-return]
+        value = views[self] = self.compute(subject)
+        return value
+
+
+def view(compute: Callable[[Subject], T]) -> View[T]:
+    return View(compute)
 
 
 def as_list(value: Any) -> list[Any]:
@@ -49,10 +69,7 @@ class Subject:
         #                                 "document" (a JSON document of its own, e.g. in a service's transcript)
         self.name = name
         self.target = target or (parent.target if parent else id)
-        if payload is not None:
-            self.__dict__["payload"] = payload
-        if payload_error is not None:
-            self.__dict__["payload_error"] = payload_error
+        self._given: Payload | PayloadError | None = payload_error or payload
 
     @property
     def decoded(self) -> bool:
@@ -72,18 +89,25 @@ class Subject:
         return self._raw is not None
 
     @cached_property
+    def _decoded(self) -> Payload | PayloadError:
+        """The payload, or why the bytes do not decode (the run's decoder, formats.decode, under its limits)."""
+        if self._given is not None:
+            return self._given
+        return self.env.decode_payload(self.raw, name=self.name)
+
+    @property
     def payload(self) -> Payload:
         """Raises formats.PayloadError when the bytes are not a credential payload at all."""
-        return decode(self.raw, self.env.limits, name=self.name)
+        decoded = self._decoded
+        if isinstance(decoded, Exception):
+            raise decoded
+        return decoded
 
-    @cached_property
+    @property
     def payload_error(self) -> PayloadError | None:
         """Why the bytes do not decode, or None when they do."""
-        try:
-            self.payload
-        except PayloadError as exc:
-            return exc
-        return None
+        decoded = self._decoded
+        return decoded if isinstance(decoded, Exception) else None
 
     @property
     def document(self) -> Mapping[str, Any]:
@@ -121,7 +145,7 @@ class Subject:
     def jsonld(self) -> JsonLdReport:
         """Safe-mode JSON-LD findings for this document (shared with the parent when embedded as JSON)."""
         if self.parent is not None and not self.decoded:
-            return _relative(self.parent.jsonld.within(self.pointer), self.pointer)
+            return self.parent.jsonld.within(self.pointer).relative_to(self.pointer)
         return self.env.expander.analyze(self.document)
 
     @property
@@ -150,75 +174,8 @@ class Subject:
         """The issuer looked up on the run's trust list; None when the run has none."""
         return self.env.verifier.trust(self.document)
 
-    @cached_property
-    def ctdl(self) -> CtdlDocument:
-        """The document read as a CTDL publication (resource, /graph/ document or Registry envelope)."""
-        from conformance.ctdl.load import load_document
-
-        return load_document(self.document, self.id)
-
-    @cached_property
-    def ctdl_schema(self) -> CtdlSchema:
-        """The pinned CTDL and CTDL-ASN vocabulary, built once per artifact store."""
-        from conformance.ctdl.schema import schema_for
-
-        return schema_for(self.env.store)
-
-    @cached_property
-    def ctdl_pathways(self) -> PathwayGraph:
-        """The pathways of a CTDL document as graphs (destination, components, conditions)."""
-        from conformance.ctdl.graphs import pathway_graph
-
-        return pathway_graph(self.ctdl, self.ctdl_schema.is_component)
-
-    @cached_property
-    def ctdl_frameworks(self) -> FrameworkGraph:
-        """The competency frameworks of a CTDL document as graphs (top children, hierarchy)."""
-        from conformance.ctdl.graphs import framework_graph
-
-        return framework_graph(self.ctdl)
-
-    @cached_property
-    def ctdl_references(self) -> tuple[Reference, ...]:
-        """Every reference of a CTDL document, looked up through the run's resolver (set, known documents,
-        Registry)."""
-        from conformance.ctdl.references import references_of
-
-        return references_of(self.ctdl, self.ctdl_schema, self.env.ctdl_resolver)
-
-    @cached_property
-    def ctdl_set_duplicates(self) -> dict[str, Duplicate]:
-        """By resource pointer: the resources of this CTDL document whose CTID another document of the run's
-        publication set published first (empty when the run has no set or this document is not in it)."""
-        run_set = self.env.ctdl_set_index
-        if run_set is None or self.parent is not None:
-            return {}
-        found: dict[str, Duplicate] = {}
-        for node in self.ctdl.resources:
-            ctid = node.ctid
-            if ctid is not None and (duplicate := run_set.duplicate_of(self.id, node.pointer, ctid)) is not None:
-                found[node.pointer] = duplicate
-        return found
-
-    @cached_property
-    def registry_links(self) -> RegistryLinks:
-        """Links to Credential Registry data in an OB/CLR credential, each linked CTID resolved once (known
-        documents, then the network when the run is online)."""
-        from conformance.ctdl.ler_links import registry_links
-
-        return registry_links(self.document, self.env.verifier.fetch)
-
     def schema(self, url: str) -> SchemaReport:
         cache: dict[str, SchemaReport] = self.__dict__.setdefault("_schemas", {})
         if url not in cache:
             cache[url] = self.env.schemas.validate(url, self.document)
         return cache[url]
-
-
-def _relative(report: JsonLdReport, prefix: str) -> JsonLdReport:
-    from dataclasses import replace
-
-    from conformance.support.engines.jsonld import TermProblem
-
-    problems = tuple(TermProblem(p.pointer[len(prefix):], p.kind, p.term) for p in report.problems)
-    return replace(report, problems=problems)

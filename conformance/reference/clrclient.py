@@ -8,12 +8,14 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from types import MappingProxyType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from conformance.reference import obclient
 from conformance.reference.ims import CLR20, OB30
 from conformance.reference.obclient import RunningClient
-from conformance.run.environment import Environment
+
+if TYPE_CHECKING:
+    from conformance.run.environment import Environment
 
 PREFIX = "clr-"
 
@@ -29,7 +31,7 @@ ALSO: Mapping[str, frozenset[str]] = MappingProxyType({
 
 
 @contextmanager
-def serve_clrclient(env: Environment | None = None, faults: frozenset[str] | set[str] = frozenset(),
+def serve_clrclient(env: Environment, faults: frozenset[str] | set[str] = frozenset(),
                     **options: Any) -> Iterator[RunningClient]:
     """Serve the reference CLR 2.0 client application on a loopback address (options as `serve_obclient`)."""
     unknown = set(faults) - set(FAULTS)

@@ -2,9 +2,9 @@
 share of the two 1EdTech REST APIs, Open Badges 3.0 and CLR 2.0, written here from the specifications.
 
 The reference is a second implementation the suite is tested against, so it takes none of this from the suite's own
-flows (conformance/live/obapi.py) or servers (conformance/counterparty/obapi_host.py): a misread base path, scope
+flows (conformance/standards/ob/api_v3_0/flows.py) or servers (conformance/standards/ob/api_v3_0/counterparty.py): a misread base path, scope
 URL or service description shared by both sides would make the judge and the reference agree by construction. Only
-spec-agnostic primitives come from below (signing in conformance.run.vectors, keys in conformance.support.securing.keys).
+spec-agnostic primitives come from below (signing in conformance.support.securing.signing, keys in conformance.support.securing.keys).
 """
 from __future__ import annotations
 
@@ -107,7 +107,7 @@ def signed_credential(canonicalizer: Any, api: Api, identifier: str, name: str) 
 
 @lru_cache(maxsize=16)
 def _signed(canonicalizer: Any, kind: str, identifier: str, name: str) -> dict[str, Any]:
-    from conformance.run.vectors import sign_document
+    from conformance.support.securing.signing import sign_document
 
     badge = _badge(identifier, name)
     if kind != "ClrCredential":

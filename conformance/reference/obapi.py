@@ -32,7 +32,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import lru_cache
 from types import MappingProxyType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs, urlencode
 
 from starlette.applications import Starlette
@@ -42,8 +42,10 @@ from starlette.routing import Route
 
 from conformance.reference import ims
 from conformance.reference.ims import OB30, Api, s256, signed_credential
-from conformance.run.environment import Environment
 from conformance.support.serving import serve_in_thread
+
+if TYPE_CHECKING:
+    from conformance.run.environment import Environment
 
 API = OB30.base_path
 SCOPE = OB30.scope_base
@@ -94,7 +96,7 @@ def _seeded(canonicalizer: Any, flavour: Api = OB30) -> tuple[dict[str, Any], ..
 def _seeded_jws(canonicalizer: Any, flavour: Api = OB30) -> str:
     """The first seeded credential once more, as a compact JWS (VC-JWT with the credential's members as claims, the
     form of the suite's own OB 3.0 JWT vectors), signed with the suite's public issuer test key."""
-    from conformance.run.vectors import jwt_of
+    from conformance.support.securing.signing import jwt_of
 
     credential = copy.deepcopy(_seeded(canonicalizer, flavour)[0])
     credential.pop("proof", None)
@@ -374,11 +376,11 @@ class RunningHost:
 
 
 @contextmanager
-def serve_obapi(env: Environment | None = None, faults: frozenset[str] | set[str] = frozenset(), *,
+def serve_obapi(env: Environment, faults: frozenset[str] | set[str] = frozenset(), *,
                 host: str = "127.0.0.1", port: int = 0, startup_timeout_s: float = 10.0,
                 flavour: Api = OB30) -> Iterator[RunningHost]:
     """Serve the reference host (the flavour's API) on a loopback address in a background thread."""
-    app = build_app(env or Environment.create(), frozenset(faults), flavour)
+    app = build_app(env, frozenset(faults), flavour)
     with serve_in_thread(app, name="the reference Open Badges host", host=host, port=port,
                          startup_timeout_s=startup_timeout_s) as bound:
         yield RunningHost(bound.url(), frozenset(faults), flavour)

@@ -21,7 +21,7 @@ from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from types import MappingProxyType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs, urlencode, urlsplit
 
 from starlette.applications import Starlette
@@ -32,8 +32,10 @@ from starlette.routing import Route
 
 from conformance.reference import calls
 from conformance.reference.ims import OB30, Api, s256, signed_credential
-from conformance.run.environment import Environment
 from conformance.support.serving import serve_in_thread
+
+if TYPE_CHECKING:
+    from conformance.run.environment import Environment
 
 REDIRECT_URI = "https://app.ler-conformance.example/oauth/callback"
 MAX_BODY_BYTES = 64 * 1024
@@ -228,11 +230,11 @@ class RunningClient:
 
 
 @contextmanager
-def serve_obclient(env: Environment | None = None, faults: frozenset[str] | set[str] = frozenset(), *,
+def serve_obclient(env: Environment, faults: frozenset[str] | set[str] = frozenset(), *,
                    host: str = "127.0.0.1", port: int = 0, startup_timeout_s: float = 10.0,
                    flavour: Api = OB30) -> Iterator[RunningClient]:
     """Serve the reference client application on a loopback address in a background thread."""
-    app = build_app(env or Environment.create(), frozenset(faults), flavour)
+    app = build_app(env, frozenset(faults), flavour)
     with serve_in_thread(app, name="the reference client application", host=host, port=port,
                          startup_timeout_s=startup_timeout_s) as bound:
         yield RunningClient(bound.url(), frozenset(faults), flavour)

@@ -23,7 +23,7 @@ from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from types import MappingProxyType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl
 
 from starlette.applications import Starlette
@@ -31,8 +31,10 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from conformance.run.environment import Environment
 from conformance.support.serving import serve_in_thread
+
+if TYPE_CHECKING:
+    from conformance.run.environment import Environment
 
 ISSUER_KEY = "issuer-ed25519"
 CONFIGURATION_ID = "OpenBadgeCredential_ldp_vc"
@@ -245,9 +247,9 @@ def build_app(env: Environment, faults: frozenset[str] = frozenset()) -> Starlet
         return holder
 
     async def credential(request: Request) -> Response:
-        from conformance.run.vectors import sign_document
         from conformance.support.securing.keys.testkeys import suite_key
         from conformance.support.securing.proofs import ProofError
+        from conformance.support.securing.signing import sign_document
 
         try:
             auth = request.headers.get("authorization", "")
@@ -319,10 +321,10 @@ class RunningIssuer:
 
 
 @contextmanager
-def serve_oid4vci(env: Environment | None = None, faults: frozenset[str] | set[str] = frozenset(), *,
+def serve_oid4vci(env: Environment, faults: frozenset[str] | set[str] = frozenset(), *,
                   host: str = "127.0.0.1", port: int = 0, startup_timeout_s: float = 10.0) -> Iterator[RunningIssuer]:
     """Serve the reference credential issuer on a loopback address in a background thread."""
-    app = build_app(env or Environment.create(), frozenset(faults))
+    app = build_app(env, frozenset(faults))
     with serve_in_thread(app, name="the reference OpenID4VCI issuer", host=host, port=port,
                          startup_timeout_s=startup_timeout_s) as bound:
         yield RunningIssuer(bound.url(), frozenset(faults))

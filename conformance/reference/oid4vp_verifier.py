@@ -23,7 +23,7 @@ from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from types import MappingProxyType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl, urlencode
 
 from starlette.applications import Starlette
@@ -31,8 +31,10 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from conformance.run.environment import Environment
 from conformance.support.serving import serve_in_thread
+
+if TYPE_CHECKING:
+    from conformance.run.environment import Environment
 
 VERIFIER_KEY = "other-ed25519"
 WRONG_KEY = "status-ed25519"
@@ -240,11 +242,11 @@ class RunningVerifier:
 
 
 @contextmanager
-def serve_oid4vp_verifier(env: Environment | None = None, faults: frozenset[str] | set[str] = frozenset(), *,
+def serve_oid4vp_verifier(env: Environment, faults: frozenset[str] | set[str] = frozenset(), *,
                           host: str = "127.0.0.1", port: int = 0,
                           startup_timeout_s: float = 10.0) -> Iterator[RunningVerifier]:
     """Serve the reference verifier on a loopback address in a background thread."""
-    app = build_app(env or Environment.create(), frozenset(faults))
+    app = build_app(env, frozenset(faults))
     with serve_in_thread(app, name="the reference OpenID4VP verifier", host=host, port=port,
                          startup_timeout_s=startup_timeout_s) as bound:
         yield RunningVerifier(bound.url(), frozenset(faults))

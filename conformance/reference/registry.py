@@ -20,6 +20,7 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
+import re
 import time
 import uuid
 from collections.abc import Iterator, Mapping
@@ -36,9 +37,6 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from conformance.ctdl.load import CtdlLoadError, load_document
-from conformance.ctdl.model import CTID, CtdlDocument, DocumentKind
-from conformance.ctdl.registry_client import CTID_ANY_CASE
 from conformance.support.serving import serve_in_thread
 
 COMMUNITIES = frozenset({"ce-registry", "ce_registry"})
@@ -47,6 +45,48 @@ MAX_PER_PAGE = 200
 MAX_FILE_BYTES = 16 * 1024 * 1024
 MAX_BODY_BYTES = 1024 * 1024
 ENVELOPE_NAMESPACE = uuid.UUID("5b6f5c43-8e0e-4b8f-9d1e-6f3c2a7d9e41")   # envelope ids derive from CTIDs, stably
+
+
+# The stand-in reads publications its own way, not with the suite's CTDL loader: a reference system that shared the
+# judge's reading would agree with it by construction.
+CTID = re.compile(r"^ce-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
+CTID_ANY_CASE = re.compile(CTID.pattern, re.IGNORECASE)
+
+
+@dataclass(frozen=True, slots=True)
+class _Node:
+    """A top-level resource of a publication: the resource document itself, or an item of its @graph."""
+
+    pointer: str                  # within the publication body
+    id: str | None
+    ctid: str | None
+    types: tuple[str, ...]
+
+
+def _published(document: Any, source: str) -> tuple[Mapping[str, Any], Mapping[str, Any], list[_Node]]:
+    """(the publication body, the envelope's metadata or {}, its top-level resources) of a resource document, a
+    /graph/ document or a Registry envelope."""
+    if not isinstance(document, Mapping):
+        raise RegistryDataError(f"{source}: expected a JSON object, found {type(document).__name__}")
+    meta: Mapping[str, Any] = {}
+    body: Any = document
+    if "decoded_resource" in document:
+        meta = {k: v for k, v in document.items() if k != "decoded_resource"}
+        body = document["decoded_resource"]
+        if not isinstance(body, Mapping):
+            raise RegistryDataError(f"{source}: decoded_resource is not a JSON object")
+    graph = body.get("@graph")
+    items = [(f"/@graph/{i}", item) for i, item in enumerate(graph)] if isinstance(graph, list) else [("", body)]
+    nodes = []
+    for pointer, item in items:
+        if not isinstance(item, Mapping):
+            continue
+        types = item.get("@type")
+        ctid = item.get("ceterms:ctid")
+        nodes.append(_Node(pointer, item.get("@id") if isinstance(item.get("@id"), str) else None,
+                           ctid if isinstance(ctid, str) else None,
+                           tuple(t for t in (types if isinstance(types, list) else [types]) if isinstance(t, str))))
+    return body, meta, nodes
 
 
 class RegistryDataError(ValueError):
@@ -94,24 +134,19 @@ class RegistryData:
         return data
 
     def add(self, document: Any, source: str, updated_at: str = "2026-01-01T00:00:00Z") -> None:
-        try:
-            loaded = load_document(document, source)
-        except CtdlLoadError as exc:
-            raise RegistryDataError(str(exc)) from None
-        envelope_meta: Mapping[str, Any] = loaded.envelope or {}
-        body = document["decoded_resource"] if loaded.kind is DocumentKind.ENVELOPE else document
+        body, envelope_meta, nodes = _published(document, source)
         context = body.get("@context")
         graph = body if "@graph" in body else {"@context": context, "@id": None, "@graph": [
             {k: v for k, v in body.items() if k != "@context"}]}
-        primary_ctid = _primary_ctid(loaded, body)
-        resources = [n for n in loaded.resources if n.ctid and CTID_ANY_CASE.match(n.ctid)]
+        primary_ctid = _primary_ctid(nodes, body)
+        resources = [n for n in nodes if n.ctid and CTID_ANY_CASE.match(n.ctid)]
         if not resources:
             raise RegistryDataError(f"{source} holds no top-level resource with a CTID")
         for node in resources:
             ctid = node.ctid.lower()  # type: ignore[union-attr]
             if ctid in self.publications:
                 raise RegistryDataError(f"{source}: {ctid} is already published by {self.publications[ctid].source}")
-            raw = _raw_node(body, node.pointer.removeprefix("/decoded_resource"))
+            raw = _raw_node(body, node.pointer)
             resource = {"@context": context, **{k: v for k, v in raw.items() if k != "@context"}}
             this_graph = graph if graph.get("@id") else {**graph, "@id": _graph_id(node.id, ctid)}
             owner = _first_id(raw.get("ceterms:ownedBy") or raw.get("ceasn:publisher") or raw.get("ceterms:offeredBy"))
@@ -149,14 +184,14 @@ class RegistryData:
         return [self.envelopes[ctid] for ctid in sorted(self.envelopes)]
 
 
-def _primary_ctid(loaded: CtdlDocument, body: Mapping[str, Any]) -> str | None:
+def _primary_ctid(nodes: list[_Node], body: Mapping[str, Any]) -> str | None:
     """The resource a document was published for: the /graph/ document's own CTID, else its first resource."""
     graph_id = body.get("@id") if "@graph" in body else None
     if isinstance(graph_id, str):
         tail = graph_id.rstrip("/").rsplit("/", 1)[-1]
         if CTID_ANY_CASE.match(tail):
             return tail.lower()
-    for node in loaded.resources:
+    for node in nodes:
         if node.ctid and CTID_ANY_CASE.match(node.ctid):
             return node.ctid.lower()
     return None

@@ -24,16 +24,18 @@ from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from types import MappingProxyType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from conformance.run.environment import Environment
 from conformance.support.securing.verifier import VerificationOptions
 from conformance.support.serving import serve_in_thread
+
+if TYPE_CHECKING:
+    from conformance.run.environment import Environment
 
 ISSUER_KEY = "issuer-ed25519"
 MAX_BODY_BYTES = 1024 * 1024
@@ -178,9 +180,9 @@ def build_app(env: Environment, faults: frozenset[str] = frozenset(), *, token: 
         return ""
 
     async def issue(request: Request) -> Response:
-        from conformance.run.vectors import sign_document
         from conformance.support.securing.keys.testkeys import suite_key
         from conformance.support.securing.proofs import ProofError
+        from conformance.support.securing.signing import sign_document
 
         try:
             body = await read(request)
@@ -428,12 +430,12 @@ class RunningReference:
 
 
 @contextmanager
-def serve_vcalm(env: Environment | None = None, faults: frozenset[str] | set[str] = frozenset(), *,
+def serve_vcalm(env: Environment, faults: frozenset[str] | set[str] = frozenset(), *,
                 host: str = "127.0.0.1", port: int = 0, token: str | None = None,
                 client_credentials: tuple[str, str] | None = None,
                 startup_timeout_s: float = 10.0) -> Iterator[RunningReference]:
     """Serve the reference issuer and verifier on a loopback address in a background thread."""
-    app = build_app(env or Environment.create(), frozenset(faults), token=token,
+    app = build_app(env, frozenset(faults), token=token,
                     client_credentials=client_credentials)
     with serve_in_thread(app, name="the reference VCALM service", host=host, port=port,
                          startup_timeout_s=startup_timeout_s) as bound:

@@ -23,7 +23,7 @@ from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs, urlsplit
 
 from starlette.applications import Starlette
@@ -33,8 +33,10 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from conformance.reference import calls
-from conformance.run.environment import Environment
 from conformance.support.serving import serve_in_thread
+
+if TYPE_CHECKING:
+    from conformance.run.environment import Environment
 
 HOLDER_KEY = "holder-ed25519"
 OTHER_KEY = "other-ed25519"
@@ -276,11 +278,11 @@ class RunningWallet:
 
 
 @contextmanager
-def serve_wallet(env: Environment | None = None, faults: frozenset[str] | set[str] = frozenset(), *,
+def serve_wallet(env: Environment, faults: frozenset[str] | set[str] = frozenset(), *,
                  host: str = "127.0.0.1", port: int = 0, startup_timeout_s: float = 10.0,
                  role: str = "oid4vci-wallet") -> Iterator[RunningWallet]:
     """Serve the reference wallet on a loopback address in a background thread."""
-    app = build_app(env or Environment.create(), frozenset(faults))
+    app = build_app(env, frozenset(faults))
     with serve_in_thread(app, name="the reference wallet", host=host, port=port,
                          startup_timeout_s=startup_timeout_s) as bound:
         yield RunningWallet(bound.url(), frozenset(faults), role)

@@ -19,11 +19,13 @@ import json
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from types import MappingProxyType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl, urlsplit
 
 from conformance.reference.wallet import HOLDER_KEY, Refused, RunningWallet, Store, serve_wallet
-from conformance.run.environment import Environment
+
+if TYPE_CHECKING:
+    from conformance.run.environment import Environment
 
 SIGNING_OTHER_KEY = "status-ed25519"
 VC_TYPE = "https://www.w3.org/2018/credentials#VerifiableCredential"
@@ -156,9 +158,9 @@ class Oid4vpPresenter:
         return claims, "signed"
 
     def _presentation(self, credential: Any, nonce: str | None, client_id: str) -> dict[str, Any]:
-        from conformance.run.vectors import DEFAULT_CREATED
         from conformance.support.securing.keys.testkeys import suite_key
         from conformance.support.securing.proofs import sign as sign_proof
+        from conformance.support.securing.signing import DEFAULT_CREATED
 
         signer = suite_key(SIGNING_OTHER_KEY if self.on("signs-with-other-key") else HOLDER_KEY)
         if self.on("alters-credential"):
@@ -225,7 +227,7 @@ class Oid4vpPresenter:
 
 
 @contextmanager
-def serve(env: Environment | None = None, faults: frozenset[str] | set[str] = frozenset()) -> Iterator[RunningWallet]:
+def serve(env: Environment, faults: frozenset[str] | set[str] = frozenset()) -> Iterator[RunningWallet]:
     """The reference wallet, tested as an oid4vp-wallet (its fault switches are this module's FAULTS)."""
     unknown = set(faults) - set(FAULTS)
     if unknown:

@@ -9,10 +9,12 @@ from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from types import MappingProxyType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from conformance.reference.wallet import serve_wallet
-from conformance.run.environment import Environment
+
+if TYPE_CHECKING:
+    from conformance.run.environment import Environment
 
 # switch -> the requirement it makes fail (and nothing else)
 FAULTS: Mapping[str, str] = MappingProxyType({"exporter-rewrites": "WALLETPORT-round-trip"})
@@ -45,10 +47,10 @@ class RunningPair:
 
 
 @contextmanager
-def serve(env: Environment | None = None, faults: frozenset[str] | set[str] = frozenset()) -> Iterator[RunningPair]:
+def serve(env: Environment, faults: frozenset[str] | set[str] = frozenset()) -> Iterator[RunningPair]:
     unknown = set(faults) - set(FAULTS)
     if unknown:
         raise ValueError(f"unknown fault switches {sorted(unknown)}; expected some of {sorted(FAULTS)}")
-    env = env or Environment.create()
+
     with serve_wallet(env, frozenset(faults)) as source, serve_wallet(env) as destination:
         yield RunningPair(source.base_url, destination.base_url, frozenset(faults))

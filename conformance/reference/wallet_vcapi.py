@@ -21,11 +21,13 @@ from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from types import MappingProxyType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs, urlsplit
 
 from conformance.reference import calls
-from conformance.run.environment import Environment
+
+if TYPE_CHECKING:
+    from conformance.run.environment import Environment
 
 LINK_PREFIXES = ("dccrequest://", "org.dcconsortium://", "https://lcw.app/request")
 MAX_ROUND_TRIPS = 10
@@ -89,8 +91,8 @@ class VcapiHolder:
 
     def _presentation(self, challenge: Any, domain: Any, credentials: list[Any]) -> dict[str, Any]:
         from conformance.reference.wallet import HOLDER_KEY
-        from conformance.run.vectors import sign_document
         from conformance.support.securing.keys.testkeys import suite_key
+        from conformance.support.securing.signing import sign_document
 
         holder = suite_key(HOLDER_KEY)
         document: dict[str, Any] = {"@context": ["https://www.w3.org/ns/credentials/v2"],
@@ -224,7 +226,7 @@ class RunningVcapiWallet:
 
 
 @contextmanager
-def serve(env: Environment | None = None, faults: frozenset[str] | set[str] = frozenset(), *,
+def serve(env: Environment, faults: frozenset[str] | set[str] = frozenset(), *,
           host: str = "127.0.0.1", port: int = 0) -> Iterator[RunningVcapiWallet]:
     """The shared reference wallet with these switches, named as a vcapi-wallet service."""
     from conformance.reference.wallet import serve_wallet

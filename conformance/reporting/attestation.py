@@ -31,7 +31,7 @@ from urllib.parse import quote, unquote
 from cryptography.hazmat.primitives.asymmetric import ed25519
 
 from conformance.core.requirements import CatalogError
-from conformance.reporting.package import ReportError
+from conformance.reporting.files import ReportError
 from conformance.reporting.scorecard import WEAKEST_FIRST, Tally, overall_tally
 from conformance.support.schemas import validate_data_file
 from conformance.support.securing.keys import (

@@ -16,7 +16,6 @@ from typing import Any
 import jinja2
 from markupsafe import Markup
 
-from conformance.core.attestations import Answer, VendorAttestation, attestation_items
 from conformance.core.findings import Verdict
 from conformance.core.requirements import Catalog, Principle
 from conformance.reporting.charts import Bar, stacked_bars
@@ -30,6 +29,7 @@ from conformance.reporting.scorecard import (
     standard_label,
     untested_requirements,
 )
+from conformance.run.attestations import Answer, VendorAttestation, attestation_items
 
 TEMPLATES = Path(__file__).parent / "templates"
 MAX_HTTP_EXCHANGES = 200

@@ -30,7 +30,7 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePath
 from typing import Any, Literal
 
-from conformance.reporting.package import ReportError, write_no_follow
+from conformance.reporting.files import ReportError, write_no_follow
 from conformance.support.formats import Limits, PayloadError, parse_json
 
 __all__ = [

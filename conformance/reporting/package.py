@@ -16,17 +16,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from conformance.core.attestations import VendorAttestation
 from conformance.core.requirements import Catalog
-from conformance.support.outputs import OutputError, write_atomically
+from conformance.reporting.files import ReportError, write_no_follow
+from conformance.run.attestations import VendorAttestation
 
 if TYPE_CHECKING:
     from conformance.reporting.attestation import Signer
     from conformance.reporting.inputs import CollectedInput
-
-
-class ReportError(RuntimeError):
-    """A requested file cannot be produced (no browser for the PDF, an unusable signing key); the message says why."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,14 +94,6 @@ def write_report_package(source: Path, results: Mapping[str, Any], catalog: Cata
             written.append(write_inputs(folder, collected))
         written.append(_attest(source, results, folder, written, request, signer, collected))
     return Package(tuple(written), collected)
-
-
-def write_no_follow(path: Path, data: bytes) -> Path:
-    """Write `data` to `path` atomically, refusing a symbolic link at that name rather than writing where it points."""
-    try:
-        return write_atomically(path, data)
-    except OutputError as exc:
-        raise ReportError(str(exc)) from None
 
 
 def _write(path: Path, text: str) -> Path:

@@ -30,7 +30,7 @@ from conformance.reporting.inputs import (
     read_archived,
     recorded_digests,
 )
-from conformance.reporting.reproducibility import judging_differences
+from conformance.run.reproducibility import judging_differences
 
 if TYPE_CHECKING:
     from conformance.run.environment import Environment
@@ -215,8 +215,8 @@ def _use_publication_set(env: Environment, results: Mapping[str, Any], records: 
                          archived: Mapping[int, bytes]) -> str | None:
     """The run's CTDL publication set rebuilt from the archived inputs, in the run's order (the first copy of a
     CTID wins). Returns why it cannot be rebuilt, when a set the run consulted lacks files."""
-    from conformance.ctdl.run_set import RunSet, RunSetResolver
-    from conformance.ctdl.sets import SET_SUFFIXES
+    from conformance.standards.ctdl.facts.run_set import RunSet, RunSetResolver
+    from conformance.standards.ctdl.facts.sets import SET_SUFFIXES
 
     members = [i for i, r in enumerate(records)
                if r.kind in _LOCAL_KINDS and PurePath(r.subject).suffix.lower() in SET_SUFFIXES]
@@ -313,7 +313,7 @@ def _judge(env: Environment, profile: Any, results: Mapping[str, Any], records: 
            entries: Sequence[Mapping[str, Any]], archived: Mapping[int, bytes], unreadable: Mapping[int, str],
            instant_note: str) -> Rejudged:
     from conformance.core.subject import Subject
-    from conformance.run.runner import Runner, SubjectResult, run_verdict
+    from conformance.run.runner import Runner, run_verdict
 
     runner = Runner(env, profile)
     recorded = recorded_digests(results)

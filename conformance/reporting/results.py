@@ -8,8 +8,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from conformance import __version__
-from conformance.reporting.reproducibility import reproducibility
+from conformance._version import __version__
+from conformance.run.reproducibility import reproducibility
 from conformance.run.runner import Scope, SubjectResult, run_verdict
 from conformance.support.net.secrets import Secrets
 

@@ -5,6 +5,8 @@ Checks never see this object; Subject views use it to do their I/O.
 from __future__ import annotations
 
 import copy
+import importlib
+import pkgutil
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime
@@ -12,23 +14,25 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from conformance.core.checks import Registry, load_standards
+from conformance import standards
+from conformance.core.checks import REGISTRY, Registry
 from conformance.core.profiles import Profile, load_profiles
 from conformance.core.requirements import Catalog
 from conformance.core.work import WorkLimits
+from conformance.run.targets.files import DirectoryTarget, FileTarget, Target
+from conformance.standards.ctdl.facts.sets import SET_SUFFIXES
 from conformance.support.artifacts.store import ArtifactStore, load_pins
 from conformance.support.engines.jsonld import MAX_CONTEXT_BYTES, ContextLoader, SafeModeExpander
 from conformance.support.engines.jsonschema import SchemaValidators
-from conformance.support.formats import Limits
+from conformance.support.formats import Limits, Payload, PayloadError, decode
 from conformance.support.resources import shapes_dir
 from conformance.support.schemas import validate_data_file
 from conformance.support.securing.trust import TrustList
 from conformance.support.securing.verifier import VerificationOptions, Verifier, format_instant
 
 if TYPE_CHECKING:
-    from conformance.ctdl.references import CtdlResolver
-    from conformance.ctdl.run_set import RunSet
-    from conformance.run.targets.files import Target
+    from conformance.standards.ctdl.facts.references import CtdlResolver
+    from conformance.standards.ctdl.facts.run_set import RunSet
 
 # What one --online fetch reads at most (contexts, DID and controller documents, status lists): the context loader's
 # cap, which tells a context cut at that size ("too large") from one that is not JSON.
@@ -88,11 +92,12 @@ class Environment:
     def use_publication_set(self, targets: Iterable[Target]) -> None:
         """Judge the CTDL files among local targets as one publication set: references resolve in sibling files and
         a CTID two files publish is a duplicate. Nothing is read until a CTDL check needs the set."""
-        from conformance.ctdl.run_set import RunSetResolver, publication_set
+        from conformance.standards.ctdl.facts.run_set import RunSet, RunSetResolver
 
-        run_set = publication_set(targets, self.limits)
-        if run_set is None:
+        files = set_files(targets)
+        if not files:
             return
+        run_set = RunSet(files, self.limits)
         self.__dict__.pop("ctdl_resolver", None)        # built before the set was known: rebuild with it
         self.ctdl_set_index = run_set
         self.ctdl_set = RunSetResolver(run_set)
@@ -100,7 +105,7 @@ class Environment:
     @cached_property
     def ctdl_resolver(self) -> CtdlResolver:
         """Where CTDL references are looked up, cheapest first: the set, known documents, then the Registry."""
-        from conformance.ctdl.references import resolver_for
+        from conformance.standards.ctdl.facts.references import resolver_for
 
         return resolver_for(self.documents, publication_set=self.ctdl_set, registry=self.ctdl_lookup)
 
@@ -134,6 +139,13 @@ class Environment:
                         online_fetch=self.fetch if self.online else None, documents=self.documents,
                         options=self.options)
 
+    def decode_payload(self, raw: bytes, *, name: str | None = None) -> Payload | PayloadError:
+        """The bytes of an input as a payload under the run's limits, or why they are not one."""
+        try:
+            return decode(raw, self.limits, name=name)
+        except PayloadError as exc:
+            return exc
+
     def profile(self, name: str) -> Profile:
         try:
             return self.profiles[name]
@@ -162,3 +174,22 @@ class Environment:
             described["ctdl_publication_set"] = self.ctdl_set_index.describe()
         described["work_budget"] = self.work_limits.described()   # what "the budget is exhausted" refers to
         return described
+
+
+def set_files(targets: Iterable[Target]) -> tuple[Path, ...]:
+    """The local files of the targets that could hold CTDL (JSON, JSON-LD, JSONL), in the order the run reads
+    them, each spelled as the run names its subject, so index sources and subject ids agree."""
+    files: list[Path] = []
+    for target in targets:
+        if isinstance(target, DirectoryTarget):
+            files.extend(p for p in target.files() if p.suffix.lower() in SET_SUFFIXES)
+        elif isinstance(target, FileTarget) and target.path.suffix.lower() in SET_SUFFIXES:
+            files.append(target.path)
+    return tuple(dict.fromkeys(files))
+
+
+def load_standards() -> Registry:
+    """Import every module under conformance.standards so that their checks, detectors and flows register."""
+    for info in pkgutil.walk_packages(standards.__path__, standards.__name__ + "."):
+        importlib.import_module(info.name)
+    return REGISTRY

@@ -13,7 +13,7 @@ from typing import Any
 from conformance.core.checks import CheckContext, describe
 from conformance.core.findings import Finding
 from conformance.core.subject import Subject
-from conformance.run.targets.services import ServiceSubject
+from conformance.support.exchange.service import ServiceSubject
 from conformance.support.exchange.transcript import SERVICE_FAULTS, Step
 
 __all__ = [

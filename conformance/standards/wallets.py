@@ -1,4 +1,4 @@
-"""Readers for what a wallet under test did, as the suite's counter-party server recorded it (conformance/counterparty):
+"""Readers for what a wallet under test did, as the suite's counter-party server recorded it (support/exchange/server.py, with each protocol's counterparty.py):
 shared by the wallet-side rules of every protocol (OID4VCI-WALLET, OID4VP-WALLET, VCALM-WALLET, WALLETPORT).
 
 A session's steps are the wallet's requests to the suite (each with the facts the server noted beside it under
@@ -13,9 +13,9 @@ from typing import Any
 
 from conformance.core.checks import MISSING, CheckContext
 from conformance.core.findings import Finding
-from conformance.run.targets.services import ServiceSubject
 from conformance.standards.live import at
 from conformance.support.exchange.observations import Observation
+from conformance.support.exchange.service import ServiceSubject
 from conformance.support.exchange.transcript import Step
 
 

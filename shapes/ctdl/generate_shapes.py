@@ -13,7 +13,7 @@ requirement per shaped class). tests/ctdl/minimum/test_generated.py runs --check
 Design decisions recorded here because the data does not make them:
 - Targets are top-level resources only. Blank nodes describe things outside the Registry and are exempt, which
   sh:targetClass cannot say, so every shape uses a SHACL-AF SPARQL target type (`lerc:TopLevelResource`: instances
-  of a class that are IRIs). pyshacl runs it with advanced=True; conformance/ctdl/policy.py reads the same target
+  of a class that are IRIs). pyshacl runs it with advanced=True; conformance/standards/ctdl/facts/policy.py reads the same target
   parameters.
 - A node is judged by the shape of its most specific shaped class: each shape targets its class plus every
   subclass that has no shape of its own (in this policy version). A node typed with several shaped classes meets
@@ -40,7 +40,7 @@ REPO = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO))
 
 from conformance.support.artifacts.store import ArtifactStore, load_pins
-from conformance.ctdl.schema import CtdlSchema
+from conformance.standards.ctdl.facts.schema import CtdlSchema
 
 POLICY_RAW = "https://raw.githubusercontent.com/philbarker/CredRegSHACL/5bce428a6941b4bc3ec44aacd9f2f2512a2e80a2/inputData/policyBrowserData.json"
 POLICY_SUMMARY = "https://ler-conformance.org/data/ctdl/minimum-data-policy.json"

@@ -17,10 +17,10 @@ from conformance.core.findings import Finding, Outcome
 from conformance.run.environment import Environment
 from conformance.run.runner import Runner
 from conformance.run.targets.files import BytesTarget
-from conformance.run.vectors import apply_mutation, sign_document
 from conformance.standards import securing
 from conformance.standards.vc_data_integrity import checks
 from conformance.standards.vc_data_integrity.checks import STEP_OF_REASON, STEPS
+from conformance.support.formats.json_patch import apply_mutation
 from conformance.support.securing.jose import JOSE_REASONS
 from conformance.support.securing.proofs import (
     OUTCOMES,
@@ -33,6 +33,7 @@ from conformance.support.securing.proofs import (
     VerificationResult,
     outcome_of,
 )
+from conformance.support.securing.signing import sign_document
 from tests.conftest import artifacts_dir
 
 BASES = Path(__file__).resolve().parents[2] / "vectors" / "vc-data-integrity" / "1.0" / "bases"

@@ -103,8 +103,8 @@ def test_an_html_page_at_the_list_url_is_cant_tell_not_a_failure(offline: Enviro
 
 
 def test_a_served_list_is_retrieved_and_read(offline: Environment) -> None:
-    from conformance.run.vectors import sign_document
     from conformance.support.securing.keys.testkeys import suite_key
+    from conformance.support.securing.signing import sign_document
 
     bits = make_bitstring(131_072, {3})
     unsigned = status_list_credential(LIST_URL, suite_key("status-ed25519").did, bits)

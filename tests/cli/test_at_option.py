@@ -10,8 +10,8 @@ from click.testing import CliRunner
 
 from conformance.cli import main
 from conformance.run.environment import Environment
-from conformance.run.vectors import sign_document
 from conformance.support.securing.keys.testkeys import suite_key
+from conformance.support.securing.signing import sign_document
 from tests.conftest import artifacts_dir
 from tests.documents import minimal_badge
 

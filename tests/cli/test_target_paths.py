@@ -6,7 +6,8 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from conformance.run.targets.services import TargetsFileError, load_targets_file
+from conformance.run.targets.services import load_targets_file
+from conformance.support.exchange.service import TargetsFileError
 
 SECRET = "canary-outside-the-folder-8f2c"
 

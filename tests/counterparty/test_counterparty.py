@@ -8,9 +8,9 @@ from pathlib import Path
 
 import httpx
 
-from conformance.run.targets.services import CommandPolicy, ServiceConfig
 from conformance.support.exchange.drivers import CommandDriver, InteractiveDriver, UrlDriver, driver_from
 from conformance.support.exchange.server import Answer, Call, CounterpartyOptions, CounterpartyServer, Route
+from conformance.support.exchange.service import CommandPolicy, ServiceConfig
 from conformance.support.net import FetchPolicy, GuardedClient
 
 ALLOWED = CommandPolicy(allowed=True)      # as with --allow-driver-commands
@@ -118,7 +118,8 @@ def test_listen_options() -> None:
 
 
 def test_the_schema_requires_a_driver_for_a_wallet_and_refuses_one_elsewhere(tmp_path: Path) -> None:
-    from conformance.run.targets.services import TargetsFileError, load_targets_file
+    from conformance.run.targets.services import load_targets_file
+    from conformance.support.exchange.service import TargetsFileError
 
     cases = {'role = "oid4vci-wallet"\nendpoint = "https://w.example"\n': "driver",
              'role = "issuer"\nendpoint = "https://i.example"\ndriver = { interactive = true }\n': "driver",

@@ -11,12 +11,11 @@ from typing import Any
 import pytest
 
 from conformance.core.findings import Finding, Outcome
-from conformance.counterparty.oid4vci_issuer import PROOF_TYP, WalletTestIssuer
-from conformance.counterparty.oid4vci_issuer import Session as IssueSession
-from conformance.counterparty.oid4vp_verifier import PRESENT, QUERY_ID, WalletTestVerifier
-from conformance.live.oid4vp_verifier import credential_for, new_holder, presentation
 from conformance.run.environment import Environment
-from conformance.run.targets.services import ServiceConfig, ServiceSubject
+from conformance.standards.oid4vci.counterparty import PROOF_TYP, WalletTestIssuer
+from conformance.standards.oid4vci.counterparty import Session as IssueSession
+from conformance.standards.oid4vp.counterparty import PRESENT, QUERY_ID, WalletTestVerifier
+from conformance.standards.oid4vp.flows import credential_for, new_holder, presentation
 from conformance.support.exchange import observations
 from conformance.support.exchange.observations import (
     CANNOT_BE_CHECKED,
@@ -25,6 +24,7 @@ from conformance.support.exchange.observations import (
     Observation,
 )
 from conformance.support.exchange.server import Answer, Call, CounterpartyServer
+from conformance.support.exchange.service import ServiceConfig, ServiceSubject
 from conformance.support.exchange.transcript import Step, Transcript
 
 UNSUPPORTED_SUITE = "ecdsa-sd-2023"            # registered for Data Integrity, not verified by the suite

@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 
 from conformance.core.findings import Outcome
-from conformance.live.obapi import CLR20, OB30, host_credential
 from conformance.reference import clrapi, obapi
 from conformance.run.environment import Environment
+from conformance.standards.ob.api_v3_0.flows import CLR20, OB30, host_credential
 from conformance.support.net import FetchPolicy, GuardedClient
 from tests.live.harness import LiveRun, run_targets
 from tests.live.servers import hostile_app, serve_app

@@ -11,7 +11,8 @@ from click.testing import CliRunner
 
 from conformance.core.findings import Outcome
 from conformance.run.environment import Environment
-from conformance.run.targets.services import CommandPolicy, ServiceTarget, TargetsFileError, load_targets_file
+from conformance.run.targets.services import ServiceTarget, load_targets_file
+from conformance.support.exchange.service import CommandPolicy, TargetsFileError
 from conformance.support.net import FetchPolicy, GuardedClient
 from tests.live.harness import run_targets
 

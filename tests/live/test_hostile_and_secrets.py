@@ -13,13 +13,8 @@ from conformance.core.findings import Outcome, Verdict
 from conformance.reference.vcalm import serve_vcalm
 from conformance.run.environment import Environment
 from conformance.run.runner import Runner
-from conformance.run.targets.services import (
-    TESTED_ROLES,
-    ServiceConfig,
-    ServiceTarget,
-    TargetsFileError,
-    load_targets_file,
-)
+from conformance.run.targets.services import TESTED_ROLES, ServiceTarget, load_targets_file
+from conformance.support.exchange.service import ServiceConfig, TargetsFileError
 from conformance.support.net import FetchError, FetchPolicy, FetchReason, GuardedClient
 from conformance.support.net.evidence import REDACTED
 from tests.conftest import artifacts_dir

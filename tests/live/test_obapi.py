@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 
 from conformance.core.findings import Outcome
-from conformance.live.obapi import next_link, oauth_urls
 from conformance.run.environment import Environment
+from conformance.standards.ob.api_v3_0.flows import next_link, oauth_urls
 from conformance.support.net import FetchPolicy, GuardedClient
 from tests.live.harness import LiveRun, run_targets
 from tests.live.servers import hostile_app, serve_app
@@ -83,7 +83,8 @@ def test_secrets_stay_out_of_results(obapi_runs: dict[object, LiveRun]) -> None:
 
 def test_transcript_keeps_no_secret(env: Environment, tmp_path: Path) -> None:
     from conformance.reference.obapi import serve_obapi
-    from conformance.run.targets.services import ServiceSubject, load_targets_file
+    from conformance.run.targets.services import load_targets_file
+    from conformance.support.exchange.service import ServiceSubject
 
     with serve_obapi(env) as running, GuardedClient(FetchPolicy(allow_private=True)) as client:
         path = tmp_path / "targets.toml"
@@ -137,8 +138,8 @@ def test_pre_issued_refresh_token_drives_a_host_without_the_consent_step(env: En
 
     import httpx
 
-    from conformance.live.obapi import REDIRECT_URI, SCOPES, _pkce
     from conformance.reference.obapi import serve_obapi
+    from conformance.standards.ob.api_v3_0.flows import REDIRECT_URI, SCOPES, _pkce
 
     with serve_obapi(env) as running:
         api = running.endpoint

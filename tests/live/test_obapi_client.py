@@ -12,10 +12,11 @@ from pathlib import Path
 import pytest
 
 from conformance.core.findings import Outcome
-from conformance.live.obapi import OB30
 from conformance.reference.obclient import ClientApp, serve_obclient
 from conformance.run.environment import Environment
-from conformance.run.targets.services import ServiceSubject, ServiceTarget, load_targets_file
+from conformance.run.targets.services import ServiceTarget, load_targets_file
+from conformance.standards.ob.api_v3_0.flows import OB30
+from conformance.support.exchange.service import ServiceSubject
 from conformance.support.net import FetchPolicy, GuardedClient
 from tests.live.harness import LiveRun, Phone, run_targets
 

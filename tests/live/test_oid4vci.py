@@ -13,10 +13,10 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from conformance.core.findings import Outcome
-from conformance.live.oid4vci import holder_did, well_known
 from conformance.reference.oid4vci import serve_oid4vci
 from conformance.run.environment import Environment
 from conformance.run.targets.services import ServiceTarget, load_targets_file
+from conformance.standards.oid4vci.flows import holder_did, well_known
 from conformance.support.net import FetchPolicy, GuardedClient
 from conformance.support.net.evidence import REDACTED
 from tests.live.harness import LiveRun, run_targets

@@ -14,7 +14,8 @@ import pytest
 from conformance.core.findings import Outcome
 from conformance.reference.wallet import Oid4vciHolder, Store, serve_wallet
 from conformance.run.environment import Environment
-from conformance.run.targets.services import ServiceSubject, ServiceTarget, load_targets_file
+from conformance.run.targets.services import ServiceTarget, load_targets_file
+from conformance.support.exchange.service import ServiceSubject
 from conformance.support.net import FetchPolicy, GuardedClient
 from tests.live.harness import LiveRun, Phone, run_targets
 

@@ -12,15 +12,15 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from conformance.core.findings import Outcome
-from conformance.live.oid4vp_verifier import (
+from conformance.reference.oid4vp_verifier import serve_oid4vp_verifier
+from conformance.run.environment import Environment
+from conformance.run.targets.services import ServiceTarget, load_targets_file
+from conformance.standards.oid4vp.flows import (
     AuthorizationRequest,
     new_holder,
     url_params,
     verify_request_object,
 )
-from conformance.reference.oid4vp_verifier import serve_oid4vp_verifier
-from conformance.run.environment import Environment
-from conformance.run.targets.services import ServiceTarget, load_targets_file
 from conformance.support.net import FetchPolicy, GuardedClient
 from tests.live.harness import LiveRun, run_targets
 from tests.live.servers import misbehave, serve_app

@@ -10,7 +10,8 @@ from pathlib import Path
 from conformance.core.findings import Outcome
 from conformance.reference.wallet_oid4vp import serve
 from conformance.run.environment import Environment
-from conformance.run.targets.services import ServiceSubject, ServiceTarget, load_targets_file
+from conformance.run.targets.services import ServiceTarget, load_targets_file
+from conformance.support.exchange.service import ServiceSubject
 from conformance.support.net import FetchPolicy, GuardedClient
 from tests.live.harness import LiveRun, run_targets
 

@@ -12,7 +12,8 @@ import pytest
 from conformance.core.findings import Outcome, Verdict
 from conformance.run.environment import Environment
 from conformance.run.runner import Runner, SubjectResult
-from conformance.run.targets.services import TESTED_ROLES, ServiceConfig, ServiceTarget
+from conformance.run.targets.services import TESTED_ROLES, ServiceTarget
+from conformance.support.exchange.service import ServiceConfig
 from conformance.support.net import FetchPolicy, GuardedClient
 
 QUICK = FetchPolicy(allow_private=True, connect_timeout_s=0.5, read_timeout_s=0.5, timeout_s=1.0)
@@ -76,3 +77,9 @@ def test_a_service_that_never_answers_earns_no_pass(role: str, env: Environment,
     result = _judge(env, role, f"http://127.0.0.1:{silent_port}")
     _assert_down(result)
     assert any("timeout" in f.message for f in result.findings if f.requirement == "CORE-input-readable")
+
+
+def test_every_tested_role_has_the_flows_of_exactly_one_standard(env: Environment) -> None:
+    """targets.toml accepts the roles TESTED_ROLES lists; each has flows a standard registered with @flows."""
+    assert sorted(env.registry.flows) == sorted(TESTED_ROLES)
+    assert all(fn.__module__.startswith("conformance.standards.") for fn in env.registry.flows.values())

@@ -21,8 +21,9 @@ from conformance.core.findings import Outcome
 from conformance.reference.vcalm import serve_vcalm
 from conformance.run.environment import Environment
 from conformance.run.runner import Runner, SubjectResult
-from conformance.run.targets.services import ServiceConfig, ServiceTarget
+from conformance.run.targets.services import ServiceTarget
 from conformance.support.exchange.budget import TimeBudget
+from conformance.support.exchange.service import ServiceConfig
 from conformance.support.net import FetchPolicy, GuardedClient
 from tests.conftest import artifacts_dir
 from tests.live.servers import serve_app

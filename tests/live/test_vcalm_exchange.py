@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 
 from conformance.core.findings import Outcome
-from conformance.live.vcalm_exchange import exchange_url, request_of
 from conformance.reference.vcalm import FAULTS
 from conformance.run.environment import Environment
+from conformance.standards.vcalm.exchange_flows import exchange_url, request_of
 from conformance.support.exchange.transcript import Step
 from conformance.support.net import FetchPolicy, GuardedClient
 from tests.live.harness import LiveRun, run_targets

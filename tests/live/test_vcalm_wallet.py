@@ -12,12 +12,13 @@ from pathlib import Path
 import pytest
 
 from conformance.core.findings import Outcome
-from conformance.counterparty.oid4vci_issuer import OB30_CONTEXTS
-from conformance.counterparty.vcapi_exchange import MAX_PRESENTED, observe_credentials, parse_link
 from conformance.reference.wallet import Store
 from conformance.reference.wallet_vcapi import VcapiHolder, is_vcapi_link, matching, serve
 from conformance.run.environment import Environment
-from conformance.run.targets.services import ServiceSubject, ServiceTarget, load_targets_file
+from conformance.run.targets.services import ServiceTarget, load_targets_file
+from conformance.standards.oid4vci.counterparty import OB30_CONTEXTS
+from conformance.standards.vcalm.counterparty import MAX_PRESENTED, observe_credentials, parse_link
+from conformance.support.exchange.service import ServiceSubject
 from conformance.support.net import FetchPolicy, GuardedClient
 from tests.live.harness import LiveRun, Phone, run_targets
 

@@ -20,7 +20,8 @@ import pytest
 from conformance.core.findings import Outcome
 from conformance.run.environment import Environment
 from conformance.run.runner import Runner
-from conformance.run.targets.services import ServiceConfig, ServiceTarget
+from conformance.run.targets.services import ServiceTarget
+from conformance.support.exchange.service import ServiceConfig
 from conformance.support.net import FetchError, FetchPolicy, FetchReason, GuardedClient
 from conformance.support.serving import serve_in_thread
 

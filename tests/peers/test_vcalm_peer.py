@@ -126,7 +126,7 @@ def test_the_issued_credential_verifies_in_the_suite(peer_run: LiveRun) -> None:
 
 def test_the_peer_answers_what_it_cannot_use_with_problem_details(vcapi_peer: VcApiPeer) -> None:
     """The peer's own HTTP handling: bounded bodies, problem details, the issuer it signs as; it stays up."""
-    from conformance.live.vcalm import credential_template
+    from conformance.standards.vcalm.flows import credential_template
 
     with httpx.Client(base_url=vcapi_peer.base_url, trust_env=False, timeout=REQUEST_TIMEOUT_SECONDS) as client:
         answers = {

@@ -21,11 +21,12 @@ from urllib.parse import quote_plus
 import pytest
 
 from conformance.core.findings import Outcome
-from conformance.counterparty.oid4vci_issuer import WalletTestIssuer
-from conformance.counterparty.oid4vp_verifier import Session, WalletTestVerifier
-from conformance.live import oid4vci_wallet, oid4vp_wallet
-from conformance.live.oid4vp_verifier import DID_PREFIX
 from conformance.run.environment import Environment
+from conformance.standards.oid4vci import wallet_flows as oid4vci_wallet
+from conformance.standards.oid4vci.counterparty import WalletTestIssuer
+from conformance.standards.oid4vp import wallet_flows as oid4vp_wallet
+from conformance.standards.oid4vp.counterparty import Session, WalletTestVerifier
+from conformance.standards.oid4vp.flows import DID_PREFIX
 from conformance.support.exchange.server import Answer, Call
 from conformance.support.net import FetchPolicy, GuardedClient
 from tests.live.harness import LiveRun, run_targets

@@ -12,8 +12,8 @@ from click.testing import CliRunner, Result
 
 from conformance.cli import main
 from conformance.core.findings import Verdict, combined_verdict
-from conformance.run.vectors import sign_document
 from conformance.support.securing.proofs import Canonicalizer
+from conformance.support.securing.signing import sign_document
 from tests.documents import minimal_badge
 
 BROKEN = "broken.json"

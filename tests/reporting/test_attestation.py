@@ -36,13 +36,13 @@ from conformance.reporting.attestation import (
     target_subject_id,
     verify_related_resources,
 )
-from conformance.reporting.package import ReportError
-from conformance.reporting.reproducibility import reproducibility
+from conformance.reporting.files import ReportError
 from conformance.run.environment import Environment
-from conformance.run.vectors import sign_document
+from conformance.run.reproducibility import reproducibility
 from conformance.support.securing.keys import encode_public_multikey
 from conformance.support.securing.keys.testkeys import suite_key
 from conformance.support.securing.proofs import ControllerDocumentResolver, verify
+from conformance.support.securing.signing import sign_document
 from tests.conftest import artifacts_dir
 from tests.documents import minimal_badge
 

@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 
+from conformance.reporting.files import ReportError, write_no_follow
 from conformance.reporting.inputs import (
     InputsError,
     check_archive,
@@ -19,7 +20,6 @@ from conformance.reporting.inputs import (
     read_manifest,
     write_inputs,
 )
-from conformance.reporting.package import ReportError, write_no_follow
 from tests.conftest import artifacts_dir
 from tests.reporting.packages import invoke
 

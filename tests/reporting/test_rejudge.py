@@ -12,11 +12,11 @@ from typing import Any
 
 import pytest
 
-from conformance.reporting import reproducibility as reproducibility_module
 from conformance.reporting.inputs import read_manifest
 from conformance.reporting.rejudge import RUN, Agreement, rejudge
-from conformance.reporting.reproducibility import reproducibility
+from conformance.run import reproducibility as reproducibility_module
 from conformance.run.environment import Environment
+from conformance.run.reproducibility import reproducibility
 from tests.conftest import artifacts_dir
 from tests.reporting.packages import BROKEN, GOOD, LARGE, forge_pass, invoke, make_run, package, verify
 

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from conformance.core.attestations import (
+from conformance.run.attestations import (
     Answer,
     AttestationError,
     attestation_items,

@@ -19,7 +19,7 @@ from conformance.core.work import WorkLimits
 from conformance.run.environment import Environment
 from conformance.run.runner import Runner
 from conformance.run.targets.files import BytesTarget
-from conformance.run.vectors import sign_document
+from conformance.support.securing.signing import sign_document
 from conformance.support.securing.status.bitstring import gunzip_bounded
 from tests.documents import minimal_badge
 

@@ -17,9 +17,9 @@ from conformance.core.work import RunSpending, WorkBudgetExhausted, WorkLimits, 
 from conformance.run.environment import Environment
 from conformance.run.runner import MAX_FINDINGS_PER_RULE, Runner, SubjectResult
 from conformance.run.targets.files import BytesTarget
-from conformance.run.vectors import sign_document
 from conformance.support.net import FetchError, FetchReason
 from conformance.support.securing.proofs import canonical
+from conformance.support.securing.signing import sign_document
 from tests.documents import minimal_badge
 
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from conformance.reporting.package import ReportError, write_no_follow
+from conformance.reporting.files import ReportError, write_no_follow
 from conformance.reporting.results import write_results
 from conformance.support.outputs import OutputError, make_folder, write_atomically
 
@@ -128,7 +128,7 @@ def test_check_refuses_a_planted_results_json_in_one_line(tmp_path: Path) -> Non
 
 
 def test_the_audit_writes_through_no_link_planted_in_its_folder(tmp_path: Path) -> None:
-    from conformance.ctdl.audit import AuditOptions, run_audit
+    from conformance.run.ctdl_audit import AuditOptions, run_audit
     from tests.conftest import artifacts_dir
 
     dump = tmp_path / "set.jsonl"

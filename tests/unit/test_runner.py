@@ -88,7 +88,7 @@ def test_annotations_follow_the_profile(env: Environment) -> None:
 
 
 def _signed_badge_target(env: Environment) -> BytesTarget:
-    from conformance.run.vectors import sign_document
+    from conformance.support.securing.signing import sign_document
 
     document = sign_document(minimal_badge(), [{"key": "issuer-ed25519"}], env.verifier.canonicalizer)
     return BytesTarget("badge", json.dumps(document).encode(), "badge.json")

@@ -14,7 +14,7 @@ from conformance.core.findings import Finding, Outcome, Verdict
 from conformance.run.environment import Environment
 from conformance.run.runner import Runner, SubjectResult
 from conformance.run.targets.files import BytesTarget
-from conformance.run.vectors import jwt_of, sign_document
+from conformance.support.securing.signing import jwt_of, sign_document
 from conformance.support.securing.verifier import VerificationOptions, parse_instant
 from tests.documents import minimal_badge
 

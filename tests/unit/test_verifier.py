@@ -6,8 +6,8 @@ from datetime import UTC, datetime
 import pytest
 
 from conformance.run.environment import Environment
-from conformance.run.vectors import sign_document
 from conformance.support.securing.keys.testkeys import suite_key
+from conformance.support.securing.signing import sign_document
 from conformance.support.securing.trust import TrustEntry, TrustList
 from conformance.support.securing.verifier import (
     NotFetched,

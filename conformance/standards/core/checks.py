@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from conformance.core.checks import REGISTRY, CheckContext, check, describe
 from conformance.core.findings import Finding
 from conformance.core.subject import Subject
-from conformance.run.targets.services import ServiceSubject
+from conformance.support.exchange.service import ServiceSubject
 
 # payload error code -> the requirement that code breaks (formats.PAYLOAD_ERROR_CODES)
 _BROKEN_BY = {

@@ -1,6 +1,6 @@
 """Credential Registry publications in CTDL and CTDL-ASN, one package per concern: core (documents, identifiers,
 vocabulary, privacy; prefix CTDL), minimum data per policy version, references, pathways, and the links from Open
-Badges and CLR credentials to Registry data. The facts they judge come from conformance/ctdl/.
+Badges and CLR credentials to Registry data. The facts they judge come from facts/ (loading, vocabulary, graphs), read through views.py.
 
 One cause, one outcome: a document that claims CTDL but does not load fails CTDL-document-shape, and every other
 CTDL rule (core, minimum data, references, pathways) is inapplicable to it, never `error` (which says the suite

@@ -1,5 +1,5 @@
 """OpenID4VCI 1.0 issuers judged live: the subject is a service with role "oid4vci-issuer" and the checks read the
-transcript of the wallet flows conformance/live/oid4vci.py ran against it. The credential the issuer returned for
+transcript of the wallet flows conformance/standards/oid4vci/flows.py ran against it. The credential the issuer returned for
 the valid request is handed to the document checks (VCDM, DI10, OB30, ...) as an embedded subject."""
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from collections.abc import Iterator
 
 from conformance.core.checks import Embedded, detects, embeds
 from conformance.core.subject import Subject
-from conformance.run.targets.services import ServiceSubject
+from conformance.support.exchange.service import ServiceSubject
 
 ROLES = frozenset({"oid4vci-issuer"})
 WALLET_ROLES = frozenset({"oid4vci-wallet"})        # the suite is the issuer; OID4VCI-WALLET-* (wallet.py) judge it

@@ -1,4 +1,4 @@
-"""OID4VCI checks: pure reads of an issuer's transcript (conformance/live/oid4vci.py made the requests).
+"""OID4VCI checks: pure reads of an issuer's transcript (conformance/standards/oid4vci/flows.py made the requests).
 
 failed = the issuer's answer breaks the rule; error = the flows could not start, or no answer came back in time;
 cantTell = the flow never reached the request (an earlier answer lacked what it needs); inapplicable = the issuer
@@ -13,9 +13,9 @@ from urllib.parse import urlsplit
 from conformance.core.checks import MISSING, CheckContext, check, describe
 from conformance.core.findings import Finding
 from conformance.core.subject import Subject
-from conformance.run.targets.services import ServiceSubject
 from conformance.standards import live
 from conformance.standards.live import at
+from conformance.support.exchange.service import ServiceSubject
 from conformance.support.exchange.transcript import Step
 
 ROLE = "oid4vci-issuer"

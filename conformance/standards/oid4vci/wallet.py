@@ -1,5 +1,5 @@
 """OID4VCI-WALLET checks: pure reads of what a wallet asked of the suite's credential issuer (role "oid4vci-wallet";
-conformance/live/oid4vci_wallet.py ran the sessions, conformance/counterparty/oid4vci_issuer.py answered).
+conformance/standards/oid4vci/wallet_flows.py ran the sessions, conformance/standards/oid4vci/counterparty.py answered).
 
 failed = what the wallet sent (or, for the storing rules, what it reported) breaks the rule; error = the sessions
 could not run, or the driver could not reach the wallet; cantTell = the wallet never got as far as the request the
@@ -13,15 +13,15 @@ from typing import Any
 from conformance.core.checks import MISSING, CheckContext, check, describe
 from conformance.core.findings import Finding
 from conformance.core.subject import Subject
-from conformance.counterparty.oid4vci_issuer import (
+from conformance.standards import live, wallets
+from conformance.standards.live import at
+from conformance.standards.oid4vci.counterparty import (
     CONFIGURATION_ID,
     PRE_AUTH_GRANT,
     PROOF_TYP,
     secret_label,
 )
-from conformance.run.targets.services import ServiceSubject
-from conformance.standards import live, wallets
-from conformance.standards.live import at
+from conformance.support.exchange.service import ServiceSubject
 from conformance.support.exchange.transcript import Step
 
 ROLE = "oid4vci-wallet"

@@ -1,4 +1,4 @@
-"""OID4VP-VERIFIER checks: pure reads of a verifier's transcript (conformance/live/oid4vp_verifier.py made the
+"""OID4VP-VERIFIER checks: pure reads of a verifier's transcript (conformance/standards/oid4vp/flows.py made the
 requests, acting as the wallet).
 
 failed = the verifier's request or answer breaks the rule; error = the flows could not start, or no answer came
@@ -14,7 +14,9 @@ from urllib.parse import urlsplit
 from conformance.core.checks import MISSING, CheckContext, check, describe
 from conformance.core.findings import Finding
 from conformance.core.subject import Subject
-from conformance.live.oid4vp_verifier import (
+from conformance.standards import live
+from conformance.standards.live import at
+from conformance.standards.oid4vp.flows import (
     CASES,
     DID_PREFIX,
     MALFORMED,
@@ -25,9 +27,7 @@ from conformance.live.oid4vp_verifier import (
     authorization_request,
     request_url,
 )
-from conformance.run.targets.services import ServiceSubject
-from conformance.standards import live
-from conformance.standards.live import at
+from conformance.support.exchange.service import ServiceSubject
 from conformance.support.exchange.transcript import Step
 
 ROLE = "oid4vp-verifier"

@@ -1,5 +1,5 @@
 """OID4VP-WALLET checks: pure reads of what a wallet did with the suite's presentation requests (role
-"oid4vp-wallet"; conformance/live/oid4vp_wallet.py ran the sessions, conformance/counterparty/oid4vp_verifier.py
+"oid4vp-wallet"; conformance/standards/oid4vp/wallet_flows.py ran the sessions, conformance/standards/oid4vp/counterparty.py
 answered and noted what it verified in each response step's `request.observed`).
 
 failed = what the wallet sent breaks the rule; error = the sessions could not run, the driver could not reach the
@@ -15,10 +15,10 @@ from typing import Any
 from conformance.core.checks import MISSING, CheckContext, check, describe
 from conformance.core.findings import Finding
 from conformance.core.subject import Subject
-from conformance.counterparty.oid4vp_verifier import PRESENT, QUERY_ID
-from conformance.run.targets.services import ServiceSubject
 from conformance.standards import live, wallets
 from conformance.standards.live import at
+from conformance.standards.oid4vp.counterparty import PRESENT, QUERY_ID
+from conformance.support.exchange.service import ServiceSubject
 from conformance.support.exchange.transcript import Step
 
 ROLE = "oid4vp-wallet"

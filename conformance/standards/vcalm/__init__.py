@@ -1,5 +1,5 @@
 """VCALM (VC API) judged live: the subject is a service (conformance.run.targets.services.ServiceSubject) and the
-checks read the transcript of the flows conformance/live/vcalm.py ran against it. Credentials an issuer returned
+checks read the transcript of the flows conformance/standards/vcalm/flows.py ran against it. Credentials an issuer returned
 are handed to the document checks (VCDM, DI10, OB30, ...) as embedded subjects."""
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from collections.abc import Iterator
 
 from conformance.core.checks import Embedded, detects, embeds
 from conformance.core.subject import Subject
-from conformance.run.targets.services import ServiceSubject
+from conformance.support.exchange.service import ServiceSubject
 
 ROLES = frozenset({"issuer", "verifier", "exchange"})
 WALLET_ROLES = frozenset({"vcapi-wallet"})          # the suite is the exchange server; VCALM-WALLET-* (wallet.py)

@@ -1,4 +1,4 @@
-"""VCALM checks: pure reads of a service's transcript (conformance/live/vcalm.py made the requests)."""
+"""VCALM checks: pure reads of a service's transcript (conformance/standards/vcalm/flows.py made the requests)."""
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
@@ -6,9 +6,9 @@ from collections.abc import Iterable, Iterator
 from conformance.core.checks import MISSING, CheckContext, check, describe
 from conformance.core.findings import Finding
 from conformance.core.subject import Subject
-from conformance.run.targets.services import ServiceSubject
 from conformance.standards.json_diff import differences
 from conformance.standards.live import Judge, at, judged, object_body, service, status, unanswered
+from conformance.support.exchange.service import ServiceSubject
 from conformance.support.exchange.transcript import Step
 
 

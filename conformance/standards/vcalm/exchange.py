@@ -1,4 +1,4 @@
-"""VCALM exchange checks: pure reads of the transcript conformance/live/vcalm_exchange.py recorded, the suite having
+"""VCALM exchange checks: pure reads of the transcript conformance/standards/vcalm/exchange_flows.py recorded, the suite having
 played the wallet against the service's exchanges."""
 from __future__ import annotations
 
@@ -8,9 +8,9 @@ from typing import Any
 from conformance.core.checks import MISSING, CheckContext, check, describe
 from conformance.core.findings import Finding
 from conformance.core.subject import Subject
-from conformance.live.vcalm_exchange import exchange_url, request_of
-from conformance.run.targets.services import ServiceSubject
 from conformance.standards.live import Judge, at, judged, object_body, service, status, successful, unanswered
+from conformance.standards.vcalm.exchange_flows import exchange_url, request_of
+from conformance.support.exchange.service import ServiceSubject
 from conformance.support.exchange.transcript import Step
 
 

@@ -1,5 +1,5 @@
 """VCALM-WALLET checks: pure reads of what a wallet did in the exchanges the suite served (role "vcapi-wallet";
-conformance/live/vcalm_wallet.py ran the sessions, conformance/counterparty/vcapi_exchange.py answered and noted
+conformance/standards/vcalm/wallet_flows.py ran the sessions, conformance/standards/vcalm/counterparty.py answered and noted
 in each presentation step's `request.observed` what it asked for and what it saw of the presentation).
 
 failed = what the wallet sent (or, for the storing rules, what it reported) breaks the rule; error = the sessions
@@ -15,10 +15,10 @@ from typing import Any
 from conformance.core.checks import MISSING, CheckContext, check, describe
 from conformance.core.findings import Finding
 from conformance.core.subject import Subject
-from conformance.counterparty.vcapi_exchange import SESSIONS
-from conformance.run.targets.services import ServiceSubject
 from conformance.standards import live, wallets
 from conformance.standards.live import at
+from conformance.standards.vcalm.counterparty import SESSIONS
+from conformance.support.exchange.service import ServiceSubject
 from conformance.support.exchange.transcript import Step
 
 ROLE = "vcapi-wallet"

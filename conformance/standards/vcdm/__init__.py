@@ -7,7 +7,7 @@ from typing import Literal
 from conformance.core.checks import Embedded, embeds
 from conformance.core.predicates import pointer
 from conformance.core.subject import Subject, as_list
-from conformance.ctdl.load import looks_like_ctdl
+from conformance.standards.ctdl.facts.load import looks_like_ctdl
 
 V1_CONTEXT = "https://www.w3.org/2018/credentials/v1"
 V2_CONTEXT = "https://www.w3.org/ns/credentials/v2"

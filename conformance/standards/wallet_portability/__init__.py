@@ -1,5 +1,5 @@
 """Wallet portability judged live (WALLETPORT-*): the subject is a service with role "wallet-portability" and the
-check reads the transcript conformance/live/wallet_portability.py recorded (issue into the source wallet, export,
+check reads the transcript conformance/standards/wallet_portability/flows.py recorded (issue into the source wallet, export,
 import into the destination, present from it). The rule is the machine-checkable part of C-BEN's universal-access
 principle (a learner can take their records to another wallet), so it lives beside, not inside, the CBEN catalog,
 whose items only vendors attest to."""
@@ -10,10 +10,10 @@ from collections.abc import Iterator
 from conformance.core.checks import MISSING, CheckContext, check, detects
 from conformance.core.findings import Finding
 from conformance.core.subject import Subject
-from conformance.counterparty.oid4vp_verifier import PRESENT
-from conformance.run.targets.services import ServiceSubject
 from conformance.standards import live, wallets
 from conformance.standards.live import at
+from conformance.standards.oid4vp.counterparty import PRESENT
+from conformance.support.exchange.service import ServiceSubject
 
 ROLE = "wallet-portability"
 

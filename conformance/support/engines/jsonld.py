@@ -19,7 +19,7 @@ import re
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Literal
 
 import orjson
@@ -202,6 +202,11 @@ class JsonLdReport:
             return self
         own = tuple(p for p in self.problems if p.pointer == prefix or p.pointer.startswith(prefix + "/"))
         return JsonLdReport(problems=own, invalid=self.invalid, unavailable=self.unavailable)
+
+    def relative_to(self, prefix: str) -> JsonLdReport:
+        """The same report with `prefix` taken off every pointer (the sub-document's own view of `within`)."""
+        problems = tuple(TermProblem(p.pointer[len(prefix):], p.kind, p.term) for p in self.problems)
+        return replace(self, problems=problems)
 
 
 class _Located(dict):

@@ -32,8 +32,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import IO, Any, Protocol
 
-from conformance.run.targets.services import CommandPolicy, ServiceConfig
 from conformance.support.exchange.server import CounterpartyServer
+from conformance.support.exchange.service import CommandPolicy, ServiceConfig
 from conformance.support.exchange.transcript import MAX_TEXT, Step
 from conformance.support.net import FetchError, GuardedClient, redact_url
 

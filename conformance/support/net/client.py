@@ -49,7 +49,7 @@ _Finish = Callable[..., Exchange]
 
 
 def _user_agent() -> str:
-    from conformance import __version__
+    from conformance._version import __version__
 
     return f"ler-conformance/{__version__} (+conformance test suite)"
 

@@ -12,7 +12,6 @@ from conformance.core.findings import Outcome
 from conformance.run.environment import Environment
 from conformance.run.runner import Runner
 from conformance.run.targets.files import BytesTarget
-from conformance.run.vectors import apply_mutation, jwt_of
 from conformance.standards.clr.v2_0._shapes import (
     CLR_CONTEXT,
     OB_CONTEXT,
@@ -20,6 +19,8 @@ from conformance.standards.clr.v2_0._shapes import (
     context_version,
     is_identity_hash,
 )
+from conformance.support.formats.json_patch import apply_mutation
+from conformance.support.securing.signing import jwt_of
 
 VALID = Path(__file__).resolve().parents[3] / "vectors" / "clr" / "2.0" / "valid"
 FULL = json.loads((VALID / "clr-full.json").read_text(encoding="utf-8"))

@@ -12,7 +12,8 @@ from conformance.core.findings import Outcome
 from conformance.run.environment import Environment
 from conformance.run.runner import Runner
 from conformance.run.targets.files import BytesTarget
-from conformance.run.vectors import apply_mutation, jwt_of
+from conformance.support.formats.json_patch import apply_mutation
+from conformance.support.securing.signing import jwt_of
 
 VALID = Path(__file__).resolve().parents[3] / "vectors" / "ob" / "3.0" / "valid"
 FULL = json.loads((VALID / "full.json").read_text(encoding="utf-8"))

@@ -13,8 +13,8 @@ from conformance.core.findings import Outcome
 from conformance.run.environment import Environment
 from conformance.run.runner import Runner
 from conformance.run.targets.files import BytesTarget
-from conformance.run.vectors import jwt_of
 from conformance.standards.vcdm.v1_1._shapes import instant, is_compact_jws
+from conformance.support.securing.signing import jwt_of
 
 VALID = Path(__file__).resolve().parents[3] / "vectors" / "vcdm" / "1.1" / "valid"
 MINIMAL = json.loads((VALID / "minimal.json").read_text(encoding="utf-8"))

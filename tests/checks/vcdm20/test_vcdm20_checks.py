@@ -15,7 +15,6 @@ from conformance.core.findings import Outcome
 from conformance.run.environment import Environment
 from conformance.run.runner import Runner
 from conformance.run.targets.files import BytesTarget
-from conformance.run.vectors import jwt_of
 from conformance.standards.vcdm.v2_0._shapes import (
     data_url_media_type,
     instant,
@@ -23,6 +22,7 @@ from conformance.standards.vcdm.v2_0._shapes import (
     is_multibase,
     is_sri_digest,
 )
+from conformance.support.securing.signing import jwt_of
 from conformance.support.securing.verifier import VerificationOptions
 
 VECTORS = Path(__file__).resolve().parents[3] / "vectors"

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from conformance.ctdl.identifiers import (
+from conformance.standards.ctdl.facts.identifiers import (
     PRODUCTION,
     RegistryBase,
     ctid_case_only,
@@ -15,10 +15,10 @@ from conformance.ctdl.identifiers import (
     parse_registry_uri,
     uuid_version,
 )
-from conformance.ctdl.load import CtdlLoadError, load_bytes, load_document, looks_like_ctdl
-from conformance.ctdl.model import DocumentKind
-from conformance.ctdl.schema import CtdlSchema, CtdlSchemaUnavailable, schema_for
-from conformance.ctdl.sets import CtidIndex, PublicationSet, SetProblem, read_set
+from conformance.standards.ctdl.facts.load import CtdlLoadError, load_bytes, load_document, looks_like_ctdl
+from conformance.standards.ctdl.facts.model import DocumentKind
+from conformance.standards.ctdl.facts.schema import CtdlSchema, CtdlSchemaUnavailable, schema_for
+from conformance.standards.ctdl.facts.sets import CtidIndex, PublicationSet, SetProblem, read_set
 from conformance.support.formats import Limits
 
 if TYPE_CHECKING:

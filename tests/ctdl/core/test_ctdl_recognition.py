@@ -15,8 +15,8 @@ import pytest
 from conformance.core.checks import REGISTRY
 from conformance.core.findings import Finding, Outcome
 from conformance.core.subject import Subject
-from conformance.ctdl.load import load_document
-from conformance.ctdl.recognition import is_ctdl_context_url, read_context, recognize
+from conformance.standards.ctdl.facts.load import load_document
+from conformance.standards.ctdl.facts.recognition import is_ctdl_context_url, read_context, recognize
 
 if TYPE_CHECKING:
     from conformance.run.environment import Environment

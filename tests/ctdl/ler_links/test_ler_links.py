@@ -11,7 +11,10 @@ from typing import Any
 import pytest
 
 from conformance.core.findings import Outcome
-from conformance.ctdl.ler_links import (
+from conformance.run.environment import Environment
+from conformance.run.runner import Runner
+from conformance.run.targets.files import BytesTarget
+from conformance.standards.ctdl.facts.ler_links import (
     LinkKind,
     Role,
     State,
@@ -20,9 +23,6 @@ from conformance.ctdl.ler_links import (
     registry_links,
     resolve,
 )
-from conformance.run.environment import Environment
-from conformance.run.runner import Runner
-from conformance.run.targets.files import BytesTarget
 from conformance.support.net import FetchError, FetchReason
 from conformance.support.securing.verifier import NotFetched
 

@@ -8,10 +8,10 @@ import pytest
 from click.testing import CliRunner
 
 from conformance.cli.audit import audit
-from conformance.ctdl import synthetic
-from conformance.ctdl.audit import AuditOptions, plan, run_audit
-from conformance.ctdl.schema import schema_for
+from conformance.run.ctdl_audit import AuditOptions, plan, run_audit
 from conformance.run.environment import Environment
+from conformance.standards.ctdl.facts import synthetic
+from conformance.standards.ctdl.facts.schema import schema_for
 from conformance.support.schemas import validate_data_file
 from tests.conftest import artifacts_dir
 

@@ -3,11 +3,11 @@ from __future__ import annotations
 
 import pytest
 
-from conformance.ctdl import synthetic
-from conformance.ctdl.load import load_document
-from conformance.ctdl.policy import fast_findings, shacl_findings
-from conformance.ctdl.schema import schema_for
 from conformance.run.environment import Environment
+from conformance.standards.ctdl.facts import synthetic
+from conformance.standards.ctdl.facts.load import load_document
+from conformance.standards.ctdl.facts.policy import fast_findings, shacl_findings
+from conformance.standards.ctdl.facts.schema import schema_for
 
 
 @pytest.mark.slow

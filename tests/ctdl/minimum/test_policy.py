@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 
-from conformance.ctdl.load import load_document
-from conformance.ctdl.policy import load_policy
+from conformance.standards.ctdl.facts.load import load_document
+from conformance.standards.ctdl.facts.policy import load_policy
 
 REPO = Path(__file__).resolve().parents[3]
 BASES = REPO / "vectors" / "ctdl" / "minimum-2026" / "bases"

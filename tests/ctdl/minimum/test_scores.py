@@ -9,8 +9,8 @@ import pytest
 from click.testing import CliRunner
 
 from conformance.cli import main
-from conformance.ctdl.load import load_document
-from conformance.ctdl.policy import load_policy
+from conformance.standards.ctdl.facts.load import load_document
+from conformance.standards.ctdl.facts.policy import load_policy
 from conformance.support.schemas import validate_data_file
 from tests.conftest import REPO, artifacts_dir
 

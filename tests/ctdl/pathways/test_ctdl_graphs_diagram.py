@@ -12,9 +12,14 @@ import pytest
 
 from conformance.core.findings import Finding, Outcome
 from conformance.core.subject import Subject
-from conformance.ctdl.diagram import MAX_SVG_CHARS, diagrams_for, failing_nodes, pathway_diagrams
-from conformance.ctdl.graphs import Edge, cycles, label_of, reference_key, registry_ctid
-from conformance.ctdl.load import load_document
+from conformance.standards.ctdl.facts.graphs import Edge, cycles, label_of, reference_key, registry_ctid
+from conformance.standards.ctdl.facts.load import load_document
+from conformance.standards.ctdl.pathways.diagram import (
+    MAX_SVG_CHARS,
+    diagrams_for,
+    failing_nodes,
+    pathway_diagrams,
+)
 
 if TYPE_CHECKING:
     from conformance.run.environment import Environment

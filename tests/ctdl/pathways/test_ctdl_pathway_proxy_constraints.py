@@ -14,8 +14,9 @@ import pytest
 
 from conformance.core.findings import Finding, Outcome
 from conformance.core.subject import Subject
-from conformance.ctdl.schema import CTDL_ENCODING, CTDLASN_ENCODING
+from conformance.standards.ctdl.facts.schema import CTDL_ENCODING, CTDLASN_ENCODING
 from conformance.standards.ctdl.pathways.proxy import ProxyTableError, load_table, proxy_table
+from conformance.standards.ctdl.views import ctdl_schema
 
 if TYPE_CHECKING:
     from conformance.run.environment import Environment
@@ -196,7 +197,7 @@ def test_the_table_agrees_with_the_pinned_vocabulary(env: Environment) -> None:
 
 def _schema(env: Environment) -> Any:
     subject = Subject(id="doc.json", env=env, raw=orjson.dumps(PATHWAY))
-    return subject.ctdl_schema
+    return ctdl_schema(subject)
 
 
 def _definitions(env: Environment) -> dict[str, str]:

@@ -11,12 +11,13 @@ import pytest
 from click.testing import CliRunner
 
 from conformance.cli import main
-from conformance.ctdl.audit import AuditOptions, run_audit
-from conformance.ctdl.load import load_document
-from conformance.ctdl.run_set import RunSet, add_record, index_records, set_files
-from conformance.ctdl.sets import CtidIndex
 from conformance.reference.registry import serve_registry
+from conformance.run.ctdl_audit import AuditOptions, run_audit
+from conformance.run.environment import set_files
 from conformance.run.targets.files import DirectoryTarget, FileTarget
+from conformance.standards.ctdl.facts.load import load_document
+from conformance.standards.ctdl.facts.run_set import RunSet, add_record, index_records
+from conformance.standards.ctdl.facts.sets import CtidIndex
 from conformance.support.schemas import validate_data_file
 from tests.conftest import artifacts_dir
 

@@ -9,19 +9,19 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from conformance.ctdl.load import load_document
-from conformance.ctdl.model import CtdlNode
-from conformance.ctdl.references import (
+from conformance.reference.registry import serve_registry
+from conformance.standards.ctdl.facts.load import load_document
+from conformance.standards.ctdl.facts.model import CtdlNode
+from conformance.standards.ctdl.facts.references import (
     CtidIndexResolver,
     RegistryResolver,
     Unavailable,
     references_of,
     resolver_for,
 )
-from conformance.ctdl.registry_client import RegistryClient
-from conformance.ctdl.schema import schema_for
-from conformance.ctdl.sets import CtidIndex
-from conformance.reference.registry import serve_registry
+from conformance.standards.ctdl.facts.schema import schema_for
+from conformance.standards.ctdl.facts.sets import CtidIndex
+from conformance.standards.ctdl.registry_client import RegistryClient
 from conformance.support.net import FetchPolicy, GuardedClient
 
 if TYPE_CHECKING:

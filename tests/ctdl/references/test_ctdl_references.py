@@ -13,9 +13,9 @@ import pytest
 
 from conformance.core.findings import Finding, Outcome
 from conformance.core.subject import Subject
-from conformance.ctdl.load import load_document
-from conformance.ctdl.model import CtdlNode
-from conformance.ctdl.references import (
+from conformance.standards.ctdl.facts.load import load_document
+from conformance.standards.ctdl.facts.model import CtdlNode
+from conformance.standards.ctdl.facts.references import (
     ChainResolver,
     CtdlResolver,
     KnownDocumentsResolver,
@@ -25,7 +25,7 @@ from conformance.ctdl.references import (
     references_of,
     resolver_for,
 )
-from conformance.ctdl.schema import schema_for
+from conformance.standards.ctdl.facts.schema import schema_for
 
 if TYPE_CHECKING:
     from conformance.run.environment import Environment

@@ -11,8 +11,9 @@ from pathlib import Path
 import httpx
 import pytest
 
-from conformance.ctdl.model import DocumentKind
-from conformance.ctdl.registry_client import (
+from conformance.reference.registry import RegistryData, RegistryDataError, build_app, serve_registry
+from conformance.standards.ctdl.facts.model import DocumentKind
+from conformance.standards.ctdl.registry_client import (
     BadRequest,
     InvalidAnswer,
     NotFound,
@@ -24,7 +25,6 @@ from conformance.ctdl.registry_client import (
     parse_registry_uri,
     registry_base,
 )
-from conformance.reference.registry import RegistryData, RegistryDataError, build_app, serve_registry
 from conformance.support.net import FetchPolicy, FetchReason, GuardedClient
 
 DATA = Path(__file__).resolve().parents[3] / "examples" / "registry"

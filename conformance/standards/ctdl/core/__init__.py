@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from conformance.core.checks import detects
 from conformance.core.subject import Subject
-from conformance.ctdl.load import looks_like_ctdl
+from conformance.standards.ctdl.facts.load import looks_like_ctdl
 
 
 @detects("CTDL")

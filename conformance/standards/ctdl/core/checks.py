@@ -1,4 +1,4 @@
-"""CTDL core checks: one requirement each, over `subject.ctdl` (the loaded publication) and the pinned vocabulary.
+"""CTDL core checks: one requirement each, over `ctdl_document(subject)` (the loaded publication) and the pinned vocabulary.
 
 Every value check walks the same thing: each node of the publication (top-level resources and the typed objects
 nested in them) and its direct property values. Nested typed objects are nodes of their own, so each value is
@@ -20,7 +20,8 @@ from conformance.core.checks import MISSING, CheckContext, CheckFn, check, descr
 from conformance.core.findings import Finding
 from conformance.core.predicates import is_language_tag
 from conformance.core.subject import Subject
-from conformance.ctdl.identifiers import (
+from conformance.standards.ctdl import not_loadable
+from conformance.standards.ctdl.facts.identifiers import (
     RegistryBase,
     RegistryUri,
     configured_registry_base,
@@ -30,11 +31,17 @@ from conformance.ctdl.identifiers import (
     registry_base_of,
     uuid_version,
 )
-from conformance.ctdl.load import CtdlLoadError
-from conformance.ctdl.model import CTID_ANY_CASE, CtdlDocument, CtdlNode, DocumentKind, escape_pointer
-from conformance.ctdl.recognition import is_ctdl_context_url, recognize
-from conformance.ctdl.schema import CtdlSchema, CtdlSchemaUnavailable, schema_of
-from conformance.standards.ctdl import not_loadable
+from conformance.standards.ctdl.facts.load import CtdlLoadError
+from conformance.standards.ctdl.facts.model import (
+    CTID_ANY_CASE,
+    CtdlDocument,
+    CtdlNode,
+    DocumentKind,
+    escape_pointer,
+)
+from conformance.standards.ctdl.facts.recognition import is_ctdl_context_url, recognize
+from conformance.standards.ctdl.facts.schema import CtdlSchema, CtdlSchemaUnavailable
+from conformance.standards.ctdl.views import ctdl_document, ctdl_schema, ctdl_set_duplicates
 from conformance.support.formats.errors import PayloadError
 from conformance.support.formats.json_text import parse_json
 from conformance.support.formats.jws import describe_json_type
@@ -52,14 +59,14 @@ _CTID_SHAPE = re.compile(r"^ce-[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9
 
 def _publication(subject: Subject, ctx: CheckContext) -> tuple[CtdlDocument | None, list[Finding]]:
     try:
-        return subject.ctdl, []
+        return ctdl_document(subject), []
     except CtdlLoadError as exc:
         return None, [not_loadable(ctx, exc)]
 
 
 def _schema(subject: Subject, ctx: CheckContext) -> tuple[CtdlSchema | None, list[Finding]]:
     try:
-        return schema_of(subject), []
+        return ctdl_schema(subject), []
     except CtdlSchemaUnavailable as exc:
         return None, [ctx.error(f"the pinned CTDL vocabulary is unavailable: {exc}")]
 
@@ -163,7 +170,7 @@ def document_has_a_published_shape(subject: Subject, ctx: CheckContext) -> Itera
         if raw is None:
             return
     try:
-        document = subject.ctdl
+        document = ctdl_document(subject)
     except CtdlLoadError as exc:
         yield ctx.fail("", expected="a resource document, a /graph/ document or a Registry envelope",
                        message=f"the document cannot be read as a CTDL publication: {exc}")
@@ -467,7 +474,7 @@ def ctids_are_unique(subject: Subject, ctx: CheckContext) -> Iterator[Finding]:
             first[ctid.lower()] = at
     # across the run's publication set: the later copies are the duplicates, the first is kept
     by_pointer = {node.pointer: node for node in document.resources}
-    for pointer, duplicate in subject.ctdl_set_duplicates.items():
+    for pointer, duplicate in ctdl_set_duplicates(subject).items():
         node = by_pointer.get(pointer)
         at = node.at("ceterms:ctid") if node is not None else f"{pointer}/ceterms:ctid"
         where = f"{duplicate.first.source} at {duplicate.first.pointer or '/'}"

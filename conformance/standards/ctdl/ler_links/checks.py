@@ -8,7 +8,7 @@ from functools import cache
 from conformance.core.checks import CheckContext, check, describe
 from conformance.core.findings import Finding
 from conformance.core.subject import Subject
-from conformance.ctdl.ler_links import (
+from conformance.standards.ctdl.facts.ler_links import (
     LinkKind,
     RegistryLink,
     RegistryLinks,
@@ -19,23 +19,13 @@ from conformance.ctdl.ler_links import (
     exact_matches,
     normalized,
     references,
-    registry_links,
     resource_names,
 )
+from conformance.standards.ctdl.views import credential_registry_links, ctdl_schema
 
 Findings = Iterator[Finding]
 NAME_SIMILARITY = 0.85
 OWNER_PROPERTIES = ("ceterms:ownedBy", "ceterms:offeredBy")
-
-
-def links_of(subject: Subject) -> RegistryLinks:
-    """The subject's `registry_links` view; computed here (and kept on the subject) until Subject declares it."""
-    cached = subject.__dict__.get("registry_links")
-    if isinstance(cached, RegistryLinks):
-        return cached
-    found = registry_links(subject.document, subject.env.verifier.fetch)
-    subject.__dict__["registry_links"] = found
-    return found
 
 
 def _resolved(ctx: CheckContext, links: RegistryLinks, link: RegistryLink) -> Resolution | Finding | None:
@@ -58,7 +48,7 @@ def _none_apply(ctx: CheckContext, what: str) -> Finding:
 
 @check("CTDLLER-registry-uri-form")
 def registry_uri_form(subject: Subject, ctx: CheckContext) -> Findings:
-    links = [link for link in links_of(subject).links if link.uri is not None]
+    links = [link for link in credential_registry_links(subject).links if link.uri is not None]
     if not links:
         yield _none_apply(ctx, "Registry URI")
         return
@@ -79,7 +69,7 @@ def registry_uri_form(subject: Subject, ctx: CheckContext) -> Findings:
 @check("CTDLLER-alignment-consistent")
 def alignment_consistent(subject: Subject, ctx: CheckContext) -> Findings:
     pairs = []
-    for link in links_of(subject).links:
+    for link in credential_registry_links(subject).links:
         if link.kind is not LinkKind.ALIGNMENT:
             continue
         code, url = link.owner.get("targetCode"), link.owner.get("targetUrl")
@@ -102,7 +92,7 @@ def alignment_consistent(subject: Subject, ctx: CheckContext) -> Findings:
 
 @check("CTDLLER-resource-exists")
 def resource_exists(subject: Subject, ctx: CheckContext) -> Findings:
-    links = links_of(subject)
+    links = credential_registry_links(subject)
     judged = [link for link in links.links if link.ctid]
     if not judged:
         yield _none_apply(ctx, "Registry link with a CTID")
@@ -153,16 +143,15 @@ def _also_accepted() -> dict[str, tuple[str, ...]]:
 
 
 def _is_a(subject: Subject, types: Iterable[str], accepted: Iterable[str]) -> bool:
-    from conformance.ctdl.schema import schema_of
 
-    schema = schema_of(subject)
+    schema = ctdl_schema(subject)
     wanted = tuple(accepted)
     return any(t == want or schema.is_subclass(t, want) for t in types for want in wanted)
 
 
 @check("CTDLLER-class-matches")
 def class_matches(subject: Subject, ctx: CheckContext) -> Findings:
-    links = links_of(subject)
+    links = credential_registry_links(subject)
     judged = [(link, expectation) for link in links.links if link.ctid
               if (expectation := _class_expectation(link)) is not None]
     if not judged:
@@ -192,7 +181,7 @@ def _similar(a: str, b: str) -> bool:
 
 @check("CTDLLER-name-agrees")
 def name_agrees(subject: Subject, ctx: CheckContext) -> Findings:
-    links = links_of(subject)
+    links = credential_registry_links(subject)
     judged = []
     for link in links.links:
         if not link.ctid:
@@ -223,7 +212,7 @@ def name_agrees(subject: Subject, ctx: CheckContext) -> Findings:
 
 @check("CTDLLER-issuer-owns")
 def issuer_owns(subject: Subject, ctx: CheckContext) -> Findings:
-    links = links_of(subject)
+    links = credential_registry_links(subject)
     judged = [link for link in links.links if link.role is Role.ACHIEVEMENT and link.ctid]
     if not judged:
         yield _none_apply(ctx, "achievement linked to a Registry resource")
@@ -258,9 +247,9 @@ POLICY_VERSION = "2026"
 
 @check("CTDLLER-resource-minimum-data")
 def resource_minimum_data(subject: Subject, ctx: CheckContext) -> Findings:
-    from conformance.ctdl.policy import load_policy
+    from conformance.standards.ctdl.facts.policy import load_policy
 
-    links = links_of(subject)
+    links = credential_registry_links(subject)
     judged = [link for link in links.links if link.ctid]
     if not judged:
         yield _none_apply(ctx, "Registry link with a CTID")

@@ -1,5 +1,5 @@
 """CTDL minimum data policy (prefixes CTDLMIN22 and CTDLMIN26): one requirement per publishable class and policy
-version, judged by the shapes compiled in conformance/ctdl/policy.py. Profiles pick the version."""
+version, judged by the shapes compiled in conformance/standards/ctdl/facts/policy.py. Profiles pick the version."""
 from __future__ import annotations
 
 from collections.abc import Iterator
@@ -7,7 +7,8 @@ from typing import Any
 
 from conformance.core.checks import detects, measures
 from conformance.core.subject import Subject
-from conformance.ctdl.load import CtdlLoadError, looks_like_ctdl
+from conformance.standards.ctdl.facts.load import CtdlLoadError, looks_like_ctdl
+from conformance.standards.ctdl.views import ctdl_document
 
 
 @detects("CTDLMIN22")
@@ -22,11 +23,11 @@ def claims_ctdl_2026(subject: Subject) -> bool:
 
 def _scores(subject: Subject, version: str) -> Iterator[dict[str, Any]]:
     """The recommended (benchmark) data each top-level resource carries, as a share: reported, never judged."""
-    from conformance.ctdl.policy import load_policy
+    from conformance.standards.ctdl.facts.policy import load_policy
 
     policy = load_policy(version)
     try:
-        document = subject.ctdl
+        document = ctdl_document(subject)
     except CtdlLoadError:
         return              # nothing to measure: CTDL-document-shape reports the publication
     for node in document.resources:

@@ -12,9 +12,10 @@ from collections.abc import Callable, Iterator
 from conformance.core.checks import CheckContext, check
 from conformance.core.findings import Finding
 from conformance.core.subject import Subject
-from conformance.ctdl.load import CtdlLoadError
-from conformance.ctdl.policy import VERSIONS, load_policy, shapes_folder, types_of, version_of
 from conformance.standards.ctdl import not_loadable
+from conformance.standards.ctdl.facts.load import CtdlLoadError
+from conformance.standards.ctdl.facts.policy import VERSIONS, load_policy, shapes_folder, types_of, version_of
+from conformance.standards.ctdl.views import ctdl_document
 
 _REQUIREMENT = re.compile(r'lerc:requirement "([A-Z0-9]+-[a-z0-9-]+)"')
 
@@ -29,7 +30,7 @@ def _judge(subject: Subject, ctx: CheckContext) -> Iterator[Finding]:
     assert version is not None
     shape = load_policy(version).by_requirement[ctx.requirement]
     try:
-        document = subject.ctdl
+        document = ctdl_document(subject)
     except CtdlLoadError as exc:
         yield not_loadable(ctx, exc)
         return

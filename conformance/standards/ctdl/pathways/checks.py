@@ -10,7 +10,7 @@ from collections.abc import Iterable, Iterator
 from conformance.core.checks import CheckContext, check, describe
 from conformance.core.findings import Finding
 from conformance.core.subject import Subject
-from conformance.ctdl.graphs import (
+from conformance.standards.ctdl.facts.graphs import (
     COMPETENCY,
     FRAMEWORK_OF,
     HAS_CONDITION,
@@ -34,9 +34,16 @@ from conformance.ctdl.graphs import (
     proxies_of,
     refs_in,
 )
-from conformance.ctdl.model import CtdlNode
-from conformance.ctdl.references import Reference
-from conformance.ctdl.schema import CtdlSchema, schema_of
+from conformance.standards.ctdl.facts.model import CtdlNode
+from conformance.standards.ctdl.facts.references import Reference
+from conformance.standards.ctdl.facts.schema import CtdlSchema
+from conformance.standards.ctdl.views import (
+    ctdl_document,
+    ctdl_frameworks,
+    ctdl_pathways,
+    ctdl_references,
+    ctdl_schema,
+)
 
 from .findings import guarded, name_of, with_nodes
 from .proxy import ProxyRule, ProxyTableError, proxy_table
@@ -54,7 +61,7 @@ def _no_pathway(ctx: CheckContext, graph: PathwayGraph) -> Finding | None:
 @check("CTDLPATH-destination-exists")
 def destination_exists(subject: Subject, ctx: CheckContext) -> Iterator[Finding]:
     def produce() -> Iterator[Finding]:
-        graph = subject.ctdl_pathways
+        graph = ctdl_pathways(subject)
         if (skip := _no_pathway(ctx, graph)) is not None:
             yield skip
             return
@@ -78,11 +85,11 @@ def destination_exists(subject: Subject, ctx: CheckContext) -> Iterator[Finding]
 @check("CTDLPATH-destination-component")
 def destination_is_a_component(subject: Subject, ctx: CheckContext) -> Iterator[Finding]:
     def produce() -> Iterator[Finding]:
-        graph = subject.ctdl_pathways
+        graph = ctdl_pathways(subject)
         if (skip := _no_pathway(ctx, graph)) is not None:
             yield skip
             return
-        schema = schema_of(subject)
+        schema = ctdl_schema(subject)
         for pathway in graph.pathways:
             for ref in pathway.destinations:
                 target = graph.index.find(ref.value)
@@ -101,7 +108,7 @@ def destination_is_a_component(subject: Subject, ctx: CheckContext) -> Iterator[
 @check("CTDLPATH-components-reachable")
 def components_are_reachable(subject: Subject, ctx: CheckContext) -> Iterator[Finding]:
     def produce() -> Iterator[Finding]:
-        graph = subject.ctdl_pathways
+        graph = ctdl_pathways(subject)
         if (skip := _no_pathway(ctx, graph)) is not None:
             yield skip
             return
@@ -134,7 +141,7 @@ def _cycle_finding(ctx: CheckContext, graph_nodes: dict[str, CtdlNode], cycle: C
 @check("CTDLPATH-acyclic")
 def pathway_is_acyclic(subject: Subject, ctx: CheckContext) -> Iterator[Finding]:
     def produce() -> Iterator[Finding]:
-        graph = subject.ctdl_pathways
+        graph = ctdl_pathways(subject)
         if not graph.components:
             yield ctx.inapplicable("the document publishes no pathway components")
             return
@@ -163,7 +170,7 @@ def _integer(value: object) -> int | None:
 @check("CTDLPATH-required-number")
 def required_number_fits(subject: Subject, ctx: CheckContext) -> Iterator[Finding]:
     def produce() -> Iterator[Finding]:
-        graph = subject.ctdl_pathways
+        graph = ctdl_pathways(subject)
         if not graph.conditions:
             yield ctx.inapplicable("the document publishes no component conditions")
             return
@@ -188,7 +195,7 @@ def required_number_fits(subject: Subject, ctx: CheckContext) -> Iterator[Findin
 @check("CTDLPATH-required-constraints")
 def required_constraints_fit(subject: Subject, ctx: CheckContext) -> Iterator[Finding]:
     def produce() -> Iterator[Finding]:
-        graph = subject.ctdl_pathways
+        graph = ctdl_pathways(subject)
         stating = [c for c in graph.conditions if REQUIRED_CONSTRAINTS in c.node.data]
         if not stating:
             yield ctx.inapplicable("no component condition in the document states requiredConstraints")
@@ -258,12 +265,12 @@ def _judge_proxy(ctx: CheckContext, schema: CtdlSchema, component: CtdlNode, rul
 @check("CTDLPATH-proxy-class")
 def proxies_fit_their_component(subject: Subject, ctx: CheckContext) -> Iterator[Finding]:
     def produce() -> Iterator[Finding]:
-        graph = subject.ctdl_pathways
+        graph = ctdl_pathways(subject)
         proxied = [(component, refs) for component in graph.components if (refs := proxies_of(component))]
         if not proxied:
             yield ctx.inapplicable("no pathway component in the document names what it stands for (proxyFor)")
             return
-        schema = schema_of(subject)
+        schema = ctdl_schema(subject)
         try:
             table = proxy_table()
         except ProxyTableError as exc:
@@ -273,7 +280,7 @@ def proxies_fit_their_component(subject: Subject, ctx: CheckContext) -> Iterator
             yield ctx.error(f"the table of what components stand for disagrees with the pinned vocabulary: "
                             f"{'; '.join(problems[:5])}")
             return
-        resolved = {r.pointer: r for r in subject.ctdl_references if r.ref.prop in (PROXY_FOR, LEGACY_PROXY_FOR)}
+        resolved = {r.pointer: r for r in ctdl_references(subject) if r.ref.prop in (PROXY_FOR, LEGACY_PROXY_FOR)}
         for component, refs in proxied:
             rule = table.rule_for(component.types, schema)
             if rule is None or not rule.judged:
@@ -296,7 +303,7 @@ def proxies_fit_their_component(subject: Subject, ctx: CheckContext) -> Iterator
 @check("CTDLPATH-inverse-links")
 def inverse_links_agree(subject: Subject, ctx: CheckContext) -> Iterator[Finding]:
     def produce() -> Iterator[Finding]:
-        index = subject.ctdl_pathways.index         # the same index the pathway graph was built on
+        index = ctdl_pathways(subject).index         # the same index the pathway graph was built on
         stated: dict[tuple[str, str], frozenset[str]] = {}
 
         def names(holder: CtdlNode, prop: str) -> frozenset[str]:
@@ -307,7 +314,7 @@ def inverse_links_agree(subject: Subject, ctx: CheckContext) -> Iterator[Finding
                                         if (found := index.find(ref.value)) is not None)
             return stated[key]
 
-        for node in subject.ctdl.nodes:
+        for node in ctdl_document(subject).nodes:
             if node.id is None:
                 continue
             for prop, inverse in INVERSE_PAIRS:
@@ -328,7 +335,7 @@ def inverse_links_agree(subject: Subject, ctx: CheckContext) -> Iterator[Finding
 @check("CTDLPATH-components-part-of")
 def components_are_part_of_the_pathway(subject: Subject, ctx: CheckContext) -> Iterator[Finding]:
     def produce() -> Iterator[Finding]:
-        graph = subject.ctdl_pathways
+        graph = ctdl_pathways(subject)
         if (skip := _no_pathway(ctx, graph)) is not None:
             yield skip
             return
@@ -352,7 +359,7 @@ def components_are_part_of_the_pathway(subject: Subject, ctx: CheckContext) -> I
 @check("CTDLPATH-framework-top-children")
 def top_children_belong(subject: Subject, ctx: CheckContext) -> Iterator[Finding]:
     def produce() -> Iterator[Finding]:
-        graph = subject.ctdl_frameworks
+        graph = ctdl_frameworks(subject)
         if not graph.frameworks:
             yield ctx.inapplicable("the document publishes no ceasn:CompetencyFramework")
             return
@@ -375,7 +382,7 @@ def top_children_belong(subject: Subject, ctx: CheckContext) -> Iterator[Finding
 @check("CTDLPATH-framework-acyclic")
 def framework_is_acyclic(subject: Subject, ctx: CheckContext) -> Iterator[Finding]:
     def produce() -> Iterator[Finding]:
-        graph = subject.ctdl_frameworks
+        graph = ctdl_frameworks(subject)
         if not graph.competencies:
             yield ctx.inapplicable("the document publishes no ceasn:Competency")
             return

@@ -6,10 +6,10 @@ from dataclasses import replace
 
 from conformance.core.checks import CheckContext
 from conformance.core.findings import Finding
-from conformance.ctdl.load import CtdlLoadError
-from conformance.ctdl.model import CtdlNode
-from conformance.ctdl.schema import CtdlSchemaUnavailable
 from conformance.standards.ctdl import not_loadable
+from conformance.standards.ctdl.facts.load import CtdlLoadError
+from conformance.standards.ctdl.facts.model import CtdlNode
+from conformance.standards.ctdl.facts.schema import CtdlSchemaUnavailable
 
 MAX_FINDINGS = 200      # per check and document: past this a publication is broken throughout, and one more says so
 

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import jsonschema
 
-from conformance.ctdl.schema import COMPONENT_LIKE, CtdlSchema
+from conformance.standards.ctdl.facts.schema import COMPONENT_LIKE, CtdlSchema
 
 TABLE = "proxy-targets.toml"
 TABLE_SCHEMA = "proxy-targets.schema.json"

@@ -6,16 +6,17 @@ from collections.abc import Iterator
 from conformance.core.checks import CheckContext, check, describe
 from conformance.core.findings import Finding
 from conformance.core.subject import Subject
-from conformance.ctdl.references import Reference
-from conformance.ctdl.schema import CtdlSchema, schema_of
+from conformance.standards.ctdl.facts.references import Reference
+from conformance.standards.ctdl.facts.schema import CtdlSchema
 from conformance.standards.ctdl.pathways.findings import guarded, name_of, with_nodes
+from conformance.standards.ctdl.views import ctdl_references, ctdl_schema
 
 
 @check("CTDLREF-resolves")
 def references_resolve(subject: Subject, ctx: CheckContext) -> Iterator[Finding]:
     def produce() -> Iterator[Finding]:
         unknown: dict[str, list[Reference]] = {}
-        for reference in subject.ctdl_references:
+        for reference in ctdl_references(subject):
             ref = reference.ref
             if reference.where == "absent":
                 yield with_nodes(ctx.fail(ref.pointer, found=ref.value, expected="a published resource", message=(
@@ -56,8 +57,8 @@ def _fits(schema: CtdlSchema, reference: Reference) -> bool | None:
 @check("CTDLREF-target-class")
 def targets_fit_the_range(subject: Subject, ctx: CheckContext) -> Iterator[Finding]:
     def produce() -> Iterator[Finding]:
-        schema = schema_of(subject)
-        for reference in subject.ctdl_references:
+        schema = ctdl_schema(subject)
+        for reference in ctdl_references(subject):
             if reference.target is None:
                 continue
             fits = _fits(schema, reference)

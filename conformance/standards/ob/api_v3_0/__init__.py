@@ -3,13 +3,13 @@
 `api_v3_0` reads as "the API of version 3.0" next to the document package `v3_0`: the same standard and version,
 the other half of the specification (shapes/ob-api/3.0 holds its catalog). The subject is a service
 (conformance.run.targets.services.ServiceSubject, role "ob-host"); the checks read the transcript the flows in
-conformance/live/obapi.py made. Credentials that getCredentials returned are handed to the document checks (OB30,
-VCDM, DI10, ...) as embedded subjects. The rule bodies are shared with CLR20API (conformance/standards/hostapi.py).
+conformance/standards/ob/api_v3_0/flows.py made. Credentials that getCredentials returned are handed to the document checks (OB30,
+VCDM, DI10, ...) as embedded subjects. The rule bodies are shared with CLR20API (conformance/standards/ob/api_v3_0/host_rules.py).
 """
 from __future__ import annotations
 
-from conformance.live.obapi import OB30
-from conformance.standards.hostapi import register_standard
+from conformance.standards.ob.api_v3_0.flows import OB30
+from conformance.standards.ob.api_v3_0.host_rules import register_standard
 
 ROLES = frozenset({OB30.role})
 

@@ -1,0 +1,48 @@
+"""VC API exchanges with the suite as the exchange server and the wallet under test as the exchange client
+(role "vcapi-wallet"), reached by the deep links the DCC Learner Credential Wallet understands.
+
+targets.toml:
+
+    [[service]]
+    role = "vcapi-wallet"
+    endpoint = "https://wallet.example"       # names the wallet (its driver URL, or any URL that identifies it)
+    driver = { url = "https://wallet.example/test-hooks/offer" }   # or { command = [...] } or { interactive = true }
+    options = { timeout_s = 60 }              # per session; listen / public_url for a phone on the LAN (see
+                                              # conformance/support/exchange/server.py)
+
+The suite serves conformance/standards/vcalm/counterparty.py on 127.0.0.1 (or options.listen) and runs its SESSIONS
+one after another: it opens the exchange, hands the wallet the session's deep link through the driver
+(conformance/support/exchange/drivers.py; `{url}` is the link, `{tx_code}` is empty) and records the driver's answer as
+the session's "driver" step. The transcript is every request the wallet made (flow = session name, name = start,
+present, get, garbage or unexpected) plus the driver steps, in the order they finished.
+"""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from conformance.core.checks import flows
+from conformance.standards.vcalm.counterparty import SESSIONS, WalletTestExchange
+from conformance.support.exchange.drivers import asked, driver_from, hand
+from conformance.support.exchange.server import CounterpartyOptions, CounterpartyServer
+from conformance.support.exchange.transcript import Transcript
+
+if TYPE_CHECKING:
+    from conformance.support.exchange.service import ServiceSubject
+
+
+@flows("vcapi-wallet")
+def run(subject: ServiceSubject) -> Transcript:
+    service = subject.service
+    try:
+        options = CounterpartyOptions.from_options(service.options)
+        driver = driver_from(service.driver, subject.client, service)
+    except ValueError as exc:
+        return Transcript((), setup_error=str(exc))
+    exchange = WalletTestExchange(subject.env)
+    server = exchange.server = CounterpartyServer(exchange.routes(), options, name="vcapi-wallet-test-exchange")
+
+    def sessions() -> None:
+        for session in SESSIONS:      # an interactive session is over once the wallet presented (and got its badge)
+            hand(server, driver, session.name, exchange.open(session), asked(session.name, "present"),
+                 options.timeout_s, noted={"form": session.form})
+    return server.run("test exchange", sessions)
