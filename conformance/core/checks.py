@@ -1,9 +1,10 @@
-"""The check registry: one check per requirement ID, plus how standards recognise their documents.
+"""Check registration: one check per requirement ID, plus how standards recognise their documents, what they embed,
+the figures and measures they add, and the flows they run against live services.
 
 A check is a pure function `(subject, ctx) -> Iterable[Finding]`. It yields one finding per violation, each with a
 location; yielding nothing means the requirement holds. It never picks a severity: the catalog and the profile do.
 
-    @check("VCDM20-issuer-present")
+    @check("EXAMPLE-issuer-present")      # the literal ID of the catalog entry it enforces
     def issuer_is_present(subject, ctx):
         if "issuer" not in subject.document:
             yield ctx.fail("", expected="an issuer property", found=MISSING)
@@ -114,7 +115,7 @@ class RegisteredCheck:
             yield from produced
 
 
-class Registry:
+class CheckRegistry:
     def __init__(self) -> None:
         self.checks: dict[str, RegisteredCheck] = {}
         self.detectors: dict[str, Detector] = {}
@@ -166,10 +167,10 @@ class Registry:
         return register
 
 
-REGISTRY = Registry()
-check = REGISTRY.check
-detects = REGISTRY.detects
-embeds = REGISTRY.embeds
-illustrates = REGISTRY.illustrates
-measures = REGISTRY.measures
-flows = REGISTRY.flows_for
+CHECK_REGISTRY = CheckRegistry()
+check = CHECK_REGISTRY.check
+detects = CHECK_REGISTRY.detects
+embeds = CHECK_REGISTRY.embeds
+illustrates = CHECK_REGISTRY.illustrates
+measures = CHECK_REGISTRY.measures
+flows = CHECK_REGISTRY.flows_for

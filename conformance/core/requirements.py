@@ -68,6 +68,7 @@ class Standard:
     folder: str          # e.g. "ob/3.0"
     name: str            # e.g. "Open Badges"
     version: str         # e.g. "3.0"
+    package: str = ""    # e.g. "ob/v3_0": its rules live in conformance/standards/<package>/ ("" when none is automated)
 
     @property
     def label(self) -> str:
@@ -151,7 +152,8 @@ class Catalog:
                 validate("requirements", data, path)
             folder = path.parent.relative_to(shapes_dir).as_posix()
             head = data["standard"]
-            standard = Standard(prefix=head["prefix"], folder=folder, name=head["name"], version=head["version"])
+            standard = Standard(prefix=head["prefix"], folder=folder, name=head["name"], version=head["version"],
+                                package=head.get("package", ""))
             if standard.prefix in standards:
                 raise CatalogError(f"{path}: prefix {standard.prefix} is already used by {sources[standard.prefix]}")
             standards[standard.prefix] = standard

@@ -1,32 +1,22 @@
-"""Two reference wallets (conformance/reference/wallet.py) tested as a pair for portability (`_MODULES` key
+"""Two reference wallets (conformance/reference/holder/) tested as a pair for portability (`_MODULES` key
 "WALLETPORT"): the source's GET /export and the destination's POST /import, with the OpenID4VCI offer and
 OpenID4VP request of the other modules. One fault switch: the source's export rewrites each credential (a display
-name edited, the proof left as it was), as an exporter that "normalises" what it holds would."""
+name edited, the proof left as it was), as an exporter that "normalises" what it holds would; the switch lives in
+holder/app.py beside the export route it breaks, since the wallet's app has to know every switch it accepts."""
 from __future__ import annotations
 
-import copy
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from types import MappingProxyType
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from conformance.reference.wallet import serve_wallet
+from conformance.reference.holder.app import EXPORT_FAULTS as FAULTS
+from conformance.reference.holder.app import serve_wallet
 
 if TYPE_CHECKING:
     from conformance.run.environment import Environment
 
-# switch -> the requirement it makes fail (and nothing else)
-FAULTS: Mapping[str, str] = MappingProxyType({"exporter-rewrites": "WALLETPORT-round-trip"})
-
-
-def rewritten(credential: Any) -> Any:
-    """What the faulty exporter hands out instead of the credential it holds."""
-    if not isinstance(credential, dict):
-        return credential
-    altered = copy.deepcopy(credential)
-    altered["name"] = f"{altered.get('name', '')} (exported)"
-    return altered
+__all__ = ["FAULTS", "RunningPair", "serve"]
 
 
 @dataclass(frozen=True, slots=True)

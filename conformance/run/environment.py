@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from conformance import standards
-from conformance.core.checks import REGISTRY, Registry
+from conformance.core.checks import CHECK_REGISTRY, CheckRegistry
 from conformance.core.profiles import Profile, load_profiles
 from conformance.core.requirements import Catalog
 from conformance.core.work import WorkLimits
@@ -118,7 +118,7 @@ class Environment:
         return load_profiles(self.shapes / "profiles", validate=validate_data_file)
 
     @cached_property
-    def registry(self) -> Registry:
+    def check_registry(self) -> CheckRegistry:
         return load_standards()
 
     @cached_property
@@ -188,8 +188,8 @@ def set_files(targets: Iterable[Target]) -> tuple[Path, ...]:
     return tuple(dict.fromkeys(files))
 
 
-def load_standards() -> Registry:
+def load_standards() -> CheckRegistry:
     """Import every module under conformance.standards so that their checks, detectors and flows register."""
     for info in pkgutil.walk_packages(standards.__path__, standards.__name__ + "."):
         importlib.import_module(info.name)
-    return REGISTRY
+    return CHECK_REGISTRY

@@ -120,7 +120,7 @@ class Runner:
             self.levels[rid] = level
             if missing:
                 self.untestable[rid] = sorted(missing)[0]
-        registry = env.registry
+        registry = env.check_registry
         self.by_prefix: dict[str, list[RegisteredCheck]] = {}
         for rid in sorted(self.levels):
             registered = registry.checks.get(rid)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from conformance.core.checks import REGISTRY, CheckContext
+from conformance.core.checks import CHECK_REGISTRY, CheckContext
 from conformance.core.findings import Finding
 from conformance.core.predicates import pointer
 from conformance.core.subject import Subject
@@ -19,7 +19,7 @@ from conformance.core.subject import Subject
 def embedded_json_pointers(subject: Subject) -> tuple[str, ...]:
     """Pointers of the JSON objects this subject embeds as subjects of their own (judged there, not here)."""
     found: list[str] = []
-    for embedder in REGISTRY.embedders:
+    for embedder in CHECK_REGISTRY.embedders:
         try:
             found.extend(item.pointer for item in embedder(subject) if item.encoding == "json")
         except Exception:  # noqa: BLE001, S112 - embedders read untrusted JSON; a failing one embeds nothing

@@ -445,6 +445,7 @@ def catalog_toml(version: Version, schema: CtdlSchema, policies: Mapping[str, Cl
              f"name = {_literal('CTDL minimum data policy')}",
              f"version = {_literal(version.year)}",
              'spec = "ctdl-policy"',
+             'package = "ctdl/minimum"  # its rules: conformance/standards/ctdl/minimum/',
              'applies_to = ["registry"]',
              'principles = ["open-standards", "alignment"]',
              ""]

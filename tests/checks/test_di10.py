@@ -64,7 +64,7 @@ NOT_STEPS = {"DI10-cryptosuite-registered-name"}     # judged on the proof's nam
 def test_steps_follow_the_catalog_order(env: Environment) -> None:
     catalog_ids = [r.id for r in env.catalog.of_standard("DI10") if r.id not in NOT_STEPS]
     assert DI10_IDS == catalog_ids, f"expected STEPS in catalog order {catalog_ids}, found {DI10_IDS}"
-    missing = [rid for rid in DI10_IDS if rid not in env.registry.checks]
+    missing = [rid for rid in DI10_IDS if rid not in env.check_registry.checks]
     assert not missing, f"DI10 steps without a registered check: {missing}"
 
 

@@ -226,4 +226,4 @@ def test_every_status_requirement_is_tagged_securing_and_status(offline: Environ
     assert len(ids) == 22, [r.id for r in ids]
     untagged = [r.id for r in ids if not {"securing", "status"} <= set(r.tags)]
     assert not untagged, f"status requirements the data-model profile would not exclude: {untagged}"
-    assert all(r.id in offline.registry.checks for r in ids)
+    assert all(r.id in offline.check_registry.checks for r in ids)

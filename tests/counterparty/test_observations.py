@@ -183,7 +183,7 @@ def _judge(env: Environment, role: str, steps: Iterable[Step], requirement: str)
     subject = ServiceSubject(service=ServiceConfig(role=role, endpoint="https://wallet.example", implementation="t"),
                              client=None, env=env)  # type: ignore[arg-type] - the transcript is given, nothing is sent
     subject.__dict__["transcript"] = Transcript(tuple(steps))
-    return list(env.registry.checks[requirement].run(subject))
+    return list(env.check_registry.checks[requirement].run(subject))
 
 
 def _signed(sign_jws: Any, header: dict[str, Any], claims: dict[str, Any], key: Any, *, alg: str) -> str:

@@ -24,11 +24,11 @@ def clrapi_runs(reference_fault_runs) -> dict[object, LiveRun]:
 
 
 def test_one_rule_body_two_requirement_ids(env: Environment) -> None:
-    ob = {rid.removeprefix("OB30API-") for rid in env.registry.checks if rid.startswith("OB30API-")}
-    clr = {rid.removeprefix("CLR20API-") for rid in env.registry.checks if rid.startswith("CLR20API-")}
+    ob = {rid.removeprefix("OB30API-") for rid in env.check_registry.checks if rid.startswith("OB30API-")}
+    clr = {rid.removeprefix("CLR20API-") for rid in env.check_registry.checks if rid.startswith("CLR20API-")}
     assert ob and ob == clr
     for name in ob:
-        one, other = env.registry.checks[f"OB30API-{name}"].fn, env.registry.checks[f"CLR20API-{name}"].fn
+        one, other = env.check_registry.checks[f"OB30API-{name}"].fn, env.check_registry.checks[f"CLR20API-{name}"].fn
         assert one is not other and one.__code__ is other.__code__          # the same body, registered twice
         assert env.catalog[f"CLR20API-{name}"].level == env.catalog[f"OB30API-{name}"].level
     assert {v.removeprefix("CLR20API-") for v in clrapi.FAULTS.values()} == \

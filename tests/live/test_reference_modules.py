@@ -37,7 +37,7 @@ def test_fault_switches_cover_the_protocol_requirements_once(key: str, env: Envi
     named = Counter(module.faults.values())
     assert protocol and set(named) == protocol
     assert all(count == 1 for count in named.values())
-    assert all(rid in env.registry.checks for rid in protocol)
+    assert all(rid in env.check_registry.checks for rid in protocol)
 
 
 @pytest.mark.parametrize("key", sorted(reference_modules()))

@@ -81,5 +81,5 @@ def test_a_service_that_never_answers_earns_no_pass(role: str, env: Environment,
 
 def test_every_tested_role_has_the_flows_of_exactly_one_standard(env: Environment) -> None:
     """targets.toml accepts the roles TESTED_ROLES lists; each has flows a standard registered with @flows."""
-    assert sorted(env.registry.flows) == sorted(TESTED_ROLES)
-    assert all(fn.__module__.startswith("conformance.standards.") for fn in env.registry.flows.values())
+    assert sorted(env.check_registry.flows) == sorted(TESTED_ROLES)
+    assert all(fn.__module__.startswith("conformance.standards.") for fn in env.check_registry.flows.values())

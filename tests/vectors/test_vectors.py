@@ -129,12 +129,12 @@ def test_coverage_gate(prefix: str, env: Environment, outcomes: dict[str, Vector
 
 
 def test_every_automated_requirement_has_a_check(env: Environment) -> None:
-    missing = [r.id for r in env.catalog if r.automated and r.id not in env.registry.checks]
+    missing = [r.id for r in env.catalog if r.automated and r.id not in env.check_registry.checks]
     assert not missing, f"automated requirements without a check: {missing}"
 
 
 def test_every_check_names_a_catalog_requirement(env: Environment) -> None:
-    unknown = [rid for rid in env.registry.checks if rid not in env.catalog]
+    unknown = [rid for rid in env.check_registry.checks if rid not in env.catalog]
     assert not unknown, f"checks registered for requirements no catalog defines: {unknown}"
 
 

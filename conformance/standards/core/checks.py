@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from conformance.core.checks import REGISTRY, CheckContext, check, describe
+from conformance.core.checks import CHECK_REGISTRY, CheckContext, check, describe
 from conformance.core.findings import Finding
 from conformance.core.subject import Subject
 from conformance.support.exchange.service import ServiceSubject
@@ -155,7 +155,7 @@ def document_claims_a_known_standard(subject: Subject, ctx: CheckContext) -> Ite
     if subject.payload_error is not None:
         yield ctx.inapplicable("the input does not decode")
         return
-    claimed = [prefix for prefix, detect in REGISTRY.detectors.items() if _claims(detect, subject)]
+    claimed = [prefix for prefix, detect in CHECK_REGISTRY.detectors.items() if _claims(detect, subject)]
     if not claimed:     # not the vendor's failure of any rule: nothing is judged (the verdict says "not judged")
         found = describe({k: subject.document[k] for k in list(subject.document)[:3]})
         yield ctx.cant_tell(f"no standard the suite knows recognizes the document {found}: it is not a verifiable "

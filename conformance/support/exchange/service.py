@@ -211,7 +211,7 @@ def run_flows(subject: ServiceSubject) -> Transcript:
     token = FLOW_SECRETS.set(secrets)
     limit = FLOW_DEADLINE.set(deadline)
     try:
-        transcript = subject.env.registry.flows[subject.service.role](subject)
+        transcript = subject.env.check_registry.flows[subject.service.role](subject)
     except TargetsFileError as exc:           # e.g. the token variable is not set: nothing could be asked
         transcript = Transcript((), setup_error=str(exc))
     except ProofError as exc:                 # the suite cannot sign its corpus (contexts not in the store)

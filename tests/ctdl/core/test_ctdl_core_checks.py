@@ -12,7 +12,7 @@ import orjson
 import pytest
 
 import conformance.standards.ctdl.core.checks as core_checks
-from conformance.core.checks import REGISTRY
+from conformance.core.checks import CHECK_REGISTRY
 from conformance.core.findings import Finding, Outcome
 from conformance.core.subject import Subject
 
@@ -28,7 +28,7 @@ CTX = "https://credreg.net/ctdl/schema/context/json"
 def _run(env: Environment, requirement: str, document: Any, **env_attrs: Any) -> list[Finding]:
     run_env = replace(env) if not env_attrs else _with(env, env_attrs)
     subject = Subject(id="doc.json", env=run_env, raw=orjson.dumps(document))
-    return list(REGISTRY.checks[requirement].run(subject))
+    return list(CHECK_REGISTRY.checks[requirement].run(subject))
 
 
 def _with(env: Environment, attrs: dict[str, Any]) -> Environment:
@@ -49,7 +49,7 @@ def _failed(findings: list[Finding]) -> list[str]:
 
 def test_every_catalog_requirement_has_a_check(env: Environment) -> None:
     ids = {r.id for r in env.catalog.of_standard("CTDL")}
-    assert ids == {rid for rid in REGISTRY.checks if rid.startswith("CTDL-")}
+    assert ids == {rid for rid in CHECK_REGISTRY.checks if rid.startswith("CTDL-")}
     assert core_checks.__name__.endswith("core.checks")
 
 
@@ -171,7 +171,7 @@ HOSTILE: list[Any] = [
 
 @pytest.mark.parametrize("document", HOSTILE)
 def test_hostile_publications_give_findings_not_errors(env: Environment, document: Any) -> None:
-    for requirement in sorted(r for r in REGISTRY.checks if r.startswith("CTDL-")):
+    for requirement in sorted(r for r in CHECK_REGISTRY.checks if r.startswith("CTDL-")):
         findings = _run(env, requirement, document)
         assert all(f.outcome is not Outcome.ERROR for f in findings), (requirement, findings)
 

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 import orjson
 import pytest
 
-from conformance.core.checks import REGISTRY
+from conformance.core.checks import CHECK_REGISTRY
 from conformance.core.findings import Finding, Outcome
 from conformance.core.subject import Subject
 from conformance.standards.ctdl.facts.load import load_document
@@ -30,7 +30,7 @@ CREDENTIAL_SUBJECT = {"id": "did:example:learner", "achievement": {"type": ["Ach
 
 def _run(env: Environment, requirement: str, document: Any) -> list[Finding]:
     subject = Subject(id="doc.json", env=env, raw=orjson.dumps(document))
-    return list(REGISTRY.checks[requirement].run(subject))
+    return list(CHECK_REGISTRY.checks[requirement].run(subject))
 
 
 def _failed(findings: list[Finding]) -> list[str]:
@@ -171,7 +171,7 @@ def test_ctdl_publication_passes_publications_and_fails_anything_else(env: Envir
                                                    "type": ["VerifiableCredential"]})
     assert credential.outcome is Outcome.FAILED and "verifiable credential" in credential.message
     subject = Subject(id="x.json", env=env, raw=b"not json at all")
-    (garbage,) = REGISTRY.checks["CTDL-publication"].run(subject)
+    (garbage,) = CHECK_REGISTRY.checks["CTDL-publication"].run(subject)
     assert garbage.outcome is Outcome.FAILED and "does not decode" in garbage.message
 
 

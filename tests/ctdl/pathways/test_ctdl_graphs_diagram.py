@@ -176,7 +176,7 @@ def test_diagrams_for_a_subject_mark_what_its_checks_failed(env: Environment) ->
     document = copy.deepcopy(PATHWAY)
     document["@graph"][3]["ceasn:isChildOf"] = [R + "ce-af63061a-1a05-4cd3-bbfa-d8838bbee541"]
     subject = Subject(id="pathway.json", env=env, raw=orjson.dumps(document))
-    findings = list(env.registry.checks["CTDLPATH-inverse-links"].run(subject))
+    findings = list(env.check_registry.checks["CTDLPATH-inverse-links"].run(subject))
     (diagram,) = diagrams_for(subject, findings)
     assert diagram["subject"] == "pathway.json"
     assert diagram["title"].endswith("(ce-09a32a5d-358c-45ac-8b87-5d015138685d)")

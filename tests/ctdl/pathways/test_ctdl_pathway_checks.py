@@ -33,7 +33,7 @@ K2 = R + "ce-7dc38c91-e0d7-4835-8803-e67e5466b775"
 
 def run(env: Environment, requirement: str, document: Any) -> list[Finding]:
     subject = Subject(id="doc.json", env=env, raw=orjson.dumps(document))
-    return list(env.registry.checks[requirement].run(subject))
+    return list(env.check_registry.checks[requirement].run(subject))
 
 
 def outcomes(findings: list[Finding]) -> set[Outcome]:
@@ -221,7 +221,7 @@ def test_many_orphans_are_capped(env: Environment) -> None:
      "ceterms:hasDestinationComponent": "_:nowhere"},
 ])
 def test_odd_structures_give_findings_not_tracebacks(env: Environment, hostile: dict[str, Any]) -> None:
-    for requirement in [r for r in env.registry.checks if r.startswith("CTDLPATH-")]:
+    for requirement in [r for r in env.check_registry.checks if r.startswith("CTDLPATH-")]:
         for finding in run(env, requirement, hostile):
             assert finding.outcome is not Outcome.ERROR, (requirement, finding.message)
 
@@ -244,4 +244,4 @@ def test_an_unreadable_document_is_inapplicable_here_and_fails_its_shape(env: En
 def test_detector_claims_pathways_and_frameworks_only(env: Environment, document: dict[str, Any],
                                                       claimed: bool) -> None:
     subject = Subject(id="doc.json", env=env, raw=orjson.dumps(document))
-    assert env.registry.detectors["CTDLPATH"](subject) is claimed
+    assert env.check_registry.detectors["CTDLPATH"](subject) is claimed

@@ -37,7 +37,7 @@ Change = Callable[[dict[str, Any]], None]
 
 def run(env: Environment, requirement: str, document: Any) -> list[Finding]:
     subject = Subject(id="doc.json", env=env, raw=orjson.dumps(document))
-    return list(env.registry.checks[requirement].run(subject))
+    return list(env.check_registry.checks[requirement].run(subject))
 
 
 def graph(document: dict[str, Any]) -> list[dict[str, Any]]:

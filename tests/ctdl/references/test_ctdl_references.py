@@ -43,7 +43,7 @@ KNOWN = {R + ORG: ORGANIZATION, R + CERT: CERTIFICATE}
 def run(env: Environment, requirement: str, document: Any, documents: dict[str, bytes | None]) -> list[Finding]:
     run_env = replace(env, documents=documents)
     subject = Subject(id="doc.json", env=run_env, raw=orjson.dumps(document))
-    return list(run_env.registry.checks[requirement].run(subject))
+    return list(run_env.check_registry.checks[requirement].run(subject))
 
 
 def outcomes(findings: list[Finding]) -> set[Outcome]:
@@ -181,7 +181,7 @@ def test_detector_claims_every_ctdl_document(env: Environment) -> None:
     for document, claimed in [(PATHWAY, True), (json.loads(ORGANIZATION), True),
                               ({"@context": "https://www.w3.org/ns/credentials/v2"}, False)]:
         subject = Subject(id="doc.json", env=env, raw=orjson.dumps(document))
-        assert env.registry.detectors["CTDLREF"](subject) is claimed
+        assert env.check_registry.detectors["CTDLREF"](subject) is claimed
 
 
 def test_one_open_question_per_resource(env: Environment) -> None:

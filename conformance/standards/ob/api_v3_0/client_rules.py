@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from typing import Any
 
-from conformance.core.checks import MISSING, CheckContext, Embedded, check, embeds
+from conformance.core.checks import MISSING, CheckContext, CheckFn, Embedded, embeds
 from conformance.core.findings import Finding
 from conformance.core.subject import Subject
 from conformance.standards import live, wallets
@@ -53,12 +53,9 @@ def _credential_types(flavour: ApiFlavour) -> frozenset[str]:
     return OB_TYPES if flavour.credential_type == "OpenBadgeCredential" else frozenset({flavour.credential_type})
 
 
-def register_client_checks(flavour: ApiFlavour) -> None:
-    """Register every client application rule under `flavour.prefix`-CLIENT (one body, one ID per flavour), and the
-    embedder that hands each credential the application upserted to the document checks."""
-    p = f"{flavour.prefix}-CLIENT"
+def register_client_embedder(flavour: ApiFlavour) -> None:
+    """Hand each credential a client application of this flavour upserted to the document checks."""
     role = flavour.client_role
-    types = _credential_types(flavour)
 
     @embeds
     def upserted_credentials(subject: Subject) -> Iterator[Embedded]:
@@ -68,6 +65,21 @@ def register_client_checks(flavour: ApiFlavour) -> None:
             body = step.request.get("body") if step.name == "upsert" and isinstance(step.request, dict) else None
             if isinstance(body, dict) and 200 <= (step.status or 0) < 300:
                 yield Embedded(subject.transcript.pointer(step, "/request/body"), body, encoding="document")
+
+
+def client_rules(flavour: ApiFlavour) -> dict[str, CheckFn]:
+    """Every client application rule's body for one flavour, by rule name: the standard's checks.py registers each
+    under its literal requirement ID (`<prefix>-CLIENT-<name>`), so one body judges OB30API and CLR20API alike."""
+    p = f"{flavour.prefix}-CLIENT"
+    role = flavour.client_role
+    types = _credential_types(flavour)
+    rules: dict[str, CheckFn] = {}
+
+    def rule(name: str) -> Callable[[CheckFn], CheckFn]:
+        def keep(fn: CheckFn) -> CheckFn:
+            rules[name] = fn
+            return fn
+        return keep
 
     def application(subject: Subject, ctx: CheckContext, kinds: frozenset[str] | None = None
                     ) -> ServiceSubject | Finding:
@@ -109,7 +121,7 @@ def register_client_checks(flavour: ApiFlavour) -> None:
         for step in found:
             yield from judge(subject, step, wallets.observed(step))
 
-    @check(f"{p}-discovery-read")
+    @rule("discovery-read")
     def discovery_read(subject: Subject, ctx: CheckContext) -> Iterator[Finding]:
         app = application(subject, ctx)
         if isinstance(app, Finding):
@@ -134,7 +146,7 @@ def register_client_checks(flavour: ApiFlavour) -> None:
                                found="an Authorization header",
                                message="the application sends credentials to the unprotected discovery endpoint")
 
-    @check(f"{p}-registration-metadata")
+    @rule("registration-metadata")
     def registration_metadata(subject: Subject, ctx: CheckContext) -> Iterator[Finding]:
         def judge(app: ServiceSubject, step: Step, seen: dict[str, Any]) -> Iterator[Finding]:
             if not seen.get("metadata"):
@@ -165,7 +177,7 @@ def register_client_checks(flavour: ApiFlavour) -> None:
                                                                      judge)
         return rule
 
-    @check(f"{p}-authorize-request")
+    @rule("authorize-request")
     def authorize_request(subject: Subject, ctx: CheckContext) -> Iterator[Finding]:
         def judge(app: ServiceSubject, step: Step, seen: dict[str, Any]) -> Iterator[Finding]:
             where = at(app, step, "/url")
@@ -184,7 +196,7 @@ def register_client_checks(flavour: ApiFlavour) -> None:
                 yield ctx.fail(where, expected="only scopes the client registered", found=seen.get("scopes"))
         yield from authorize_rule(judge)(subject, ctx)
 
-    @check(f"{p}-authorize-state")
+    @rule("authorize-state")
     def authorize_state(subject: Subject, ctx: CheckContext) -> Iterator[Finding]:
         def judge(app: ServiceSubject, step: Step, seen: dict[str, Any]) -> Iterator[Finding]:
             if not seen.get("state_sent"):
@@ -192,7 +204,7 @@ def register_client_checks(flavour: ApiFlavour) -> None:
                                message="the authorization request carries no state to tie the redirect to it")
         yield from authorize_rule(judge)(subject, ctx)
 
-    @check(f"{p}-authorize-pkce")
+    @rule("authorize-pkce")
     def authorize_pkce(subject: Subject, ctx: CheckContext) -> Iterator[Finding]:
         def judge(app: ServiceSubject, step: Step, seen: dict[str, Any]) -> Iterator[Finding]:
             if seen.get("code_challenge_method") != "S256" or not seen.get("code_challenge_sent"):
@@ -201,7 +213,7 @@ def register_client_checks(flavour: ApiFlavour) -> None:
                                       "code_challenge": "sent" if seen.get("code_challenge_sent") else MISSING})
         yield from authorize_rule(judge)(subject, ctx)
 
-    @check(f"{p}-token-client-auth")
+    @rule("token-client-auth")
     def token_client_auth(subject: Subject, ctx: CheckContext) -> Iterator[Finding]:
         def judge(app: ServiceSubject, step: Step, seen: dict[str, Any]) -> Iterator[Finding]:
             how = seen.get("client_authentication")
@@ -216,7 +228,7 @@ def register_client_checks(flavour: ApiFlavour) -> None:
         app = application(subject, ctx)
         yield from [app] if isinstance(app, Finding) else each(app, ctx, ("token",), "token request", judge)
 
-    @check(f"{p}-token-verifier")
+    @rule("token-verifier")
     def token_verifier(subject: Subject, ctx: CheckContext) -> Iterator[Finding]:
         def judge(app: ServiceSubject, step: Step, seen: dict[str, Any]) -> Iterator[Finding]:
             if seen.get("grant_type") != "authorization_code" or "verifier" not in seen:
@@ -235,7 +247,7 @@ def register_client_checks(flavour: ApiFlavour) -> None:
         for step in judged:
             yield from judge(app, step, wallets.observed(step))
 
-    @check(f"{p}-bearer-header")
+    @rule("bearer-header")
     def bearer_header(subject: Subject, ctx: CheckContext) -> Iterator[Finding]:
         app = application(subject, ctx)
         if isinstance(app, Finding):
@@ -253,7 +265,7 @@ def register_client_checks(flavour: ApiFlavour) -> None:
                                message=f"{step.label}: the access token travels in the {where}, where logs and "
                                        "proxies keep it")
 
-    @check(f"{p}-upsert-credential")
+    @rule("upsert-credential")
     def upsert_credential(subject: Subject, ctx: CheckContext) -> Iterator[Finding]:
         def judge(app: ServiceSubject, step: Step, seen: dict[str, Any]) -> Iterator[Finding]:
             body = step.request.get("body") if isinstance(step.request, dict) else None
@@ -276,7 +288,7 @@ def register_client_checks(flavour: ApiFlavour) -> None:
         yield from [app] if isinstance(app, Finding) else each(app, ctx, ("upsert",), "upsertCredential request",
                                                                  judge)
 
-    @check(f"{p}-read-paging")
+    @rule("read-paging")
     def read_paging(subject: Subject, ctx: CheckContext) -> Iterator[Finding]:
         app = application(subject, ctx, DISPLAYER)
         if isinstance(app, Finding):
@@ -295,7 +307,7 @@ def register_client_checks(flavour: ApiFlavour) -> None:
                                message=f"{step.label}: the host gives more credentials behind Link rel=next and "
                                        "the application does not follow it")
 
-    @check(f"{p}-read-profile")
+    @rule("read-profile")
     def read_profile(subject: Subject, ctx: CheckContext) -> Iterator[Finding]:
         app = application(subject, ctx, DISPLAYER)
         if isinstance(app, Finding):
@@ -304,7 +316,7 @@ def register_client_checks(flavour: ApiFlavour) -> None:
         if not any(s.status == 200 for s in steps(app, "profile")):
             yield absent(app, ctx, "getProfile request that the host answers")
 
-    @check(f"{p}-least-scope")
+    @rule("least-scope")
     def least_scope(subject: Subject, ctx: CheckContext) -> Iterator[Finding]:
         def judge(app: ServiceSubject, step: Step, seen: dict[str, Any]) -> Iterator[Finding]:
             need, extra = needed_scopes(flavour, _kind(app))
@@ -316,3 +328,4 @@ def register_client_checks(flavour: ApiFlavour) -> None:
                                                      f"{', '.join(beyond)}, which its kind does not need")
         yield from authorize_rule(judge)(subject, ctx)
 
+    return rules

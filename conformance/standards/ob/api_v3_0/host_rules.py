@@ -8,11 +8,11 @@ credentials to the document checks. Pure reads of a host's transcript: the flows
 """
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-from conformance.core.checks import MISSING, CheckContext, Embedded, check, describe, detects, embeds
+from conformance.core.checks import MISSING, CheckContext, CheckFn, Embedded, describe, detects, embeds
 from conformance.core.findings import Finding
 from conformance.core.subject import Subject
 from conformance.standards.json_diff import differences
@@ -112,14 +112,22 @@ def _total(step: Step) -> int | None:
 _RESOURCE_FLOWS = ("scope", "profile", "upsert", "credentials", "revoke")
 
 
-def register_checks(flavour: ApiFlavour) -> None:
-    """Register every host API rule under `flavour.prefix` (one body, one requirement ID per flavour)."""
+def host_rules(flavour: ApiFlavour) -> dict[str, CheckFn]:
+    """Every host API rule's body for one flavour, by rule name: the standard's checks.py registers each under its
+    literal requirement ID (`<prefix>-<name>`), so one body judges OB30API and CLR20API alike."""
     p = flavour.prefix
     applies = _applies(flavour)
+    rules: dict[str, CheckFn] = {}
+
+    def rule(name: str) -> Callable[[CheckFn], CheckFn]:
+        def keep(fn: CheckFn) -> CheckFn:
+            rules[name] = fn
+            return fn
+        return keep
 
     # --- discovery and OAuth 2.0 ----------------------------------------------------------------------------------
 
-    @check(f"{p}-discovery-open")
+    @rule("discovery-open")
     def discovery_open(subject: Subject, ctx: CheckContext) -> Iterable[Finding]:
         def judge(host: ServiceSubject, step: Step) -> Iterator[Finding]:
             if step.status != 200:
@@ -129,7 +137,7 @@ def register_checks(flavour: ApiFlavour) -> None:
                                found=shown(step))
         return _each(flavour, subject, ctx, "discovery", (), judge)
 
-    @check(f"{p}-discovery-oauth")
+    @rule("discovery-oauth")
     def discovery_names_oauth(subject: Subject, ctx: CheckContext) -> Iterable[Finding]:
         def judge(host: ServiceSubject, step: Step) -> Iterator[Finding]:
             if step.status != 200 or not isinstance(step.body, dict):
@@ -170,7 +178,7 @@ def register_checks(flavour: ApiFlavour) -> None:
                                message=f"the authorization code flow does not offer {', '.join(missing)}")
         return _each(flavour, subject, ctx, "discovery", (), judge)
 
-    @check(f"{p}-registration")
+    @rule("registration")
     def registration(subject: Subject, ctx: CheckContext) -> Iterable[Finding]:
         def judge(host: ServiceSubject, step: Step) -> Iterator[Finding]:
             if step.status != 201:
@@ -183,7 +191,7 @@ def register_checks(flavour: ApiFlavour) -> None:
                                    found=body.get(member, MISSING))
         return _each(flavour, subject, ctx, "register", (), judge)
 
-    @check(f"{p}-authorize-redirect")
+    @rule("authorize-redirect")
     def authorize_redirects(subject: Subject, ctx: CheckContext) -> Iterable[Finding]:
         def judge(host: ServiceSubject, step: Step) -> Iterator[Finding]:
             location = header(step, "location")
@@ -204,7 +212,7 @@ def register_checks(flavour: ApiFlavour) -> None:
                                message="the redirect does not give back the state the client sent")
         return _each(flavour, subject, ctx, "authorize", (), judge)
 
-    @check(f"{p}-token-code")
+    @rule("token-code")
     def token_for_code(subject: Subject, ctx: CheckContext) -> Iterable[Finding]:
         def judge(host: ServiceSubject, step: Step) -> Iterator[Finding]:
             if step.status != 200:
@@ -220,7 +228,7 @@ def register_checks(flavour: ApiFlavour) -> None:
                                found=kind if kind is not None else MISSING)
         return _each(flavour, subject, ctx, "token", (), judge)
 
-    @check(f"{p}-pkce-verified")
+    @rule("pkce-verified")
     def pkce_verified(subject: Subject, ctx: CheckContext) -> Iterable[Finding]:
         def judge(host: ServiceSubject, step: Step) -> Iterator[Finding]:
             if step.status != 400:
@@ -229,21 +237,21 @@ def register_checks(flavour: ApiFlavour) -> None:
 
     # --- resource endpoints ---------------------------------------------------------------------------------------
 
-    @check(f"{p}-token-required")
+    @rule("token-required")
     def token_required(subject: Subject, ctx: CheckContext) -> Iterable[Finding]:
         def judge(host: ServiceSubject, step: Step) -> Iterator[Finding]:
             if step.status != 401:
                 yield status(host, ctx, step, "401 to getCredentials without an access token")
         return _each(flavour, subject, ctx, "scope", ("no-token",), judge)
 
-    @check(f"{p}-scope-enforced")
+    @rule("scope-enforced")
     def scope_enforced(subject: Subject, ctx: CheckContext) -> Iterable[Finding]:
         def judge(host: ServiceSubject, step: Step) -> Iterator[Finding]:
             if step.status not in (401, 403):
                 yield status(host, ctx, step, "401 or 403 to a token without the credential.readonly scope")
         return _each(flavour, subject, ctx, "scope", ("profile-only-token",), judge)
 
-    @check(f"{p}-get-credentials")
+    @rule("get-credentials")
     def get_credentials(subject: Subject, ctx: CheckContext) -> Iterable[Finding]:
         def judge(host: ServiceSubject, step: Step) -> Iterator[Finding]:
             if step.status != 200:
@@ -263,7 +271,7 @@ def register_checks(flavour: ApiFlavour) -> None:
                                found=describe(jws))
         return _each(flavour, subject, ctx, "credentials", (), judge)
 
-    @check(f"{p}-paging-limit")
+    @rule("paging-limit")
     def paging_limit(subject: Subject, ctx: CheckContext) -> Iterable[Finding]:
         def judge(host: ServiceSubject, step: Step) -> Iterator[Finding]:
             entries = _entries(step)
@@ -277,7 +285,7 @@ def register_checks(flavour: ApiFlavour) -> None:
                                                             f"asked for at most {limit}")
         return _each(flavour, subject, ctx, "credentials", (), judge)
 
-    @check(f"{p}-total-count")
+    @rule("total-count")
     def total_count(subject: Subject, ctx: CheckContext) -> Iterator[Finding]:
         scoped = _steps(flavour, subject, ctx, "credentials")
         if isinstance(scoped, Finding):
@@ -307,7 +315,7 @@ def register_checks(flavour: ApiFlavour) -> None:
             yield ctx.fail(at(host, step, "/response/headers/x-total-count"),
                            expected=f"at least the {seen} entries the pages gave", found=total)
 
-    @check(f"{p}-paging-link")
+    @rule("paging-link")
     def paging_link(subject: Subject, ctx: CheckContext) -> Iterator[Finding]:
         scoped = _steps(flavour, subject, ctx, "credentials")
         if isinstance(scoped, Finding):
@@ -346,7 +354,7 @@ def register_checks(flavour: ApiFlavour) -> None:
                                                                                      if keys.count(k) > 1}),
                            message="following the next links gives some entries more than once")
 
-    @check(f"{p}-get-profile")
+    @rule("get-profile")
     def get_profile(subject: Subject, ctx: CheckContext) -> Iterable[Finding]:
         def judge(host: ServiceSubject, step: Step) -> Iterator[Finding]:
             if step.status != 200:
@@ -365,7 +373,7 @@ def register_checks(flavour: ApiFlavour) -> None:
                                found=body.get("type", MISSING))
         return _each(flavour, subject, ctx, "profile", (), judge)
 
-    @check(f"{p}-upsert-answer")
+    @rule("upsert-answer")
     def upsert_answer(subject: Subject, ctx: CheckContext) -> Iterable[Finding]:
         def judge(host: ServiceSubject, step: Step) -> Iterator[Finding]:
             if step.status not in (200, 201):
@@ -375,7 +383,7 @@ def register_checks(flavour: ApiFlavour) -> None:
                                found=describe(step.body), message="the upsert answer does not echo the credential put")
         return _each(flavour, subject, ctx, "upsert", (), judge)
 
-    @check(f"{p}-upsert-round-trip")
+    @rule("upsert-round-trip")
     def upsert_round_trip(subject: Subject, ctx: CheckContext) -> Iterator[Finding]:
         scoped = _steps(flavour, subject, ctx, "upsert")
         if isinstance(scoped, Finding):
@@ -407,7 +415,7 @@ def register_checks(flavour: ApiFlavour) -> None:
                        message=f"getCredentials does not list the credential {put.get('id')} that upsertCredential "
                                "accepted")
 
-    @check(f"{p}-revoked-token-refused")
+    @rule("revoked-token-refused")
     def revoked_token_refused(subject: Subject, ctx: CheckContext) -> Iterator[Finding]:
         host = _host(flavour, subject)
         if host is not None and "revocation_url" not in host.service.options:
@@ -431,7 +439,7 @@ def register_checks(flavour: ApiFlavour) -> None:
         elif after.status != 401:
             yield status(host, ctx, after, "401 to a revoked access token")
 
-    @check(f"{p}-error-status-info")
+    @rule("error-status-info")
     def errors_carry_status_info(subject: Subject, ctx: CheckContext) -> Iterator[Finding]:
         host = service(subject, ctx, flavour.role, applies)
         if isinstance(host, Finding):
@@ -452,3 +460,5 @@ def register_checks(flavour: ApiFlavour) -> None:
                 if body.get(member) not in allowed:
                     yield ctx.fail(at(host, step, f"/response/body/{member}"),
                                    expected="one of " + ", ".join(sorted(allowed)), found=body.get(member, MISSING))
+
+    return rules
