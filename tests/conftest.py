@@ -36,10 +36,10 @@ pytest_plugins = ["pytester"]
 @pytest.fixture(scope="session")
 def reference_fault_runs(env: Environment, tmp_path_factory: pytest.TempPathFactory):
     """`runs(key)`: the live module of a reference key (`_MODULES` in conformance/reference) against its reference
-    on 127.0.0.1, conformant (key None) and with each fault switch on, run once per session. Shared by tests/live (each switch breaks exactly its
-    requirement) and the coverage gate (tests/vectors)."""
+    on 127.0.0.1, conformant (key None) and with each fault switch on, run once per session. Shared by tests/support/exchange (each switch breaks exactly its
+    requirement) and the coverage gate (tests/run/vectors)."""
     from conformance.reference import reference_modules
-    from tests.live.harness import fault_runs
+    from tests.support.exchange.harness import fault_runs
 
     modules = reference_modules()
     cache: dict[str, dict[str | None, object]] = {}

@@ -1,6 +1,6 @@
-"""The core vocabulary of the suite: requirements, findings, profiles, subjects and targets.
-
-Nothing in this package fetches or opens anything; views that need I/O get it from an injected Environment.
+"""The core vocabulary of the suite: requirements, findings and the one verdict rule, profiles, subjects and their
+views, check registration, work budgets. It imports nothing else of the project (the layers contract in
+pyproject.toml) and fetches or opens nothing; views that need I/O get it from the Environment a run injects.
 """
 from conformance.core.findings import Finding, Outcome, Verdict, verdict_of
 from conformance.core.profiles import Profile

@@ -13,7 +13,7 @@
 
 Errors are RFC 9457 problem details (application/problem+json with type, title, detail). Loopback only: it is
 a test fixture and the stand-in `make demo` and `serve-reference` run, not a service. `FAULTS` maps each switch
-to the one requirement it breaks; tests/live shows that each switch makes exactly that requirement fail.
+to the one requirement it breaks; tests/support/exchange shows that each switch makes exactly that requirement fail.
 """
 from __future__ import annotations
 

@@ -25,7 +25,7 @@ from tests.peers.documents import pinned_context_paths
 
 if TYPE_CHECKING:
     from conformance.run.environment import Environment
-    from tests.live.harness import LiveRun
+    from tests.support.exchange.harness import LiveRun
 
 PEER_DIR = REPO / "peers" / "node"
 SERVER = PEER_DIR / "server.mjs"

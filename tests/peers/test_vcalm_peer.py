@@ -23,7 +23,7 @@ from conformance.core.findings import Outcome
 from conformance.run.environment import Environment
 from conformance.support.net import FetchPolicy, GuardedClient
 from conformance.support.securing.keys.testkeys import suite_key
-from tests.live.harness import LiveRun, run_targets
+from tests.support.exchange.harness import LiveRun, run_targets
 from tests.peers.conftest import (
     PEER_DIR,
     REQUEST_TIMEOUT_SECONDS,

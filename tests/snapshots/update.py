@@ -11,7 +11,7 @@ from conformance.run.environment import Environment
 from conformance.run.evaluation import evaluate_vectors
 from conformance.run.vectors import known_documents, load_vectors
 from tests.conftest import artifacts_dir
-from tests.live.harness import fault_runs
+from tests.support.exchange.harness import fault_runs
 from tests.snapshots.findings import FAULT_RUNS, VECTORS, entry, rows, write
 
 

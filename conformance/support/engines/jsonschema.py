@@ -1,7 +1,7 @@
 """Upstream JSON Schemas (1EdTech) as an extra layer of document checks.
 
 Schemas are read from the artifact store by their canonical URL and compiled once with jsonschema-rs, which is
-~100x faster than the pure-Python validator on these 110 KB schemas; `tests/engines` cross-checks both libraries
+~100x faster than the pure-Python validator on these 110 KB schemas; `tests/support/engines` cross-checks both libraries
 give the same verdicts on every vector, so the speed costs no fidelity.
 """
 from __future__ import annotations

@@ -4,7 +4,7 @@ The shapes (shapes/ctdl/minimum-<year>/shapes/*.ttl, generated from the pinned p
 this module reads the SHACL subset they use (a `lerc:TopLevelResource` target per class, sh:property with sh:path,
 sh:minCount, sh:minLength; NodeShapes whose sh:or lists alternatives with sh:minCount / sh:maxCount) and evaluates
 it on the published JSON, without building RDF. pyshacl over one rdflib graph with the same shapes is the oracle
-(tests/ctdl/minimum/test_oracle.py); the rules below are how a compact JSON-LD value maps to the RDF values a SHACL
+(tests/standards/ctdl/minimum/test_oracle.py); the rules below are how a compact JSON-LD value maps to the RDF values a SHACL
 engine sees:
 
 - a string is one value; an empty string is a value of a literal property (which carries sh:minLength >= 1, so it
