@@ -8,7 +8,7 @@ Inputs (read through the artifact store, so the bytes are the pinned ones): the 
 "Required" fields), and the CTDL and CTDL-ASN schema encodings (class hierarchy). Outputs per policy version:
 `shapes/required.ttl` (one sh:NodeShape per publishable class, plus one NodeShape per "one of" group, all
 Violation), `shapes/benchmark.ttl` (the recommended benchmark, severity Info) and `requirements.toml` (one
-requirement per shaped class). tests/ctdl/minimum/test_generated.py runs --check's comparison.
+requirement per shaped class). tests/standards/ctdl/minimum/test_generated.py runs --check's comparison.
 
 Design decisions recorded here because the data does not make them:
 - Targets are top-level resources only. Blank nodes describe things outside the Registry and are exempt, which
