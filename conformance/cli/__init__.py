@@ -313,8 +313,8 @@ def report(results_files: tuple[Path, ...], earl: bool, html_report: bool, pdf: 
            attest_subject: str | None, attest_base_url: str | None, inputs_base: Path, no_inputs: bool,
            browser: str | None, out: Path) -> None:
     """Render reports from results.json files; nothing is judged again."""
-    from conformance.reporting.matrix import build_matrix, matrix_html, matrix_markdown
     from conformance.reporting.files import ReportError, write_no_follow
+    from conformance.reporting.matrix import build_matrix, matrix_html, matrix_markdown
     from conformance.reporting.package import ReportRequest, write_report_package
     from conformance.run.attestations import AttestationError, load_vendor_attestation
     from conformance.support.schemas import validate_data_file

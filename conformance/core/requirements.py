@@ -10,6 +10,7 @@ import tomllib
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
+from fnmatch import fnmatchcase
 from pathlib import Path
 from typing import Any
 
@@ -201,7 +202,6 @@ def _read_toml(path: Path) -> dict[str, Any]:
 
 def ids_matching(patterns: Iterable[str], ids: Iterable[str]) -> set[str]:
     """Requirement IDs matched by shell-style patterns (`OB30-*`, `*-issuer-*`)."""
-    from fnmatch import fnmatchcase
 
     pats = list(patterns)
     return {rid for rid in ids if any(fnmatchcase(rid, p) for p in pats)}

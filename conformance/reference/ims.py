@@ -17,6 +17,9 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
+from conformance.support.securing.keys.testkeys import suite_key
+from conformance.support.securing.signing import sign_document
+
 SCOPE_NAMES = ("credential.readonly", "credential.upsert", "profile.readonly")
 ISSUER_KEY = "issuer-ed25519"       # the suite's public test key: a credential verifies without fetching anything
 VCDM2_CONTEXT = "https://www.w3.org/ns/credentials/v2"
@@ -75,7 +78,6 @@ def s256(verifier: str) -> str:
 
 def _badge(identifier: str, name: str) -> dict[str, Any]:
     """An unsigned OpenBadgeCredential the reference's issuer awards its test learner."""
-    from conformance.support.securing.keys.testkeys import suite_key
 
     return {
         "@context": [VCDM2_CONTEXT, OB_CONTEXT],
@@ -107,7 +109,6 @@ def signed_credential(canonicalizer: Any, api: Api, identifier: str, name: str) 
 
 @lru_cache(maxsize=16)
 def _signed(canonicalizer: Any, kind: str, identifier: str, name: str) -> dict[str, Any]:
-    from conformance.support.securing.signing import sign_document
 
     badge = _badge(identifier, name)
     if kind != "ClrCredential":

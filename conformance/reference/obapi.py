@@ -42,6 +42,7 @@ from starlette.routing import Route
 
 from conformance.reference import ims
 from conformance.reference.ims import OB30, Api, s256, signed_credential
+from conformance.support.securing.signing import jwt_of
 from conformance.support.serving import serve_in_thread
 
 if TYPE_CHECKING:
@@ -96,7 +97,6 @@ def _seeded(canonicalizer: Any, flavour: Api = OB30) -> tuple[dict[str, Any], ..
 def _seeded_jws(canonicalizer: Any, flavour: Api = OB30) -> str:
     """The first seeded credential once more, as a compact JWS (VC-JWT with the credential's members as claims, the
     form of the suite's own OB 3.0 JWT vectors), signed with the suite's public issuer test key."""
-    from conformance.support.securing.signing import jwt_of
 
     credential = copy.deepcopy(_seeded(canonicalizer, flavour)[0])
     credential.pop("proof", None)

@@ -32,6 +32,7 @@ from starlette.routing import Route
 
 from conformance.reference import calls
 from conformance.reference.ims import OB30, Api, s256, signed_credential
+from conformance.support.net import FetchPolicy, GuardedClient
 from conformance.support.serving import serve_in_thread
 
 if TYPE_CHECKING:
@@ -91,7 +92,6 @@ class ClientApp:
         return [named[n] for n in wanted]
 
     def run(self, discovery: str, kind: str) -> dict[str, Any]:
-        from conformance.support.net import FetchPolicy, GuardedClient
 
         try:
             with GuardedClient(FetchPolicy(allow_private=True)) as client:

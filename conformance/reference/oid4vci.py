@@ -19,6 +19,7 @@ from __future__ import annotations
 import copy
 import json
 import secrets
+import uuid
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -31,6 +32,15 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from conformance.support.formats.errors import PayloadError
+from conformance.support.formats.jws import decode_compact_jws
+from conformance.support.securing.jose.results import JoseError
+from conformance.support.securing.jose.verify import verify_jws
+from conformance.support.securing.keys.did import resolve_did_key
+from conformance.support.securing.keys.multikey import public_key_from_multikey
+from conformance.support.securing.keys.testkeys import suite_key
+from conformance.support.securing.proofs import ProofError
+from conformance.support.securing.signing import sign_document
 from conformance.support.serving import serve_in_thread
 
 if TYPE_CHECKING:
@@ -115,8 +125,6 @@ def _issuer_id(request: Request) -> str:
 
 def _holder_key(header: Mapping[str, Any]) -> tuple[str, Any]:
     """(holder DID, public key) from the proof header's kid (a did:key verification method)."""
-    from conformance.support.securing.keys.did import resolve_did_key
-    from conformance.support.securing.keys.multikey import public_key_from_multikey
 
     kid = header.get("kid")
     if not isinstance(kid, str) or not kid.startswith("did:key:") or "#" not in kid:
@@ -209,10 +217,6 @@ def build_app(env: Environment, faults: frozenset[str] = frozenset()) -> Starlet
 
     def check_proof(body: Mapping[str, Any], issuer_id: str) -> str:
         """The holder DID the request's one JWT proof binds to (or a refusal)."""
-        from conformance.support.formats.errors import PayloadError
-        from conformance.support.formats.jws import decode_compact_jws
-        from conformance.support.securing.jose.results import JoseError
-        from conformance.support.securing.jose.verify import verify_jws
 
         proofs = body.get("proofs")
         jwts = proofs.get("jwt") if isinstance(proofs, dict) else None
@@ -247,9 +251,6 @@ def build_app(env: Environment, faults: frozenset[str] = frozenset()) -> Starlet
         return holder
 
     async def credential(request: Request) -> Response:
-        from conformance.support.securing.keys.testkeys import suite_key
-        from conformance.support.securing.proofs import ProofError
-        from conformance.support.securing.signing import sign_document
 
         try:
             auth = request.headers.get("authorization", "")
@@ -299,7 +300,6 @@ def build_app(env: Environment, faults: frozenset[str] = frozenset()) -> Starlet
 
 
 def _uuid() -> str:
-    import uuid
 
     return str(uuid.uuid4())
 

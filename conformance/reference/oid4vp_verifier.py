@@ -16,6 +16,7 @@ live in memory for the server's lifetime.
 """
 from __future__ import annotations
 
+import base64
 import json
 import secrets
 import time
@@ -31,6 +32,9 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from conformance.support.securing.jose.sign import sign_jws
+from conformance.support.securing.keys.testkeys import suite_key
+from conformance.support.securing.verifier import VerificationOptions
 from conformance.support.serving import serve_in_thread
 
 if TYPE_CHECKING:
@@ -82,7 +86,6 @@ class _Transaction:
 
 
 def _b64(data: bytes) -> str:
-    import base64
 
     return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
 
@@ -94,7 +97,6 @@ def dcql_query(short_names: bool = False) -> dict[str, Any]:
 
 
 def build_app(env: Environment, faults: frozenset[str] = frozenset()) -> Starlette:
-    from conformance.support.securing.keys.testkeys import suite_key
 
     unknown = set(faults) - set(FAULTS)
     if unknown:
@@ -120,7 +122,6 @@ def build_app(env: Environment, faults: frozenset[str] = frozenset()) -> Starlet
         return JSONResponse({"authorization_request": f"openid4vp://?{query}"}, headers={"cache-control": "no-store"})
 
     async def request_object(request: Request) -> Response:
-        from conformance.support.securing.jose.sign import sign_jws
 
         found = transactions.get(request.path_params["ident"])
         if found is None:
@@ -143,7 +144,6 @@ def build_app(env: Environment, faults: frozenset[str] = frozenset()) -> Starlet
         return Response(jwt, media_type=media, headers={"cache-control": "no-store"})
 
     def judge(found: _Transaction, vp: Any) -> None:
-        from conformance.support.securing.verifier import VerificationOptions
 
         if not isinstance(vp, dict):
             raise _Refusal("the presentation is not a JSON object")

@@ -25,12 +25,16 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
+from urllib.parse import parse_qs
 
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from conformance.support.securing.keys.testkeys import suite_key
+from conformance.support.securing.proofs import ProofError
+from conformance.support.securing.signing import sign_document
 from conformance.support.securing.verifier import VerificationOptions
 from conformance.support.serving import serve_in_thread
 
@@ -125,7 +129,6 @@ def build_app(env: Environment, faults: frozenset[str] = frozenset(), *, token: 
             raise _Problem(401, "unauthorized", "Not authorized", "a valid bearer token is required")
 
     async def token_endpoint(request: Request) -> Response:
-        from urllib.parse import parse_qs
 
         form = {k: v[0] for k, v in parse_qs((await request.body())[:8192].decode("utf-8", "replace")).items()}
         if form.get("grant_type") != "client_credentials":
@@ -180,9 +183,6 @@ def build_app(env: Environment, faults: frozenset[str] = frozenset(), *, token: 
         return ""
 
     async def issue(request: Request) -> Response:
-        from conformance.support.securing.keys.testkeys import suite_key
-        from conformance.support.securing.proofs import ProofError
-        from conformance.support.securing.signing import sign_document
 
         try:
             body = await read(request)
@@ -290,7 +290,6 @@ def _presentation_request(challenge: str, domain: str, with_query: bool) -> dict
 def _exchange_routes(env: Environment, faults: frozenset[str], problem: Any, read: Any, authorize: Any
                      ) -> list[Route]:
     """The exchange server: one workflow asking for an Open Badges 3.0 credential in a holder-signed presentation."""
-    import secrets
 
     state: dict[str, _Exchange] = {}
     prefix = f"/workflows/{WORKFLOW}/exchanges"
@@ -418,7 +417,6 @@ class RunningReference:
     def service_toml(self, *, token_env: str | None = None) -> str:
         """The [[service]] entries: its issuer, verifier and exchange workflow (short ttl for the expired case, so a
         run waits a fraction of a second for it)."""
-        from conformance.support.securing.keys.testkeys import suite_key
 
         auth = f'auth = {{ type = "bearer", token_env = "{token_env}" }}\n' if token_env else ""
         tags = 'tags = { formats = ["ldp_vc"], cryptosuites = ["eddsa-rdfc-2022"], versions = ["2.0"] }\n'

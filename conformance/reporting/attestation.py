@@ -33,6 +33,7 @@ from cryptography.hazmat.primitives.asymmetric import ed25519
 from conformance.core.requirements import CatalogError
 from conformance.reporting.files import ReportError
 from conformance.reporting.scorecard import WEAKEST_FIRST, Tally, overall_tally
+from conformance.run.environment import Environment
 from conformance.support.schemas import validate_data_file
 from conformance.support.securing.keys import (
     KeysError,
@@ -40,6 +41,14 @@ from conformance.support.securing.keys import (
     key_type_of,
     private_key_from_jwk,
     private_key_from_multikey,
+)
+from conformance.support.securing.keys.testkeys import suite_key, suite_keys
+from conformance.support.securing.proofs import (
+    CanonicalizationError,
+    ControllerDocumentResolver,
+    ProofError,
+    sign,
+    verify,
 )
 
 if TYPE_CHECKING:
@@ -138,7 +147,6 @@ def ephemeral_signer() -> Signer:
 def suite_test_signer() -> Signer:
     """The suite's public test key `report-ed25519`, for tests and `make demo` only: its seed is published, so an
     attestation signed with it proves nothing about anyone."""
-    from conformance.support.securing.keys.testkeys import suite_key
 
     key = suite_key("report-ed25519").private_key
     assert isinstance(key, ed25519.Ed25519PrivateKey)
@@ -183,7 +191,6 @@ def load_signer(path: Path) -> Signer:
 @cache
 def published_test_dids() -> frozenset[str]:
     """The did:keys of every suite test key: their secrets are in the repository, so they vouch for nobody."""
-    from conformance.support.securing.keys.testkeys import suite_keys
 
     return frozenset(key.did for key in suite_keys())
 
@@ -405,7 +412,6 @@ def _related(files: Sequence[Path], base_url: str | None) -> list[dict[str, str]
 
 
 def _default_canonicalizer() -> Canonicalizer:
-    from conformance.run.environment import Environment
 
     return Environment.create().verifier.canonicalizer
 
@@ -441,13 +447,6 @@ def build_attestation(results: Mapping[str, Any], files: Sequence[Path], *, sign
     such in the issuer, so the claim travels with the credential. The proof is verified once before the credential
     is returned, so a document the suite could not verify is never handed out. Raises AttestationBuildError.
     """
-    from conformance.support.securing.proofs import (
-        CanonicalizationError,
-        ControllerDocumentResolver,
-        ProofError,
-        sign,
-        verify,
-    )
 
     _check_results(results)
     if valid_for <= timedelta(0):

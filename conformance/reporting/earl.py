@@ -8,6 +8,7 @@ Everything is rendered from results.json; nothing is judged again.
 """
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from typing import Any
 from urllib.parse import quote
@@ -108,9 +109,7 @@ def earl_document(results: Mapping[str, Any], catalog: Catalog | None = None) ->
 
 def earl_turtle(document: Mapping[str, Any]) -> str:
     """The same graph as Turtle, through rdflib's JSON-LD parser (the context is inline, so nothing is fetched)."""
-    import json
-
-    from rdflib import Graph
+    from rdflib import Graph  # lazy: rdflib takes a second to import, and only Turtle output needs it
 
     graph = Graph()
     graph.parse(data=json.dumps(document), format="json-ld")

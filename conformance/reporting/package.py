@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from conformance.core.requirements import Catalog
+from conformance.reporting.attestation import InputCounts, build_attestation, ephemeral_signer, load_signer
 from conformance.reporting.files import ReportError, write_no_follow
 from conformance.run.attestations import VendorAttestation
 
@@ -62,18 +63,21 @@ def write_report_package(source: Path, results: Mapping[str, Any], catalog: Cata
     folder.mkdir(parents=True, exist_ok=True)
     written: list[Path] = []
     if request.earl:
-        from conformance.reporting.earl import earl_document, earl_turtle
+        from conformance.reporting.earl import earl_document, earl_turtle  # lazy: rdflib, only for EARL
 
         document = earl_document(results, catalog)
         written.append(_write(folder / "earl.jsonld", json.dumps(document, indent=2, ensure_ascii=False) + "\n"))
         written.append(_write(folder / "earl.ttl", earl_turtle(document)))
     if request.html or request.pdf:
-        from conformance.reporting.html_report import render_html
+        from conformance.reporting.html_report import render_html  # lazy: Jinja2, only for HTML or PDF
 
         html_file = _write(folder / "report.html", render_html(results, catalog, vendors=request.vendors))
         written.append(html_file)
         if request.pdf:
-            from conformance.reporting.pdf import PdfError, print_pdf
+            from conformance.reporting.pdf import (  # lazy: the browser driver, only for PDF
+                PdfError,
+                print_pdf,
+            )
 
             # Chromium writes wherever a link at its output name points: it prints into a folder of our own and
             # the PDF is moved in like every other file
@@ -88,7 +92,7 @@ def write_report_package(source: Path, results: Mapping[str, Any], catalog: Cata
         # the signing key is read before anything is archived: an unusable key then costs no writes
         signer = _signer(request)
         if request.archive_inputs:
-            from conformance.reporting.inputs import collect_inputs, write_inputs
+            from conformance.reporting.inputs import collect_inputs, write_inputs  # lazy: only when archiving
 
             collected = tuple(collect_inputs(results, request.inputs_base))
             written.append(write_inputs(folder, collected))
@@ -101,7 +105,6 @@ def _write(path: Path, text: str) -> Path:
 
 
 def _signer(request: ReportRequest) -> Signer:
-    from conformance.reporting.attestation import ephemeral_signer, load_signer
 
     return load_signer(request.signing_key) if request.signing_key else ephemeral_signer()
 
@@ -119,7 +122,6 @@ def _copy_results(source: Path, target: Path) -> None:
 
 def _attest(source: Path, results: Mapping[str, Any], folder: Path, written: Sequence[Path],
             request: ReportRequest, signer: Signer, collected: Sequence[CollectedInput]) -> Path:
-    from conformance.reporting.attestation import InputCounts, build_attestation
 
     results_copy = folder / "results.json"
     _copy_results(source, results_copy)

@@ -23,6 +23,8 @@ from enum import StrEnum
 from pathlib import Path, PurePath
 from typing import TYPE_CHECKING, Any, Literal, cast
 
+from conformance.core.findings import Verdict
+from conformance.core.subject import Subject
 from conformance.reporting.inputs import (
     InputRecord,
     InputsError,
@@ -30,7 +32,12 @@ from conformance.reporting.inputs import (
     read_archived,
     recorded_digests,
 )
+from conformance.run.environment import Environment
 from conformance.run.reproducibility import judging_differences
+from conformance.run.runner import Runner, SubjectResult, run_verdict
+from conformance.standards.ctdl.facts.run_set import RunSet, RunSetResolver
+from conformance.standards.ctdl.facts.sets import SET_SUFFIXES
+from conformance.support.securing.verifier import VerificationOptions, parse_instant
 
 if TYPE_CHECKING:
     from conformance.run.environment import Environment
@@ -135,7 +142,6 @@ def _instant(results: Mapping[str, Any]) -> tuple[datetime | None, str]:
     environment = results.get("environment")
     recorded = environment.get("at") if isinstance(environment, Mapping) else None
     if recorded is not None:
-        from conformance.support.securing.verifier import parse_instant
 
         try:        # read as check reads --at, so the instant is the very one the run judged at
             moment = parse_instant(recorded)
@@ -162,8 +168,6 @@ def _utc(value: Any) -> datetime | None:
 # --- the run's environment, again ----------------------------------------------------------------------------
 
 def _environment(results: Mapping[str, Any], now: datetime, artifacts: Path | None) -> Environment:
-    from conformance.run.environment import Environment
-    from conformance.support.securing.verifier import VerificationOptions
 
     environment = results.get("environment")
     environment = environment if isinstance(environment, Mapping) else {}
@@ -215,8 +219,6 @@ def _use_publication_set(env: Environment, results: Mapping[str, Any], records: 
                          archived: Mapping[int, bytes]) -> str | None:
     """The run's CTDL publication set rebuilt from the archived inputs, in the run's order (the first copy of a
     CTID wins). Returns why it cannot be rebuilt, when a set the run consulted lacks files."""
-    from conformance.standards.ctdl.facts.run_set import RunSet, RunSetResolver
-    from conformance.standards.ctdl.facts.sets import SET_SUFFIXES
 
     members = [i for i, r in enumerate(records)
                if r.kind in _LOCAL_KINDS and PurePath(r.subject).suffix.lower() in SET_SUFFIXES]
@@ -312,8 +314,6 @@ def rejudge(folder: Path, results: Mapping[str, Any], manifest: InputsManifest, 
 def _judge(env: Environment, profile: Any, results: Mapping[str, Any], records: Sequence[InputRecord],
            entries: Sequence[Mapping[str, Any]], archived: Mapping[int, bytes], unreadable: Mapping[int, str],
            instant_note: str) -> Rejudged:
-    from conformance.core.subject import Subject
-    from conformance.run.runner import Runner, run_verdict
 
     runner = Runner(env, profile)
     recorded = recorded_digests(results)
@@ -361,8 +361,6 @@ def _judge(env: Environment, profile: Any, results: Mapping[str, Any], records: 
 
 def _stand_in(record: InputRecord, verdict: str | None) -> SubjectResult | None:
     """A subject not judged again, as results.json records it, so the run's verdict can still be recomputed."""
-    from conformance.core.findings import Verdict
-    from conformance.run.runner import SubjectResult
 
     try:
         return SubjectResult(record.subject, record.target or "", Verdict(verdict), (), (), {})

@@ -12,6 +12,7 @@ from conformance._version import __version__
 from conformance.run.reproducibility import reproducibility
 from conformance.run.runner import Scope, SubjectResult, run_verdict
 from conformance.support.net.secrets import Secrets
+from conformance.support.outputs import make_folder, write_atomically
 
 
 def check_output(results: Sequence[SubjectResult], scope: Scope | None = None, *,
@@ -100,7 +101,6 @@ def describe_target(target: Any) -> dict[str, Any]:
 
 def write_results(out_dir: Path, document: Mapping[str, Any]) -> Path:
     """results.json in `out_dir`, written atomically and never through a symbolic link (OutputError says why not)."""
-    from conformance.support.outputs import make_folder, write_atomically
 
     make_folder(out_dir)
     return write_atomically(out_dir / "results.json", json.dumps(document, indent=2, ensure_ascii=False) + "\n",

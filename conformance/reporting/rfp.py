@@ -31,6 +31,10 @@ from conformance.core.requirements import (
     Status,
 )
 from conformance.reporting.scorecard import ROLE_LABELS, principle_label
+from conformance.run.evaluation import evaluate_vectors
+from conformance.run.vectors import known_documents, load_vectors
+from conformance.support.outputs import make_folder, write_atomically
+from conformance.support.securing.proofs.integrity import ProofError
 
 if TYPE_CHECKING:
     from conformance.run.environment import Environment
@@ -97,9 +101,6 @@ def count_vectors(env: Environment, vectors: Sequence[Vector] | None = None) -> 
     Only vectors whose outcome matches their manifest exactly count, as in the coverage gate: a count in an RFP is
     a claim that the suite's own tests back.
     """
-    from conformance.run.evaluation import evaluate_vectors
-    from conformance.run.vectors import known_documents, load_vectors
-    from conformance.support.securing.proofs.integrity import ProofError
 
     missing = env.store.missing()
     if missing:
@@ -563,7 +564,6 @@ def appendix_html(appendix: Appendix) -> str:
 
 def write_appendix(appendix: Appendix, out: Path) -> tuple[Path, Path]:
     """The appendix as Markdown and HTML in `out`, each written atomically and never through a symbolic link."""
-    from conformance.support.outputs import make_folder, write_atomically
 
     make_folder(out)
     markdown = write_atomically(out / f"rfp-{appendix.profile.name}.md", appendix_markdown(appendix), root=out)

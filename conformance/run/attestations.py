@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from conformance.core.requirements import ATTESTATION_PREFIX, Catalog, CatalogError, Status
+from conformance.support.loading import LoadError, load_toml_file
 
 MAX_FILE_BYTES = 1024 * 1024
 
@@ -65,7 +66,6 @@ def _plain(value: Any) -> Any:
 
 def load_vendor_attestation(path: Path, catalog: Catalog,
                             validate: Callable[[str, Mapping[str, Any], Path], None]) -> VendorAttestation:
-    from conformance.support.loading import LoadError, load_toml_file
 
     try:
         data = _plain(load_toml_file(path, max_bytes=MAX_FILE_BYTES, what="the vendor attestation"))

@@ -24,15 +24,22 @@ import os
 import shutil
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from functools import cache
 from pathlib import Path
 from typing import Any
 
+from conformance._version import __version__
+from conformance.run.environment import Environment
+from conformance.run.reproducibility import reproducibility
+from conformance.run.runner import Runner
+from conformance.run.targets.files import BytesTarget
 from conformance.standards.ctdl.facts.model import CtdlDocument, CtdlNode
 from conformance.standards.ctdl.facts.policy import VERSIONS, Gap, Policy, load_policy
+from conformance.standards.ctdl.facts.run_set import RunSet, RunSetResolver, index_records, load_index
 from conformance.standards.ctdl.facts.sets import JSONL_SUFFIXES, SET_SUFFIXES, SetProblem, documents_in
+from conformance.support.artifacts.store import ARTIFACTS_ENV
 from conformance.support.formats import Limits, PayloadError
 from conformance.support.formats.json_text import parse_json
 from conformance.support.outputs import commit, make_folder, open_new, write_atomically
@@ -128,12 +135,9 @@ def _line_shards(path: Path, start: int, shard_size: int, max_bytes: int) -> Ite
 
 @cache
 def _state(options: AuditOptions) -> tuple[Any, Any, Policy | None, frozenset[str]]:
-    from conformance.run.environment import Environment
-    from conformance.run.runner import Runner
 
     env = Environment.create(artifacts=Path(options.artifacts) if options.artifacts else None)
     if options.set_index:
-        from conformance.standards.ctdl.facts.run_set import RunSet, RunSetResolver, load_index
 
         env.ctdl_set_index = RunSet.of_index(load_index(Path(options.set_index)))
         env.ctdl_set = RunSetResolver(env.ctdl_set_index)
@@ -216,7 +220,6 @@ def audit_shard(shard: Shard, options: AuditOptions) -> ShardResult:
 
 def index_shard(shard: Shard, options: AuditOptions) -> ShardResult:
     """The set-index rows of one shard's documents (the first pass of a full audit); nothing is judged."""
-    from conformance.standards.ctdl.facts.run_set import index_records
 
     limits = Limits(max_bytes=options.max_bytes)
     result = ShardResult(shard.index)
@@ -267,7 +270,6 @@ def _finding(gap: Gap) -> dict[str, Any]:
 
 
 def _run_full(runner: Any, source: str, raw: bytes, result: ShardResult) -> None:
-    from conformance.run.targets.files import BytesTarget
 
     for subject in runner.run([BytesTarget(id=source, data=raw, name=Path(source.rsplit(":", 1)[0]).name)]):
         data = subject.to_json()
@@ -452,7 +454,6 @@ def _index_set(paths: Sequence[Path], out_dir: Path, options: AuditOptions, *, w
                dask: str | None) -> AuditOptions:
     """A first pass over the same shards that writes the set's CTID index (one JSON row per resource, in set
     order) for the judging workers to load; the main process still parses nothing."""
-    from dataclasses import replace
 
     target = out_dir / ".set-index.jsonl"
     with open_new(target, "wb") as handle:
@@ -474,9 +475,7 @@ def _index_set(paths: Sequence[Path], out_dir: Path, options: AuditOptions, *, w
 
 
 def _with_artifacts(options: AuditOptions) -> AuditOptions:
-    from dataclasses import replace
 
-    from conformance.support.artifacts.store import ARTIFACTS_ENV
 
     configured = os.environ.get(ARTIFACTS_ENV)
     return replace(options, artifacts=configured) if configured else options
@@ -486,7 +485,7 @@ def _run_dask(address: str, workers: int, shards: Iterable[Shard], options: Audi
               on_result: Callable[[ShardResult], None],
               work: Callable[[Shard, AuditOptions], ShardResult] = audit_shard) -> None:
     try:
-        from distributed import Client, LocalCluster, wait
+        from distributed import Client, LocalCluster, wait  # lazy: an optional extra (dask)
     except ImportError as exc:   # an optional extra
         raise RuntimeError("--dask needs the optional dask extra: pip install 'ler-conformance[dask]'") from exc
     cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None) \
@@ -506,8 +505,6 @@ def _run_dask(address: str, workers: int, shards: Iterable[Shard], options: Audi
 def _write_results(out_dir: Path, sink: _Sink, summary: AuditSummary, options: AuditOptions,
                    paths: Sequence[Path], started: datetime, ended: datetime) -> None:
     """results.json, streamed from the sink's files (schema: shapes/schemas/results.schema.json)."""
-    from conformance._version import __version__
-    from conformance.run.reproducibility import reproducibility
 
     def utc(moment: datetime) -> str:
         return moment.astimezone(UTC).isoformat().replace("+00:00", "Z")

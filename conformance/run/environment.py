@@ -20,6 +20,8 @@ from conformance.core.profiles import Profile, load_profiles
 from conformance.core.requirements import Catalog
 from conformance.core.work import WorkLimits
 from conformance.run.targets.files import DirectoryTarget, FileTarget, Target
+from conformance.standards.ctdl.facts.references import resolver_for
+from conformance.standards.ctdl.facts.run_set import RunSet, RunSetResolver
 from conformance.standards.ctdl.facts.sets import SET_SUFFIXES
 from conformance.support.artifacts.store import ArtifactStore, load_pins
 from conformance.support.engines.jsonld import MAX_CONTEXT_BYTES, ContextLoader, SafeModeExpander
@@ -92,7 +94,6 @@ class Environment:
     def use_publication_set(self, targets: Iterable[Target]) -> None:
         """Judge the CTDL files among local targets as one publication set: references resolve in sibling files and
         a CTID two files publish is a duplicate. Nothing is read until a CTDL check needs the set."""
-        from conformance.standards.ctdl.facts.run_set import RunSet, RunSetResolver
 
         files = set_files(targets)
         if not files:
@@ -105,7 +106,6 @@ class Environment:
     @cached_property
     def ctdl_resolver(self) -> CtdlResolver:
         """Where CTDL references are looked up, cheapest first: the set, known documents, then the Registry."""
-        from conformance.standards.ctdl.facts.references import resolver_for
 
         return resolver_for(self.documents, publication_set=self.ctdl_set, registry=self.ctdl_lookup)
 

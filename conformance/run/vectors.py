@@ -20,10 +20,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from conformance.core.requirements import CatalogError
+from conformance.run.environment import Environment
 from conformance.support.formats.json_patch import apply_mutation
 from conformance.support.loading import CONFIG_MAX_BYTES, LoadError, load_toml_file
+from conformance.support.outputs import make_folder, write_atomically
 from conformance.support.resources import vectors_dir
 from conformance.support.schemas import validate_data_file
+from conformance.support.securing.proofs import Canonicalizer, ProofError
 from conformance.support.securing.signing import jwt_of, sign_document
 
 if TYPE_CHECKING:
@@ -191,7 +194,6 @@ def export(target: Path, root: Path | None = None, documents: Path | None = None
 
     Each file is written atomically and never through a symbolic link inside `target` or `documents` (OutputError):
     an export folder someone else prepared cannot redirect the writes."""
-    from conformance.support.outputs import make_folder, write_atomically
 
     root = root or vectors_dir()
     canonicalizer = default_canonicalizer()
@@ -218,8 +220,6 @@ def export(target: Path, root: Path | None = None, documents: Path | None = None
 
 @cache
 def default_canonicalizer() -> Canonicalizer:
-    from conformance.run.environment import Environment
-    from conformance.support.securing.proofs import Canonicalizer
 
     env = Environment.create()
     return Canonicalizer(env.loader, expander=env.expander)
@@ -228,7 +228,6 @@ def default_canonicalizer() -> Canonicalizer:
 def _resign(document: dict[str, Any], steps: Sequence[Mapping[str, Any]], canonicalizer: Canonicalizer) -> Any:
     """The manifest's default signing: a document that cannot be signed (it has terms its contexts do not define,
     so canonicalization would drop them) keeps its placeholder proof, which the verifier then judges as it is."""
-    from conformance.support.securing.proofs import ProofError
 
     placeholder = document.get("proof")
     if isinstance(placeholder, dict) and placeholder.get("type") == "Ed25519Signature2020":

@@ -36,7 +36,7 @@ def serve_in_thread(app: Any, *, name: str, host: str = "127.0.0.1", port: int =
                     startup_timeout_s: float = 10.0, log_level: str = "warning", **options: Any) -> Iterator[Bound]:
     """Serve `app` until the block ends; `options` go to uvicorn.Config (e.g. ssl_certfile). `name` says what the
     server is in errors ("the reference wallet"). A server meant for loopback refuses any other address."""
-    import uvicorn
+    import uvicorn  # lazy: only a run that starts a server pays for the ASGI stack
 
     if loopback_only and not is_loopback(host):
         raise ValueError(f"{name} only listens on loopback addresses, not {host}")

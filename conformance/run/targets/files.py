@@ -9,6 +9,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
+from conformance.core.subject import Subject
+
 if TYPE_CHECKING:
     from conformance.core.subject import Subject
     from conformance.run.environment import Environment
@@ -97,7 +99,6 @@ class FileTarget:
         return str(self.path)
 
     def subjects(self, env: Environment) -> Iterator[Subject]:
-        from conformance.core.subject import Subject
 
         limit = env.limits.max_bytes
         raw = _read_bounded(self.path, limit) if self.inside is None else read_inside(self.path, self.inside, limit)
@@ -136,7 +137,6 @@ class BytesTarget:
     kind: str = "bytes"
 
     def subjects(self, env: Environment) -> Iterator[Subject]:
-        from conformance.core.subject import Subject
 
         yield Subject(id=self.id, env=env, raw=self.data[: env.limits.max_bytes + 1], name=self.name, target=self.id)
 
@@ -154,7 +154,6 @@ class UrlTarget:
         return self.url
 
     def subjects(self, env: Environment) -> Iterator[Subject]:
-        from conformance.core.subject import Subject
 
         yield Subject(id=self.url, env=env, raw=self.fetch(self.url, env.limits.max_bytes + 1),
                       name=self.url.rsplit("/", 1)[-1], target=self.url)

@@ -35,7 +35,9 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
+from conformance.core.requirements import CatalogError
 from conformance.core.subject import Subject
+from conformance.run.targets.files import DirectoryTarget, read_inside
 from conformance.support.exchange.service import (
     ALLOW_OUTSIDE_FLAG,
     Auth,
@@ -44,6 +46,9 @@ from conformance.support.exchange.service import (
     ServiceSubject,
     TargetsFileError,
 )
+from conformance.support.loading import CONFIG_MAX_BYTES, LoadError, load_toml_file, parse_toml_text
+from conformance.support.net.secrets import Secrets
+from conformance.support.schemas import validate_data_file
 
 if TYPE_CHECKING:
     from conformance.run.environment import Environment
@@ -70,10 +75,6 @@ def load_targets_file(path: Path, *, allow_driver_commands: bool = False,
     """Read and check a targets file. `[[target]]` paths must resolve inside its folder unless allow_outside_paths;
     the programs its services name may run only with allow_driver_commands (ServiceConfig.commands). `inside`: the
     folder a targets file named by another one must be read from (checked on the opened file, as documents are)."""
-    from conformance.core.requirements import CatalogError
-    from conformance.run.targets.files import read_inside
-    from conformance.support.loading import CONFIG_MAX_BYTES, LoadError, load_toml_file, parse_toml_text
-    from conformance.support.schemas import validate_data_file
 
     try:
         if inside is None:
@@ -135,7 +136,6 @@ def _inside(targets: Path, named: str, allow_outside: bool) -> str:
     outside = "" if resolved.is_relative_to(folder) else named
     if not outside and resolved.is_dir():
         # a folder inside may still hold links leading out; only names are listed here, nothing is read
-        from conformance.run.targets.files import DirectoryTarget
 
         outside = next((str(p) for p in DirectoryTarget(resolved).files()
                         if not p.resolve().is_relative_to(folder)), "")
@@ -191,7 +191,6 @@ def _refuse_inline_secrets(path: Path, data: Mapping[str, Any]) -> None:
 
 def _without_auth_values(message: str, data: Mapping[str, Any]) -> str:
     """`message` with every auth value of the file replaced (a token pasted where a variable name belongs)."""
-    from conformance.support.net.secrets import Secrets
 
     values = Secrets()
     for _, auth in _auth_tables(data):

@@ -18,6 +18,7 @@ from enum import StrEnum
 from typing import Any
 from urllib.parse import urlencode, urlsplit
 
+import httpx
 import orjson
 
 from conformance.standards.ctdl.facts.load import CtdlLoadError, load_document, looks_like_ctdl
@@ -315,8 +316,6 @@ def _int(value: str | None, default: Any) -> Any:
 
 
 def _absolute(base: str, target: str) -> str:
-    import httpx
-
     try:
         return str(httpx.URL(base).join(target))
     except (httpx.InvalidURL, ValueError, TypeError):

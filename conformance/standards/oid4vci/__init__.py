@@ -7,6 +7,7 @@ from collections.abc import Iterator
 
 from conformance.core.checks import Embedded, detects, embeds
 from conformance.core.subject import Subject
+from conformance.standards.oid4vci.checks import issued
 from conformance.support.exchange.service import ServiceSubject
 
 ROLES = frozenset({"oid4vci-issuer"})
@@ -23,7 +24,6 @@ def is_oid4vci_issuer(subject: Subject) -> bool:
 def issued_credentials(subject: Subject) -> Iterator[Embedded]:
     if not isinstance(subject, ServiceSubject) or subject.service.role not in ROLES:
         return
-    from conformance.standards.oid4vci.checks import issued
 
     for step in subject.flow("credential"):
         if step.name != "valid":

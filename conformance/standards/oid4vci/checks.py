@@ -17,6 +17,8 @@ from conformance.standards import live
 from conformance.standards.live import at
 from conformance.support.exchange.service import ServiceSubject
 from conformance.support.exchange.transcript import Step
+from conformance.support.formats.errors import PayloadError
+from conformance.support.formats.jws import decode_compact_jws
 
 ROLE = "oid4vci-issuer"
 OB30_TYPE = "OpenBadgeCredential"
@@ -310,8 +312,6 @@ def credential_issued(subject: Subject, ctx: CheckContext) -> Iterator[Finding]:
 def _subject_ids(credential: Any) -> list[Any]:
     """credentialSubject ids of an ldp_vc object, or of a JWT credential's claims (vc claim or top level)."""
     if isinstance(credential, str):
-        from conformance.support.formats.errors import PayloadError
-        from conformance.support.formats.jws import decode_compact_jws
 
         try:
             payload: Any = decode_compact_jws(credential).payload

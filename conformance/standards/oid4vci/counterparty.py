@@ -37,6 +37,13 @@ from urllib.parse import quote
 from conformance.support.exchange import observations
 from conformance.support.exchange.observations import Observation, undecided
 from conformance.support.exchange.server import Answer, Call, CounterpartyServer, Route
+from conformance.support.formats.errors import PayloadError
+from conformance.support.formats.jws import decode_compact_jws
+from conformance.support.securing.keys.did import did_jwk_from_jwk, resolve_did_jwk, resolve_did_key
+from conformance.support.securing.keys.jwk import public_key_from_jwk
+from conformance.support.securing.keys.multikey import public_key_from_multikey
+from conformance.support.securing.keys.testkeys import suite_key
+from conformance.support.securing.signing import sign_document
 
 ISSUER_KEY = "issuer-ed25519"
 OTHER_KEY = "other-ed25519"
@@ -105,9 +112,6 @@ TEMPLATE: dict[str, Any] = {
 def _holder(header: Mapping[str, Any]) -> tuple[str | None, Any, Observation | None]:
     """(holder DID, public key, None) from a proof header (kid as a did:key / did:jwk URL, or jwk), or (None, None,
     why the signature cannot be checked) when the suite cannot get the key."""
-    from conformance.support.securing.keys.did import did_jwk_from_jwk, resolve_did_jwk, resolve_did_key
-    from conformance.support.securing.keys.jwk import public_key_from_jwk
-    from conformance.support.securing.keys.multikey import public_key_from_multikey
 
     try:
         kid, jwk = header.get("kid"), header.get("jwk")
@@ -147,8 +151,6 @@ def _key_naming(header: Mapping[str, Any]) -> str:
 def _observe_proof(text: Any) -> dict[str, Any]:
     """The decoded proof JWT and whether its signature verifies with the key it names (an observation: the suite
     that cannot get the key, or cannot verify the algorithm, says so rather than "does not verify")."""
-    from conformance.support.formats.errors import PayloadError
-    from conformance.support.formats.jws import decode_compact_jws
 
     if not isinstance(text, str):
         return {"decoded": False, "note": "the proof is not a string"}
@@ -281,8 +283,6 @@ class WalletTestIssuer:
         return Answer(live.session.name, "nonce", 200, {"c_nonce": secrets.token_urlsafe(16)}, headers=NO_STORE)
 
     def credential(self, call: Call) -> Answer:
-        from conformance.support.securing.keys.testkeys import suite_key
-        from conformance.support.securing.signing import sign_document
 
         live = self._live(call)
         if live is None:

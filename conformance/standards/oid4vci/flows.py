@@ -28,6 +28,8 @@ from conformance.core.checks import flows
 from conformance.support.exchange.transcript import Step, Transcript, record
 from conformance.support.net import GuardedClient
 from conformance.support.net.evidence import REDACTED, redact_json
+from conformance.support.securing.jose.sign import sign_jws
+from conformance.support.securing.keys.testkeys import suite_key
 
 if TYPE_CHECKING:
     from conformance.support.exchange.service import ServiceSubject
@@ -73,8 +75,6 @@ def _step(client: GuardedClient, flow: str, name: str, method: str, url: str, *,
 def proof_jwt(*, aud: str, nonce: str | None, key: str = HOLDER_KEY, typ: str = PROOF_TYP,
               signer: str | None = None) -> str:
     """A key proof naming `key` (kid: its did:key method) signed by `signer` (default: the same key)."""
-    from conformance.support.securing.jose.sign import sign_jws
-    from conformance.support.securing.keys.testkeys import suite_key
 
     claims: dict[str, Any] = {"aud": aud, "iat": int(time.time())}
     if nonce is not None:
@@ -84,7 +84,6 @@ def proof_jwt(*, aud: str, nonce: str | None, key: str = HOLDER_KEY, typ: str = 
 
 
 def holder_did() -> str:
-    from conformance.support.securing.keys.testkeys import suite_key
 
     return suite_key(HOLDER_KEY).did
 

@@ -32,6 +32,9 @@ from urllib.parse import urlencode
 from conformance.standards.oid4vp.flows import DID_PREFIX, REDIRECT_PREFIX, REQUEST_JWT, REQUEST_TYP
 from conformance.support.exchange import observations
 from conformance.support.exchange.server import Answer, Call, CounterpartyServer, Route
+from conformance.support.securing.jose.sign import sign_jws
+from conformance.support.securing.keys.testkeys import suite_key
+from conformance.support.securing.verifier import VerificationOptions
 
 VERIFIER_KEY = "other-ed25519"
 WRONG_SIGNER_KEY = "status-ed25519"
@@ -91,7 +94,6 @@ class WalletTestVerifier:
 
     def open(self, session: Session) -> str:
         """Start a session: the openid4vp:// URL to hand the wallet."""
-        from conformance.support.securing.keys.testkeys import suite_key
 
         name = session.name
         if session.hostile == "foreign-response-uri":
@@ -132,8 +134,6 @@ class WalletTestVerifier:
     # --- handlers -----------------------------------------------------------------------------------------------
 
     def request_object(self, call: Call) -> Answer:
-        from conformance.support.securing.jose.sign import sign_jws
-        from conformance.support.securing.keys.testkeys import suite_key
 
         live = self._live(call)
         if live is None:
@@ -197,7 +197,6 @@ class WalletTestVerifier:
         return observed
 
     def _presentation(self, live: _Live, key: str, index: int, vp: Any) -> dict[str, Any]:
-        from conformance.support.securing.verifier import VerificationOptions
 
         fact: dict[str, Any] = {"entry": key, "index": index}
         if not isinstance(vp, dict):

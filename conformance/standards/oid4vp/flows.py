@@ -32,6 +32,7 @@ offline), a `redirect_uri:` client sends an unsigned request.
 """
 from __future__ import annotations
 
+import base64
 import copy
 import dataclasses
 import json
@@ -41,10 +42,21 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl, urljoin, urlsplit
 
+from cryptography.hazmat.primitives.asymmetric import ed25519
+
 from conformance.core.checks import flows
+from conformance.standards.vcalm.flows import credential_template
 from conformance.support.exchange.transcript import Step, Transcript, record
+from conformance.support.formats.errors import PayloadError
+from conformance.support.formats.jws import decode_compact_jws
 from conformance.support.net import GuardedClient, redact_url
 from conformance.support.net.evidence import redact_json
+from conformance.support.securing.jose.verify import verify_jws
+from conformance.support.securing.keys.did import resolve_did_jwk, resolve_did_key
+from conformance.support.securing.keys.jwk import public_key_from_jwk
+from conformance.support.securing.keys.multikey import encode_public_multikey, public_key_from_multikey
+from conformance.support.securing.proofs import sign as sign_proof
+from conformance.support.securing.signing import DEFAULT_CREATED, sign_document
 
 if TYPE_CHECKING:
     from conformance.support.exchange.service import ServiceSubject
@@ -157,9 +169,6 @@ class Holder:
 
 
 def new_holder() -> Holder:
-    from cryptography.hazmat.primitives.asymmetric import ed25519
-
-    from conformance.support.securing.keys.multikey import encode_public_multikey
 
     key = ed25519.Ed25519PrivateKey.generate()
     return Holder(key, encode_public_multikey(key.public_key()))
@@ -167,8 +176,6 @@ def new_holder() -> Holder:
 
 def credential_for(holder: Holder, canonicalizer: Canonicalizer) -> dict[str, Any]:
     """An Open Badges 3.0 credential the suite's issuer test key signs, its subject the holder."""
-    from conformance.standards.vcalm.flows import credential_template
-    from conformance.support.securing.signing import sign_document
 
     document = credential_template("")
     document["id"] = f"urn:uuid:{uuid.uuid4()}"
@@ -178,8 +185,6 @@ def credential_for(holder: Holder, canonicalizer: Canonicalizer) -> dict[str, An
 
 def presentation(credential: Mapping[str, Any], holder: Holder, canonicalizer: Canonicalizer, *,
                  challenge: str | None, domain: str | None, sign: bool = True) -> dict[str, Any]:
-    from conformance.support.securing.proofs import sign as sign_proof
-    from conformance.support.securing.signing import DEFAULT_CREATED
 
     document = {"@context": ["https://www.w3.org/ns/credentials/v2"], "id": f"urn:uuid:{uuid.uuid4()}",
                 "type": ["VerifiablePresentation"], "holder": holder.did,
@@ -203,8 +208,6 @@ def tampered(credential: Mapping[str, Any]) -> dict[str, Any]:
 def verify_request_object(jwt: str, client_id: str | None) -> dict[str, Any]:
     """What the suite finds when it checks a request object's JWS against the client identifier's prefix:
     {"result": "verified" | "unsigned" | "failed" | "unsupported", "reason": ...}."""
-    from conformance.support.formats.errors import PayloadError
-    from conformance.support.formats.jws import decode_compact_jws
 
     client = client_id or ""
     parts = jwt.split(".")
@@ -233,7 +236,6 @@ def verify_request_object(jwt: str, client_id: str | None) -> dict[str, Any]:
     if key is None:
         return {"result": "failed", "reason": f"{did} has no verification method {kid}"}
     try:
-        from conformance.support.securing.jose.verify import verify_jws
 
         outcome = verify_jws(decode_compact_jws(jwt), key)
     except (PayloadError, ValueError, TypeError) as exc:
@@ -246,15 +248,11 @@ def verify_request_object(jwt: str, client_id: str | None) -> dict[str, Any]:
 
 
 def _b64(segment: str) -> bytes:
-    import base64
 
     return base64.urlsafe_b64decode(segment + "=" * (-len(segment) % 4))
 
 
 def _did_key(did: str, kid: str) -> Any:
-    from conformance.support.securing.keys.did import resolve_did_jwk, resolve_did_key
-    from conformance.support.securing.keys.jwk import public_key_from_jwk
-    from conformance.support.securing.keys.multikey import public_key_from_multikey
 
     if did.startswith("did:key:"):
         document = resolve_did_key(did)

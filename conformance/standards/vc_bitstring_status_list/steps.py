@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from enum import IntEnum
 from typing import Any
 
-from conformance.core.checks import CheckContext
+from conformance.core.checks import MISSING, CheckContext
 from conformance.core.findings import Finding, Outcome
 from conformance.core.predicates import is_url
 from conformance.core.subject import Subject, as_list
@@ -134,7 +134,6 @@ def entry_shape_findings(subject: Subject, ctx: CheckContext, entry_type: str) -
 
 
 def _found(document: Mapping[str, Any], where: str) -> Any:
-    from conformance.core.checks import MISSING
 
     node: Any = document
     for token in where.split("/")[1:]:

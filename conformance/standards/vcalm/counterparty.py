@@ -39,11 +39,13 @@ import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import quote, urlencode
+from urllib.parse import parse_qs, quote, urlencode, urlsplit
 
 from conformance.standards.oid4vci.counterparty import ISSUER_KEY, TEMPLATE, UNBOUND_SUBJECT
 from conformance.support.exchange import observations
 from conformance.support.exchange.server import Answer, Call, CounterpartyServer, Route
+from conformance.support.securing.keys.testkeys import suite_key
+from conformance.support.securing.signing import sign_document
 
 LINK_SCHEME = "dccrequest://request"
 SERVICE_TYPE = "UnmediatedPresentationService2021"
@@ -68,7 +70,6 @@ MAX_PRESENTED = 20                       # credentials of one presentation the s
 def parse_link(link: str) -> dict[str, Any]:
     """The parameters of a deep link in either form: {"form": "request", issuer, vc_request_url, challenge,
     auth_type} or {"form": "protocols", credentialRequestOrigin, protocols}; ValueError for anything else."""
-    from urllib.parse import parse_qs, urlsplit
 
     parts = urlsplit(link)
     query = {k: v[0] for k, v in parse_qs(parts.query, keep_blank_values=True).items()}
@@ -187,7 +188,6 @@ class WalletTestExchange:
 
     def _example(self, session: str) -> tuple[dict[str, Any], str | None]:
         """The example naming the badge delivered in `session` (any badge of the suite's issuer when there is none)."""
-        from conformance.support.securing.keys.testkeys import suite_key
 
         with self._lock:
             badge = self._issued.get(session)
@@ -216,8 +216,6 @@ class WalletTestExchange:
         return request
 
     def _credential(self, live: _Live, holder: Any) -> dict[str, Any]:
-        from conformance.support.securing.keys.testkeys import suite_key
-        from conformance.support.securing.signing import sign_document
 
         document = copy.deepcopy(TEMPLATE)
         document["id"] = f"urn:uuid:{uuid.uuid4()}"

@@ -35,6 +35,7 @@ from conformance.core.checks import flows
 from conformance.standards.vcalm.flows import HOLDER_KEY, _signed, _suite_did
 from conformance.support.exchange.service import auth_headers
 from conformance.support.exchange.transcript import Step, Transcript, exchange, fetch
+from conformance.support.securing.signing import sign_document
 
 if TYPE_CHECKING:
     from conformance.support.exchange.service import ServiceSubject
@@ -75,7 +76,6 @@ def request_of(step: Step) -> dict[str, Any] | None:
 
 def presentation(canonicalizer: Canonicalizer, challenge: str, domain: str) -> dict[str, Any]:
     """The suite's answer to a request: its OB 3.0 credential in a presentation the holder key signs."""
-    from conformance.support.securing.signing import sign_document
 
     document = {"@context": ["https://www.w3.org/ns/credentials/v2"], "id": PRESENTATION_ID,
                 "type": ["VerifiablePresentation"], "holder": _suite_did(HOLDER_KEY),

@@ -20,6 +20,8 @@ from typing import TYPE_CHECKING, Any
 from conformance.core.checks import flows
 from conformance.support.exchange.service import auth_headers
 from conformance.support.exchange.transcript import Step, Transcript, exchange
+from conformance.support.securing.keys.testkeys import suite_key
+from conformance.support.securing.signing import sign_document
 
 if TYPE_CHECKING:
     from conformance.support.exchange.service import ServiceSubject
@@ -62,7 +64,6 @@ def credential_template(issuer_id: str) -> dict[str, Any]:
 
 
 def _suite_did(name: str) -> str:
-    from conformance.support.securing.keys.testkeys import suite_key
 
     return suite_key(name).did
 
@@ -127,7 +128,6 @@ def _hostile(subject: ServiceSubject, url: str, headers: Mapping[str, str]) -> l
 
 @lru_cache(maxsize=4)
 def _signed(canonicalizer: Canonicalizer) -> dict[str, Any]:
-    from conformance.support.securing.signing import sign_document
 
     return sign_document(credential_template(""), [{"key": ISSUER_KEY}], canonicalizer)
 
@@ -148,7 +148,6 @@ def corpus(canonicalizer: Canonicalizer) -> tuple[tuple[str, dict[str, Any], boo
 
 @lru_cache(maxsize=4)
 def signed_presentation(canonicalizer: Canonicalizer) -> dict[str, Any]:
-    from conformance.support.securing.signing import sign_document
 
     presentation = {"@context": ["https://www.w3.org/ns/credentials/v2"],
                     "id": "urn:uuid:9b1f6d2e-4c7a-4f3b-8e5d-2a6c1b0f7e93",

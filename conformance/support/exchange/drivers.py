@@ -32,6 +32,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import IO, Any, Protocol
 
+from conformance.support.exchange.budget import remaining
 from conformance.support.exchange.server import CounterpartyServer
 from conformance.support.exchange.service import CommandPolicy, ServiceConfig
 from conformance.support.exchange.transcript import MAX_TEXT, Step
@@ -83,7 +84,6 @@ def hand(server: CounterpartyServer, driver: Driver, flow: str, link: str, until
     """Hand the implementation `link` (and a transaction code) through its driver and record the session's driver
     step, with what the caller `noted` beside the link (never a secret's value). The wait ends by the flows' time
     budget (live/budget.py) when that comes first."""
-    from conformance.support.exchange.budget import remaining
 
     left = remaining(timeout_s)
     if left <= 0:           # the budget is spent: no program is started and no link handed (the run notes why)
@@ -187,7 +187,7 @@ class InteractiveDriver:
 
     def deliver(self, server: CounterpartyServer, offer: str, tx_code: str | None, finished: Finished,
                 timeout_s: float) -> Delivery:
-        import segno
+        import segno  # lazy: the QR code is drawn only for a person at a terminal
 
         print(f"\nOpen this {_kind_of(offer)} in the wallet or application under test (waiting up to "
               f"{timeout_s:g} s; Enter when done):\n{offer}", file=self.stream)

@@ -26,6 +26,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, Final, Literal
 
+from conformance.support.securing.jose.verify import verify_jws
 from conformance.support.securing.proofs.outcomes import Judgement, UnknownReason, outcome_of
 
 VERIFIES: Final = "verifies"
@@ -162,6 +163,5 @@ def of_jose(result: Any, header: Mapping[str, Any]) -> Observation:
 
 def jws(token: Any, key: Any) -> Observation:
     """Verify a decoded compact JWS (conformance.support.formats.jws) with `key`."""
-    from conformance.support.securing.jose.verify import verify_jws
 
     return observe(lambda: of_jose(verify_jws(token, key), token.header))

@@ -20,6 +20,7 @@ import certifi
 import httpcore
 import httpx
 
+from conformance._version import __version__
 from conformance.support.net.addresses import (
     IPAddress,
     IPNetwork,
@@ -49,7 +50,6 @@ _Finish = Callable[..., Exchange]
 
 
 def _user_agent() -> str:
-    from conformance._version import __version__
 
     return f"ler-conformance/{__version__} (+conformance test suite)"
 

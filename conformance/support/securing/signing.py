@@ -11,6 +11,10 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from conformance.support.formats.json_patch import apply_mutation, resolve_pointer
+from conformance.support.securing.jose import default_alg, sign_jws
+from conformance.support.securing.keys.multikey import KeyType
+from conformance.support.securing.keys.testkeys import suite_key
+from conformance.support.securing.proofs import sign
 
 if TYPE_CHECKING:
     from conformance.support.securing.proofs import Canonicalizer
@@ -51,9 +55,6 @@ def sign_document(document: Any, steps: Sequence[Mapping[str, Any]], canonicaliz
     A step with `at` (a JSON pointer) signs the credential at that place instead, replacing its proof; list such
     steps before the one that signs the enclosing document.
     """
-    from conformance.support.securing.keys.multikey import KeyType
-    from conformance.support.securing.keys.testkeys import suite_key
-    from conformance.support.securing.proofs import sign
 
     signed = {k: v for k, v in document.items() if k != "proof"}
     for index, step in enumerate(steps):
@@ -106,8 +107,6 @@ def jwt_of(document: Mapping[str, Any], spec: Mapping[str, Any]) -> str:
     default_typ = {"vc-jose": "vp+jwt" if presentation else "vc+jwt"}.get(style, "JWT")
     key = None
     if "key" in spec:
-        from conformance.support.securing.jose import default_alg
-        from conformance.support.securing.keys.testkeys import suite_key
 
         key = suite_key(spec["key"])
         document = copy.deepcopy(document)
@@ -138,7 +137,6 @@ def jwt_of(document: Mapping[str, Any], spec: Mapping[str, Any]) -> str:
     for name in spec.get("drop_claims", ()):
         claims.pop(name, None)
     if key is not None:
-        from conformance.support.securing.jose import sign_jws
 
         return sign_jws(header, claims, key.private_key)
     signing_input = _b64url(json.dumps(header).encode()) + "." + _b64url(json.dumps(claims).encode())

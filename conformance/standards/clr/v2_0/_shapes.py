@@ -6,6 +6,7 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 from conformance.core.predicates import as_list, items, pointer
+from conformance.support.formats.jws import credential_from_jws, decode_compact_jws
 
 VC_V2_CONTEXT = "https://www.w3.org/ns/credentials/v2"
 CLR_CONTEXT = re.compile(r"^https://purl\.imsglobal\.org/spec/clr/v2p0/context(?:-(?P<version>2\.\d+\.\d+))?\.json$")
@@ -71,7 +72,6 @@ def subject_entries(document: Mapping[str, Any], key: str) -> Iterator[tuple[str
 
 def jws_document(text: str) -> Mapping[str, Any] | None:
     """The credential a compact JWS string carries, or None when it does not decode (CORE judges that)."""
-    from conformance.support.formats.jws import credential_from_jws, decode_compact_jws
 
     if text.startswith("data:"):
         return None

@@ -28,6 +28,9 @@ from conformance.standards.ctdl.registry_client import (
     RegistryUri,
     parse_registry_uri,
 )
+from conformance.support.net import FetchError
+from conformance.support.resources import shapes_dir
+from conformance.support.securing.verifier import NotFetched
 
 CTDL_TARGET_TYPES = frozenset({"ceterms:Credential", "ceasn:Competency", "CTDL"})
 SAME_AS_KEYS = ("sameAs", "owl:sameAs", "http://www.w3.org/2002/07/owl#sameAs")
@@ -216,8 +219,6 @@ def _node_for(document: CtdlDocument, ctid: str) -> CtdlNode | None:
 def resolve(ctid: str, urls: tuple[str, ...], fetch: Callable[[str], bytes]) -> Resolution:
     """The first candidate URL that gives a CTDL document holding the resource; missing only when a server says
     so, unavailable when nothing could be asked."""
-    from conformance.support.net import FetchError
-    from conformance.support.securing.verifier import NotFetched
 
     missing: Resolution | None = None
     invalid: Resolution | None = None
@@ -271,7 +272,6 @@ def registry_links(document: Mapping[str, Any], fetch: Callable[[str], bytes]) -
 @cache
 def exact_matches(path: Path | None = None) -> Mapping[str, str]:
     """achievementType -> the CTDL class the OB 3.0 spec declares it an exact match of (shapes/ctdl/ler-links)."""
-    from conformance.support.resources import shapes_dir
 
     source = path or shapes_dir() / "ctdl" / "ler-links" / "achievement-types.toml"
     data = tomllib.loads(source.read_text(encoding="utf-8"))

@@ -281,6 +281,7 @@ def shapes_folder(version: str) -> Path:
 
 
 def _compile(version: str) -> Policy:
+    # lazy: rdflib, only when a policy is compiled from its SHACL shapes (the compiled tables are cached)
     from rdflib import RDF, Graph, Namespace, URIRef
     from rdflib.collection import Collection
 
@@ -362,6 +363,7 @@ def shacl_findings(documents: Iterable[Mapping[str, Any]], version: str, loader:
 
 
 def rdf_graph(documents: Iterable[Mapping[str, Any]], loader: Any) -> Any:
+    # lazy: rdflib, only for the SHACL oracle (tests and the benchmark), never for a run's checks
     from pyld import jsonld
     from rdflib import Graph
 
@@ -375,6 +377,7 @@ def rdf_graph(documents: Iterable[Mapping[str, Any]], loader: Any) -> Any:
 
 
 def shacl_validate(graph: Any, version: str) -> set[tuple[str, str]]:
+    # lazy: pyshacl (a test and benchmark dependency), only for the SHACL oracle
     from pyshacl import validate
     from rdflib import RDF, Graph, Namespace
 

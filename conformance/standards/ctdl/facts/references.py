@@ -21,6 +21,7 @@ import orjson
 from conformance.standards.ctdl.facts.graphs import NodeIndex, Ref, refs_in, registry_ctid
 from conformance.standards.ctdl.facts.load import CtdlLoadError, load_document
 from conformance.standards.ctdl.facts.model import CtdlDocument, CtdlNode
+from conformance.standards.ctdl.registry_client import NotFound, RegistryError
 
 if TYPE_CHECKING:
     from conformance.standards.ctdl.facts.schema import CtdlSchema
@@ -115,7 +116,6 @@ class RegistryResolver:
         self._answers: dict[str, Resolution] = {}
 
     def resolve(self, reference: str) -> Resolution:
-        from conformance.standards.ctdl.registry_client import NotFound, RegistryError
 
         ctid = registry_ctid(reference)
         if ctid is None:

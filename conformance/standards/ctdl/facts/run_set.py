@@ -14,6 +14,8 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+import orjson
+
 from conformance.standards.ctdl.facts.model import CtdlDocument
 from conformance.standards.ctdl.facts.references import CtidIndexResolver, Resolution
 from conformance.standards.ctdl.facts.sets import (
@@ -168,8 +170,6 @@ def add_record(index: CtidIndex, record: Sequence[object]) -> None:
 
 def load_index(path: Path) -> CtidIndex:
     """An index written one JSON row per line by the audit's indexing pass."""
-    import orjson
-
     index = CtidIndex()
     with path.open("rb") as handle:
         for line in handle:

@@ -1,6 +1,7 @@
 """CTDLLER checks: one per requirement, each reading the subject's Registry links and their resolutions."""
 from __future__ import annotations
 
+import tomllib
 from collections.abc import Iterable, Iterator
 from difflib import SequenceMatcher
 from functools import cache
@@ -21,7 +22,9 @@ from conformance.standards.ctdl.facts.ler_links import (
     references,
     resource_names,
 )
+from conformance.standards.ctdl.facts.policy import load_policy
 from conformance.standards.ctdl.views import credential_registry_links, ctdl_schema
+from conformance.support.resources import shapes_dir
 
 Findings = Iterator[Finding]
 NAME_SIMILARITY = 0.85
@@ -134,9 +137,7 @@ def _class_expectation(link: RegistryLink) -> tuple[tuple[str, ...], str] | None
 
 @cache
 def _also_accepted() -> dict[str, tuple[str, ...]]:
-    import tomllib
 
-    from conformance.support.resources import shapes_dir
 
     data = tomllib.loads((shapes_dir() / "ctdl" / "ler-links" / "achievement-types.toml").read_text("utf-8"))
     return {k: tuple(v) for k, v in data.get("also_accepted", {}).items()}
@@ -247,7 +248,6 @@ POLICY_VERSION = "2026"
 
 @check("CTDLLER-resource-minimum-data")
 def resource_minimum_data(subject: Subject, ctx: CheckContext) -> Findings:
-    from conformance.standards.ctdl.facts.policy import load_policy
 
     links = credential_registry_links(subject)
     judged = [link for link in links.links if link.ctid]

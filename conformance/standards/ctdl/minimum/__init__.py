@@ -8,6 +8,7 @@ from typing import Any
 from conformance.core.checks import detects, measures
 from conformance.core.subject import Subject
 from conformance.standards.ctdl.facts.load import CtdlLoadError, looks_like_ctdl
+from conformance.standards.ctdl.facts.policy import load_policy
 from conformance.standards.ctdl.views import ctdl_document
 
 
@@ -23,7 +24,6 @@ def claims_ctdl_2026(subject: Subject) -> bool:
 
 def _scores(subject: Subject, version: str) -> Iterator[dict[str, Any]]:
     """The recommended (benchmark) data each top-level resource carries, as a share: reported, never judged."""
-    from conformance.standards.ctdl.facts.policy import load_policy
 
     policy = load_policy(version)
     try:

@@ -11,6 +11,7 @@ from conformance.core.checks import detects, illustrates
 from conformance.core.findings import Finding
 from conformance.core.subject import Subject
 from conformance.standards.ctdl.facts.load import CtdlLoadError, looks_like_ctdl
+from conformance.standards.ctdl.pathways.diagram import diagrams_for
 from conformance.standards.ctdl.views import ctdl_document
 
 STRUCTURE_TYPES = frozenset({"ceterms:Pathway", "ceterms:PathwaySet", "ceterms:ComponentCondition",
@@ -35,6 +36,5 @@ def publishes_structure(subject: Subject) -> bool:
 
 @illustrates("CTDLPATH")
 def pathway_figures(subject: Subject, findings: Sequence[Finding]) -> list[dict[str, str]]:
-    from conformance.standards.ctdl.pathways.diagram import diagrams_for
 
     return diagrams_for(subject, findings)

@@ -27,6 +27,7 @@ from conformance.standards.ctdl.facts.graphs import (
     refs_in,
 )
 from conformance.standards.ctdl.facts.model import CtdlDocument, CtdlNode
+from conformance.standards.ctdl.facts.schema import CtdlSchemaUnavailable
 from conformance.standards.ctdl.views import ctdl_document, ctdl_schema
 
 if TYPE_CHECKING:
@@ -221,7 +222,6 @@ def diagrams_for(subject: Subject, findings: Iterable[Finding]) -> list[dict[str
     """The diagrams of one evaluated subject, its failed findings marked: what the runner adds to a SubjectResult
     when the CTDLPATH detector claimed the subject (registered with @illustrates in standards/ctdl/pathways). Drawing is a courtesy of the report: a publication that cannot
     be drawn gets no diagram, and never a different verdict."""
-    from conformance.standards.ctdl.facts.schema import CtdlSchemaUnavailable
 
     try:
         document = ctdl_document(subject)

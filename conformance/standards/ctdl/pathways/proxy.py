@@ -17,6 +17,7 @@ from pathlib import Path
 import jsonschema
 
 from conformance.standards.ctdl.facts.schema import COMPONENT_LIKE, CtdlSchema
+from conformance.support.resources import shapes_dir
 
 TABLE = "proxy-targets.toml"
 TABLE_SCHEMA = "proxy-targets.schema.json"
@@ -74,7 +75,6 @@ class ProxyTable:
 
 
 def _here() -> Path:
-    from conformance.support.resources import shapes_dir
 
     return shapes_dir() / "ctdl" / "pathways"
 

@@ -70,7 +70,6 @@ def register_client_embedder(flavour: ApiFlavour) -> None:
 def client_rules(flavour: ApiFlavour) -> dict[str, CheckFn]:
     """Every client application rule's body for one flavour, by rule name: the standard's checks.py registers each
     under its literal requirement ID (`<prefix>-CLIENT-<name>`), so one body judges OB30API and CLR20API alike."""
-    p = f"{flavour.prefix}-CLIENT"
     role = flavour.client_role
     types = _credential_types(flavour)
     rules: dict[str, CheckFn] = {}

@@ -41,9 +41,12 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs, urlencode, urljoin, urlsplit
 
 from conformance.core.checks import flows
+from conformance.standards.vcalm.flows import credential_template
+from conformance.support.exchange.service import _secret
 from conformance.support.exchange.transcript import NOTE, Step, Transcript, record
 from conformance.support.net import GuardedClient, Response
 from conformance.support.net.evidence import REDACTED, secret_field
+from conformance.support.securing.signing import sign_document
 
 if TYPE_CHECKING:
     from conformance.support.exchange.service import ServiceSubject
@@ -217,8 +220,6 @@ def host_credential(canonicalizer: Any, flavour: ApiFlavour, identifier: str, na
 
 @lru_cache(maxsize=16)
 def _host_credential(canonicalizer: Any, kind: str, identifier: str, name: str) -> dict[str, Any]:
-    from conformance.standards.vcalm.flows import credential_template
-    from conformance.support.securing.signing import sign_document
 
     credential = credential_template("")
     credential["id"] = identifier
@@ -327,7 +328,6 @@ def _with_refresh_token(http: _Client, base: str, urls: Mapping[str, str], descr
     """A host whose consent step needs a person: the vendor registered the client and signed in once; the targets
     file names the variables holding the client id, secret and refresh token (options.client_id_env,
     client_secret_env, refresh_token_env). Registration and the authorization code grant are then not judged."""
-    from conformance.support.exchange.service import _secret
 
     client_id = _secret(options.get("client_id_env"), "OAuth 2.0 client id")
     basic = _basic(client_id, _secret(options.get("client_secret_env"), "OAuth 2.0 client secret", http.client.secrets))

@@ -13,6 +13,7 @@ from typing import Any, Literal
 
 from conformance.core.predicates import Node, instant, items, per_subject, type_list
 from conformance.core.subject import Subject
+from conformance.standards.ob.v3_0 import endorsements
 from conformance.standards.vcdm import vc_version
 
 ACHIEVEMENT_CREDENTIAL_TYPES = frozenset({"OpenBadgeCredential", "AchievementCredential"})
@@ -201,7 +202,6 @@ def type_is(node: Any, name: str) -> bool:
 
 def endorsement_pointers(subject: Subject) -> list[str]:
     """Pointers of the endorsements the runner checks as subjects of their own."""
-    from conformance.standards.ob.v3_0 import endorsements
 
     try:
         return [item.pointer for item in endorsements(subject)]

@@ -1,6 +1,8 @@
 """Pure helpers for VCDM 2.0 checks: document kinds, data: URLs, digests, securing. They make no findings."""
 from __future__ import annotations
 
+import base64
+import binascii
 import re
 from collections.abc import Iterator, Mapping
 from fractions import Fraction
@@ -105,8 +107,6 @@ def is_sri_digest(value: Any) -> bool:
     """One SRI hash-expression, or several separated by spaces, with a digest of its algorithm's length."""
     if not isinstance(value, str) or not value.strip():
         return False
-    import base64
-    import binascii
 
     for expression in value.split():
         match = _SRI.match(expression)
