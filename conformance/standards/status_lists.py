@@ -2,7 +2,7 @@
 
 StatusList2021 is the draft Bitstring Status List grew from: an entry in credentialStatus names a list credential
 whose subject holds a GZIP-compressed bitstring, and conformance.support.securing.status validates both methods by the same steps
-(vc_bitstring_status_list/steps.py places each problem at its step). So every rule here is one body for both
+(status_list_steps.py places each problem at its step). So every rule here is one body for both
 standards; what really differs is data, a `StatusListMethod` each standard's checks.py declares: the entry, list
 credential and list type names, how encodedList is written (a multibase `u` prefix or none), the wording of the
 purpose rule, and whether the list has a ttl of its own. statusSize, statusMessage and ttl are Bitstring Status
@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from conformance.core.checks import CheckContext
 from conformance.core.findings import Finding
 from conformance.core.subject import Subject
-from conformance.standards.vc_bitstring_status_list.steps import (
+from conformance.standards.status_list_steps import (
     Entry,
     Step,
     entries_of,

@@ -23,7 +23,6 @@ from conformance.core.findings import Outcome
 from conformance.run.environment import Environment
 from conformance.support.net import FetchPolicy, GuardedClient
 from conformance.support.securing.keys.testkeys import suite_key
-from tests.support.exchange.harness import LiveRun, run_targets
 from tests.peers.conftest import (
     PEER_DIR,
     REQUEST_TIMEOUT_SECONDS,
@@ -33,6 +32,7 @@ from tests.peers.conftest import (
     _wait_healthy,
     assert_recorded,
 )
+from tests.support.exchange.harness import LiveRun, run_targets
 
 pytestmark = pytest.mark.peer
 

@@ -29,9 +29,9 @@ from conformance.standards.oid4vp.counterparty import Session, WalletTestVerifie
 from conformance.standards.oid4vp.flows import DID_PREFIX
 from conformance.support.exchange.server import Answer, Call
 from conformance.support.net import FetchPolicy, GuardedClient
+from tests.peers.conftest import PEER_DIR, _context_map, assert_recorded
 from tests.support.exchange.harness import LiveRun, run_targets
 from tests.support.net.test_tls import _make
-from tests.peers.conftest import PEER_DIR, _context_map, assert_recorded
 
 pytestmark = pytest.mark.peer
 

@@ -14,8 +14,8 @@ import pytest
 from conformance.core.findings import Outcome, Verdict
 from conformance.reference import reference_modules
 from conformance.run.environment import Environment
-from tests.support.exchange.harness import LiveRun
 from tests.snapshots import findings as snapshots
+from tests.support.exchange.harness import LiveRun
 
 FaultRuns = dict[str | None, LiveRun]
 

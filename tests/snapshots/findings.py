@@ -4,7 +4,8 @@ A row is (subject, requirement, outcome, location, message, limitation) in the o
 differs from one run to the next without meaning anything is masked first: the judging instant (now, to the
 microsecond), loopback ports, and the random tokens of the live flows (nonces, challenges, exchange ids). The
 snapshot keeps, per vector or fault run, a sha256 of all its rows and, readable, the rows that decide something
-(failed, cantTell, error, untested), so a change in a decision shows as a diff and any other change as a digest."""
+(failed, cantTell, error, untested), so a change in a decision shows as a diff and any other change as a digest.
+The checkout's own path is masked too, so that a clone elsewhere compares equal."""
 from __future__ import annotations
 
 import hashlib
@@ -18,6 +19,7 @@ from conformance.core.findings import Outcome
 from conformance.run.runner import SubjectResult
 
 FOLDER = Path(__file__).resolve().parent
+REPO = FOLDER.parent.parent
 VECTORS = FOLDER / "findings-vectors.json"
 FAULT_RUNS = FOLDER / "findings-fault-runs.json"
 
@@ -31,6 +33,7 @@ Row = list[str]
 
 
 def masked(text: str) -> str:
+    text = text.replace(f"{REPO}/", "<repo>/")       # a checkout's own path (a trust list named by its file)
     text = _PORT.sub(r"\1:<port>", _INSTANT.sub("<instant>", text))
     return _QUOTED_TOKEN.sub(r"\1<token>\2\1", _EXCHANGE_ID.sub(r"\1<id>", text))
 

@@ -11,8 +11,8 @@ from conformance.run.environment import Environment
 from conformance.run.evaluation import evaluate_vectors
 from conformance.run.vectors import known_documents, load_vectors
 from tests.conftest import artifacts_dir
-from tests.support.exchange.harness import fault_runs
 from tests.snapshots.findings import FAULT_RUNS, VECTORS, entry, rows, write
+from tests.support.exchange.harness import fault_runs
 
 
 def main() -> None:

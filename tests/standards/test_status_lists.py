@@ -18,7 +18,7 @@ from conformance.core.findings import Finding, Outcome
 from conformance.run.environment import Environment
 from conformance.run.runner import Runner
 from conformance.run.targets.files import BytesTarget
-from conformance.standards.vc_bitstring_status_list.steps import (
+from conformance.standards.status_list_steps import (
     Entry,
     Step,
     judge_steps,

@@ -24,8 +24,9 @@ from typing import TYPE_CHECKING
 
 from conformance.core.checks import flows
 from conformance.standards.oid4vci.counterparty import SESSIONS, WalletTestIssuer, tx_code_noted
-from conformance.support.exchange.drivers import asked, driver_from, hand
-from conformance.support.exchange.server import CounterpartyOptions, CounterpartyServer
+from conformance.support.exchange.drivers import Driver, asked, hand
+from conformance.support.exchange.server import CounterpartyServer
+from conformance.support.exchange.sessions import run_as_counterparty
 from conformance.support.exchange.transcript import Transcript
 
 if TYPE_CHECKING:
@@ -34,18 +35,12 @@ if TYPE_CHECKING:
 
 @flows("oid4vci-wallet")
 def run(subject: ServiceSubject) -> Transcript:
-    service = subject.service
-    try:
-        options = CounterpartyOptions.from_options(service.options)
-        driver = driver_from(service.driver, subject.client, service)
-    except ValueError as exc:
-        return Transcript((), setup_error=str(exc))
     issuer = WalletTestIssuer(subject.env.verifier.canonicalizer)
-    server = issuer.server = CounterpartyServer(issuer.routes(), options, name="oid4vci-wallet-test-issuer")
 
-    def sessions() -> None:
+    def sessions(server: CounterpartyServer, driver: Driver, timeout_s: float) -> None:
         for session in SESSIONS:      # an interactive session is over once the wallet asked for its credential
             offer, tx_code = issuer.open(session)
-            hand(server, driver, session.name, offer, asked(session.name, "credential"), options.timeout_s,
+            hand(server, driver, session.name, offer, asked(session.name, "credential"), timeout_s,
                  tx_code=tx_code, noted=tx_code_noted(session.name, tx_code))
-    return server.run("test issuer", sessions)
+    return run_as_counterparty(subject, name="oid4vci-wallet-test-issuer", what="test issuer",
+                               routes=issuer.routes(), parties=[issuer], sessions=sessions)

@@ -26,8 +26,9 @@ from conformance.core.checks import flows
 from conformance.standards.oid4vci.counterparty import Session as IssueSession
 from conformance.standards.oid4vci.counterparty import WalletTestIssuer, tx_code_noted
 from conformance.standards.oid4vp.counterparty import SESSIONS, WalletTestVerifier
-from conformance.support.exchange.drivers import asked, driver_from, hand
-from conformance.support.exchange.server import Answer, Call, CounterpartyOptions, CounterpartyServer, Route
+from conformance.support.exchange.drivers import Driver, asked, hand
+from conformance.support.exchange.server import Answer, Call, CounterpartyServer, Route
+from conformance.support.exchange.sessions import run_as_counterparty
 from conformance.support.exchange.transcript import Transcript
 
 if TYPE_CHECKING:
@@ -57,21 +58,13 @@ def issue_into(server: CounterpartyServer, issuer: WalletTestIssuer, driver: Any
 
 @flows("oid4vp-wallet")
 def run(subject: ServiceSubject) -> Transcript:
-    service = subject.service
-    try:
-        options = CounterpartyOptions.from_options(service.options)
-        driver = driver_from(service.driver, subject.client, service)
-    except ValueError as exc:
-        return Transcript((), setup_error=str(exc))
     issuer = WalletTestIssuer(subject.env.verifier.canonicalizer)
     verifier = WalletTestVerifier(subject.env)
-    server = CounterpartyServer([*keeping(issuer, verifier.issued), *verifier.routes()], options,
-                                name="oid4vp-wallet-test-verifier")
-    issuer.server = verifier.server = server
 
-    def sessions() -> None:
-        issue_into(server, issuer, driver, options.timeout_s)
+    def sessions(server: CounterpartyServer, driver: Driver, timeout_s: float) -> None:
+        issue_into(server, issuer, driver, timeout_s)
         for session in SESSIONS:
-            hand(server, driver, session.name, verifier.open(session), asked(session.name, "response"),
-                 options.timeout_s)
-    return server.run("test verifier", sessions)
+            hand(server, driver, session.name, verifier.open(session), asked(session.name, "response"), timeout_s)
+    return run_as_counterparty(subject, name="oid4vp-wallet-test-verifier", what="test verifier",
+                               routes=[*keeping(issuer, verifier.issued), *verifier.routes()],
+                               parties=[issuer, verifier], sessions=sessions)

@@ -3,8 +3,7 @@ from __future__ import annotations
 
 from conformance.core.checks import detects
 from conformance.core.subject import Subject
-
-from .steps import has_entry_of
+from conformance.standards.status_list_steps import has_entry_of
 
 ENTRY_TYPE = "BitstringStatusListEntry"
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from conformance.core.checks import detects
 from conformance.core.subject import Subject
-from conformance.standards.vc_bitstring_status_list.steps import has_entry_of
+from conformance.standards.status_list_steps import has_entry_of
 
 ENTRY_TYPE = "StatusList2021Entry"
 

@@ -22,8 +22,9 @@ from typing import TYPE_CHECKING
 
 from conformance.core.checks import flows
 from conformance.standards.vcalm.counterparty import SESSIONS, WalletTestExchange
-from conformance.support.exchange.drivers import asked, driver_from, hand
-from conformance.support.exchange.server import CounterpartyOptions, CounterpartyServer
+from conformance.support.exchange.drivers import Driver, asked, hand
+from conformance.support.exchange.server import CounterpartyServer
+from conformance.support.exchange.sessions import run_as_counterparty
 from conformance.support.exchange.transcript import Transcript
 
 if TYPE_CHECKING:
@@ -32,17 +33,11 @@ if TYPE_CHECKING:
 
 @flows("vcapi-wallet")
 def run(subject: ServiceSubject) -> Transcript:
-    service = subject.service
-    try:
-        options = CounterpartyOptions.from_options(service.options)
-        driver = driver_from(service.driver, subject.client, service)
-    except ValueError as exc:
-        return Transcript((), setup_error=str(exc))
     exchange = WalletTestExchange(subject.env)
-    server = exchange.server = CounterpartyServer(exchange.routes(), options, name="vcapi-wallet-test-exchange")
 
-    def sessions() -> None:
+    def sessions(server: CounterpartyServer, driver: Driver, timeout_s: float) -> None:
         for session in SESSIONS:      # an interactive session is over once the wallet presented (and got its badge)
             hand(server, driver, session.name, exchange.open(session), asked(session.name, "present"),
-                 options.timeout_s, noted={"form": session.form})
-    return server.run("test exchange", sessions)
+                 timeout_s, noted={"form": session.form})
+    return run_as_counterparty(subject, name="vcapi-wallet-test-exchange", what="test exchange",
+                               routes=exchange.routes(), parties=[exchange], sessions=sessions)

@@ -7,7 +7,7 @@ to the wallet under test. targets.toml names one driver per wallet service:
         secrets redacted). If the last non-empty stdout line is a JSON object, it is the wallet's report.
         Only when the run allows it (--allow-driver-commands: a targets file is the vendor's, and the command is
         code run on the tester's machine), in an environment of PATH, HOME, LANG, LC_*, TMPDIR and the variables
-        `env` lists, never one another service authenticates with (model.services.CommandPolicy).
+        `env` lists, never one another service authenticates with (support/exchange/service.py CommandPolicy).
     driver = { url = "http://127.0.0.1:9000/offer" }
         POST {"url": offer, "tx_code": ...} as JSON through the run's guarded client; the JSON answer is the
         wallet's report.

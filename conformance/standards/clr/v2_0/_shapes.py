@@ -26,6 +26,8 @@ IDENTIFIER_TYPES = frozenset({
 _EXTENSION = re.compile(r"^ext:[A-Za-z0-9.\-_]+$")
 IDENTITY_OBJECT_KEYS = frozenset({"type", "hashed", "identityHash", "identityType", "salt"})
 _IDENTITY_HASH = re.compile(r"^(?:md5\$[0-9A-Fa-f]{32}|sha256\$[0-9A-Fa-f]{64})$")
+# Not predicates.is_language_tag on purpose: this is the key pattern the 1EdTech CLR 2.0 JSON schemas give a
+# language map (narrower than BCP 47), so a value is read as a language map exactly when their schemas would.
 _LANGUAGE_KEY = re.compile(r"^[a-z]{2}(-[A-Z]{2})?$")
 
 

@@ -28,8 +28,9 @@ from typing import TYPE_CHECKING
 from conformance.core.checks import flows
 from conformance.standards.ob.api_v3_0.counterparty import FLOW, ClientTestHost
 from conformance.standards.ob.api_v3_0.flows import CLR20, OB30, ApiFlavour
-from conformance.support.exchange.drivers import driver_from, hand
-from conformance.support.exchange.server import CounterpartyOptions, CounterpartyServer
+from conformance.support.exchange.drivers import Driver, hand
+from conformance.support.exchange.server import CounterpartyServer
+from conformance.support.exchange.sessions import run_as_counterparty
 from conformance.support.exchange.transcript import Step, Transcript
 
 if TYPE_CHECKING:
@@ -60,15 +61,10 @@ def finished(kind: str) -> Callable[[tuple[Step, ...]], bool]:
 @flows("ob-client", "clr-client")
 def run(subject: ServiceSubject) -> Transcript:
     service = subject.service
-    flavour = CLIENT_FLAVOURS[service.role]
-    try:
-        options = CounterpartyOptions.from_options(service.options)
+    host = ClientTestHost(CLIENT_FLAVOURS[service.role], subject.env.verifier.canonicalizer)
+
+    def session(server: CounterpartyServer, driver: Driver, timeout_s: float) -> None:
         app = app_kind(dict(service.options))
-        driver = driver_from(service.driver, subject.client, service)
-    except ValueError as exc:
-        return Transcript((), setup_error=str(exc))
-    host = ClientTestHost(flavour, subject.env.verifier.canonicalizer)
-    server = CounterpartyServer(host.routes(), options, name=f"{service.role}-test-host")
-    host.attach(server)
-    return server.run("test host", lambda: hand(server, driver, FLOW, host.discovery_url, finished(app),
-                                                options.timeout_s, noted={"app": app}))
+        hand(server, driver, FLOW, host.discovery_url, finished(app), timeout_s, noted={"app": app})
+    return run_as_counterparty(subject, name=f"{service.role}-test-host", what="test host", routes=host.routes(),
+                               parties=[host], sessions=session, validate=lambda options: app_kind(dict(options)))

@@ -21,7 +21,16 @@ from conformance.support.securing.jose import (
     sign_jws,
     verify_jws,
 )
-from tests.support.securing.jose.material import KEY_FOR_ALG, NOW, assemble, b64, b64json, credential, decode, private_key
+from tests.support.securing.jose.material import (
+    KEY_FOR_ALG,
+    NOW,
+    assemble,
+    b64,
+    b64json,
+    credential,
+    decode,
+    private_key,
+)
 
 CLAIMS = {"iss": "did:example:issuer", "nbf": NOW - 10, **credential()}
 
