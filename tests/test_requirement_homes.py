@@ -21,19 +21,29 @@ PACKAGE_ROOT = Path(__file__).resolve().parent.parent / "conformance"
 DATA_SUFFIXES = {".toml", ".json", ".ttl"}
 
 
+REGISTRATION = re.compile(r"check\(\s*\"([^\"]+)\"\s*\)")
+
+
 @cache
-def sources() -> dict[Path, str]:
-    return {path: path.read_text(encoding="utf-8") for path in PACKAGE_ROOT.rglob("*.py")}
+def registrations() -> dict[str, list[Path]]:
+    """Every `check("<ID>")` in the package tree, by ID: the files it appears in, once per appearance."""
+    found: dict[str, list[Path]] = {}
+    for path in sorted(PACKAGE_ROOT.rglob("*.py")):
+        for match in REGISTRATION.finditer(path.read_text(encoding="utf-8")):
+            found.setdefault(match.group(1), []).append(path)
+    return found
 
 
 def definitions(requirement: str) -> list[Path]:
-    literal = re.compile(r"check\(\s*\"" + re.escape(requirement) + r"\"\s*\)")
-    return [path for path, text in sources().items() for _ in literal.finditer(text)]
+    return registrations().get(requirement, [])
 
 
-def data_files(*folders: Path) -> list[Path]:
-    return [p for folder in folders if folder.is_dir() for p in folder.rglob("*")
-            if p.suffix in DATA_SUFFIXES and p.name != "requirements.toml"]
+@cache
+def data_texts(folder: Path) -> dict[Path, str]:
+    if not folder.is_dir():
+        return {}
+    return {p: p.read_text(encoding="utf-8") for p in sorted(folder.rglob("*"))
+            if p.suffix in DATA_SUFFIXES and p.name != "requirements.toml"}
 
 
 def test_every_catalog_with_automated_rules_names_an_existing_package(env: Environment) -> None:
@@ -70,7 +80,8 @@ def test_every_automated_requirement_has_one_home(env: Environment, automated: l
             continue
         fn = env.check_registry.checks[rid].fn
         module = PACKAGE_ROOT.parent / Path(*fn.__module__.split("."))
-        named = [p for p in data_files(home, shapes_dir() / standard.folder) if rid in p.read_text("utf-8")]
+        named = [p for folder in (home, shapes_dir() / standard.folder)
+                 for p, text in data_texts(folder).items() if rid in text]
         if home not in (module, *module.parents) or not named:
             misplaced.append(f"{rid}: no check(\"{rid}\") in code, and it is registered by {fn.__module__} from "
                              f"{'no data file' if not named else named[0]}")

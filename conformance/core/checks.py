@@ -115,6 +115,20 @@ class RegisteredCheck:
             yield from produced
 
 
+class RuleBodies(dict[str, CheckFn]):
+    """Check bodies by rule name, for rules whose one body two standards judge under their own literal IDs (the OB
+    3.0 and CLR 2.0 APIs): `@bodies.rule("discovery-open")` keeps a body; each standard's checks.py registers it with
+    `check("<PREFIX>-discovery-open")(bodies["discovery-open"])`."""
+
+    def rule(self, name: str) -> Callable[[CheckFn], CheckFn]:
+        def keep(fn: CheckFn) -> CheckFn:
+            if name in self:
+                raise ValueError(f"rule {name} already has a body: {self[name].__qualname__}")
+            self[name] = fn
+            return fn
+        return keep
+
+
 class CheckRegistry:
     def __init__(self) -> None:
         self.checks: dict[str, RegisteredCheck] = {}

@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from typing import Any
 
-from conformance.core.checks import MISSING, CheckContext, CheckFn, Embedded, embeds
+from conformance.core.checks import MISSING, CheckContext, CheckFn, Embedded, RuleBodies, embeds
 from conformance.core.findings import Finding
 from conformance.core.subject import Subject
 from conformance.standards import live, wallets
@@ -72,13 +72,7 @@ def client_rules(flavour: ApiFlavour) -> dict[str, CheckFn]:
     under its literal requirement ID (`<prefix>-CLIENT-<name>`), so one body judges OB30API and CLR20API alike."""
     role = flavour.client_role
     types = _credential_types(flavour)
-    rules: dict[str, CheckFn] = {}
-
-    def rule(name: str) -> Callable[[CheckFn], CheckFn]:
-        def keep(fn: CheckFn) -> CheckFn:
-            rules[name] = fn
-            return fn
-        return keep
+    rules = RuleBodies()
 
     def application(subject: Subject, ctx: CheckContext, kinds: frozenset[str] | None = None
                     ) -> ServiceSubject | Finding:
@@ -120,7 +114,7 @@ def client_rules(flavour: ApiFlavour) -> dict[str, CheckFn]:
         for step in found:
             yield from judge(subject, step, wallets.observed(step))
 
-    @rule("discovery-read")
+    @rules.rule("discovery-read")
     def discovery_read(subject: Subject, ctx: CheckContext) -> Iterator[Finding]:
         app = application(subject, ctx)
         if isinstance(app, Finding):
@@ -145,7 +139,7 @@ def client_rules(flavour: ApiFlavour) -> dict[str, CheckFn]:
                                found="an Authorization header",
                                message="the application sends credentials to the unprotected discovery endpoint")
 
-    @rule("registration-metadata")
+    @rules.rule("registration-metadata")
     def registration_metadata(subject: Subject, ctx: CheckContext) -> Iterator[Finding]:
         def judge(app: ServiceSubject, step: Step, seen: dict[str, Any]) -> Iterator[Finding]:
             if not seen.get("metadata"):
@@ -176,7 +170,7 @@ def client_rules(flavour: ApiFlavour) -> dict[str, CheckFn]:
                                                                      judge)
         return rule
 
-    @rule("authorize-request")
+    @rules.rule("authorize-request")
     def authorize_request(subject: Subject, ctx: CheckContext) -> Iterator[Finding]:
         def judge(app: ServiceSubject, step: Step, seen: dict[str, Any]) -> Iterator[Finding]:
             where = at(app, step, "/url")
@@ -195,7 +189,7 @@ def client_rules(flavour: ApiFlavour) -> dict[str, CheckFn]:
                 yield ctx.fail(where, expected="only scopes the client registered", found=seen.get("scopes"))
         yield from authorize_rule(judge)(subject, ctx)
 
-    @rule("authorize-state")
+    @rules.rule("authorize-state")
     def authorize_state(subject: Subject, ctx: CheckContext) -> Iterator[Finding]:
         def judge(app: ServiceSubject, step: Step, seen: dict[str, Any]) -> Iterator[Finding]:
             if not seen.get("state_sent"):
@@ -203,7 +197,7 @@ def client_rules(flavour: ApiFlavour) -> dict[str, CheckFn]:
                                message="the authorization request carries no state to tie the redirect to it")
         yield from authorize_rule(judge)(subject, ctx)
 
-    @rule("authorize-pkce")
+    @rules.rule("authorize-pkce")
     def authorize_pkce(subject: Subject, ctx: CheckContext) -> Iterator[Finding]:
         def judge(app: ServiceSubject, step: Step, seen: dict[str, Any]) -> Iterator[Finding]:
             if seen.get("code_challenge_method") != "S256" or not seen.get("code_challenge_sent"):
@@ -212,7 +206,7 @@ def client_rules(flavour: ApiFlavour) -> dict[str, CheckFn]:
                                       "code_challenge": "sent" if seen.get("code_challenge_sent") else MISSING})
         yield from authorize_rule(judge)(subject, ctx)
 
-    @rule("token-client-auth")
+    @rules.rule("token-client-auth")
     def token_client_auth(subject: Subject, ctx: CheckContext) -> Iterator[Finding]:
         def judge(app: ServiceSubject, step: Step, seen: dict[str, Any]) -> Iterator[Finding]:
             how = seen.get("client_authentication")
@@ -227,7 +221,7 @@ def client_rules(flavour: ApiFlavour) -> dict[str, CheckFn]:
         app = application(subject, ctx)
         yield from [app] if isinstance(app, Finding) else each(app, ctx, ("token",), "token request", judge)
 
-    @rule("token-verifier")
+    @rules.rule("token-verifier")
     def token_verifier(subject: Subject, ctx: CheckContext) -> Iterator[Finding]:
         def judge(app: ServiceSubject, step: Step, seen: dict[str, Any]) -> Iterator[Finding]:
             if seen.get("grant_type") != "authorization_code" or "verifier" not in seen:
@@ -246,7 +240,7 @@ def client_rules(flavour: ApiFlavour) -> dict[str, CheckFn]:
         for step in judged:
             yield from judge(app, step, wallets.observed(step))
 
-    @rule("bearer-header")
+    @rules.rule("bearer-header")
     def bearer_header(subject: Subject, ctx: CheckContext) -> Iterator[Finding]:
         app = application(subject, ctx)
         if isinstance(app, Finding):
@@ -264,7 +258,7 @@ def client_rules(flavour: ApiFlavour) -> dict[str, CheckFn]:
                                message=f"{step.label}: the access token travels in the {where}, where logs and "
                                        "proxies keep it")
 
-    @rule("upsert-credential")
+    @rules.rule("upsert-credential")
     def upsert_credential(subject: Subject, ctx: CheckContext) -> Iterator[Finding]:
         def judge(app: ServiceSubject, step: Step, seen: dict[str, Any]) -> Iterator[Finding]:
             body = step.request.get("body") if isinstance(step.request, dict) else None
@@ -287,7 +281,7 @@ def client_rules(flavour: ApiFlavour) -> dict[str, CheckFn]:
         yield from [app] if isinstance(app, Finding) else each(app, ctx, ("upsert",), "upsertCredential request",
                                                                  judge)
 
-    @rule("read-paging")
+    @rules.rule("read-paging")
     def read_paging(subject: Subject, ctx: CheckContext) -> Iterator[Finding]:
         app = application(subject, ctx, DISPLAYER)
         if isinstance(app, Finding):
@@ -306,7 +300,7 @@ def client_rules(flavour: ApiFlavour) -> dict[str, CheckFn]:
                                message=f"{step.label}: the host gives more credentials behind Link rel=next and "
                                        "the application does not follow it")
 
-    @rule("read-profile")
+    @rules.rule("read-profile")
     def read_profile(subject: Subject, ctx: CheckContext) -> Iterator[Finding]:
         app = application(subject, ctx, DISPLAYER)
         if isinstance(app, Finding):
@@ -315,7 +309,7 @@ def client_rules(flavour: ApiFlavour) -> dict[str, CheckFn]:
         if not any(s.status == 200 for s in steps(app, "profile")):
             yield absent(app, ctx, "getProfile request that the host answers")
 
-    @rule("least-scope")
+    @rules.rule("least-scope")
     def least_scope(subject: Subject, ctx: CheckContext) -> Iterator[Finding]:
         def judge(app: ServiceSubject, step: Step, seen: dict[str, Any]) -> Iterator[Finding]:
             need, extra = needed_scopes(flavour, _kind(app))

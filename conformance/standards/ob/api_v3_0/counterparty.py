@@ -73,9 +73,6 @@ class ClientTestHost:
             host_credential(canonicalizer, flavour, f"urn:uuid:{seed}-00000000000{n}", f"Learner credential {n}")
             for n in range(1, SEEDED + 1)])
 
-    def attach(self, server: CounterpartyServer) -> None:
-        self.server = server
-
     @property
     def api(self) -> str:
         assert self.server is not None

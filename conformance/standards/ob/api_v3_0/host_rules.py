@@ -8,11 +8,20 @@ credentials to the document checks. Pure reads of a host's transcript: the flows
 """
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-from conformance.core.checks import MISSING, CheckContext, CheckFn, Embedded, describe, detects, embeds
+from conformance.core.checks import (
+    MISSING,
+    CheckContext,
+    CheckFn,
+    Embedded,
+    RuleBodies,
+    describe,
+    detects,
+    embeds,
+)
 from conformance.core.findings import Finding
 from conformance.core.subject import Subject
 from conformance.standards.json_diff import differences
@@ -117,17 +126,11 @@ def host_rules(flavour: ApiFlavour) -> dict[str, CheckFn]:
     literal requirement ID (`<prefix>-<name>`), so one body judges OB30API and CLR20API alike."""
     p = flavour.prefix
     applies = _applies(flavour)
-    rules: dict[str, CheckFn] = {}
-
-    def rule(name: str) -> Callable[[CheckFn], CheckFn]:
-        def keep(fn: CheckFn) -> CheckFn:
-            rules[name] = fn
-            return fn
-        return keep
+    rules = RuleBodies()
 
     # --- discovery and OAuth 2.0 ----------------------------------------------------------------------------------
 
-    @rule("discovery-open")
+    @rules.rule("discovery-open")
     def discovery_open(subject: Subject, ctx: CheckContext) -> Iterable[Finding]:
         def judge(host: ServiceSubject, step: Step) -> Iterator[Finding]:
             if step.status != 200:
@@ -137,7 +140,7 @@ def host_rules(flavour: ApiFlavour) -> dict[str, CheckFn]:
                                found=shown(step))
         return _each(flavour, subject, ctx, "discovery", (), judge)
 
-    @rule("discovery-oauth")
+    @rules.rule("discovery-oauth")
     def discovery_names_oauth(subject: Subject, ctx: CheckContext) -> Iterable[Finding]:
         def judge(host: ServiceSubject, step: Step) -> Iterator[Finding]:
             if step.status != 200 or not isinstance(step.body, dict):
@@ -178,7 +181,7 @@ def host_rules(flavour: ApiFlavour) -> dict[str, CheckFn]:
                                message=f"the authorization code flow does not offer {', '.join(missing)}")
         return _each(flavour, subject, ctx, "discovery", (), judge)
 
-    @rule("registration")
+    @rules.rule("registration")
     def registration(subject: Subject, ctx: CheckContext) -> Iterable[Finding]:
         def judge(host: ServiceSubject, step: Step) -> Iterator[Finding]:
             if step.status != 201:
@@ -191,7 +194,7 @@ def host_rules(flavour: ApiFlavour) -> dict[str, CheckFn]:
                                    found=body.get(member, MISSING))
         return _each(flavour, subject, ctx, "register", (), judge)
 
-    @rule("authorize-redirect")
+    @rules.rule("authorize-redirect")
     def authorize_redirects(subject: Subject, ctx: CheckContext) -> Iterable[Finding]:
         def judge(host: ServiceSubject, step: Step) -> Iterator[Finding]:
             location = header(step, "location")
@@ -212,7 +215,7 @@ def host_rules(flavour: ApiFlavour) -> dict[str, CheckFn]:
                                message="the redirect does not give back the state the client sent")
         return _each(flavour, subject, ctx, "authorize", (), judge)
 
-    @rule("token-code")
+    @rules.rule("token-code")
     def token_for_code(subject: Subject, ctx: CheckContext) -> Iterable[Finding]:
         def judge(host: ServiceSubject, step: Step) -> Iterator[Finding]:
             if step.status != 200:
@@ -228,7 +231,7 @@ def host_rules(flavour: ApiFlavour) -> dict[str, CheckFn]:
                                found=kind if kind is not None else MISSING)
         return _each(flavour, subject, ctx, "token", (), judge)
 
-    @rule("pkce-verified")
+    @rules.rule("pkce-verified")
     def pkce_verified(subject: Subject, ctx: CheckContext) -> Iterable[Finding]:
         def judge(host: ServiceSubject, step: Step) -> Iterator[Finding]:
             if step.status != 400:
@@ -237,21 +240,21 @@ def host_rules(flavour: ApiFlavour) -> dict[str, CheckFn]:
 
     # --- resource endpoints ---------------------------------------------------------------------------------------
 
-    @rule("token-required")
+    @rules.rule("token-required")
     def token_required(subject: Subject, ctx: CheckContext) -> Iterable[Finding]:
         def judge(host: ServiceSubject, step: Step) -> Iterator[Finding]:
             if step.status != 401:
                 yield status(host, ctx, step, "401 to getCredentials without an access token")
         return _each(flavour, subject, ctx, "scope", ("no-token",), judge)
 
-    @rule("scope-enforced")
+    @rules.rule("scope-enforced")
     def scope_enforced(subject: Subject, ctx: CheckContext) -> Iterable[Finding]:
         def judge(host: ServiceSubject, step: Step) -> Iterator[Finding]:
             if step.status not in (401, 403):
                 yield status(host, ctx, step, "401 or 403 to a token without the credential.readonly scope")
         return _each(flavour, subject, ctx, "scope", ("profile-only-token",), judge)
 
-    @rule("get-credentials")
+    @rules.rule("get-credentials")
     def get_credentials(subject: Subject, ctx: CheckContext) -> Iterable[Finding]:
         def judge(host: ServiceSubject, step: Step) -> Iterator[Finding]:
             if step.status != 200:
@@ -271,7 +274,7 @@ def host_rules(flavour: ApiFlavour) -> dict[str, CheckFn]:
                                found=describe(jws))
         return _each(flavour, subject, ctx, "credentials", (), judge)
 
-    @rule("paging-limit")
+    @rules.rule("paging-limit")
     def paging_limit(subject: Subject, ctx: CheckContext) -> Iterable[Finding]:
         def judge(host: ServiceSubject, step: Step) -> Iterator[Finding]:
             entries = _entries(step)
@@ -285,7 +288,7 @@ def host_rules(flavour: ApiFlavour) -> dict[str, CheckFn]:
                                                             f"asked for at most {limit}")
         return _each(flavour, subject, ctx, "credentials", (), judge)
 
-    @rule("total-count")
+    @rules.rule("total-count")
     def total_count(subject: Subject, ctx: CheckContext) -> Iterator[Finding]:
         scoped = _steps(flavour, subject, ctx, "credentials")
         if isinstance(scoped, Finding):
@@ -315,7 +318,7 @@ def host_rules(flavour: ApiFlavour) -> dict[str, CheckFn]:
             yield ctx.fail(at(host, step, "/response/headers/x-total-count"),
                            expected=f"at least the {seen} entries the pages gave", found=total)
 
-    @rule("paging-link")
+    @rules.rule("paging-link")
     def paging_link(subject: Subject, ctx: CheckContext) -> Iterator[Finding]:
         scoped = _steps(flavour, subject, ctx, "credentials")
         if isinstance(scoped, Finding):
@@ -354,7 +357,7 @@ def host_rules(flavour: ApiFlavour) -> dict[str, CheckFn]:
                                                                                      if keys.count(k) > 1}),
                            message="following the next links gives some entries more than once")
 
-    @rule("get-profile")
+    @rules.rule("get-profile")
     def get_profile(subject: Subject, ctx: CheckContext) -> Iterable[Finding]:
         def judge(host: ServiceSubject, step: Step) -> Iterator[Finding]:
             if step.status != 200:
@@ -373,7 +376,7 @@ def host_rules(flavour: ApiFlavour) -> dict[str, CheckFn]:
                                found=body.get("type", MISSING))
         return _each(flavour, subject, ctx, "profile", (), judge)
 
-    @rule("upsert-answer")
+    @rules.rule("upsert-answer")
     def upsert_answer(subject: Subject, ctx: CheckContext) -> Iterable[Finding]:
         def judge(host: ServiceSubject, step: Step) -> Iterator[Finding]:
             if step.status not in (200, 201):
@@ -383,7 +386,7 @@ def host_rules(flavour: ApiFlavour) -> dict[str, CheckFn]:
                                found=describe(step.body), message="the upsert answer does not echo the credential put")
         return _each(flavour, subject, ctx, "upsert", (), judge)
 
-    @rule("upsert-round-trip")
+    @rules.rule("upsert-round-trip")
     def upsert_round_trip(subject: Subject, ctx: CheckContext) -> Iterator[Finding]:
         scoped = _steps(flavour, subject, ctx, "upsert")
         if isinstance(scoped, Finding):
@@ -415,7 +418,7 @@ def host_rules(flavour: ApiFlavour) -> dict[str, CheckFn]:
                        message=f"getCredentials does not list the credential {put.get('id')} that upsertCredential "
                                "accepted")
 
-    @rule("revoked-token-refused")
+    @rules.rule("revoked-token-refused")
     def revoked_token_refused(subject: Subject, ctx: CheckContext) -> Iterator[Finding]:
         host = _host(flavour, subject)
         if host is not None and "revocation_url" not in host.service.options:
@@ -439,7 +442,7 @@ def host_rules(flavour: ApiFlavour) -> dict[str, CheckFn]:
         elif after.status != 401:
             yield status(host, ctx, after, "401 to a revoked access token")
 
-    @rule("error-status-info")
+    @rules.rule("error-status-info")
     def errors_carry_status_info(subject: Subject, ctx: CheckContext) -> Iterator[Finding]:
         host = service(subject, ctx, flavour.role, applies)
         if isinstance(host, Finding):
