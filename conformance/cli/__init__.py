@@ -588,12 +588,17 @@ def vectors() -> None:
 def vectors_export(directory: Path, documents_dir: Path | None) -> None:
     """Write every vector as a plain file (JSON, JWT, PNG, SVG), for use with other tools."""
     from conformance.run.vectors import export
+    from conformance.support.securing.proofs import ProofError
 
     documents_dir = documents_dir or directory.with_name(directory.name + "-documents")
     try:
         count = sum(1 for _ in export(directory, documents=documents_dir))
     except OutputError as exc:
         _console(stderr=True).print(f"[red]error:[/] {exc}", soft_wrap=True)
+        sys.exit(EXIT_ERROR)
+    except ProofError as exc:       # a pinned context the artifact store lacks: the signed vectors cannot be made
+        _console(stderr=True).print(f"[red]error:[/] the vectors cannot be signed: {exc.message} (this command reads "
+                                    "the artifacts from LER_CONFORMANCE_ARTIFACTS)", soft_wrap=True)
         sys.exit(EXIT_ERROR)
     _console().print(f"wrote {count} files to {directory} and {documents_dir}")
 

@@ -2,6 +2,9 @@
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -108,6 +111,17 @@ def test_vectors_export_writes_every_vector(run, tmp_path: Path) -> None:  # noq
     assert result.exit_code == 0
     assert len([p for p in (tmp_path / "v").rglob("*") if p.is_file()]) == len(load_vectors())
     assert (tmp_path / "v-documents" / "documents.toml").is_file()
+
+
+def test_vectors_export_without_the_artifacts_says_why_in_one_line(tmp_path: Path) -> None:
+    """In a process of its own: the artifact store and the canonicalizer built over it are cached per process."""
+    env = {**os.environ, "LER_CONFORMANCE_ARTIFACTS": str(tmp_path / "empty")}
+    done = subprocess.run([sys.executable, "-c", "from conformance.cli import main; main()", "vectors", "export",
+                           str(tmp_path / "v")], env=env, capture_output=True, text=True, timeout=120, check=False)
+    assert done.returncode == 2
+    assert "Traceback" not in done.stderr
+    (line,) = [line for line in (done.stdout + done.stderr).splitlines() if line.strip()]
+    assert line.startswith("error: the vectors cannot be signed: context ") and "artifacts fetch" in line
 
 
 def test_requirements_lists_the_catalog(run) -> None:  # noqa: ANN001
