@@ -3,9 +3,11 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
-# Pinned artifacts (JSON-LD contexts, 1EdTech schemas) are read from the shared standards folder beside the checkout;
-# elsewhere run `ler-conformance artifacts fetch` once, or point LER_CONFORMANCE_ARTIFACTS at a copy.
-LER_CONFORMANCE_ARTIFACTS ?= $(abspath ../shared/standards)
+# Pinned artifacts (JSON-LD contexts, 1EdTech schemas, CTDL encodings): `make demo` and `make test` first fetch the
+# missing ones into the user cache (`ler-conformance artifacts fetch`, each sha256-verified), from
+# LER_CONFORMANCE_MIRROR when it is set, else from their canonical URLs. A folder that already holds them stands in
+# when LER_CONFORMANCE_ARTIFACTS names it; our own CI's is ../shared/standards, used when it exists.
+LER_CONFORMANCE_ARTIFACTS ?= $(wildcard $(abspath ../shared/standards))
 export LER_CONFORMANCE_ARTIFACTS
 
 # The Node peer (peers/node, Digital Bazaar's VC stack) that the `peer` tests cross-check proofs against.
@@ -16,7 +18,7 @@ DEMO_REFERENCE_PORT ?= 8766
 DEMO_CTID := ce-1b7a0d3e-52c4-4f1d-9e6b-8a2c3d4e5f60
 NODE_STAMP := $(NODE_PEER)/node_modules/.installed
 
-.PHONY: demo test bench clean peers browser
+.PHONY: demo test bench clean peers browser artifacts
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -41,9 +43,13 @@ browser:
 	  DEBIAN_FRONTEND=noninteractive $$sudo apt-get install -y --no-install-recommends chromium >/dev/null 2>&1 || \
 	    { $$sudo apt-get update -q && DEBIAN_FRONTEND=noninteractive $$sudo apt-get install -y --no-install-recommends chromium; }; }
 
+# Returns at once when every pin is in place; offline with no mirror it stops in one sentence naming the ways out.
+artifacts: $(STAMP)
+	@$(VENV)/bin/ler-conformance artifacts fetch
+
 # A check's exit code names its verdict (0 pass, 1 fail, 3 incomplete, 4 not judged): the demo goes on for any of
 # them and stops only on 2, a run that could not start.
-demo: $(STAMP) browser
+demo: $(STAMP) artifacts browser
 	rm -rf reports/demo
 	$(VENV)/bin/ler-conformance vectors export reports/demo/vectors --documents reports/demo/documents
 	$(VENV)/bin/ler-conformance check reports/demo/vectors --documents reports/demo/documents/documents.toml \
@@ -74,7 +80,7 @@ demo: $(STAMP) browser
 	  "attestation.json, rfp-ler-procurement.md/.html, registry/ (a CTID fetched from the Registry stand-in)," \
 	  "live/ (every reference service, wallets included, tested over HTTP)"
 
-test: $(STAMP) $(NODE_STAMP) browser
+test: $(STAMP) artifacts $(NODE_STAMP) browser
 	$(PY) -m pytest -n 2 --junitxml=reports/junit.xml
 
 bench: $(STAMP)

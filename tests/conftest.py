@@ -1,4 +1,4 @@
-"""Shared fixtures: one Environment over the pinned artifacts beside the checkout (../shared/standards)."""
+"""Shared fixtures: one Environment over the pinned artifacts (see artifacts_dir)."""
 from __future__ import annotations
 
 import os
@@ -15,8 +15,14 @@ SHARED_STANDARDS = REPO.parent / "shared" / "standards"
 
 
 def artifacts_dir() -> Path:
+    """Where the tests read the pinned artifacts: LER_CONFORMANCE_ARTIFACTS, else our CI's ../shared/standards, else
+    the user cache that `make test` fills first (`artifacts fetch`)."""
+    from conformance.support.artifacts import default_cache_dir
+
     configured = os.environ.get("LER_CONFORMANCE_ARTIFACTS")
-    return Path(configured) if configured else SHARED_STANDARDS
+    if configured:
+        return Path(configured)
+    return SHARED_STANDARDS if SHARED_STANDARDS.is_dir() else default_cache_dir()
 
 
 @pytest.fixture(scope="session")

@@ -34,7 +34,7 @@ from conformance.support.loading import (
     load_toml_file,
     read_bounded,
 )
-from conformance.support.net import FetchError, FetchPolicy, FetchPolicyError, GuardedClient
+from conformance.support.net import FetchPolicy, FetchPolicyError, GuardedClient
 from conformance.support.outputs import OutputError
 from conformance.support.securing.trust import TrustError, combine, load_trust_source
 from conformance.support.securing.verifier import VerificationOptions, judging_instant
@@ -552,27 +552,41 @@ def artifacts_verify(directory: Path | None) -> None:
 @click.option("--artifacts", "directory", type=click.Path(file_okay=False, path_type=Path))
 @click.option("--mirror", metavar="URL",
               help="Fetch from a content-addressed mirror (<URL>/<sha256>, the cache's own layout) instead of the "
-                   "canonical URLs.")
-@click.option("--allow-private", is_flag=True, help="Let the mirror be on a private or loopback address.")
+                   "canonical URLs. Default: LER_CONFORMANCE_MIRROR. A mirror you name may be on a private or "
+                   "loopback address.")
+@click.option("--allow-private", is_flag=True, help="Let the canonical URLs resolve to private addresses too.")
 def artifacts_fetch(directory: Path | None, mirror: str | None, allow_private: bool) -> None:
-    """Download every missing pin into the user cache, refusing bytes whose hash differs."""
-    env = Environment.create(artifacts=directory)
-    console = _console()
+    """Download every missing pin into the user cache, refusing bytes whose hash differs. `make demo` and `make test`
+    run this first; with every pin in place it returns at once."""
+    from conformance.support.artifacts.fetch import configured_mirror, fetch_missing, ways_out
+
+    store = Environment.create(artifacts=directory).store
+    mirror = configured_mirror(mirror)
+    missing = len(store.missing())
+    console, errors = _console(), _console(stderr=True)
+    if not missing:
+        console.print(f"all {len(store.pins)} pinned artifacts are available")
+        return
+    console.print(f"fetching {missing} of {len(store.pins)} pinned artifacts from {mirror or 'their canonical URLs'} "
+                  f"into {store.cache_dir}", soft_wrap=True)
     failed = 0
-    with GuardedClient(FetchPolicy(allow_private=allow_private)) as client:
-        for pin in env.store.missing():
-            source = f"{mirror.rstrip('/')}/{pin.sha256}" if mirror else pin.url
-            try:
-                data = client.fetch(source, 4 * 1024 * 1024)
-                env.store.store(pin.url, data)
-                console.print(f"[green]fetched[/] {pin.url}")
-            except (FetchError, ValueError) as exc:
+    with GuardedClient(FetchPolicy(allow_private=allow_private or mirror is not None)) as client:
+        for index, outcome in enumerate(fetch_missing(store, client.fetch, mirror), 1):
+            if outcome.error is None:
+                console.print(f"  {index}/{missing} fetched {outcome.pin.url} ({outcome.size:,} bytes)", soft_wrap=True)
+            elif outcome.unreachable:
+                errors.print(f"[red]error:[/] {escape(ways_out(len(store.missing()), mirror=mirror))} "
+                             f"({escape(outcome.error)})", soft_wrap=True)
+                sys.exit(EXIT_ERROR)
+            else:
                 failed += 1
-                console.print(f"[red]failed[/]  {pin.url}: {exc}")
+                errors.print(f"  {index}/{missing} [red]failed[/] {outcome.pin.url}: {escape(outcome.error)}",
+                             soft_wrap=True)
     if failed:
-        _console(stderr=True).print(f"[red]{failed} pinned artifacts could not be fetched[/]")
+        errors.print(f"[red]error:[/] {failed} pinned artifacts could not be fetched; the lines above say why",
+                     soft_wrap=True)
         sys.exit(EXIT_ERROR)
-    console.print(f"all {len(env.store.pins)} pinned artifacts are in place ({env.store.cache_dir})")
+    console.print(f"all {len(store.pins)} pinned artifacts are in place ({store.cache_dir})", soft_wrap=True)
 
 
 @main.group()

@@ -29,6 +29,10 @@ class Level(StrEnum):
     SHOULD = "should"
     MAY = "may"
 
+    @property
+    def strictness(self) -> int:
+        return {Level.MUST: 2, Level.SHOULD: 1, Level.MAY: 0}[self]
+
 
 class Status(StrEnum):
     AUTOMATED = "automated"
@@ -90,6 +94,9 @@ class Requirement:
     tags: tuple[str, ...] = ()
     notes: str = ""
     needs: tuple[str, ...] = ()          # inputs the user must give (trust-list, challenge, domain)
+    # the same judgement as stated by more specific standards: where one of them judges a subject at a level as
+    # strict, the runner reports the judgement there once, and this rule points to it (run/runner.py)
+    reported_under: tuple[str, ...] = ()
 
     @property
     def url(self) -> str:
@@ -164,6 +171,11 @@ class Catalog:
                 if requirement.id in requirements:
                     raise CatalogError(f"{path}: requirement {requirement.id} is defined twice")
                 requirements[requirement.id] = requirement
+        for requirement in requirements.values():
+            unknown = [rid for rid in requirement.reported_under if rid not in requirements]
+            if unknown:
+                raise CatalogError(f"{sources[requirement.standard.prefix]}: {requirement.id} is reported_under "
+                                   f"{', '.join(unknown)}, which no catalog defines")
         return cls(requirements=requirements, standards=standards, specs=specs, sources=sources)
 
 
@@ -189,6 +201,7 @@ def _requirement(entry: Mapping[str, Any], standard: Standard, head: Mapping[str
         tags=tuple(entry.get("tags", ())),
         notes=entry.get("notes", ""),
         needs=tuple(entry.get("needs", ())),
+        reported_under=tuple(entry.get("reported_under", ())),
     )
 
 

@@ -19,6 +19,7 @@ from typing import Any
 
 from conformance.support.securing.keys.testkeys import suite_key
 from conformance.support.securing.signing import sign_document
+from conformance.support.templates import credential_from_template
 
 SCOPE_NAMES = ("credential.readonly", "credential.upsert", "profile.readonly")
 ISSUER_KEY = "issuer-ed25519"       # the suite's public test key: a credential verifies without fetching anything
@@ -78,27 +79,9 @@ def s256(verifier: str) -> str:
 
 def _badge(identifier: str, name: str) -> dict[str, Any]:
     """An unsigned OpenBadgeCredential the reference's issuer awards its test learner."""
-
-    return {
-        "@context": [VCDM2_CONTEXT, OB_CONTEXT],
-        "id": identifier,
-        "type": ["VerifiableCredential", "OpenBadgeCredential"],
-        "name": name,
-        "issuer": {"id": suite_key(ISSUER_KEY).did, "type": ["Profile"], "name": "ler-conformance reference issuer"},
-        "validFrom": "2026-01-15T12:00:00Z",
-        "credentialSubject": {
-            "id": "did:example:learner-reference-0001",
-            "type": ["AchievementSubject"],
-            "achievement": {
-                "id": "https://example.edu/achievements/reference-host",
-                "type": ["Achievement"],
-                "name": "Reference Host Achievement",
-                "description": "Held by the reference host for its test learner.",
-                "criteria": {"narrative": "Seeded by the reference implementation."},
-                "tag": ["reference", "host"],
-            },
-        },
-    }
+    badge = credential_from_template("ob30-credential", "reference-host")
+    badge["id"], badge["name"], badge["issuer"]["id"] = identifier, name, suite_key(ISSUER_KEY).did
+    return badge
 
 
 def signed_credential(canonicalizer: Any, api: Api, identifier: str, name: str) -> dict[str, Any]:

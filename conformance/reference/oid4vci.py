@@ -42,6 +42,7 @@ from conformance.support.securing.keys.testkeys import suite_key
 from conformance.support.securing.proofs import ProofError
 from conformance.support.securing.signing import sign_document
 from conformance.support.serving import serve_in_thread
+from conformance.support.templates import credential_from_template
 
 if TYPE_CHECKING:
     from conformance.run.environment import Environment
@@ -51,7 +52,6 @@ CONFIGURATION_ID = "OpenBadgeCredential_ldp_vc"
 PRE_AUTH_GRANT = "urn:ietf:params:oauth:grant-type:pre-authorized_code"
 PROOF_TYP = "openid4vci-proof+jwt"
 MAX_BODY_BYTES = 256 * 1024
-OB30_CONTEXTS = ["https://www.w3.org/ns/credentials/v2", "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json"]
 UNBOUND_SUBJECT = "did:example:learner-unbound"
 
 # switch -> the requirement it makes fail (and nothing else)
@@ -80,24 +80,8 @@ FAULTS: Mapping[str, str] = MappingProxyType({
     "server-500-on-malformed": "OID4VCI-malformed-request",
 })
 
-TEMPLATE: dict[str, Any] = {
-    "@context": OB30_CONTEXTS,
-    "type": ["VerifiableCredential", "OpenBadgeCredential"],
-    "name": "OpenID4VCI Reference Badge",
-    "issuer": {"id": "", "type": ["Profile"], "name": "ler-conformance reference OpenID4VCI issuer"},
-    "validFrom": "2026-01-15T12:00:00Z",
-    "credentialSubject": {
-        "id": "",
-        "type": ["AchievementSubject"],
-        "achievement": {
-            "id": "https://example.edu/achievements/oid4vci-reference",
-            "type": ["Achievement"],
-            "name": "OpenID4VCI Reference Achievement",
-            "description": "Issued over OpenID4VCI by the conformance suite's reference issuer.",
-            "criteria": {"narrative": "Hold the key the wallet proved possession of."},
-        },
-    },
-}
+TEMPLATE: dict[str, Any] = credential_from_template("ob30-credential", "reference-oid4vci")
+OB30_CONTEXTS: list[str] = list(TEMPLATE["@context"])
 
 
 class _Refusal(Exception):

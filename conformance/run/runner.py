@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, replace
+from datetime import UTC, datetime
 from typing import Any
 
 from conformance.core.checks import Detector, Embedded, RegisteredCheck
@@ -106,6 +107,10 @@ def run_verdict(results: Iterable[SubjectResult], scope: Scope | None = None) ->
 
 class Runner:
     def __init__(self, env: Environment, profile: Profile):
+        if env.judging_instant is None:
+            # one run, one instant: no two rules of a run judge time a few microseconds apart (the CLI and the pytest
+            # plugin fix it from --at or the clock; a Runner made without one fixes it here)
+            env = env.with_options(replace(env.options, now=datetime.now(UTC)))
         self.env = env
         self.profile = profile
         given = env.given_inputs()
@@ -129,6 +134,12 @@ class Runner:
         # the rules that judge "is this input a document of the standard the profile is made for" (CTDL-publication)
         self.claim_rules = [r for prefix in profile.judges for r in self.by_prefix.get(prefix, ())
                             if "claim" in env.catalog[r.requirement].tags]
+        # a rule whose judgement a more specific standard states too (VCDM20-terms-defined and OB30-jsonld-safe-mode):
+        # the owners in scope at a level as strict, in catalog order
+        self.reported_under = {
+            rid: owners for rid in self.levels
+            if (owners := tuple(o for o in env.catalog[rid].reported_under if o in self.levels
+                                and self.levels[o].strictness >= self.levels[rid].strictness))}
         self.detectors = dict(registry.detectors)
         self.embedders = list(registry.embedders)
         self.illustrators = dict(registry.illustrators)
@@ -202,6 +213,7 @@ class Runner:
             # offered to a profile made for other standards: their claim rule fails it (a failure of that standard)
             standards.update(r.prefix for r in self.claim_rules)
             findings.extend(_place(f, subject) for r in self.claim_rules for f in _run_check(r, subject))
+        own = len(findings)
         for prefix in prefixes:
             for registered in self.by_prefix.get(prefix, ()):
                 if registered.requirement in self.untestable:
@@ -211,9 +223,32 @@ class Runner:
                     continue
                 for finding in _run_check(registered, subject):
                     findings.append(_place(finding, subject))
+        if self.reported_under:
+            findings[own:] = self._report_once(findings[own:], subject)
         if parsed and subject.depth < MAX_EMBEDDING_DEPTH:
             for child in self._children(subject, findings):
                 self._evaluate(child, findings, standards)
+
+    def _report_once(self, own: list[Finding], subject: Subject) -> list[Finding]:
+        """One judgement stated by two standards is reported once: where a rule's owner judged this subject (a
+        finding other than inapplicable or untested), the rule's own findings give way to one that names it."""
+        judged = {f.requirement for f in own if f.outcome not in (Outcome.INAPPLICABLE, Outcome.UNTESTED)}
+        owner_of = {rid: owner for rid, owners in self.reported_under.items()
+                    if (owner := next((o for o in owners if o in judged), None)) is not None}
+        if not owner_of:
+            return own
+        kept: list[Finding] = []
+        pointed: set[str] = set()
+        for finding in own:
+            owner = owner_of.get(finding.requirement)
+            if owner is None:
+                kept.append(finding)
+            elif finding.requirement not in pointed:
+                pointed.add(finding.requirement)
+                kept.append(_place(Finding(finding.requirement, Outcome.INAPPLICABLE, "",
+                                           f"reported under {owner}: the document's own standard states the same "
+                                           f"rule, and each defect is reported once"), subject))
+        return kept
 
     def _detect(self, prefix: str, detect: Detector, subject: Subject, findings: list[Finding]) -> bool:
         try:

@@ -1,4 +1,5 @@
-"""JSON Schemas for the suite's own data files (catalogs, spec table, profiles, pins, vector manifests)."""
+"""JSON Schemas for the suite's own data files (catalogs, class-rule tables, spec table, profiles, pins, vector
+manifests)."""
 from __future__ import annotations
 
 import json
@@ -21,6 +22,8 @@ _SCHEMA_FILES = {
     "results": ("shapes", "results.schema.json"),
     "targets": ("shapes", "targets.schema.json"),
     "manifest": ("vectors", "manifest.schema.json"),
+    "class-rules": ("shapes", "class-rules.schema.json"),
+    "credential-template": ("shapes", "credential-template.schema.json"),
 }
 
 

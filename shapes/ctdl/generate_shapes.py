@@ -3,9 +3,10 @@
     .venv/bin/python shapes/ctdl/generate_shapes.py          # rewrite the generated files
     .venv/bin/python shapes/ctdl/generate_shapes.py --check  # exit 1 when a committed file is out of date
 
-Inputs (read through the artifact store, so the bytes are the pinned ones): the Registry policy-browser data of
-2022-03 (raw), the derived summary minimum-data-policy.json (its cleaned 2022 profile and the 2026 Registry Assistant
-"Required" fields), and the CTDL and CTDL-ASN schema encodings (class hierarchy). Outputs per policy version:
+Inputs: the Registry policy-browser data of 2022-03 (raw) and the CTDL and CTDL-ASN schema encodings (class
+hierarchy), read through the artifact store so the bytes are the pinned ones; and our own derived summary,
+shapes/ctdl/minimum-data-policy.json beside this script (its cleaned 2022 profile and the 2026 Registry Assistant
+"Required" fields; its "sources" say where each part comes from). Outputs per policy version:
 `shapes/required.ttl` (one sh:NodeShape per publishable class, plus one NodeShape per "one of" group, all
 Violation), `shapes/benchmark.ttl` (the recommended benchmark, severity Info) and `requirements.toml` (one
 requirement per shaped class). tests/standards/ctdl/minimum/test_generated.py runs --check's comparison.
@@ -43,7 +44,8 @@ from conformance.support.artifacts.store import ArtifactStore, load_pins
 from conformance.standards.ctdl.facts.schema import CtdlSchema
 
 POLICY_RAW = "https://raw.githubusercontent.com/philbarker/CredRegSHACL/5bce428a6941b4bc3ec44aacd9f2f2512a2e80a2/inputData/policyBrowserData.json"
-POLICY_SUMMARY = "https://ler-conformance.org/data/ctdl/minimum-data-policy.json"
+# our own compilation, not anyone's published file: it lives beside this script, its provenance inside it
+POLICY_SUMMARY = Path(__file__).resolve().parent / "minimum-data-policy.json"
 LERC = "https://ler-conformance.org/ns/ctdl-policy#"
 
 PREFIXES: Mapping[str, str] = {
@@ -492,7 +494,7 @@ def build() -> dict[Path, str]:
     store = _store()
     schema = CtdlSchema.from_store(store)
     raw = _pinned_json(store, POLICY_RAW)
-    summary = _pinned_json(store, POLICY_SUMMARY)
+    summary = json.loads(POLICY_SUMMARY.read_text(encoding="utf-8"))
     _check_against_raw(raw, summary["profiles"]["registry-2022-03"])
     literal_props = frozenset(name for name, term in schema.terms.items()
                               if not term.is_reference and ":" in name)

@@ -115,7 +115,8 @@ def test_vectors_export_writes_every_vector(run, tmp_path: Path) -> None:  # noq
 
 def test_vectors_export_without_the_artifacts_says_why_in_one_line(tmp_path: Path) -> None:
     """In a process of its own: the artifact store and the canonicalizer built over it are cached per process."""
-    env = {**os.environ, "LER_CONFORMANCE_ARTIFACTS": str(tmp_path / "empty")}
+    env = {**os.environ, "LER_CONFORMANCE_ARTIFACTS": str(tmp_path / "empty"),
+           "LER_CONFORMANCE_CACHE": str(tmp_path / "empty-cache")}
     done = subprocess.run([sys.executable, "-c", "from conformance.cli import main; main()", "vectors", "export",
                            str(tmp_path / "v")], env=env, capture_output=True, text=True, timeout=120, check=False)
     assert done.returncode == 2
@@ -154,9 +155,14 @@ def _serve(directory: Path, tamper: bool = False):  # noqa: ANN202
     return server, f"http://127.0.0.1:{server.server_address[1]}"
 
 
-def test_artifacts_fetch_fills_the_cache_from_a_mirror_and_verifies_hashes(
+def test_the_bootstrap_fills_an_empty_cache_from_a_loopback_mirror(
         run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:  # noqa: ANN001
+    """What `make demo` and `make test` do first on a clone with nothing beside it: `artifacts fetch`, with the
+    mirror named by LER_CONFORMANCE_MIRROR (a mirror the user names may be on loopback)."""
     import hashlib
+
+    from conformance.support.artifacts import load_pins
+    from conformance.support.resources import shapes_dir
 
     mirror = tmp_path / "mirror"
     mirror.mkdir()
@@ -166,21 +172,52 @@ def test_artifacts_fetch_fills_the_cache_from_a_mirror_and_verifies_hashes(
     cache = tmp_path / "cache"
     monkeypatch.setenv("LER_CONFORMANCE_CACHE", str(cache))
     monkeypatch.delenv("LER_CONFORMANCE_ARTIFACTS")
+    pins = load_pins(shapes_dir() / "pins.toml")
     assert run("artifacts", "verify").exit_code == 2
     server, url = _serve(mirror)
+    monkeypatch.setenv("LER_CONFORMANCE_MIRROR", url)
     try:
-        refused = run("artifacts", "fetch", "--mirror", url)
-        result = run("artifacts", "fetch", "--mirror", url, "--allow-private")
+        result = run("artifacts", "fetch")
+        again = run("artifacts", "fetch")
     finally:
         server.shutdown()
-    assert refused.exit_code == 2 and "private" in refused.output
     assert result.exit_code == 0, result.output
-    assert run("artifacts", "verify").exit_code == 0
-    from conformance.support.artifacts import load_pins
-    from conformance.support.resources import shapes_dir
+    lines = result.stdout.splitlines()
+    assert lines[0] == f"fetching {len(pins)} of {len(pins)} pinned artifacts from {url} into {cache}"
+    progress = [line for line in lines if " fetched https://" in line]
+    assert len(progress) == len(pins) and progress[0].startswith(f"  1/{len(pins)} fetched https://")
+    assert lines[-1] == f"all {len(pins)} pinned artifacts are in place ({cache})"
+    assert again.exit_code == 0 and again.stdout.strip() == f"all {len(pins)} pinned artifacts are available"
+    verified = run("artifacts", "verify")
+    assert verified.exit_code == 0
+    assert verified.stdout.splitlines()[-1] == f"all {len(pins)} pinned artifacts are available and match their hashes"
+    assert {p.name for p in cache.iterdir()} == {pin.sha256 for pin in pins.values()}
 
-    unique = {pin.sha256 for pin in load_pins(shapes_dir() / "pins.toml").values()}
-    assert {p.name for p in cache.iterdir()} == unique
+
+def test_offline_without_a_mirror_the_bootstrap_says_the_three_ways_out_in_one_sentence(
+        run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:  # noqa: ANN001
+    """No network in tests: the guarded client answers as it does offline (the host cannot be resolved)."""
+    from conformance.support.net import FetchError, GuardedClient
+    from conformance.support.net.errors import FetchReason
+
+    tried: list[str] = []
+
+    def offline(self: GuardedClient, url: str, *args: object, **kwargs: object) -> bytes:
+        tried.append(url)
+        raise FetchError(FetchReason.CONNECTION, f"{url} cannot be reached: the name does not resolve", url=url)
+
+    monkeypatch.setattr(GuardedClient, "fetch", offline)
+    monkeypatch.setenv("LER_CONFORMANCE_CACHE", str(tmp_path / "cache"))
+    monkeypatch.delenv("LER_CONFORMANCE_ARTIFACTS")
+    monkeypatch.delenv("LER_CONFORMANCE_MIRROR", raising=False)
+    result = run("artifacts", "fetch")
+    assert result.exit_code == 2
+    assert len(tried) == 1 and tried[0].startswith("https://")         # the first unreachable pin stops it
+    (error,) = [line for line in result.stderr.splitlines() if line.strip()]
+    assert error.startswith("error: ")
+    assert "pinned artifacts are missing and the network cannot be reached: point " in error
+    assert "LER_CONFORMANCE_ARTIFACTS" in error and "LER_CONFORMANCE_MIRROR" in error
+    assert "connect to the network" in error and "Traceback" not in result.output
 
 
 def test_artifacts_fetch_refuses_bytes_with_another_hash(run, tmp_path: Path,

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import replace
+from datetime import UTC, datetime
 from pathlib import Path
 
 from conformance.core.checks import CheckContext, RegisteredCheck
@@ -138,3 +139,19 @@ def test_a_detector_or_embedder_that_raises_is_an_error_never_a_silent_pass(env:
     assert "recognizing VCDM20 documents raised RuntimeError: boom" in messages
     assert "looking for embedded credentials" in messages and "a defect in the suite" in messages
     assert result.verdict is Verdict.INCOMPLETE
+
+
+def test_a_run_made_without_an_instant_judges_every_rule_at_one(env: Environment) -> None:
+    """An Environment without `at` reads the clock at each verification (the reference services want that); a run
+    fixes one instant, so two rules of one run never judge time microseconds apart."""
+    assert env.judging_instant is None
+    first, second = Runner(env, env.profile("default")), Runner(env, env.profile("default"))
+    assert first.env.judging_instant is not None
+    assert first.env.judging_instant <= second.env.judging_instant
+    assert env.judging_instant is None                       # the shared environment is left as it was
+
+
+def test_a_run_keeps_the_instant_it_is_given(env: Environment) -> None:
+    at = datetime(2030, 1, 2, 3, 4, 5, tzinfo=UTC)
+    runner = Runner(env.with_options(replace(env.options, now=at)), env.profile("default"))
+    assert runner.env.judging_instant == at

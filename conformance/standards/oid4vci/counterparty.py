@@ -44,6 +44,7 @@ from conformance.support.securing.keys.jwk import public_key_from_jwk
 from conformance.support.securing.keys.multikey import public_key_from_multikey
 from conformance.support.securing.keys.testkeys import suite_key
 from conformance.support.securing.signing import sign_document
+from conformance.support.templates import credential_from_template
 
 ISSUER_KEY = "issuer-ed25519"
 OTHER_KEY = "other-ed25519"
@@ -51,7 +52,6 @@ CONFIGURATION_ID = "OpenBadgeCredential_ldp_vc"
 PRE_AUTH_GRANT = "urn:ietf:params:oauth:grant-type:pre-authorized_code"
 PROOF_TYP = "openid4vci-proof+jwt"
 OFFER_SCHEME = "openid-credential-offer://"
-OB30_CONTEXTS = ["https://www.w3.org/ns/credentials/v2", "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json"]
 UNBOUND_SUBJECT = "did:example:no-key-proven"
 NO_STORE = {"cache-control": "no-store"}
 
@@ -89,24 +89,8 @@ class _Live:
     tokens: set[str] = field(default_factory=set)
 
 
-TEMPLATE: dict[str, Any] = {
-    "@context": OB30_CONTEXTS,
-    "type": ["VerifiableCredential", "OpenBadgeCredential"],
-    "name": "ler-conformance wallet test badge",
-    "issuer": {"id": "", "type": ["Profile"], "name": "ler-conformance test issuer for wallets"},
-    "validFrom": "2026-01-15T12:00:00Z",
-    "credentialSubject": {
-        "id": "",
-        "type": ["AchievementSubject"],
-        "achievement": {
-            "id": "https://example.edu/achievements/wallet-conformance",
-            "type": ["Achievement"],
-            "name": "Wallet conformance test achievement",
-            "description": "Issued over OpenID4VCI by the conformance suite to the wallet under test.",
-            "criteria": {"narrative": "Prove possession of the key the credential is bound to."},
-        },
-    },
-}
+TEMPLATE: dict[str, Any] = credential_from_template("ob30-credential", "wallet-issuance")
+OB30_CONTEXTS: list[str] = list(TEMPLATE["@context"])
 
 
 def _holder(header: Mapping[str, Any]) -> tuple[str | None, Any, Observation | None]:

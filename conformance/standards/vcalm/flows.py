@@ -22,6 +22,7 @@ from conformance.support.exchange.service import auth_headers
 from conformance.support.exchange.transcript import Step, Transcript, exchange
 from conformance.support.securing.keys.testkeys import suite_key
 from conformance.support.securing.signing import sign_document
+from conformance.support.templates import credential_from_template
 
 if TYPE_CHECKING:
     from conformance.support.exchange.service import ServiceSubject
@@ -33,28 +34,8 @@ UNKNOWN_OPTION = "lerConformanceUnknownOption"
 UNKNOWN_CONTEXT = "https://contexts.ler-conformance.invalid/unknown-v1.jsonld"
 CHALLENGE = "ler-conformance-challenge-7f3a"
 DOMAIN = "verifier.ler-conformance.example"
-CREDENTIAL_ID = "urn:uuid:3c8e2f4a-6b1d-4e9a-8f7c-5d2b1a0e9c64"
 
-TEMPLATE: dict[str, Any] = {
-    "@context": ["https://www.w3.org/ns/credentials/v2", "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json"],
-    "id": CREDENTIAL_ID,
-    "type": ["VerifiableCredential", "OpenBadgeCredential"],
-    "name": "Live Issuance Check",
-    "issuer": {"id": "", "type": ["Profile"], "name": "ler-conformance live test issuer"},
-    "validFrom": "2026-01-15T12:00:00Z",
-    "credentialSubject": {
-        "id": "did:example:learner-live-0001",
-        "type": ["AchievementSubject"],
-        "achievement": {
-            "id": "https://example.edu/achievements/live-check",
-            "type": ["Achievement"],
-            "name": "Live Check",
-            "description": "Issued by a service under test from a credential the conformance suite wrote.",
-            "criteria": {"narrative": "Requested by the conformance suite."},
-            "tag": ["conformance", "live"],
-        },
-    },
-}
+TEMPLATE: dict[str, Any] = credential_from_template("ob30-credential", "live-issuance")
 
 
 def credential_template(issuer_id: str) -> dict[str, Any]:

@@ -6,6 +6,7 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 from conformance.core.predicates import as_list, items, pointer
+from conformance.standards.class_rules import load_class_rules
 from conformance.support.formats.jws import credential_from_jws, decode_compact_jws
 
 VC_V2_CONTEXT = "https://www.w3.org/ns/credentials/v2"
@@ -14,15 +15,12 @@ OB_CONTEXT = re.compile(r"^https://purl\.imsglobal\.org/spec/ob/v3p0/context(?:-
 CURRENT_CLR = (2, 0, 1)
 CURRENT_OB = (3, 0, 3)
 
-ASSOCIATION_TYPES = frozenset({"exactMatchOf", "isChildOf", "isParentOf", "isPartOf", "isPeerOf", "isRelatedTo",
-                               "precedes", "replacedBy"})
+CLASS_RULES = load_class_rules("clr/2.0")
+ASSOCIATION_TYPES = CLASS_RULES.vocabulary("AssociationType")
 NESTED_TYPES = frozenset({"AchievementCredential", "OpenBadgeCredential"})
 ENVELOPED = "EnvelopedVerifiableCredential"
 
-IDENTIFIER_TYPES = frozenset({
-    "name", "sourcedId", "systemId", "productId", "userName", "accountId", "emailAddress", "nationalIdentityNumber",
-    "isbn", "issn", "lisSourcedId", "oneRosterSourcedId", "sisSourcedId", "ltiContextId", "ltiDeploymentId",
-    "ltiToolId", "ltiPlatformId", "ltiUserId", "identifier"})
+IDENTIFIER_TYPES = CLASS_RULES.vocabulary("IdentifierTypeEnum")
 _EXTENSION = re.compile(r"^ext:[A-Za-z0-9.\-_]+$")
 IDENTITY_OBJECT_KEYS = frozenset({"type", "hashed", "identityHash", "identityType", "salt"})
 _IDENTITY_HASH = re.compile(r"^(?:md5\$[0-9A-Fa-f]{32}|sha256\$[0-9A-Fa-f]{64})$")
@@ -63,6 +61,9 @@ def clr_subject(document: Mapping[str, Any]) -> Mapping[str, Any] | None:
 
 
 SUBJECT = "/credentialSubject"
+# Why a rule about the ClrSubject's own achievements or associations does not apply (class rules and checks alike)
+NO_ACHIEVEMENT = "the ClrSubject lists no achievement of its own"
+NO_ASSOCIATION = "the ClrSubject has no association"
 
 
 def subject_entries(document: Mapping[str, Any], key: str) -> Iterator[tuple[str, Any]]:

@@ -1,4 +1,5 @@
-"""CLR 2.0 checks: one per requirement of shapes/clr/2.0/requirements.toml.
+"""CLR 2.0 checks: one per requirement of shapes/clr/2.0/requirements.toml, except the class rules of the ClrSubject's
+achievements and associations, which are rows of shapes/clr/2.0/classes.toml (classes.py).
 
 Only ClrCredentials (or documents claiming the CLR context) reach these checks; the credentials a CLR wraps are
 judged as subjects of their own by OB30 and VCDM20.
@@ -27,13 +28,14 @@ from conformance.standards.validity import verification_period
 from conformance.standards.vcdm import vc_version
 
 from ._shapes import (
-    ASSOCIATION_TYPES,
     CLR_CONTEXT,
     CURRENT_CLR,
     CURRENT_OB,
     ENVELOPED,
     IDENTITY_OBJECT_KEYS,
     NESTED_TYPES,
+    NO_ACHIEVEMENT,
+    NO_ASSOCIATION,
     OB_CONTEXT,
     SUBJECT,
     achievement_ids,
@@ -362,36 +364,12 @@ def nested_credentials_are_achievement_credentials(subject: Subject, ctx: CheckC
 
 
 # --- achievements and associations -------------------------------------------------------------------------
+# Their type, id, required-property and vocabulary rules are rows of shapes/clr/2.0/classes.toml; what stays
+# here compares entries with each other or with the rest of the CLR.
 
 def _achievements(subject: Subject, ctx: CheckContext) -> list[tuple[str, Any]] | Finding:
     entries = list(subject_entries(subject.document, "achievement"))
-    return entries or ctx.inapplicable("the ClrSubject lists no achievement of its own")
-
-
-@check("CLR20-achievement-type")
-def achievements_are_typed(subject: Subject, ctx: CheckContext) -> Iterator[Finding]:
-    """Each ClrSubject.achievement entry is an object whose type includes Achievement."""
-    entries = _achievements(subject, ctx)
-    if isinstance(entries, Finding):
-        yield entries
-        return
-    for at, entry in entries:
-        if not isinstance(entry, Mapping):
-            yield ctx.fail(at, expected="an Achievement object", found=entry)
-        elif "Achievement" not in types_of(entry):
-            yield ctx.fail(f"{at}/type", expected="a type including Achievement", found=entry.get("type", MISSING))
-
-
-@check("CLR20-achievement-id")
-def achievements_have_url_ids(subject: Subject, ctx: CheckContext) -> Iterator[Finding]:
-    """Each ClrSubject.achievement object has an id that is a URL."""
-    entries = _achievements(subject, ctx)
-    if isinstance(entries, Finding):
-        yield entries
-        return
-    for at, entry in entries:
-        if isinstance(entry, Mapping) and not is_url(entry.get("id")):
-            yield ctx.fail(f"{at}/id", expected="a URL identifying the achievement", found=entry.get("id", MISSING))
+    return entries or ctx.inapplicable(NO_ACHIEVEMENT)
 
 
 @check("CLR20-achievement-ids-unique")
@@ -413,70 +391,11 @@ def achievement_ids_are_unique(subject: Subject, ctx: CheckContext) -> Iterator[
         seen.add(value)
 
 
-@check("CLR20-achievement-required-properties")
-def achievements_have_required_properties(subject: Subject, ctx: CheckContext) -> Iterator[Finding]:
-    """Each ClrSubject.achievement object has name and description (present, not null) and a criteria object."""
-    entries = _achievements(subject, ctx)
-    if isinstance(entries, Finding):
-        yield entries
-        return
-    for at, entry in entries:
-        if not isinstance(entry, Mapping):
-            continue
-        for key in ("name", "description"):
-            if entry.get(key) is None:
-                yield ctx.fail(f"{at}/{key}", expected=f"a {key} for the achievement",
-                               found=MISSING if key not in entry else None)
-        if not isinstance(entry.get("criteria"), Mapping):
-            yield ctx.fail(f"{at}/criteria", expected="a Criteria object", found=entry.get("criteria", MISSING))
-
-
 def _associations(subject: Subject, ctx: CheckContext) -> list[tuple[str, Mapping[str, Any]]] | Finding:
     entries = list(subject_entries(subject.document, "association"))
     if not entries:
-        return ctx.inapplicable("the ClrSubject has no association")
+        return ctx.inapplicable(NO_ASSOCIATION)
     return [(at, e) for at, e in entries if isinstance(e, Mapping)]
-
-
-@check("CLR20-association-type")
-def associations_are_typed(subject: Subject, ctx: CheckContext) -> Iterator[Finding]:
-    """Each association entry is an object whose type is Association (a string, or an array holding it)."""
-    entries = list(subject_entries(subject.document, "association"))
-    if not entries:
-        yield ctx.inapplicable("the ClrSubject has no association")
-        return
-    for at, entry in entries:
-        if not isinstance(entry, Mapping):
-            yield ctx.fail(at, expected="an Association object", found=entry)
-        elif "Association" not in types_of(entry):
-            yield ctx.fail(f"{at}/type", expected="Association", found=entry.get("type", MISSING))
-
-
-@check("CLR20-association-type-enum")
-def association_types_are_known(subject: Subject, ctx: CheckContext) -> Iterator[Finding]:
-    """associationType is one of the eight AssociationType values (case-sensitive)."""
-    entries = _associations(subject, ctx)
-    if isinstance(entries, Finding):
-        yield entries
-        return
-    for at, entry in entries:
-        value = entry.get("associationType", MISSING)
-        if not (isinstance(value, str) and value in ASSOCIATION_TYPES):
-            yield ctx.fail(f"{at}/associationType", found=value,
-                           expected="one of " + ", ".join(sorted(ASSOCIATION_TYPES)))
-
-
-@check("CLR20-association-ids-uri")
-def association_ids_are_uris(subject: Subject, ctx: CheckContext) -> Iterator[Finding]:
-    """sourceId and targetId are both present and absolute URIs."""
-    entries = _associations(subject, ctx)
-    if isinstance(entries, Finding):
-        yield entries
-        return
-    for at, entry in entries:
-        for key in ("sourceId", "targetId"):
-            if not is_url(entry.get(key)):
-                yield ctx.fail(f"{at}/{key}", expected="the URI of an achievement", found=entry.get(key, MISSING))
 
 
 @check("CLR20-association-ids-resolve")

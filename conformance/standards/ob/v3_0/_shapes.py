@@ -13,6 +13,7 @@ from typing import Any, Literal
 
 from conformance.core.predicates import Node, instant, items, per_subject, type_list
 from conformance.core.subject import Subject
+from conformance.standards.class_rules import load_class_rules
 from conformance.standards.ob.v3_0 import endorsements
 from conformance.standards.vcdm import vc_version
 
@@ -30,25 +31,13 @@ ENDORSEMENT_SCHEMA = ("https://purl.imsglobal.org/spec/ob/v3p0/schema/json/"
 OB_SCHEMA_URL = re.compile(
     r"^https://purl\.imsglobal\.org/spec/ob/v3p0/schema/json(-ld)?/ob_v3p0_[a-z_]+_schema\.json$")
 
-ACHIEVEMENT_TYPES = frozenset({
-    "Achievement", "ApprenticeshipCertificate", "Assessment", "Assignment", "AssociateDegree", "Award", "Badge",
-    "BachelorDegree", "Certificate", "CertificateOfCompletion", "Certification", "CommunityService", "Competency",
-    "Course", "CoCurricular", "Degree", "Diploma", "DoctoralDegree", "Fieldwork", "GeneralEducationDevelopment",
-    "JourneymanCertificate", "LearningProgram", "License", "Membership", "ProfessionalDoctorate",
-    "QualityAssuranceCredential", "MasterCertificate", "MasterDegree", "MicroCredential", "ResearchDoctorate",
-    "SecondarySchoolDiploma"})
-IDENTIFIER_TYPES = frozenset({
-    "name", "sourcedId", "systemId", "productId", "userName", "accountId", "emailAddress", "nationalIdentityNumber",
-    "isbn", "issn", "lisSourcedId", "oneRosterSourcedId", "sisSourcedId", "ltiContextId", "ltiDeploymentId",
-    "ltiToolId", "ltiPlatformId", "ltiUserId", "identifier"})
-ALIGNMENT_TARGET_TYPES = frozenset({
-    "ceasn:Competency", "ceterms:Credential", "CFItem", "CFRubric", "CFRubricCriterion", "CFRubricCriterionLevel",
-    "CTDL"})
+CLASS_RULES = load_class_rules("ob/3.0")
+ACHIEVEMENT_TYPES = CLASS_RULES.vocabulary("AchievementType")
+IDENTIFIER_TYPES = CLASS_RULES.vocabulary("IdentifierTypeEnum")
+ALIGNMENT_TARGET_TYPES = CLASS_RULES.vocabulary("AlignmentTargetType")
 CTDL_TARGET_TYPES = frozenset({"ceasn:Competency", "ceterms:Credential", "CTDL"})
-RESULT_TYPES = frozenset({
-    "GradePointAverage", "LetterGrade", "Percent", "PerformanceLevel", "PredictedScore", "RawScore", "Result",
-    "RubricCriterion", "RubricCriterionLevel", "RubricScore", "ScaledScore", "Status"})
-RESULT_STATUSES = frozenset({"Completed", "Enrolled", "Failed", "InProgress", "OnHold", "Provisional", "Withdrew"})
+RESULT_TYPES = CLASS_RULES.vocabulary("ResultType")
+RESULT_STATUSES = CLASS_RULES.vocabulary("ResultStatusType")
 
 _EXTENSION_TERM = re.compile(r"^ext:[A-Za-z0-9._\-]+$")
 CTID = re.compile(r"^ce-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")

@@ -1,4 +1,6 @@
-"""VCDM 1.1 checks: one per automated requirement of shapes/vcdm/1.1/requirements.toml.
+"""VCDM 1.1 checks: one per automated requirement of shapes/vcdm/1.1/requirements.toml, except the class rules
+(the type and id of status, schema, refresh, terms of use, evidence and proof objects), which are rows of
+shapes/vcdm/1.1/classes.toml (classes.py).
 
 Documents decoded from a VC-JWT are judged after the claims are mapped in (section 6.3.1.2); the VCDM11-jwt-*
 checks look at the JWT itself: its header, its raw claims and the vc or vp claim as the issuer wrote it.
@@ -27,7 +29,6 @@ from conformance.standards.validity import claim_bounds, judge_bounds, mapped_pr
 from conformance.standards.vcdm import V1_CONTEXT
 from conformance.standards.vcdm.v1_1._shapes import (
     has_embedded_proof,
-    has_type,
     instant,
     is_compact_jws,
     is_numeric_date,
@@ -292,88 +293,6 @@ def no_2_0_validity_properties(subject: Subject, ctx: CheckContext) -> Iterator[
                            found=subject.document[key])
 
 
-# --- status, schemas, refresh, terms of use, evidence ---------------------------------------------------------
-# Each property holds one object or an array of objects. A value that is not an object fails the *-type rule
-# (it cannot carry a type); the *-id rules look only at objects, so one defect is reported once.
-
-
-def _objects_have_type(subject: Subject, ctx: CheckContext, key: str, what: str) -> Iterator[Finding]:
-    if key not in subject.document:
-        yield ctx.inapplicable(f"the document has no {key}")
-        return
-    for at, node in items(subject.document, key):
-        if not isinstance(node, Mapping):
-            yield ctx.fail(at, expected=f"an object with a type naming its {what}", found=node)
-        elif not has_type(node):
-            yield ctx.fail(at + "/type", expected=f"a type naming the {what}", found=node.get("type", MISSING))
-
-
-def _objects_have_id(subject: Subject, ctx: CheckContext, key: str, *, required: bool) -> Iterator[Finding]:
-    nodes = [(at, node) for at, node in items(subject.document, key) if isinstance(node, Mapping)]
-    if not nodes or (not required and not any("id" in node for _, node in nodes)):
-        yield ctx.inapplicable(f"the document has no {key} object" + ("" if required else " with an id"))
-        return
-    for at, node in nodes:
-        if required and "id" not in node:
-            yield ctx.fail(at + "/id", expected="an id URI")
-        elif "id" in node and not is_url(node["id"]):
-            yield ctx.fail(at + "/id", expected="a single URI", found=node["id"])
-
-
-@check("VCDM11-status-id-uri")
-def status_id_is_uri(subject: Subject, ctx: CheckContext) -> Iterator[Finding]:
-    """Each credentialStatus object has an id that is a URI (required in 1.1)."""
-    yield from _objects_have_id(subject, ctx, "credentialStatus", required=True)
-
-
-@check("VCDM11-status-type")
-def status_has_type(subject: Subject, ctx: CheckContext) -> Iterator[Finding]:
-    """Each credentialStatus value is an object with a type."""
-    yield from _objects_have_type(subject, ctx, "credentialStatus", "status method")
-
-
-@check("VCDM11-schema-id-uri")
-def schema_id_is_uri(subject: Subject, ctx: CheckContext) -> Iterator[Finding]:
-    """Each credentialSchema object has an id that is a URI."""
-    yield from _objects_have_id(subject, ctx, "credentialSchema", required=True)
-
-
-@check("VCDM11-schema-type")
-def schema_has_type(subject: Subject, ctx: CheckContext) -> Iterator[Finding]:
-    """Each credentialSchema value is an object with a type."""
-    yield from _objects_have_type(subject, ctx, "credentialSchema", "schema validation method")
-
-
-@check("VCDM11-refresh-id-uri")
-def refresh_id_is_uri(subject: Subject, ctx: CheckContext) -> Iterator[Finding]:
-    """Each refreshService object has an id that is a URI."""
-    yield from _objects_have_id(subject, ctx, "refreshService", required=True)
-
-
-@check("VCDM11-refresh-type")
-def refresh_has_type(subject: Subject, ctx: CheckContext) -> Iterator[Finding]:
-    """Each refreshService value is an object with a type."""
-    yield from _objects_have_type(subject, ctx, "refreshService", "refresh method")
-
-
-@check("VCDM11-terms-type")
-def terms_have_type(subject: Subject, ctx: CheckContext) -> Iterator[Finding]:
-    """Each termsOfUse value is an object with a type."""
-    yield from _objects_have_type(subject, ctx, "termsOfUse", "policy kind")
-
-
-@check("VCDM11-evidence-type")
-def evidence_has_type(subject: Subject, ctx: CheckContext) -> Iterator[Finding]:
-    """Each evidence value is an object with a type."""
-    yield from _objects_have_type(subject, ctx, "evidence", "evidence scheme")
-
-
-@check("VCDM11-evidence-id-url")
-def evidence_id_is_url(subject: Subject, ctx: CheckContext) -> Iterator[Finding]:
-    """An evidence object's id, when present, is an absolute URL."""
-    yield from _objects_have_id(subject, ctx, "evidence", required=False)
-
-
 # --- proofs -------------------------------------------------------------------------------------------------
 
 
@@ -391,12 +310,6 @@ def document_is_secured(subject: Subject, ctx: CheckContext) -> Iterator[Finding
     if not (has_embedded_proof(subject.document) or _signed_jwt(subject)):
         yield ctx.fail("/proof", expected="an embedded proof or an enclosing signed JWT",
                        found=subject.document.get("proof", MISSING))
-
-
-@check("VCDM11-proof-type")
-def proofs_have_type(subject: Subject, ctx: CheckContext) -> Iterator[Finding]:
-    """Each embedded proof value is an object with a type."""
-    yield from _objects_have_type(subject, ctx, "proof", "proof method")
 
 
 # --- presentations ------------------------------------------------------------------------------------------

@@ -1,4 +1,5 @@
-"""VCDM20 checks: one per automated requirement of shapes/vcdm/2.0/requirements.toml."""
+"""VCDM20 checks: one per automated requirement of shapes/vcdm/2.0/requirements.toml, except the class rules
+(the type of each data-model object), which are rows of shapes/vcdm/2.0/classes.toml (classes.py)."""
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
@@ -242,65 +243,6 @@ def credential_has_specific_type(subject: Subject, ctx: CheckContext) -> Iterato
     elif not subject.types - {"VerifiableCredential"}:
         yield ctx.fail("/type", expected="a specific credential type beside VerifiableCredential",
                        found=subject.document.get("type"))
-
-
-def _has_type(node: Any) -> bool:
-    if not isinstance(node, Mapping):
-        return False
-    value = node.get("type")
-    if isinstance(value, str):
-        return bool(value)
-    return isinstance(value, list) and bool(value) and all(isinstance(t, str) and t for t in value)
-
-
-def _typed(subject: Subject, ctx: CheckContext, keys: tuple[str, ...]) -> Iterator[Finding]:
-    """Each value under each key is an object with a type (non-empty string or array of them)."""
-    document = subject.document
-    present = [key for key in keys if key in document]
-    if not present:
-        yield ctx.inapplicable(f"the document has no {' or '.join(keys)}")
-        return
-    for key in present:
-        value = document[key]
-        if isinstance(value, list) and not value:
-            yield ctx.fail(pointer(key), expected="one or more objects, each with a type", found=value)
-        for at, node in items(document, key):
-            if not isinstance(node, Mapping):
-                yield ctx.fail(at, expected="an object with a type", found=node)
-            elif not _has_type(node):
-                yield ctx.fail(at + "/type", expected="a type naming the kind of object",
-                               found=node.get("type", MISSING))
-
-
-@check("VCDM20-status-type")
-def status_objects_have_type(subject: Subject, ctx: CheckContext) -> Iterator[Finding]:
-    yield from _typed(subject, ctx, ("credentialStatus",))
-
-
-@check("VCDM20-schema-type")
-def schema_objects_have_type(subject: Subject, ctx: CheckContext) -> Iterator[Finding]:
-    yield from _typed(subject, ctx, ("credentialSchema",))
-
-
-@check("VCDM20-evidence-type")
-def evidence_objects_have_type(subject: Subject, ctx: CheckContext) -> Iterator[Finding]:
-    yield from _typed(subject, ctx, ("evidence",))
-
-
-@check("VCDM20-terms-of-use-type")
-def terms_of_use_objects_have_type(subject: Subject, ctx: CheckContext) -> Iterator[Finding]:
-    yield from _typed(subject, ctx, ("termsOfUse",))
-
-
-@check("VCDM20-refresh-service-type")
-def refresh_service_objects_have_type(subject: Subject, ctx: CheckContext) -> Iterator[Finding]:
-    yield from _typed(subject, ctx, ("refreshService",))
-
-
-@check("VCDM20-reserved-type")
-def reserved_extension_objects_have_type(subject: Subject, ctx: CheckContext) -> Iterator[Finding]:
-    """confidenceMethod and renderMethod values are objects with a type."""
-    yield from _typed(subject, ctx, ("confidenceMethod", "renderMethod"))
 
 
 # --- names, descriptions, language --------------------------------------------------------------------------
@@ -753,12 +695,6 @@ def document_is_secured(subject: Subject, ctx: CheckContext) -> Iterator[Finding
 
 def _proofs(subject: Subject) -> list[tuple[str, Any]]:
     return list(items(subject.document, "proof"))
-
-
-@check("VCDM20-proof-type")
-def proofs_have_type(subject: Subject, ctx: CheckContext) -> Iterator[Finding]:
-    """Each proof value is an object with a type."""
-    yield from _typed(subject, ctx, ("proof",))
 
 
 def _proof_objects(subject: Subject, ctx: CheckContext) -> list[tuple[str, Mapping[str, Any]]] | None:
