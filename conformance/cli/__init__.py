@@ -562,20 +562,22 @@ def artifacts_fetch(directory: Path | None, mirror: str | None, allow_private: b
 
     store = Environment.create(artifacts=directory).store
     mirror = configured_mirror(mirror)
-    missing = len(store.missing())
+    pins = store.missing()
+    missing = len(pins)
     console, errors = _console(), _console(stderr=True)
     if not missing:
         console.print(f"all {len(store.pins)} pinned artifacts are available")
         return
     console.print(f"fetching {missing} of {len(store.pins)} pinned artifacts from {mirror or 'their canonical URLs'} "
                   f"into {store.cache_dir}", soft_wrap=True)
-    failed = 0
+    fetched = failed = 0
     with GuardedClient(FetchPolicy(allow_private=allow_private or mirror is not None)) as client:
-        for index, outcome in enumerate(fetch_missing(store, client.fetch, mirror), 1):
+        for index, outcome in enumerate(fetch_missing(store, pins, client.fetch, mirror), 1):
             if outcome.error is None:
+                fetched += 1
                 console.print(f"  {index}/{missing} fetched {outcome.pin.url} ({outcome.size:,} bytes)", soft_wrap=True)
             elif outcome.unreachable:
-                errors.print(f"[red]error:[/] {escape(ways_out(len(store.missing()), mirror=mirror))} "
+                errors.print(f"[red]error:[/] {escape(ways_out(missing - fetched, mirror=mirror))} "
                              f"({escape(outcome.error)})", soft_wrap=True)
                 sys.exit(EXIT_ERROR)
             else:

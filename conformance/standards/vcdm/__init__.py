@@ -1,8 +1,8 @@
 """W3C Verifiable Credentials Data Model: which version a document uses, and the documents a VP embeds."""
 from __future__ import annotations
 
-from collections.abc import Iterator
-from typing import Literal
+from collections.abc import Iterator, Mapping
+from typing import Any, Literal
 
 from conformance.core.checks import Embedded, embeds
 from conformance.core.predicates import pointer
@@ -13,6 +13,15 @@ V1_CONTEXT = "https://www.w3.org/2018/credentials/v1"
 V2_CONTEXT = "https://www.w3.org/ns/credentials/v2"
 VC_TYPES = frozenset({"VerifiableCredential", "VerifiablePresentation",
                       "EnvelopedVerifiableCredential", "EnvelopedVerifiablePresentation"})
+
+
+def has_type(node: Mapping[str, Any]) -> bool:
+    """A type that names something: a non-empty string, or a non-empty array of non-empty strings (both versions'
+    rules for the objects that must say what kind they are)."""
+    value = node.get("type")
+    if isinstance(value, str):
+        return bool(value)
+    return isinstance(value, list) and bool(value) and all(isinstance(t, str) and t for t in value)
 
 
 def vc_version(subject: Subject) -> Literal["1.1", "2.0"] | None:

@@ -8,7 +8,7 @@ timeout, and the way out is the same for all of them.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 
 from conformance.support.artifacts.store import MAX_ARTIFACT_BYTES, ArtifactStore, Pin
@@ -39,10 +39,11 @@ class Fetched:
     unreachable: bool = False
 
 
-def fetch_missing(store: ArtifactStore, fetch: Fetch, mirror: str | None = None) -> Iterator[Fetched]:
-    """Fetch each missing pin into the store's cache, one outcome per pin as it completes. Stops after the first
-    pin whose source cannot be reached at all (offline, a mirror that is down)."""
-    for pin in store.missing():
+def fetch_missing(store: ArtifactStore, missing: Iterable[Pin], fetch: Fetch,
+                  mirror: str | None = None) -> Iterator[Fetched]:
+    """Fetch each of the store's `missing` pins into its cache, one outcome per pin as it completes. Stops after the
+    first pin whose source cannot be reached at all (offline, a mirror that is down)."""
+    for pin in missing:
         source = f"{mirror}/{pin.sha256}" if mirror else pin.url
         try:
             data = fetch(source, MAX_ARTIFACT_BYTES)

@@ -2,7 +2,7 @@
 ID; conformance/standards/class_rules.py reads the table)."""
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -24,8 +24,15 @@ class Walker:
     key: str        # the ClrSubject property that holds the class's objects
     absent: str     # why the class's rules do not apply to a CLR without any
 
-    def entries(self, subject: Subject) -> list[Entry]:
-        return list(subject_entries(subject.document, self.key))
+    def check(self, judge_entries: Callable[[list[Entry], CheckContext], Findings]) -> CheckFn:
+        """The check that judges the ClrSubject's entries of this class, and is inapplicable without any."""
+        def judge(subject: Subject, ctx: CheckContext) -> Findings:
+            entries = list(subject_entries(subject.document, self.key))
+            if not entries:
+                yield ctx.inapplicable(self.absent)
+                return
+            yield from judge_entries(entries, ctx)
+        return judge
 
 
 WALKERS: Mapping[str, Walker] = {
@@ -50,17 +57,13 @@ def _objects(entries: list[Entry]) -> list[tuple[str, Mapping[str, Any]]]:
 def type_body(*, nodes: str, class_: str, expected_object: str, expected_type: str) -> CheckFn:
     walk = _walker(nodes)
 
-    def judge(subject: Subject, ctx: CheckContext) -> Findings:
-        entries = walk.entries(subject)
-        if not entries:
-            yield ctx.inapplicable(walk.absent)
-            return
+    def judge(entries: list[Entry], ctx: CheckContext) -> Findings:
         for at, entry in entries:
             if not isinstance(entry, Mapping):
                 yield ctx.fail(at, expected=expected_object, found=entry)
             elif class_ not in types_of(entry):
                 yield ctx.fail(f"{at}/type", expected=expected_type, found=entry.get("type", MISSING))
-    return judge
+    return walk.check(judge)
 
 
 def required_body(*, nodes: str, keys: tuple[str, ...], what: str, objects: tuple[str, ...] = (),
@@ -69,11 +72,7 @@ def required_body(*, nodes: str, keys: tuple[str, ...], what: str, objects: tupl
     if len(objects) != len(classes):
         raise TypeError(f"objects {list(objects)} and classes {list(classes)} do not pair up item by item")
 
-    def judge(subject: Subject, ctx: CheckContext) -> Findings:
-        entries = walk.entries(subject)
-        if not entries:
-            yield ctx.inapplicable(walk.absent)
-            return
+    def judge(entries: list[Entry], ctx: CheckContext) -> Findings:
         for at, entry in _objects(entries):
             for key in keys:
                 if entry.get(key) is None:
@@ -82,38 +81,30 @@ def required_body(*, nodes: str, keys: tuple[str, ...], what: str, objects: tupl
             for key, class_ in zip(objects, classes, strict=True):
                 if not isinstance(entry.get(key), Mapping):
                     yield ctx.fail(f"{at}/{key}", expected=f"a {class_} object", found=entry.get(key, MISSING))
-    return judge
+    return walk.check(judge)
 
 
 def uri_body(*, nodes: str, keys: tuple[str, ...], expected: str) -> CheckFn:
     walk = _walker(nodes)
 
-    def judge(subject: Subject, ctx: CheckContext) -> Findings:
-        entries = walk.entries(subject)
-        if not entries:
-            yield ctx.inapplicable(walk.absent)
-            return
+    def judge(entries: list[Entry], ctx: CheckContext) -> Findings:
         for at, entry in _objects(entries):
             for key in keys:
                 if not is_url(entry.get(key)):
                     yield ctx.fail(f"{at}/{key}", expected=expected, found=entry.get(key, MISSING))
-    return judge
+    return walk.check(judge)
 
 
 def vocabulary_body(*, nodes: str, key: str, vocabulary: str) -> CheckFn:
     walk, terms = _walker(nodes), CLASS_RULES.vocabulary(vocabulary)
     expected = "one of " + ", ".join(sorted(terms))
 
-    def judge(subject: Subject, ctx: CheckContext) -> Findings:
-        entries = walk.entries(subject)
-        if not entries:
-            yield ctx.inapplicable(walk.absent)
-            return
+    def judge(entries: list[Entry], ctx: CheckContext) -> Findings:
         for at, entry in _objects(entries):
             value = entry.get(key, MISSING)
             if not (isinstance(value, str) and value in terms):
                 yield ctx.fail(f"{at}/{key}", found=value, expected=expected)
-    return judge
+    return walk.check(judge)
 
 
 BODIES: Mapping[str, RuleBody] = {

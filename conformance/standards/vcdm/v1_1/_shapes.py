@@ -41,14 +41,6 @@ def objects_of(document: Mapping[str, Any], key: str) -> Iterator[tuple[str, Any
     return items(document, key)
 
 
-def has_type(node: Mapping[str, Any]) -> bool:
-    """A type that names something: a non-empty string, or a non-empty array of non-empty strings."""
-    value = node.get("type")
-    if isinstance(value, str):
-        return bool(value)
-    return isinstance(value, list) and bool(value) and all(isinstance(t, str) and t for t in value)
-
-
 def subject_ids(credential_subject: Any) -> list[Any]:
     return [s["id"] for s in as_list(credential_subject) if isinstance(s, Mapping) and "id" in s]
 
@@ -76,5 +68,15 @@ def type_values(document: Mapping[str, Any]) -> Iterator[tuple[str, str, Any]]:
                     yield holder, at, value
 
 
-__all__ = ["instant", "is_compact_jws", "is_numeric_date", "is_presentation", "objects_of", "has_type",
-           "subject_ids", "issuer_id", "has_embedded_proof", "type_values", "pointer"]
+__all__ = [
+    "has_embedded_proof",
+    "instant",
+    "is_compact_jws",
+    "is_numeric_date",
+    "is_presentation",
+    "issuer_id",
+    "objects_of",
+    "pointer",
+    "subject_ids",
+    "type_values",
+]

@@ -9,7 +9,7 @@ from conformance.core.findings import Finding
 from conformance.core.predicates import is_url, items
 from conformance.core.subject import Subject
 from conformance.standards.class_rules import RuleBody, load_class_rules, register_class_rules
-from conformance.standards.vcdm.v1_1._shapes import has_type
+from conformance.standards.vcdm import has_type
 
 Findings = Iterator[Finding]
 

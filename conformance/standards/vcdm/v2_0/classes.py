@@ -3,26 +3,17 @@ requirement ID; conformance/standards/class_rules.py reads the table)."""
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from typing import Any
 
 from conformance.core.checks import MISSING, CheckContext, CheckFn
 from conformance.core.findings import Finding
 from conformance.core.predicates import items, pointer
 from conformance.core.subject import Subject
 from conformance.standards.class_rules import RuleBody, load_class_rules, register_class_rules
+from conformance.standards.vcdm import has_type
 
 Findings = Iterator[Finding]
 
 CLASS_RULES = load_class_rules("vcdm/2.0")
-
-
-def _has_type(node: Any) -> bool:
-    if not isinstance(node, Mapping):
-        return False
-    value = node.get("type")
-    if isinstance(value, str):
-        return bool(value)
-    return isinstance(value, list) and bool(value) and all(isinstance(t, str) and t for t in value)
 
 
 def typed_body(*, keys: tuple[str, ...]) -> CheckFn:
@@ -39,7 +30,7 @@ def typed_body(*, keys: tuple[str, ...]) -> CheckFn:
             for at, node in items(document, key):
                 if not isinstance(node, Mapping):
                     yield ctx.fail(at, expected="an object with a type", found=node)
-                elif not _has_type(node):
+                elif not has_type(node):
                     yield ctx.fail(at + "/type", expected="a type naming the kind of object",
                                    found=node.get("type", MISSING))
     return judge
