@@ -26,12 +26,12 @@ from typing import Any
 import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from conformance.standards.vcalm import flows
-from conformance.standards.vcalm.exchange_flows import GARBAGE, presentation
 from conformance.reference.vcalm import ISSUER_KEY, WORKFLOW, serve_vcalm
 from conformance.run.environment import Environment
 from conformance.run.runner import Runner
 from conformance.run.targets.services import ServiceTarget
+from conformance.standards.vcalm import flows
+from conformance.standards.vcalm.exchange_flows import GARBAGE, presentation
 from conformance.support.exchange.service import ServiceConfig, ServiceSubject, run_flows
 from conformance.support.net import FetchPolicy, GuardedClient
 from conformance.support.securing.keys.testkeys import suite_key

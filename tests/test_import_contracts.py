@@ -1,6 +1,7 @@
 """The import contracts in pyproject.toml ([tool.importlinter]) hold: each layer imports only the layers below it
-(cli | suite > pytest plugin > reporting > run > standards > support > core), and the reference system imports only
-support and core, directly or by any route."""
+(cli | suite > pytest plugin > reporting > run > standards > support > core), the reference system imports only
+support and core, directly or by any route, and the modules holding rule bodies import neither support.net nor
+support.exchange (they read a live service through conformance.core.transcript)."""
 from __future__ import annotations
 
 import subprocess
@@ -19,3 +20,4 @@ def test_import_contracts_are_kept() -> None:
     assert done.returncode == 0, done.stdout + done.stderr
     assert "Each layer imports only the layers below it KEPT" in done.stdout, done.stdout
     assert "The reference system imports only support and core KEPT" in done.stdout, done.stdout
+    assert "Rule modules import neither support.net nor support.exchange KEPT" in done.stdout, done.stdout

@@ -13,8 +13,7 @@ from typing import Any
 from conformance.core.checks import CheckContext, describe
 from conformance.core.findings import Finding
 from conformance.core.subject import Subject
-from conformance.support.exchange.service import ServiceSubject
-from conformance.support.exchange.transcript import SERVICE_FAULTS, Step
+from conformance.core.transcript import SERVICE_FAULTS, LiveSubject, Step
 
 __all__ = [
     "SERVICE_FAULTS",
@@ -31,15 +30,15 @@ __all__ = [
     "unanswered",
 ]
 
-Judge = Callable[[ServiceSubject, Step], Iterable[Finding]]
+Judge = Callable[[LiveSubject, Step], Iterable[Finding]]
 
 
-def service(subject: Subject, ctx: CheckContext, role: str | None, applies: str) -> ServiceSubject | Finding:
+def service(subject: Subject, ctx: CheckContext, role: str | None, applies: str) -> LiveSubject | Finding:
     """The live service to judge (of `role`, any when None), or the finding that says why there is none: the rule
     does not apply (`applies` says to what it does), or nothing of the service could be judged (the flows could not
     start, or it is down): error, never a pass a service that gave no answer did not earn; or a time budget ran out
     before its flows finished: cantTell, neither pass nor fail."""
-    if not isinstance(subject, ServiceSubject) or (role is not None and subject.service.role != role):
+    if not isinstance(subject, LiveSubject) or (role is not None and subject.service.role != role):
         return ctx.inapplicable(applies)
     if subject.transcript.out_of_time:
         # a flow cut short proves nothing either way, and a rule does not say which flows it reads: cantTell
@@ -50,7 +49,7 @@ def service(subject: Subject, ctx: CheckContext, role: str | None, applies: str)
     return subject
 
 
-def at(subject: ServiceSubject, step: Step, rest: str = "") -> str:
+def at(subject: LiveSubject, step: Step, rest: str = "") -> str:
     """Where a step (or a part of it, `rest`) sits in the transcript."""
     return subject.transcript.pointer(step, rest)
 
@@ -68,7 +67,7 @@ def shown(step: Step) -> Any:
     return step.text[:80] if step.json_error else step.body
 
 
-def unanswered(subject: ServiceSubject, ctx: CheckContext, step: Step) -> Finding:
+def unanswered(subject: LiveSubject, ctx: CheckContext, step: Step) -> Finding:
     """No usable answer: failed when the answer broke the client's bounds, else error (we could not evaluate)."""
     text = f"{step.method} {step.url} ({step.label}) gets no usable answer: {step.message}"
     if step.error in SERVICE_FAULTS:
@@ -77,12 +76,12 @@ def unanswered(subject: ServiceSubject, ctx: CheckContext, step: Step) -> Findin
     return ctx.error(text, at(subject, step))
 
 
-def status(subject: ServiceSubject, ctx: CheckContext, step: Step, expected: str) -> Finding:
+def status(subject: LiveSubject, ctx: CheckContext, step: Step, expected: str) -> Finding:
     return ctx.fail(at(subject, step, "/response/status"), expected=expected, found=step.status,
                     message=f"{step.method} {step.url} ({step.label}) answers HTTP {step.status}; expected {expected}")
 
 
-def object_body(subject: ServiceSubject, ctx: CheckContext, step: Step, expected: str = "a JSON object", *,
+def object_body(subject: LiveSubject, ctx: CheckContext, step: Step, expected: str = "a JSON object", *,
                 said: str = "the body") -> Iterator[Finding]:
     """Fails unless the body is a JSON object; the message reads "<label>: <said> is <what it is>; expected ..."."""
     if not isinstance(step.body, dict):
@@ -90,7 +89,7 @@ def object_body(subject: ServiceSubject, ctx: CheckContext, step: Step, expected
                        message=f"{step.label}: {said} is {step.json_error or describe(step.body)}; expected {expected}")
 
 
-def each(subject: ServiceSubject, ctx: CheckContext, steps: Iterable[Step], judge: Judge) -> Iterator[Finding]:
+def each(subject: LiveSubject, ctx: CheckContext, steps: Iterable[Step], judge: Judge) -> Iterator[Finding]:
     """`judge` each step that was answered; a step without a usable answer gets `unanswered`."""
     for step in steps:
         if not step.answered:
@@ -99,7 +98,7 @@ def each(subject: ServiceSubject, ctx: CheckContext, steps: Iterable[Step], judg
             yield from judge(subject, step)
 
 
-def judged(scoped: tuple[ServiceSubject, Iterable[Step]] | Finding, ctx: CheckContext, judge: Judge
+def judged(scoped: tuple[LiveSubject, Iterable[Step]] | Finding, ctx: CheckContext, judge: Judge
            ) -> Iterator[Finding]:
     """`each` over a standard's scoped steps, or the one finding that says why there is nothing to judge."""
     if isinstance(scoped, Finding):

@@ -13,13 +13,12 @@ from typing import Any
 
 from conformance.core.checks import MISSING, CheckContext
 from conformance.core.findings import Finding
+from conformance.core.transcript import LiveSubject, Step
 from conformance.standards.live import at
 from conformance.support.exchange.observations import Observation
-from conformance.support.exchange.service import ServiceSubject
-from conformance.support.exchange.transcript import Step
 
 
-def session(service: ServiceSubject, name: str) -> tuple[tuple[Step, ...], Step | None]:
+def session(service: LiveSubject, name: str) -> tuple[tuple[Step, ...], Step | None]:
     """(the wallet's requests in the session, the driver step)."""
     steps = service.flow(name)
     return tuple(s for s in steps if s.name != "driver"), next((s for s in steps if s.name == "driver"), None)
@@ -67,7 +66,7 @@ def report(driver: Step | None) -> dict[str, Any]:
     return driver.body if driver is not None and isinstance(driver.body, dict) else {}
 
 
-def absent(service: ServiceSubject, ctx: CheckContext, name: str, driver: Step | None, what: str,
+def absent(service: LiveSubject, ctx: CheckContext, name: str, driver: Step | None, what: str,
            handed: str = "offer") -> Finding:
     """Nothing of `what` in the session: error when the driver could not reach the wallet, else cantTell."""
     if driver is not None and driver.error is not None and driver.error != "timeout" and observes(driver):
@@ -77,7 +76,7 @@ def absent(service: ServiceSubject, ctx: CheckContext, name: str, driver: Step |
                          + (f" ({driver.message})" if driver is not None and driver.message else ""))
 
 
-def each_request(service: ServiceSubject, ctx: CheckContext, sessions: tuple[str, ...], name: str, what: str,
+def each_request(service: LiveSubject, ctx: CheckContext, sessions: tuple[str, ...], name: str, what: str,
                  judge: Callable[[str, Step], Iterator[Finding]], handed: str = "offer") -> Iterator[Finding]:
     """Judge every request called `name` the wallet made in `sessions` (judge(session, step)); when it made none, say
     why (`absent`, for the last session whose driver step tells most)."""
@@ -94,7 +93,7 @@ def each_request(service: ServiceSubject, ctx: CheckContext, sessions: tuple[str
         yield absent(service, ctx, last[0], last[1], what, handed)
 
 
-def stored(service: ServiceSubject, ctx: CheckContext, name: str, want: bool, delivered: Step | None, what: str,
+def stored(service: LiveSubject, ctx: CheckContext, name: str, want: bool, delivered: Step | None, what: str,
            handed: str = "offer") -> Iterator[Finding]:
     """Whether the wallet kept (`want`) or refused the credential the suite delivered in `delivered`, by its report.
 

@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from conformance.core.checks import CHECK_REGISTRY, CheckContext, check, describe
 from conformance.core.findings import Finding
 from conformance.core.subject import Subject
-from conformance.support.exchange.service import ServiceSubject
+from conformance.core.transcript import LiveSubject
 
 # payload error code -> the requirement that code breaks (formats.PAYLOAD_ERROR_CODES)
 _BROKEN_BY = {
@@ -45,7 +45,7 @@ _NOT_DECODED = "the subject is a live service: the suite describes it itself, an
                "protocol rules"
 
 
-def _live(subject: ServiceSubject, ctx: CheckContext) -> Iterator[Finding]:
+def _live(subject: LiveSubject, ctx: CheckContext) -> Iterator[Finding]:
     """A service that gave no answer was not read: error (we could not evaluate), never a pass it did not earn."""
     if ctx.requirement != "CORE-input-readable":
         yield ctx.inapplicable(_NOT_DECODED)
@@ -56,7 +56,7 @@ def _live(subject: ServiceSubject, ctx: CheckContext) -> Iterator[Finding]:
 
 
 def _judge(subject: Subject, ctx: CheckContext, expected: str) -> Iterator[Finding]:
-    if isinstance(subject, ServiceSubject):
+    if isinstance(subject, LiveSubject):
         yield from _live(subject, ctx)
         return
     error = subject.payload_error
@@ -137,7 +137,7 @@ def baked_image_carries_credential(subject: Subject, ctx: CheckContext) -> Itera
 
 @check("CORE-data-url")
 def data_url_is_wellformed(subject: Subject, ctx: CheckContext) -> Iterator[Finding]:
-    if isinstance(subject, ServiceSubject):
+    if isinstance(subject, LiveSubject):
         yield from _live(subject, ctx)
         return
     error = subject.payload_error
@@ -149,7 +149,7 @@ def data_url_is_wellformed(subject: Subject, ctx: CheckContext) -> Iterator[Find
 
 @check("CORE-recognized-document")
 def document_claims_a_known_standard(subject: Subject, ctx: CheckContext) -> Iterator[Finding]:
-    if isinstance(subject, ServiceSubject):
+    if isinstance(subject, LiveSubject):
         yield from _live(subject, ctx)
         return
     if subject.payload_error is not None:
@@ -172,7 +172,7 @@ def _claims(detect, subject: Subject) -> bool:  # noqa: ANN001
 
 @check("CORE-json-unique-keys")
 def member_names_are_unique(subject: Subject, ctx: CheckContext) -> Iterator[Finding]:
-    if isinstance(subject, ServiceSubject):
+    if isinstance(subject, LiveSubject):
         yield from _live(subject, ctx)
         return
     if subject.payload_error is not None:

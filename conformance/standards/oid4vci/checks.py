@@ -13,10 +13,9 @@ from urllib.parse import urlsplit
 from conformance.core.checks import MISSING, CheckContext, check, describe
 from conformance.core.findings import Finding
 from conformance.core.subject import Subject
+from conformance.core.transcript import LiveSubject, Step
 from conformance.standards import live
 from conformance.standards.live import at
-from conformance.support.exchange.service import ServiceSubject
-from conformance.support.exchange.transcript import Step
 from conformance.support.formats.errors import PayloadError
 from conformance.support.formats.jws import decode_compact_jws
 
@@ -34,15 +33,15 @@ def issued(step: Step) -> list[tuple[int, Any]]:
             if isinstance(entry, dict) and "credential" in entry]
 
 
-def _subject(subject: Subject) -> ServiceSubject | None:
-    return subject if isinstance(subject, ServiceSubject) and subject.service.role == ROLE else None
+def _subject(subject: Subject) -> LiveSubject | None:
+    return subject if isinstance(subject, LiveSubject) and subject.service.role == ROLE else None
 
 
-def _find(subject: ServiceSubject, flow: str, name: str) -> Step | None:
+def _find(subject: LiveSubject, flow: str, name: str) -> Step | None:
     return next((s for s in subject.transcript.steps if s.flow == flow and s.name == name), None)
 
 
-def _metadata(subject: ServiceSubject) -> dict[str, Any]:
+def _metadata(subject: LiveSubject) -> dict[str, Any]:
     step = _find(subject, "metadata", "credential-issuer")
     return step.body if step is not None and isinstance(step.body, dict) else {}
 
@@ -67,7 +66,7 @@ def _one(subject: Subject, ctx: CheckContext, flow: str, name: str, judge: live.
     yield from live.each(service, ctx, (step,), judge)
 
 
-def _member(ctx: CheckContext, service: ServiceSubject, step: Step, name: str, expected: str,
+def _member(ctx: CheckContext, service: LiveSubject, step: Step, name: str, expected: str,
             ok: Callable[[Any], bool]) -> Iterator[Finding]:
     body = step.body if isinstance(step.body, dict) else {}
     value = body.get(name, MISSING)
@@ -80,7 +79,7 @@ def _member(ctx: CheckContext, service: ServiceSubject, step: Step, name: str, e
 def _refusal(subject: Subject, ctx: CheckContext, flow: str, name: str, code: str, *,
              needs_nonce: bool = False) -> Iterator[Finding]:
     """A refusal: HTTP 400 with a JSON object whose error member is `code`."""
-    def judge(service: ServiceSubject, step: Step) -> Iterator[Finding]:
+    def judge(service: LiveSubject, step: Step) -> Iterator[Finding]:
         if step.status != 400:
             yield live.status(service, ctx, step, f"400 with error {code}")
             return
@@ -90,7 +89,7 @@ def _refusal(subject: Subject, ctx: CheckContext, flow: str, name: str, code: st
     yield from _one(subject, ctx, flow, name, judge, needs_nonce=needs_nonce)
 
 
-def _no_store(ctx: CheckContext, service: ServiceSubject, step: Step) -> Iterator[Finding]:
+def _no_store(ctx: CheckContext, service: LiveSubject, step: Step) -> Iterator[Finding]:
     if step.status != 200:
         yield ctx.cant_tell(f"{step.label} answers HTTP {step.status}; there is no successful answer to judge",
                             at(service, step))
@@ -117,7 +116,7 @@ def _url_ok(value: Any) -> bool:
 
 @check("OID4VCI-metadata-served")
 def metadata_served(subject: Subject, ctx: CheckContext) -> Iterator[Finding]:
-    def judge(service: ServiceSubject, step: Step) -> Iterator[Finding]:
+    def judge(service: LiveSubject, step: Step) -> Iterator[Finding]:
         if step.status != 200:
             yield live.status(service, ctx, step, "200 with the issuer metadata")
             return
@@ -132,7 +131,7 @@ def metadata_served(subject: Subject, ctx: CheckContext) -> Iterator[Finding]:
 
 @check("OID4VCI-metadata-issuer-matches")
 def metadata_issuer_matches(subject: Subject, ctx: CheckContext) -> Iterator[Finding]:
-    def judge(service: ServiceSubject, step: Step) -> Iterator[Finding]:
+    def judge(service: LiveSubject, step: Step) -> Iterator[Finding]:
         if not isinstance(step.body, dict):
             yield ctx.cant_tell("the metadata is not a JSON object (see OID4VCI-metadata-served)", at(service, step))
             return
@@ -144,7 +143,7 @@ def metadata_issuer_matches(subject: Subject, ctx: CheckContext) -> Iterator[Fin
 
 @check("OID4VCI-metadata-credential-endpoint")
 def metadata_credential_endpoint(subject: Subject, ctx: CheckContext) -> Iterator[Finding]:
-    def judge(service: ServiceSubject, step: Step) -> Iterator[Finding]:
+    def judge(service: LiveSubject, step: Step) -> Iterator[Finding]:
         if not isinstance(step.body, dict):
             yield ctx.cant_tell("the metadata is not a JSON object (see OID4VCI-metadata-served)", at(service, step))
             return
@@ -170,7 +169,7 @@ def _ob30_configuration(config: Any) -> bool:
 
 @check("OID4VCI-metadata-ob30-configuration")
 def metadata_ob30_configuration(subject: Subject, ctx: CheckContext) -> Iterator[Finding]:
-    def judge(service: ServiceSubject, step: Step) -> Iterator[Finding]:
+    def judge(service: LiveSubject, step: Step) -> Iterator[Finding]:
         if not isinstance(step.body, dict):
             yield ctx.cant_tell("the metadata is not a JSON object (see OID4VCI-metadata-served)", at(service, step))
             return
@@ -188,7 +187,7 @@ def metadata_ob30_configuration(subject: Subject, ctx: CheckContext) -> Iterator
 
 @check("OID4VCI-offer-pre-authorized")
 def offer_pre_authorized(subject: Subject, ctx: CheckContext) -> Iterator[Finding]:
-    def judge(service: ServiceSubject, step: Step) -> Iterator[Finding]:
+    def judge(service: LiveSubject, step: Step) -> Iterator[Finding]:
         if not (200 <= (step.status or 0) < 300):
             yield live.status(service, ctx, step, "a 2xx answer with the credential offer")
             return
@@ -228,7 +227,7 @@ def _offer_name(subject: Subject) -> str:
 
 @check("OID4VCI-token-issued")
 def token_issued(subject: Subject, ctx: CheckContext) -> Iterator[Finding]:
-    def judge(service: ServiceSubject, step: Step) -> Iterator[Finding]:
+    def judge(service: LiveSubject, step: Step) -> Iterator[Finding]:
         if step.status != 200:
             yield live.status(service, ctx, step, "200 with an access token")
             return
@@ -260,7 +259,7 @@ def token_code_single_use(subject: Subject, ctx: CheckContext) -> Iterator[Findi
 
 @check("OID4VCI-nonce-issued")
 def nonce_issued(subject: Subject, ctx: CheckContext) -> Iterator[Finding]:
-    def judge(service: ServiceSubject, step: Step) -> Iterator[Finding]:
+    def judge(service: LiveSubject, step: Step) -> Iterator[Finding]:
         if step.status != 200:
             yield live.status(service, ctx, step, "200 with a c_nonce")
             return
@@ -282,7 +281,7 @@ def _c_nonce(step: Step | None) -> Any:
 
 @check("OID4VCI-nonce-fresh")
 def nonce_fresh(subject: Subject, ctx: CheckContext) -> Iterator[Finding]:
-    def judge(service: ServiceSubject, step: Step) -> Iterator[Finding]:
+    def judge(service: LiveSubject, step: Step) -> Iterator[Finding]:
         a, b = _c_nonce(_find(service, "nonce", "first")), _c_nonce(step)
         if not isinstance(a, str) or not isinstance(b, str):
             yield ctx.cant_tell("two nonce answers with a c_nonce string are needed to compare (see "
@@ -298,7 +297,7 @@ def nonce_fresh(subject: Subject, ctx: CheckContext) -> Iterator[Finding]:
 
 @check("OID4VCI-credential-issued")
 def credential_issued(subject: Subject, ctx: CheckContext) -> Iterator[Finding]:
-    def judge(service: ServiceSubject, step: Step) -> Iterator[Finding]:
+    def judge(service: LiveSubject, step: Step) -> Iterator[Finding]:
         if step.status != 200:
             yield live.status(service, ctx, step, "200 with the issued credential")
             return
@@ -327,7 +326,7 @@ def _subject_ids(credential: Any) -> list[Any]:
 
 @check("OID4VCI-credential-bound")
 def credential_bound(subject: Subject, ctx: CheckContext) -> Iterator[Finding]:
-    def judge(service: ServiceSubject, step: Step) -> Iterator[Finding]:
+    def judge(service: LiveSubject, step: Step) -> Iterator[Finding]:
         holder = step.expect.get("holder")
         credentials = issued(step)
         if not credentials:
@@ -347,7 +346,7 @@ def credential_bound(subject: Subject, ctx: CheckContext) -> Iterator[Finding]:
 
 @check("OID4VCI-credential-requires-token")
 def credential_requires_token(subject: Subject, ctx: CheckContext) -> Iterator[Finding]:
-    def judge(service: ServiceSubject, step: Step) -> Iterator[Finding]:
+    def judge(service: LiveSubject, step: Step) -> Iterator[Finding]:
         if step.status != 401:
             yield live.status(service, ctx, step, "401 (no access token was sent)")
     yield from _one(subject, ctx, "credential", "no-access-token", judge)

@@ -25,7 +25,8 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit, urlunsplit
 
 from conformance.core.checks import flows
-from conformance.support.exchange.transcript import Step, Transcript, record
+from conformance.core.transcript import Step, Transcript
+from conformance.support.exchange.transcript import record
 from conformance.support.net import GuardedClient
 from conformance.support.net.evidence import REDACTED, redact_json
 from conformance.support.securing.jose.sign import sign_jws

@@ -13,6 +13,7 @@ from typing import Any
 from conformance.core.checks import MISSING, CheckContext, check, describe
 from conformance.core.findings import Finding
 from conformance.core.subject import Subject
+from conformance.core.transcript import LiveSubject, Step
 from conformance.standards import live, wallets
 from conformance.standards.live import at
 from conformance.standards.oid4vci.counterparty import (
@@ -21,22 +22,20 @@ from conformance.standards.oid4vci.counterparty import (
     PROOF_TYP,
     secret_label,
 )
-from conformance.support.exchange.service import ServiceSubject
-from conformance.support.exchange.transcript import Step
 
 ROLE = "oid4vci-wallet"
 IAT_WINDOW_S = 300
 FULL = ("plain", "by-reference")                     # sessions a conformant wallet completes
 ALL = ("plain", "by-reference", "issuer-mismatch", "unbound-credential", "tampered-credential")
-Judge = Callable[[ServiceSubject, str, tuple[Step, ...]], Iterator[Finding]]
+Judge = Callable[[LiveSubject, str, tuple[Step, ...]], Iterator[Finding]]
 
 
-def _service(subject: Subject, ctx: CheckContext) -> ServiceSubject | Finding:
+def _service(subject: Subject, ctx: CheckContext) -> LiveSubject | Finding:
     return live.service(subject, ctx, ROLE, "the rule applies to a wallet tested over OpenID4VCI")
 
 
 def _requests(subject: Subject, ctx: CheckContext, sessions: tuple[str, ...], endpoint: str, what: str,
-              judge: Callable[[ServiceSubject, str, Step], Iterator[Finding]]) -> Iterator[Finding]:
+              judge: Callable[[LiveSubject, str, Step], Iterator[Finding]]) -> Iterator[Finding]:
     """Judge each request to `endpoint` in the sessions; cantTell (or error) when none was made in any."""
     service = _service(subject, ctx)
     if isinstance(service, Finding):
@@ -50,7 +49,7 @@ def _body(step: Step) -> Any:
     return step.request.get("body") if isinstance(step.request, dict) else None
 
 
-def _proofs(service: ServiceSubject, ctx: CheckContext, step: Step) -> Iterator[tuple[int, dict[str, Any]] | Finding]:
+def _proofs(service: LiveSubject, ctx: CheckContext, step: Step) -> Iterator[tuple[int, dict[str, Any]] | Finding]:
     proofs = wallets.observed(step).get("proofs")
     if not isinstance(proofs, list) or not proofs:
         yield ctx.fail(at(service, step, "/request/body/proofs"), expected="a JWT key proof (proofs.jwt)",
@@ -66,9 +65,9 @@ def _proofs(service: ServiceSubject, ctx: CheckContext, step: Step) -> Iterator[
 
 
 def _proof_rule(subject: Subject, ctx: CheckContext,
-                judge: Callable[[ServiceSubject, Step, int, dict[str, Any]], Iterator[Finding]]) -> Iterator[Finding]:
+                judge: Callable[[LiveSubject, Step, int, dict[str, Any]], Iterator[Finding]]) -> Iterator[Finding]:
     """Judge each decoded key proof of each credential request (in every session)."""
-    def each(service: ServiceSubject, name: str, step: Step) -> Iterator[Finding]:
+    def each(service: LiveSubject, name: str, step: Step) -> Iterator[Finding]:
         for item in _proofs(service, ctx, step):
             if isinstance(item, Finding):
                 yield item
@@ -77,7 +76,7 @@ def _proof_rule(subject: Subject, ctx: CheckContext,
     yield from _requests(subject, ctx, ALL, "credential", "credential request", each)
 
 
-def _where(service: ServiceSubject, step: Step, index: int, rest: str) -> str:
+def _where(service: LiveSubject, step: Step, index: int, rest: str) -> str:
     return at(service, step, f"/request/observed/proofs/{index}{rest}")
 
 
@@ -141,7 +140,7 @@ def _form(step: Step) -> dict[str, Any]:
 
 @check("OID4VCI-WALLET-token-pre-authorized")
 def token_pre_authorized(subject: Subject, ctx: CheckContext) -> Iterator[Finding]:
-    def judge(service: ServiceSubject, name: str, step: Step) -> Iterator[Finding]:
+    def judge(service: LiveSubject, name: str, step: Step) -> Iterator[Finding]:
         headers = step.request.get("headers", {}) if isinstance(step.request, dict) else {}
         kind = str(headers.get("content-type", "")).split(";", 1)[0].strip().lower()
         if kind != "application/x-www-form-urlencoded":
@@ -167,7 +166,7 @@ def token_pre_authorized(subject: Subject, ctx: CheckContext) -> Iterator[Findin
 
 @check("OID4VCI-WALLET-token-tx-code")
 def token_tx_code(subject: Subject, ctx: CheckContext) -> Iterator[Finding]:
-    def judge(service: ServiceSubject, name: str, step: Step) -> Iterator[Finding]:
+    def judge(service: LiveSubject, name: str, step: Step) -> Iterator[Finding]:
         value = _form(step).get("tx_code", MISSING)
         if value != secret_label("tx-code", name):
             yield ctx.fail(at(service, step, "/request/body/tx_code"),
@@ -181,7 +180,7 @@ def token_tx_code(subject: Subject, ctx: CheckContext) -> Iterator[Finding]:
 
 @check("OID4VCI-WALLET-proof-nonce")
 def proof_nonce(subject: Subject, ctx: CheckContext) -> Iterator[Finding]:
-    def judge(service: ServiceSubject, step: Step, index: int, proof: dict[str, Any]) -> Iterator[Finding]:
+    def judge(service: LiveSubject, step: Step, index: int, proof: dict[str, Any]) -> Iterator[Finding]:
         steps = service.flow(step.flow)
         earlier = steps[:steps.index(step)] if step in steps else ()
         nonces = [s.body.get("c_nonce") for s in earlier if s.name == "nonce" and isinstance(s.body, dict)]
@@ -201,7 +200,7 @@ def proof_nonce(subject: Subject, ctx: CheckContext) -> Iterator[Finding]:
 
 @check("OID4VCI-WALLET-proof-typ")
 def proof_typ(subject: Subject, ctx: CheckContext) -> Iterator[Finding]:
-    def judge(service: ServiceSubject, step: Step, index: int, proof: dict[str, Any]) -> Iterator[Finding]:
+    def judge(service: LiveSubject, step: Step, index: int, proof: dict[str, Any]) -> Iterator[Finding]:
         typ = proof.get("header", {}).get("typ", MISSING)
         if typ != PROOF_TYP:
             yield ctx.fail(_where(service, step, index, "/header/typ"), expected=PROOF_TYP, found=typ,
@@ -211,7 +210,7 @@ def proof_typ(subject: Subject, ctx: CheckContext) -> Iterator[Finding]:
 
 @check("OID4VCI-WALLET-proof-aud")
 def proof_aud(subject: Subject, ctx: CheckContext) -> Iterator[Finding]:
-    def judge(service: ServiceSubject, step: Step, index: int, proof: dict[str, Any]) -> Iterator[Finding]:
+    def judge(service: LiveSubject, step: Step, index: int, proof: dict[str, Any]) -> Iterator[Finding]:
         expected = wallets.observed(step).get("credential_issuer")
         aud = proof.get("claims", {}).get("aud", MISSING)
         if aud != expected and not (isinstance(aud, list) and aud == [expected]):
@@ -223,7 +222,7 @@ def proof_aud(subject: Subject, ctx: CheckContext) -> Iterator[Finding]:
 
 @check("OID4VCI-WALLET-proof-iat")
 def proof_iat(subject: Subject, ctx: CheckContext) -> Iterator[Finding]:
-    def judge(service: ServiceSubject, step: Step, index: int, proof: dict[str, Any]) -> Iterator[Finding]:
+    def judge(service: LiveSubject, step: Step, index: int, proof: dict[str, Any]) -> Iterator[Finding]:
         iat = proof.get("claims", {}).get("iat", MISSING)
         received = wallets.observed(step).get("received_at")
         if not isinstance(iat, int | float) or isinstance(iat, bool):
@@ -240,7 +239,7 @@ def proof_iat(subject: Subject, ctx: CheckContext) -> Iterator[Finding]:
 
 @check("OID4VCI-WALLET-proof-key")
 def proof_key(subject: Subject, ctx: CheckContext) -> Iterator[Finding]:
-    def judge(service: ServiceSubject, step: Step, index: int, proof: dict[str, Any]) -> Iterator[Finding]:
+    def judge(service: LiveSubject, step: Step, index: int, proof: dict[str, Any]) -> Iterator[Finding]:
         header = proof.get("header", {})
         named = [k for k in ("kid", "jwk", "x5c") if k in header]
         if len(named) != 1:
@@ -257,7 +256,7 @@ def proof_key(subject: Subject, ctx: CheckContext) -> Iterator[Finding]:
 
 @check("OID4VCI-WALLET-proof-signature")
 def proof_signature(subject: Subject, ctx: CheckContext) -> Iterator[Finding]:
-    def judge(service: ServiceSubject, step: Step, index: int, proof: dict[str, Any]) -> Iterator[Finding]:
+    def judge(service: LiveSubject, step: Step, index: int, proof: dict[str, Any]) -> Iterator[Finding]:
         seen = wallets.verification(proof.get("signature"))
         where = _where(service, step, index, "/signature")
         undecided = wallets.unverified(ctx, seen, where, f"{step.label}: key proof {index}'s signature")
@@ -274,7 +273,7 @@ def proof_signature(subject: Subject, ctx: CheckContext) -> Iterator[Finding]:
 
 @check("OID4VCI-WALLET-credential-configuration")
 def credential_configuration(subject: Subject, ctx: CheckContext) -> Iterator[Finding]:
-    def judge(service: ServiceSubject, name: str, step: Step) -> Iterator[Finding]:
+    def judge(service: LiveSubject, name: str, step: Step) -> Iterator[Finding]:
         body = _body(step)
         value = body.get("credential_configuration_id", MISSING) if isinstance(body, dict) else MISSING
         if value != CONFIGURATION_ID:
@@ -287,7 +286,7 @@ def credential_configuration(subject: Subject, ctx: CheckContext) -> Iterator[Fi
 
 @check("OID4VCI-WALLET-access-token")
 def access_token(subject: Subject, ctx: CheckContext) -> Iterator[Finding]:
-    def judge(service: ServiceSubject, name: str, step: Step) -> Iterator[Finding]:
+    def judge(service: LiveSubject, name: str, step: Step) -> Iterator[Finding]:
         headers = step.request.get("headers", {}) if isinstance(step.request, dict) else {}
         value = headers.get("authorization", MISSING)
         if value != "Bearer " + secret_label("access-token", name):

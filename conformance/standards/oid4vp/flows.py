@@ -45,8 +45,9 @@ from urllib.parse import parse_qsl, urljoin, urlsplit
 from cryptography.hazmat.primitives.asymmetric import ed25519
 
 from conformance.core.checks import flows
+from conformance.core.transcript import Step, Transcript
 from conformance.standards.vcalm.flows import credential_template
-from conformance.support.exchange.transcript import Step, Transcript, record
+from conformance.support.exchange.transcript import record
 from conformance.support.formats.errors import PayloadError
 from conformance.support.formats.jws import decode_compact_jws
 from conformance.support.net import GuardedClient, redact_url

@@ -14,6 +14,7 @@ from urllib.parse import urlsplit
 from conformance.core.checks import MISSING, CheckContext, check, describe
 from conformance.core.findings import Finding
 from conformance.core.subject import Subject
+from conformance.core.transcript import LiveSubject, Step
 from conformance.standards import live
 from conformance.standards.live import at
 from conformance.standards.oid4vp.flows import (
@@ -27,8 +28,6 @@ from conformance.standards.oid4vp.flows import (
     authorization_request,
     request_url,
 )
-from conformance.support.exchange.service import ServiceSubject
-from conformance.support.exchange.transcript import Step
 
 ROLE = "oid4vp-verifier"
 APPLIES = "the rule applies to a live OpenID4VP verifier"
@@ -39,11 +38,11 @@ JWT_FORMATS = frozenset({"jwt_vc_json", "jwt_vc"})
 _LOOPBACK = frozenset({"127.0.0.1", "localhost", "::1"})
 
 
-def _find(service: ServiceSubject, flow: str, name: str) -> Step | None:
+def _find(service: LiveSubject, flow: str, name: str) -> Step | None:
     return next((s for s in service.transcript.steps if s.flow == flow and s.name == name), None)
 
 
-def requests(service: ServiceSubject) -> list[tuple[Step, Step | None, AuthorizationRequest | None]]:
+def requests(service: LiveSubject) -> list[tuple[Step, Step | None, AuthorizationRequest | None]]:
     """(start step, request object step, the request read from them) for each case that was started."""
     found = []
     for case in CASES:
@@ -54,12 +53,12 @@ def requests(service: ServiceSubject) -> list[tuple[Step, Step | None, Authoriza
     return found
 
 
-def _scoped(subject: Subject, ctx: CheckContext) -> ServiceSubject | Finding:
+def _scoped(subject: Subject, ctx: CheckContext) -> LiveSubject | Finding:
     return live.service(subject, ctx, ROLE, APPLIES)
 
 
 def _each_request(subject: Subject, ctx: CheckContext,
-                  judge: Callable[[ServiceSubject, Step, AuthorizationRequest], Iterator[Finding]], *,
+                  judge: Callable[[LiveSubject, Step, AuthorizationRequest], Iterator[Finding]], *,
                   by_reference_only: bool = False) -> Iterator[Finding]:
     """Judge every request the starts gave; cantTell when there is none to judge."""
     service = _scoped(subject, ctx)
@@ -87,7 +86,7 @@ def _where(step: Step, request: AuthorizationRequest) -> str:
     return "/response/body/claims" if request.by_reference else "/response/body"
 
 
-def _param(ctx: CheckContext, service: ServiceSubject, step: Step, request: AuthorizationRequest, name: str,
+def _param(ctx: CheckContext, service: LiveSubject, step: Step, request: AuthorizationRequest, name: str,
            expected: str, ok: Callable[[Any], bool]) -> Iterator[Finding]:
     value = request.params.get(name, MISSING)
     if not ok(value):
@@ -105,7 +104,7 @@ def request_started(subject: Subject, ctx: CheckContext) -> Iterator[Finding]:
         yield service
         return
 
-    def judge(service: ServiceSubject, step: Step) -> Iterator[Finding]:
+    def judge(service: LiveSubject, step: Step) -> Iterator[Finding]:
         if not 200 <= (step.status or 0) < 400:
             yield live.status(service, ctx, step, "2xx with an authorization request")
             return
@@ -138,7 +137,7 @@ def request_object_served(subject: Subject, ctx: CheckContext) -> Iterator[Findi
                ctx.cant_tell("no request_uri was reached (see OID4VP-VERIFIER-request-started)"))
         return
 
-    def judge(service: ServiceSubject, step: Step) -> Iterator[Finding]:
+    def judge(service: LiveSubject, step: Step) -> Iterator[Finding]:
         if step.status != 200:
             yield live.status(service, ctx, step, "200 with the request object")
             return
@@ -164,7 +163,7 @@ def request_object_served(subject: Subject, ctx: CheckContext) -> Iterator[Findi
 
 @check("OID4VP-VERIFIER-request-object-signed")
 def request_object_signed(subject: Subject, ctx: CheckContext) -> Iterator[Finding]:
-    def judge(service: ServiceSubject, step: Step, request: AuthorizationRequest) -> Iterator[Finding]:
+    def judge(service: LiveSubject, step: Step, request: AuthorizationRequest) -> Iterator[Finding]:
         verification = step.body.get("verification") if isinstance(step.body, dict) else None
         result = verification.get("result") if isinstance(verification, dict) else None
         reason = verification.get("reason", "") if isinstance(verification, dict) else ""
@@ -187,7 +186,7 @@ def request_object_signed(subject: Subject, ctx: CheckContext) -> Iterator[Findi
 
 @check("OID4VP-VERIFIER-request-client-id")
 def request_client_id(subject: Subject, ctx: CheckContext) -> Iterator[Finding]:
-    def judge(service: ServiceSubject, step: Step, request: AuthorizationRequest) -> Iterator[Finding]:
+    def judge(service: LiveSubject, step: Step, request: AuthorizationRequest) -> Iterator[Finding]:
         outer = request.url_params.get("client_id")
         yield from _param(ctx, service, step, request, "client_id", f"the authorization request's client_id {outer}",
                           lambda v: isinstance(v, str) and v == outer)
@@ -196,7 +195,7 @@ def request_client_id(subject: Subject, ctx: CheckContext) -> Iterator[Finding]:
 
 @check("OID4VP-VERIFIER-response-type")
 def response_type(subject: Subject, ctx: CheckContext) -> Iterator[Finding]:
-    def judge(service: ServiceSubject, step: Step, request: AuthorizationRequest) -> Iterator[Finding]:
+    def judge(service: LiveSubject, step: Step, request: AuthorizationRequest) -> Iterator[Finding]:
         yield from _param(ctx, service, step, request, "response_type", "vp_token", lambda v: v == "vp_token")
     yield from _each_request(subject, ctx, judge)
 
@@ -211,7 +210,7 @@ def _response_uri_ok(value: Any) -> bool:
 
 @check("OID4VP-VERIFIER-response-mode")
 def response_mode(subject: Subject, ctx: CheckContext) -> Iterator[Finding]:
-    def judge(service: ServiceSubject, step: Step, request: AuthorizationRequest) -> Iterator[Finding]:
+    def judge(service: LiveSubject, step: Step, request: AuthorizationRequest) -> Iterator[Finding]:
         yield from _param(ctx, service, step, request, "response_mode", "direct_post", lambda v: v == "direct_post")
         yield from _param(ctx, service, step, request, "response_uri", "an absolute https URL", _response_uri_ok)
         yield from _param(ctx, service, step, request, "redirect_uri", "no redirect_uri beside response_uri",
@@ -223,7 +222,7 @@ def response_mode(subject: Subject, ctx: CheckContext) -> Iterator[Finding]:
 def nonce_fresh(subject: Subject, ctx: CheckContext) -> Iterator[Finding]:
     seen: dict[str, str] = {}
 
-    def judge(service: ServiceSubject, step: Step, request: AuthorizationRequest) -> Iterator[Finding]:
+    def judge(service: LiveSubject, step: Step, request: AuthorizationRequest) -> Iterator[Finding]:
         nonce = request.params.get("nonce", MISSING)
         if not isinstance(nonce, str) or not nonce:
             yield from _param(ctx, service, step, request, "nonce", "a nonce", lambda v: False)
@@ -248,7 +247,7 @@ def _type_values_ask_for_ob30(query: dict[str, Any]) -> bool:
 
 @check("OID4VP-VERIFIER-dcql-ob30")
 def dcql_ob30(subject: Subject, ctx: CheckContext) -> Iterator[Finding]:
-    def judge(service: ServiceSubject, step: Step, request: AuthorizationRequest) -> Iterator[Finding]:
+    def judge(service: LiveSubject, step: Step, request: AuthorizationRequest) -> Iterator[Finding]:
         dcql = request.dcql
         where = at(service, step, f"{_where(step, request)}/dcql_query")
         queries = dcql.get("credentials") if isinstance(dcql, dict) else None
@@ -272,7 +271,7 @@ def dcql_ob30(subject: Subject, ctx: CheckContext) -> Iterator[Finding]:
 
 # --- the responses ---------------------------------------------------------------------------------------------
 
-def _valid_accepted(service: ServiceSubject) -> bool:
+def _valid_accepted(service: LiveSubject) -> bool:
     step = _find(service, "respond", "valid")
     return step is not None and step.answered and step.status == 200
 
@@ -289,7 +288,7 @@ def accepts_valid(subject: Subject, ctx: CheckContext) -> Iterator[Finding]:
                             "request rules)")
         return
 
-    def judge(service: ServiceSubject, step: Step) -> Iterator[Finding]:
+    def judge(service: LiveSubject, step: Step) -> Iterator[Finding]:
         if step.status != 200:
             yield live.status(service, ctx, step, "200 for a valid presentation")
             return
@@ -320,7 +319,7 @@ def _refused(subject: Subject, ctx: CheckContext, names: tuple[str, ...], what: 
                             f"OID4VP-VERIFIER-accepts-valid), so refusing {what} shows nothing")
         return
 
-    def judge(service: ServiceSubject, step: Step) -> Iterator[Finding]:
+    def judge(service: LiveSubject, step: Step) -> Iterator[Finding]:
         if not 400 <= (step.status or 0) < 500:
             accepted = 200 <= (step.status or 0) < 300
             yield ctx.fail(at(service, step, "/response/status"), expected="a 4xx refusal", found=step.status,
@@ -377,7 +376,7 @@ def malformed_response(subject: Subject, ctx: CheckContext) -> Iterator[Finding]
         yield ctx.cant_tell("no malformed response was sent: no usable request with a response_uri for it")
         return
 
-    def judge(service: ServiceSubject, step: Step) -> Iterator[Finding]:
+    def judge(service: LiveSubject, step: Step) -> Iterator[Finding]:
         if not 400 <= (step.status or 0) < 500:
             yield live.status(service, ctx, step, "a 4xx refusal of a malformed response")
     yield from live.each(service, ctx, steps, judge)

@@ -15,17 +15,16 @@ from typing import Any
 from conformance.core.checks import MISSING, CheckContext, check, describe
 from conformance.core.findings import Finding
 from conformance.core.subject import Subject
+from conformance.core.transcript import LiveSubject, Step
 from conformance.standards import live, wallets
 from conformance.standards.live import at
 from conformance.standards.oid4vp.counterparty import PRESENT, QUERY_ID
-from conformance.support.exchange.service import ServiceSubject
-from conformance.support.exchange.transcript import Step
 
 ROLE = "oid4vp-wallet"
 FORM = "application/x-www-form-urlencoded"
 
 
-def _service(subject: Subject, ctx: CheckContext) -> ServiceSubject | Finding:
+def _service(subject: Subject, ctx: CheckContext) -> LiveSubject | Finding:
     return live.service(subject, ctx, ROLE, "the rule applies to a wallet tested over OpenID4VP")
 
 
@@ -34,13 +33,13 @@ def _presented(step: Step) -> bool:
     return step.name == "response" and wallets.observed(step).get("entries", "absent") != "absent"
 
 
-def _answer(service: ServiceSubject) -> tuple[Step | None, Step | None]:
+def _answer(service: LiveSubject) -> tuple[Step | None, Step | None]:
     """(the wallet's first answer at the response_uri in the valid session, the session's driver step)."""
     steps, driver = wallets.session(service, PRESENT.name)
     return next((s for s in steps if s.name == "response"), None), driver
 
 
-Judge = Callable[[ServiceSubject, Step, int, dict[str, Any]], Iterator[Finding]]
+Judge = Callable[[LiveSubject, Step, int, dict[str, Any]], Iterator[Finding]]
 
 
 def _presentations(subject: Subject, ctx: CheckContext, judge: Judge) -> Iterator[Finding]:
@@ -62,7 +61,7 @@ def _presentations(subject: Subject, ctx: CheckContext, judge: Judge) -> Iterato
             yield from judge(service, step, index, fact)
 
 
-def _where(service: ServiceSubject, step: Step, index: int, rest: str = "") -> str:
+def _where(service: LiveSubject, step: Step, index: int, rest: str = "") -> str:
     return at(service, step, f"/request/observed/presentations/{index}{rest}")
 
 
@@ -134,7 +133,7 @@ def _proof_carries(subject: Subject, ctx: CheckContext, member: str, source: str
                    expected: str) -> Iterator[Finding]:
     """Each presentation's proof carries the request's `source` value (noted "`source`" by the verifier) as
     `member`."""
-    def judge(service: ServiceSubject, step: Step, index: int, fact: dict[str, Any]) -> Iterator[Finding]:
+    def judge(service: LiveSubject, step: Step, index: int, fact: dict[str, Any]) -> Iterator[Finding]:
         if fact.get(member) != source:
             found = fact.get(member, MISSING)
             yield ctx.fail(_where(service, step, index, f"/{member}"), expected=wanted, found=found,
@@ -157,7 +156,7 @@ def presentation_domain(subject: Subject, ctx: CheckContext) -> Iterator[Finding
 
 @check("OID4VP-WALLET-holder-binding")
 def holder_binding(subject: Subject, ctx: CheckContext) -> Iterator[Finding]:
-    def judge(service: ServiceSubject, step: Step, index: int, fact: dict[str, Any]) -> Iterator[Finding]:
+    def judge(service: LiveSubject, step: Step, index: int, fact: dict[str, Any]) -> Iterator[Finding]:
         if "shape" in fact:
             yield ctx.fail(_where(service, step, index), expected="an ldp_vp JSON object", found=fact["shape"],
                            message=f"{step.label}: presentation {index} is {fact['shape']}")
@@ -189,7 +188,7 @@ def holder_binding(subject: Subject, ctx: CheckContext) -> Iterator[Finding]:
 
 @check("OID4VP-WALLET-credential-unchanged")
 def credential_unchanged(subject: Subject, ctx: CheckContext) -> Iterator[Finding]:
-    def judge(service: ServiceSubject, step: Step, index: int, fact: dict[str, Any]) -> Iterator[Finding]:
+    def judge(service: LiveSubject, step: Step, index: int, fact: dict[str, Any]) -> Iterator[Finding]:
         if not wallets.observed(step).get("issued_count"):
             yield ctx.cant_tell(f"{step.label}: the suite issued no credential to this wallet in the issue session, "
                                 "so there is nothing to compare the presented one with", at(service, step))

@@ -23,13 +23,13 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from conformance.core.checks import flows
+from conformance.core.transcript import Transcript
 from conformance.standards.oid4vci.counterparty import Session as IssueSession
 from conformance.standards.oid4vci.counterparty import WalletTestIssuer, tx_code_noted
 from conformance.standards.oid4vp.counterparty import SESSIONS, WalletTestVerifier
 from conformance.support.exchange.drivers import Driver, asked, hand
 from conformance.support.exchange.server import Answer, Call, CounterpartyServer, Route
 from conformance.support.exchange.sessions import run_as_counterparty
-from conformance.support.exchange.transcript import Transcript
 
 if TYPE_CHECKING:
     from conformance.support.exchange.service import ServiceSubject

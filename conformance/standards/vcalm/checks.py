@@ -6,14 +6,13 @@ from collections.abc import Iterable, Iterator
 from conformance.core.checks import MISSING, CheckContext, check, describe
 from conformance.core.findings import Finding
 from conformance.core.subject import Subject
+from conformance.core.transcript import LiveSubject, Step
 from conformance.standards.json_diff import differences
 from conformance.standards.live import Judge, at, judged, object_body, service, status, unanswered
-from conformance.support.exchange.service import ServiceSubject
-from conformance.support.exchange.transcript import Step
 
 
 def _scope(subject: Subject, ctx: CheckContext, role: str | None, *flows: str
-           ) -> tuple[ServiceSubject, list[Step]] | Finding:
+           ) -> tuple[LiveSubject, list[Step]] | Finding:
     """The service and the steps of `flows` (every step when none is named), or the finding that says why there is
     nothing to judge."""
     svc = service(subject, ctx, role, f"the rule applies to a live {role or 'VC API'} service")
@@ -30,14 +29,14 @@ def _run(subject: Subject, ctx: CheckContext, role: str | None, flows: tuple[str
     return judged(_scope(subject, ctx, role, *flows), ctx, judge)
 
 
-def _problem_object(svc: ServiceSubject, ctx: CheckContext, step: Step) -> Iterator[Finding]:
+def _problem_object(svc: LiveSubject, ctx: CheckContext, step: Step) -> Iterator[Finding]:
     return object_body(svc, ctx, step, "a problem-details JSON object (RFC 9457)",
                        said=f"the {step.status} answer's body")
 
 
 @check("VCALM-issue-created")
 def issue_answers_created(subject: Subject, ctx: CheckContext) -> Iterable[Finding]:
-    def judge(svc: ServiceSubject, step: Step) -> Iterator[Finding]:
+    def judge(svc: LiveSubject, step: Step) -> Iterator[Finding]:
         if step.status != 201:
             yield status(svc, ctx, step, "201 Created")
         elif not isinstance(step.body, dict) or not isinstance(step.body.get("verifiableCredential"), dict):
@@ -51,7 +50,7 @@ def issue_answers_created(subject: Subject, ctx: CheckContext) -> Iterable[Findi
 
 @check("VCALM-issue-keeps-claims")
 def issued_credential_keeps_claims(subject: Subject, ctx: CheckContext) -> Iterable[Finding]:
-    def judge(svc: ServiceSubject, step: Step) -> Iterator[Finding]:
+    def judge(svc: LiveSubject, step: Step) -> Iterator[Finding]:
         issued = step.body.get("verifiableCredential") if isinstance(step.body, dict) else None
         sent = step.request.get("credential") if isinstance(step.request, dict) else None
         if not (200 <= (step.status or 0) < 300) or not isinstance(issued, dict) or not isinstance(sent, dict):
@@ -73,7 +72,7 @@ def issued_credential_keeps_claims(subject: Subject, ctx: CheckContext) -> Itera
 
 
 def _rejected(subject: Subject, ctx: CheckContext, flow: str) -> Iterable[Finding]:
-    def judge(svc: ServiceSubject, step: Step) -> Iterator[Finding]:
+    def judge(svc: LiveSubject, step: Step) -> Iterator[Finding]:
         if not (400 <= (step.status or 0) < 500):
             yield status(svc, ctx, step, "a 4xx status with problem details")
         else:
@@ -116,7 +115,7 @@ def _verdict(step: Step) -> bool | None:
 
 @check("VCALM-verify-answers-200")
 def verify_answers_200(subject: Subject, ctx: CheckContext) -> Iterable[Finding]:
-    def judge(svc: ServiceSubject, step: Step) -> Iterator[Finding]:
+    def judge(svc: LiveSubject, step: Step) -> Iterator[Finding]:
         if step.status != 200:
             yield status(svc, ctx, step,
                          "200 with a verified member (a well-formed request, whatever the verdict)")
@@ -129,7 +128,7 @@ def verify_answers_200(subject: Subject, ctx: CheckContext) -> Iterable[Finding]
 
 @check("VCALM-verify-verdicts")
 def verdicts_match_corpus(subject: Subject, ctx: CheckContext) -> Iterable[Finding]:
-    def judge(svc: ServiceSubject, step: Step) -> Iterator[Finding]:
+    def judge(svc: LiveSubject, step: Step) -> Iterator[Finding]:
         if step.flow == "verify-presentation" and step.name != "matching":
             return
         expected = step.expect.get("verified")

@@ -8,13 +8,12 @@ from typing import Any
 from conformance.core.checks import MISSING, CheckContext, check, describe
 from conformance.core.findings import Finding
 from conformance.core.subject import Subject
+from conformance.core.transcript import LiveSubject, Step
 from conformance.standards.live import Judge, at, judged, object_body, service, status, successful, unanswered
 from conformance.standards.vcalm.exchange_flows import exchange_url, request_of
-from conformance.support.exchange.service import ServiceSubject
-from conformance.support.exchange.transcript import Step
 
 
-def _scoped(subject: Subject, ctx: CheckContext, *flows: str) -> tuple[ServiceSubject, list[Step]] | Finding:
+def _scoped(subject: Subject, ctx: CheckContext, *flows: str) -> tuple[LiveSubject, list[Step]] | Finding:
     """The exchange service and the steps of `flows`, or the finding that says why there is nothing to judge."""
     svc = service(subject, ctx, "exchange", "the rule applies to a live VC API exchange service")
     if isinstance(svc, Finding):
@@ -47,7 +46,7 @@ def _run(subject: Subject, ctx: CheckContext, flow: str, judge: Judge) -> Iterat
 
 @check("VCALM-exchange-request-shape")
 def exchange_request_shape(subject: Subject, ctx: CheckContext) -> Iterable[Finding]:
-    def judge(svc: ServiceSubject, step: Step) -> Iterator[Finding]:
+    def judge(svc: LiveSubject, step: Step) -> Iterator[Finding]:
         if not 200 <= (step.status or 0) < 300:
             yield status(svc, ctx, step, "a 2xx answer carrying a verifiable presentation request")
             return
@@ -102,7 +101,7 @@ def exchange_challenge_fresh(subject: Subject, ctx: CheckContext) -> Iterator[Fi
 
 @check("VCALM-exchange-accepts-presentation")
 def exchange_accepts_presentation(subject: Subject, ctx: CheckContext) -> Iterable[Finding]:
-    def judge(svc: ServiceSubject, step: Step) -> Iterator[Finding]:
+    def judge(svc: LiveSubject, step: Step) -> Iterator[Finding]:
         if not 200 <= (step.status or 0) < 300:
             yield status(svc, ctx, step, "a 2xx answer accepting the presentation the request asked for")
         else:
@@ -112,7 +111,7 @@ def exchange_accepts_presentation(subject: Subject, ctx: CheckContext) -> Iterab
 
 def _refused(subject: Subject, ctx: CheckContext, flow: str, what: str, *, needs_acceptance: bool = True
              ) -> Iterator[Finding]:
-    def judge(svc: ServiceSubject, step: Step) -> Iterator[Finding]:
+    def judge(svc: LiveSubject, step: Step) -> Iterator[Finding]:
         if needs_acceptance and not successful(next(iter(svc.flow("exchange-present")), None)):
             yield ctx.cant_tell(f"the exchange does not accept the suite's valid presentation, so its answer to "
                                 f"{what} shows nothing (see VCALM-exchange-accepts-presentation)", at(svc, step))
@@ -145,7 +144,7 @@ def exchange_expired_rejected(subject: Subject, ctx: CheckContext) -> Iterator[F
 
 @check("VCALM-exchange-garbage-rejected")
 def exchange_garbage_rejected(subject: Subject, ctx: CheckContext) -> Iterable[Finding]:
-    def judge(svc: ServiceSubject, step: Step) -> Iterator[Finding]:
+    def judge(svc: LiveSubject, step: Step) -> Iterator[Finding]:
         if not 400 <= (step.status or 0) < 500:
             yield status(svc, ctx, step, "a 4xx answer to a message the exchange cannot use")
     return _run(subject, ctx, "exchange-garbage", judge)
@@ -194,7 +193,7 @@ def exchange_request_no_side_effects(subject: Subject, ctx: CheckContext) -> Ite
 
 @check("VCALM-exchange-protocols")
 def exchange_protocols(subject: Subject, ctx: CheckContext) -> Iterable[Finding]:
-    def judge(svc: ServiceSubject, step: Step) -> Iterator[Finding]:
+    def judge(svc: LiveSubject, step: Step) -> Iterator[Finding]:
         if step.status != 200:
             yield status(svc, ctx, step, "200 with a protocols document")
             return

@@ -32,9 +32,10 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urljoin
 
 from conformance.core.checks import flows
+from conformance.core.transcript import Step, Transcript
 from conformance.standards.vcalm.flows import HOLDER_KEY, _signed, _suite_did
 from conformance.support.exchange.service import auth_headers
-from conformance.support.exchange.transcript import Step, Transcript, exchange, fetch
+from conformance.support.exchange.transcript import exchange, fetch
 from conformance.support.securing.signing import sign_document
 
 if TYPE_CHECKING:

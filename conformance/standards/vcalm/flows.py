@@ -18,8 +18,9 @@ from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from conformance.core.checks import flows
+from conformance.core.transcript import Step, Transcript
 from conformance.support.exchange.service import auth_headers
-from conformance.support.exchange.transcript import Step, Transcript, exchange
+from conformance.support.exchange.transcript import exchange
 from conformance.support.securing.keys.testkeys import suite_key
 from conformance.support.securing.signing import sign_document
 from conformance.support.templates import credential_from_template

@@ -15,11 +15,10 @@ from typing import Any
 from conformance.core.checks import MISSING, CheckContext, check, describe
 from conformance.core.findings import Finding
 from conformance.core.subject import Subject
+from conformance.core.transcript import LiveSubject, Step
 from conformance.standards import live, wallets
 from conformance.standards.live import at
 from conformance.standards.vcalm.counterparty import SESSIONS
-from conformance.support.exchange.service import ServiceSubject
-from conformance.support.exchange.transcript import Step
 
 ROLE = "vcapi-wallet"
 PROTOCOLS = tuple(s.name for s in SESSIONS if s.form == "protocols")
@@ -29,12 +28,12 @@ QUERY = tuple(s.name for s in SESSIONS if s.asks_for)
 ASKS_FOR = {s.name: s.asks_for for s in SESSIONS if s.asks_for}
 
 
-def _service(subject: Subject, ctx: CheckContext) -> ServiceSubject | Finding:
+def _service(subject: Subject, ctx: CheckContext) -> LiveSubject | Finding:
     return live.service(subject, ctx, ROLE, "the rule applies to a wallet tested over a VC API exchange")
 
 
 def _presentations(subject: Subject, ctx: CheckContext, sessions: tuple[str, ...],
-                   judge: Callable[[ServiceSubject, Step, Mapping[str, Any]], Iterator[Finding]]
+                   judge: Callable[[LiveSubject, Step, Mapping[str, Any]], Iterator[Finding]]
                    ) -> Iterator[Finding]:
     """Judge each presentation the wallet sent in the sessions; cantTell (or error) when it sent none."""
     service = _service(subject, ctx)
@@ -45,7 +44,7 @@ def _presentations(subject: Subject, ctx: CheckContext, sessions: tuple[str, ...
                                     lambda _, step: judge(service, step, wallets.observed(step)), "link")
 
 
-def _where(service: ServiceSubject, step: Step, member: str) -> str:
+def _where(service: LiveSubject, step: Step, member: str) -> str:
     return at(service, step, f"/request/observed/{member}")
 
 
@@ -105,7 +104,7 @@ def request_link(subject: Subject, ctx: CheckContext) -> Iterator[Finding]:
 
 @check("VCALM-WALLET-follows-interact")
 def follows_interact(subject: Subject, ctx: CheckContext) -> Iterator[Finding]:
-    def judge(service: ServiceSubject, step: Step, seen: Mapping[str, Any]) -> Iterator[Finding]:
+    def judge(service: LiveSubject, step: Step, seen: Mapping[str, Any]) -> Iterator[Finding]:
         if seen.get("place") != "interact":
             yield ctx.fail(at(service, step, "/url"), expected="the serviceEndpoint of interact.service",
                            found=step.url, message=f"{step.label}: the wallet answers the request at {step.url}; "
@@ -117,7 +116,7 @@ def follows_interact(subject: Subject, ctx: CheckContext) -> Iterator[Finding]:
 
 @check("VCALM-WALLET-vp-challenge")
 def vp_challenge(subject: Subject, ctx: CheckContext) -> Iterator[Finding]:
-    def judge(service: ServiceSubject, step: Step, seen: Mapping[str, Any]) -> Iterator[Finding]:
+    def judge(service: LiveSubject, step: Step, seen: Mapping[str, Any]) -> Iterator[Finding]:
         found = seen.get("challenge")
         asked = _asked(step, "challenge")
         if found is None or found != asked:
@@ -131,7 +130,7 @@ def vp_challenge(subject: Subject, ctx: CheckContext) -> Iterator[Finding]:
 
 @check("VCALM-WALLET-vp-domain")
 def vp_domain(subject: Subject, ctx: CheckContext) -> Iterator[Finding]:
-    def judge(service: ServiceSubject, step: Step, seen: Mapping[str, Any]) -> Iterator[Finding]:
+    def judge(service: LiveSubject, step: Step, seen: Mapping[str, Any]) -> Iterator[Finding]:
         found = seen.get("domain")
         asked = _asked(step, "domain")
         if found != asked and not (isinstance(found, list) and found == [asked]):
@@ -144,7 +143,7 @@ def vp_domain(subject: Subject, ctx: CheckContext) -> Iterator[Finding]:
 
 @check("VCALM-WALLET-vp-verifies")
 def vp_verifies(subject: Subject, ctx: CheckContext) -> Iterator[Finding]:
-    def judge(service: ServiceSubject, step: Step, seen: Mapping[str, Any]) -> Iterator[Finding]:
+    def judge(service: LiveSubject, step: Step, seen: Mapping[str, Any]) -> Iterator[Finding]:
         if not seen.get("presentation"):
             yield ctx.fail(at(service, step, "/request/body"), expected="a verifiable presentation object",
                            found=seen.get("note", MISSING), message=f"{step.label}: the message carries no "
@@ -167,7 +166,7 @@ def vp_verifies(subject: Subject, ctx: CheckContext) -> Iterator[Finding]:
 
 @check("VCALM-WALLET-vp-holder")
 def vp_holder(subject: Subject, ctx: CheckContext) -> Iterator[Finding]:
-    def judge(service: ServiceSubject, step: Step, seen: Mapping[str, Any]) -> Iterator[Finding]:
+    def judge(service: LiveSubject, step: Step, seen: Mapping[str, Any]) -> Iterator[Finding]:
         holder, controller = seen.get("holder"), seen.get("controller")
         if not seen.get("presentation"):
             return                                    # VCALM-WALLET-vp-verifies says there is no presentation
@@ -218,7 +217,7 @@ def _presented(seen: Mapping[str, Any]) -> list[Mapping[str, Any]]:
 
 @check("VCALM-WALLET-query-by-example-answered")
 def query_by_example_answered(subject: Subject, ctx: CheckContext) -> Iterator[Finding]:
-    def judge(service: ServiceSubject, step: Step, seen: Mapping[str, Any]) -> Iterator[Finding]:
+    def judge(service: LiveSubject, step: Step, seen: Mapping[str, Any]) -> Iterator[Finding]:
         matching = [c for c in _presented(seen) if c.get("matches") is True]
         signatures = [wallets.verification(c.get("signature")) for c in matching]
         if any(s.verifies for s in signatures):
@@ -251,7 +250,7 @@ def query_by_example_answered(subject: Subject, ctx: CheckContext) -> Iterator[F
 
 @check("VCALM-WALLET-only-requested-credentials")
 def only_requested_credentials(subject: Subject, ctx: CheckContext) -> Iterator[Finding]:
-    def judge(service: ServiceSubject, step: Step, seen: Mapping[str, Any]) -> Iterator[Finding]:
+    def judge(service: LiveSubject, step: Step, seen: Mapping[str, Any]) -> Iterator[Finding]:
         extra = [c for c in _presented(seen) if c.get("matches") is not True]
         total = seen.get("credentials_total")
         if isinstance(total, int) and total > len(_presented(seen)):

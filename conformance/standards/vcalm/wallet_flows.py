@@ -21,11 +21,11 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from conformance.core.checks import flows
+from conformance.core.transcript import Transcript
 from conformance.standards.vcalm.counterparty import SESSIONS, WalletTestExchange
 from conformance.support.exchange.drivers import Driver, asked, hand
 from conformance.support.exchange.server import CounterpartyServer
 from conformance.support.exchange.sessions import run_as_counterparty
-from conformance.support.exchange.transcript import Transcript
 
 if TYPE_CHECKING:
     from conformance.support.exchange.service import ServiceSubject

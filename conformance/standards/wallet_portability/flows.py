@@ -35,13 +35,13 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from conformance.core.checks import flows
+from conformance.core.transcript import Step, Transcript
 from conformance.standards.oid4vci.counterparty import WalletTestIssuer
 from conformance.standards.oid4vp.counterparty import PRESENT, WalletTestVerifier, canonical
 from conformance.standards.oid4vp.wallet_flows import issue_into, keeping
 from conformance.support.exchange.drivers import asked, described, driver_from, hand
 from conformance.support.exchange.server import CounterpartyOptions, CounterpartyServer
 from conformance.support.exchange.service import CommandPolicy
-from conformance.support.exchange.transcript import Step, Transcript
 from conformance.support.net import FetchError, GuardedClient, redact_url
 
 if TYPE_CHECKING:

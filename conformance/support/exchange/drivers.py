@@ -32,10 +32,11 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import IO, Any, Protocol
 
+from conformance.core.transcript import Step
 from conformance.support.exchange.budget import remaining
 from conformance.support.exchange.server import CounterpartyServer
 from conformance.support.exchange.service import CommandPolicy, ServiceConfig
-from conformance.support.exchange.transcript import MAX_TEXT, Step
+from conformance.support.exchange.transcript import MAX_TEXT
 from conformance.support.net import FetchError, GuardedClient, redact_url
 
 MAX_OUTPUT = 4096

@@ -3,7 +3,7 @@
 Every live module so far makes the requests; here the implementation does, and the suite answers. The core is
 protocol-neutral so an OpenID4VP verifier or a VC API exchange server can reuse it: a protocol supplies `Route`s
 whose handlers turn a bounded, parsed `Call` into an `Answer` naming the flow and case it belongs to, and the
-server records each call as a conformance.support.exchange.transcript.Step (what the wallet sent as `request`, what the suite
+server records each call as a conformance.core.transcript.Step (what the wallet sent as `request`, what the suite
 answered as status and body).
 
 Hostile callers are bounded before a handler runs: a request body over `max_body_bytes` gets 413, JSON nested
@@ -42,7 +42,8 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route as StarletteRoute
 
-from conformance.support.exchange.transcript import MAX_TEXT, Step, Transcript
+from conformance.core.transcript import Step, Transcript
+from conformance.support.exchange.transcript import MAX_TEXT
 from conformance.support.net import redact_url
 from conformance.support.net.evidence import REDACTED, redact_header, secret_field
 from conformance.support.net.secrets import FLOW_SECRETS

@@ -13,9 +13,9 @@ from functools import cached_property
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
 
-from conformance.core.subject import Subject
+from conformance.core.transcript import LiveSubject, Transcript
 from conformance.support.exchange.budget import FLOW_DEADLINE, budgeted
-from conformance.support.exchange.transcript import Step, Transcript, redacted
+from conformance.support.exchange.transcript import redacted
 from conformance.support.net import FetchError
 from conformance.support.net.secrets import FLOW_SECRETS
 from conformance.support.securing.proofs import ProofError
@@ -178,8 +178,11 @@ def auth_headers(auth: Auth | None, client: GuardedClient) -> dict[str, str]:
     return {"authorization": f"Bearer {token}"}
 
 
-class ServiceSubject(Subject):
-    """One live service: its description as the document, its answers as the `transcript` view."""
+class ServiceSubject(LiveSubject):
+    """One live service: its description as the document, its answers as the `transcript` view (run here, read by
+    the checks through conformance.core.transcript.LiveSubject)."""
+
+    service: ServiceConfig
 
     def __init__(self, *, service: ServiceConfig, client: GuardedClient, env: Environment,
                  budget: TimeBudget | None = None) -> None:
@@ -196,9 +199,6 @@ class ServiceSubject(Subject):
         """Every exchange of the role's flows (registered by its standard with @flows), run once: requests,
         statuses, headers, parsed bodies."""
         return run_flows(self)
-
-    def flow(self, name: str) -> tuple[Step, ...]:
-        return tuple(step for step in self.transcript.steps if step.flow == name)
 
 
 def run_flows(subject: ServiceSubject) -> Transcript:

@@ -10,9 +10,9 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Protocol
 
+from conformance.core.transcript import Transcript
 from conformance.support.exchange.drivers import Driver, driver_from
 from conformance.support.exchange.server import CounterpartyOptions, CounterpartyServer, Route
-from conformance.support.exchange.transcript import Transcript
 
 if TYPE_CHECKING:
     from conformance.support.exchange.service import ServiceSubject

@@ -1,4 +1,5 @@
-"""What a live service answered: an immutable record of each request a flow made and its response.
+"""Recording what a live service answered: each request a flow makes becomes a Step (conformance.core.transcript),
+the data the checks read.
 
 Bodies are parsed once here (JSON, bounded by the client's size cap) and secret-looking members are redacted
 before anything is kept, so a check, a report or a finding never sees a token. Every secret the run knows (the
@@ -10,111 +11,17 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field, fields, replace
+from dataclasses import fields, replace
 from typing import Any, Literal
 from urllib.parse import urlencode
 
+from conformance.core.transcript import Step, Transcript
 from conformance.support.net import FetchError, GuardedClient, Response, redact_url
 from conformance.support.net.evidence import redact_headers, redact_json
 from conformance.support.net.secrets import Secrets
 
 MAX_TEXT = 512                     # of a body that is not JSON, kept for messages
-MAX_KEPT_BODY = 32 * 1024          # characters of a request or response body kept in the reports' evidence
 KEPT_HEADERS = ("content-type", "content-length", "location", "link", "www-authenticate", "retry-after")
-# A fetch that ended this way is the service's defect (its answer is out of bounds); any other (timeouts, refused
-# connections, a driver command that cannot start) is ours to report as "could not evaluate".
-SERVICE_FAULTS = frozenset({"too-large", "protocol"})
-NOTE = "-"                         # the method of a step that is the suite's note, not a request (a flow stopped)
-
-
-@dataclass(frozen=True, slots=True)
-class Step:
-    """One request of a flow and what came back (or why nothing usable came back)."""
-
-    flow: str                                    # e.g. "issue-valid"
-    name: str                                    # the case within the flow, e.g. "tampered-proof"
-    method: str
-    url: str                                     # redacted
-    request: Any                                 # the JSON sent (redacted), or a note on raw bytes sent
-    status: int | None = None
-    headers: tuple[tuple[str, str], ...] = ()    # response headers worth keeping, redacted
-    body: Any = None                             # parsed JSON, or None
-    text: str = ""                               # the start of a body that is not JSON
-    json_error: str = ""                         # why the body is not JSON ("" when it is, or is empty)
-    elapsed_s: float = 0.0
-    error: str | None = None                     # a FetchReason value: no usable answer came back
-    message: str = ""
-    expect: Mapping[str, Any] = field(default_factory=dict)   # what the flow expects (e.g. {"verified": False})
-
-    @property
-    def answered(self) -> bool:
-        return self.error is None and self.status is not None
-
-    @property
-    def content_type(self) -> str:
-        value = next((v for k, v in self.headers if k == "content-type"), "")
-        return value.split(";", 1)[0].strip().lower()
-
-    @property
-    def label(self) -> str:
-        return f"{self.flow}/{self.name}"
-
-    def to_json(self) -> dict[str, Any]:
-        """The step as report evidence: already redacted; bodies past MAX_KEPT_BODY are cut to their start."""
-        kept: dict[str, Any] = {"flow": self.flow, "name": self.name, "method": self.method, "url": self.url,
-                                "request": _bounded(self.request), "status": self.status,
-                                "headers": [list(h) for h in self.headers], "body": _bounded(self.body),
-                                "elapsedSeconds": round(self.elapsed_s, 4)}
-        for key, value in (("text", self.text), ("jsonError", self.json_error), ("error", self.error),
-                           ("message", self.message)):
-            if value:
-                kept[key] = value
-        if self.expect:
-            kept["expect"] = _bounded(dict(self.expect))
-        return kept
-
-
-@dataclass(frozen=True, slots=True)
-class Transcript:
-    steps: tuple[Step, ...]
-    setup_error: str = ""            # the flows could not start (auth variable unset, token endpoint refusing)
-    out_of_time: str = ""            # a time budget ran out before the flows finished ("the service's time budget...")
-
-    def index(self, step: Step) -> int:
-        return self.steps.index(step)
-
-    def pointer(self, step: Step, rest: str = "") -> str:
-        """Where a step sits, for findings: /transcript/<n>/response/body/..."""
-        return f"/transcript/{self.index(step)}{rest}"
-
-    @property
-    def unreached(self) -> str:
-        """Why nothing of the service could be judged ("" when something could): the flows could not start, or
-        every request that should reach it got no answer for a reason of ours (refused, timed out, no TLS), or a time
-        budget ran out before anything answered.
-
-        A step the service itself cut short (SERVICE_FAULTS) is an answer to judge; a note the suite wrote (method
-        "-", e.g. why a flow stopped) is no request; a session a person runs (`expect.observes` false) never says the
-        service is down: the person may simply not have scanned."""
-        if self.out_of_time and not any(s.answered for s in self.steps):
-            # asked nothing, or nothing answered in the time given: not read, whatever the requests that were cut
-            return f"{self.out_of_time} before the service answered any of the suite's requests"
-        reaching = [s for s in self.steps if s.method != NOTE and s.expect.get("observes", True) is not False]
-        if reaching and not any(s.answered or s.error in SERVICE_FAULTS or s.error is None for s in reaching):
-            first = reaching[0]
-            return (f"the service gives no answer to any of the suite's {len(reaching)} requests ({first.error}: "
-                    f"{first.message or first.label})")
-        if self.setup_error:
-            return f"the flows could not start: {self.setup_error}"
-        return ""
-
-    def to_json(self) -> dict[str, Any]:
-        kept: dict[str, Any] = {"steps": [step.to_json() for step in self.steps]}
-        if self.setup_error:
-            kept["setupError"] = self.setup_error
-        if self.out_of_time:
-            kept["outOfTime"] = self.out_of_time
-        return kept
 
 
 def redacted(transcript: Transcript, secrets: Secrets) -> Transcript:
@@ -126,19 +33,6 @@ def redacted(transcript: Transcript, secrets: Secrets) -> Transcript:
                                    if isinstance(getattr(step, f.name), (str, dict, list, tuple))})
                   for step in transcript.steps)
     return replace(transcript, steps=steps, setup_error=secrets.redact(transcript.setup_error))
-
-
-def _bounded(value: Any) -> Any:
-    """`value` when its JSON is at most MAX_KEPT_BODY characters, else a note with the start of it."""
-    if value is None or isinstance(value, (bool, int, float)):
-        return value
-    try:
-        text = json.dumps(value, ensure_ascii=False, default=str)
-    except (TypeError, ValueError, RecursionError):
-        return {"unserializable": type(value).__name__}
-    if len(text) <= MAX_KEPT_BODY:
-        return value
-    return {"truncated": True, "characters": len(text), "start": text[:2048]}
 
 
 # Which parts of a step get the run's known secrets (`client.secrets`) replaced by value as it is recorded:

@@ -8,10 +8,10 @@ from pathlib import Path
 import pytest
 
 from conformance.core.findings import Outcome
+from conformance.core.transcript import Step
 from conformance.reference.vcalm import FAULTS
 from conformance.run.environment import Environment
 from conformance.standards.vcalm.exchange_flows import exchange_url, request_of
-from conformance.support.exchange.transcript import Step
 from conformance.support.net import FetchPolicy, GuardedClient
 from tests.support.exchange.harness import LiveRun, run_targets
 from tests.support.exchange.servers import hostile_app, serve_app

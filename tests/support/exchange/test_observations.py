@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 
 from conformance.core.findings import Finding, Outcome
+from conformance.core.transcript import Step, Transcript
 from conformance.run.environment import Environment
 from conformance.standards.oid4vci.counterparty import PROOF_TYP, WalletTestIssuer
 from conformance.standards.oid4vci.counterparty import Session as IssueSession
@@ -25,7 +26,6 @@ from conformance.support.exchange.observations import (
 )
 from conformance.support.exchange.server import Answer, Call, CounterpartyServer
 from conformance.support.exchange.service import ServiceConfig, ServiceSubject
-from conformance.support.exchange.transcript import Step, Transcript
 
 UNSUPPORTED_SUITE = "ecdsa-sd-2023"            # registered for Data Integrity, not verified by the suite
 OFFLINE_KEY = "did:web:wallet.example#key-1"   # the suite runs offline: the did:web document cannot be had

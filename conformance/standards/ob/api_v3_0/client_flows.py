@@ -26,12 +26,12 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from conformance.core.checks import flows
+from conformance.core.transcript import Step, Transcript
 from conformance.standards.ob.api_v3_0.counterparty import FLOW, ClientTestHost
 from conformance.standards.ob.api_v3_0.flows import CLR20, OB30, ApiFlavour
 from conformance.support.exchange.drivers import Driver, hand
 from conformance.support.exchange.server import CounterpartyServer
 from conformance.support.exchange.sessions import run_as_counterparty
-from conformance.support.exchange.transcript import Step, Transcript
 
 if TYPE_CHECKING:
     from conformance.support.exchange.service import ServiceSubject

@@ -20,12 +20,11 @@ from typing import Any
 from conformance.core.checks import MISSING, CheckContext, CheckFn, Embedded, RuleBodies, embeds
 from conformance.core.findings import Finding
 from conformance.core.subject import Subject
+from conformance.core.transcript import LiveSubject, Step
 from conformance.standards import live, wallets
 from conformance.standards.live import at
 from conformance.standards.ob.api_v3_0.counterparty import FLOW, REQUIRED_METADATA
 from conformance.standards.ob.api_v3_0.flows import ApiFlavour
-from conformance.support.exchange.service import ServiceSubject
-from conformance.support.exchange.transcript import Step
 
 ISSUER, DISPLAYER = frozenset({"issuer", "both"}), frozenset({"displayer", "both"})
 OB_TYPES = frozenset({"OpenBadgeCredential", "AchievementCredential"})
@@ -44,7 +43,7 @@ def needed_scopes(flavour: ApiFlavour, kind: str) -> tuple[set[str], set[str]]:
     return need, extra - need
 
 
-def _kind(app: ServiceSubject) -> str:
+def _kind(app: LiveSubject) -> str:
     value = app.service.options.get("app", "issuer")
     return value if isinstance(value, str) else "issuer"
 
@@ -59,7 +58,7 @@ def register_client_embedder(flavour: ApiFlavour) -> None:
 
     @embeds
     def upserted_credentials(subject: Subject) -> Iterator[Embedded]:
-        if not isinstance(subject, ServiceSubject) or subject.service.role != role:
+        if not isinstance(subject, LiveSubject) or subject.service.role != role:
             return
         for step in subject.flow(FLOW):
             body = step.request.get("body") if step.name == "upsert" and isinstance(step.request, dict) else None
@@ -75,7 +74,7 @@ def client_rules(flavour: ApiFlavour) -> dict[str, CheckFn]:
     rules = RuleBodies()
 
     def application(subject: Subject, ctx: CheckContext, kinds: frozenset[str] | None = None
-                    ) -> ServiceSubject | Finding:
+                    ) -> LiveSubject | Finding:
         app = live.service(subject, ctx, role, f"the rule applies to a {flavour.title} client application "
                                                f"(targets.toml role {role})")
         if isinstance(app, Finding):
@@ -85,13 +84,13 @@ def client_rules(flavour: ApiFlavour) -> dict[str, CheckFn]:
                                     + ("issuers" if kinds == ISSUER else "displayers"))
         return app
 
-    def steps(app: ServiceSubject, name: str) -> list[Step]:
+    def steps(app: LiveSubject, name: str) -> list[Step]:
         return [s for s in app.flow(FLOW) if s.name == name]
 
-    def driver(app: ServiceSubject) -> Step | None:
+    def driver(app: LiveSubject) -> Step | None:
         return next((s for s in app.flow(FLOW) if s.name == "driver"), None)
 
-    def absent(app: ServiceSubject, ctx: CheckContext, what: str) -> Finding:
+    def absent(app: LiveSubject, ctx: CheckContext, what: str) -> Finding:
         """Nothing of `what` was asked: failed when the application says it is done, error when the driver could
         not reach it, else cantTell."""
         said, step = wallets.report(driver(app)), driver(app)
@@ -106,8 +105,8 @@ def client_rules(flavour: ApiFlavour) -> dict[str, CheckFn]:
                              + ("; a person should check what the application shows"
                                 if step is not None and not wallets.observes(step) else ""))
 
-    def each(subject: ServiceSubject, ctx: CheckContext, names: tuple[str, ...], what: str,
-             judge: Callable[[ServiceSubject, Step, dict[str, Any]], Iterator[Finding]]) -> Iterator[Finding]:
+    def each(subject: LiveSubject, ctx: CheckContext, names: tuple[str, ...], what: str,
+             judge: Callable[[LiveSubject, Step, dict[str, Any]], Iterator[Finding]]) -> Iterator[Finding]:
         found = [s for s in subject.flow(FLOW) if s.name in names]
         if not found:
             yield absent(subject, ctx, what)
@@ -141,7 +140,7 @@ def client_rules(flavour: ApiFlavour) -> dict[str, CheckFn]:
 
     @rules.rule("registration-metadata")
     def registration_metadata(subject: Subject, ctx: CheckContext) -> Iterator[Finding]:
-        def judge(app: ServiceSubject, step: Step, seen: dict[str, Any]) -> Iterator[Finding]:
+        def judge(app: LiveSubject, step: Step, seen: dict[str, Any]) -> Iterator[Finding]:
             if not seen.get("metadata"):
                 yield ctx.fail(at(app, step, "/request/body"), expected="a JSON object of client metadata",
                                found=seen.get("problem", MISSING),
@@ -162,7 +161,7 @@ def client_rules(flavour: ApiFlavour) -> dict[str, CheckFn]:
         yield from [app] if isinstance(app, Finding) else each(app, ctx, ("register",), "registration request",
                                                                  judge)
 
-    def authorize_rule(judge: Callable[[ServiceSubject, Step, dict[str, Any]], Iterator[Finding]]
+    def authorize_rule(judge: Callable[[LiveSubject, Step, dict[str, Any]], Iterator[Finding]]
                        ) -> Callable[[Subject, CheckContext], Iterator[Finding]]:
         def rule(subject: Subject, ctx: CheckContext) -> Iterator[Finding]:
             app = application(subject, ctx)
@@ -172,7 +171,7 @@ def client_rules(flavour: ApiFlavour) -> dict[str, CheckFn]:
 
     @rules.rule("authorize-request")
     def authorize_request(subject: Subject, ctx: CheckContext) -> Iterator[Finding]:
-        def judge(app: ServiceSubject, step: Step, seen: dict[str, Any]) -> Iterator[Finding]:
+        def judge(app: LiveSubject, step: Step, seen: dict[str, Any]) -> Iterator[Finding]:
             where = at(app, step, "/url")
             if seen.get("response_type") != "code":
                 yield ctx.fail(where, expected="response_type=code", found=seen.get("response_type") or MISSING)
@@ -191,7 +190,7 @@ def client_rules(flavour: ApiFlavour) -> dict[str, CheckFn]:
 
     @rules.rule("authorize-state")
     def authorize_state(subject: Subject, ctx: CheckContext) -> Iterator[Finding]:
-        def judge(app: ServiceSubject, step: Step, seen: dict[str, Any]) -> Iterator[Finding]:
+        def judge(app: LiveSubject, step: Step, seen: dict[str, Any]) -> Iterator[Finding]:
             if not seen.get("state_sent"):
                 yield ctx.fail(at(app, step, "/url"), expected="a state parameter", found=MISSING,
                                message="the authorization request carries no state to tie the redirect to it")
@@ -199,7 +198,7 @@ def client_rules(flavour: ApiFlavour) -> dict[str, CheckFn]:
 
     @rules.rule("authorize-pkce")
     def authorize_pkce(subject: Subject, ctx: CheckContext) -> Iterator[Finding]:
-        def judge(app: ServiceSubject, step: Step, seen: dict[str, Any]) -> Iterator[Finding]:
+        def judge(app: LiveSubject, step: Step, seen: dict[str, Any]) -> Iterator[Finding]:
             if seen.get("code_challenge_method") != "S256" or not seen.get("code_challenge_sent"):
                 yield ctx.fail(at(app, step, "/url"), expected="code_challenge with code_challenge_method=S256",
                                found={"code_challenge_method": seen.get("code_challenge_method") or MISSING,
@@ -208,7 +207,7 @@ def client_rules(flavour: ApiFlavour) -> dict[str, CheckFn]:
 
     @rules.rule("token-client-auth")
     def token_client_auth(subject: Subject, ctx: CheckContext) -> Iterator[Finding]:
-        def judge(app: ServiceSubject, step: Step, seen: dict[str, Any]) -> Iterator[Finding]:
+        def judge(app: LiveSubject, step: Step, seen: dict[str, Any]) -> Iterator[Finding]:
             how = seen.get("client_authentication")
             if how != "basic":
                 yield ctx.fail(at(app, step, "/request/headers/authorization"),
@@ -223,7 +222,7 @@ def client_rules(flavour: ApiFlavour) -> dict[str, CheckFn]:
 
     @rules.rule("token-verifier")
     def token_verifier(subject: Subject, ctx: CheckContext) -> Iterator[Finding]:
-        def judge(app: ServiceSubject, step: Step, seen: dict[str, Any]) -> Iterator[Finding]:
+        def judge(app: LiveSubject, step: Step, seen: dict[str, Any]) -> Iterator[Finding]:
             if seen.get("grant_type") != "authorization_code" or "verifier" not in seen:
                 return
             if seen["verifier"] != "matches":
@@ -260,7 +259,7 @@ def client_rules(flavour: ApiFlavour) -> dict[str, CheckFn]:
 
     @rules.rule("upsert-credential")
     def upsert_credential(subject: Subject, ctx: CheckContext) -> Iterator[Finding]:
-        def judge(app: ServiceSubject, step: Step, seen: dict[str, Any]) -> Iterator[Finding]:
+        def judge(app: LiveSubject, step: Step, seen: dict[str, Any]) -> Iterator[Finding]:
             body = step.request.get("body") if isinstance(step.request, dict) else None
             if not isinstance(body, dict):
                 yield ctx.fail(at(app, step, "/request/body"), expected=f"a {flavour.credential_type} JSON object",
@@ -311,7 +310,7 @@ def client_rules(flavour: ApiFlavour) -> dict[str, CheckFn]:
 
     @rules.rule("least-scope")
     def least_scope(subject: Subject, ctx: CheckContext) -> Iterator[Finding]:
-        def judge(app: ServiceSubject, step: Step, seen: dict[str, Any]) -> Iterator[Finding]:
+        def judge(app: LiveSubject, step: Step, seen: dict[str, Any]) -> Iterator[Finding]:
             need, extra = needed_scopes(flavour, _kind(app))
             asked = {s for s in seen.get("scopes") or [] if isinstance(s, str)}
             beyond = sorted(asked - need - extra)

@@ -41,9 +41,10 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs, urlencode, urljoin, urlsplit
 
 from conformance.core.checks import flows
+from conformance.core.transcript import NOTE, Step, Transcript
 from conformance.standards.vcalm.flows import credential_template
 from conformance.support.exchange.service import _secret
-from conformance.support.exchange.transcript import NOTE, Step, Transcript, record
+from conformance.support.exchange.transcript import record
 from conformance.support.net import GuardedClient, Response
 from conformance.support.net.evidence import REDACTED, secret_field
 from conformance.support.securing.signing import sign_document

@@ -24,6 +24,7 @@ from conformance.core.checks import (
 )
 from conformance.core.findings import Finding
 from conformance.core.subject import Subject
+from conformance.core.transcript import LiveSubject, Step
 from conformance.standards.json_diff import differences
 from conformance.standards.live import Judge, at, header, judged, service, shown, status, unanswered
 from conformance.standards.ob.api_v3_0.flows import (
@@ -34,8 +35,6 @@ from conformance.standards.ob.api_v3_0.flows import (
     next_link,
     page_query,
 )
-from conformance.support.exchange.service import ServiceSubject
-from conformance.support.exchange.transcript import Step
 
 CODE_MAJOR = frozenset({"success", "processing", "failure", "unsupported"})
 SEVERITY = frozenset({"status", "warning", "error"})
@@ -48,11 +47,11 @@ def register_standard(flavour: ApiFlavour) -> None:
 
     @detects(flavour.prefix)
     def is_host(subject: Subject) -> bool:
-        return isinstance(subject, ServiceSubject) and subject.service.role in (flavour.role, flavour.client_role)
+        return isinstance(subject, LiveSubject) and subject.service.role in (flavour.role, flavour.client_role)
 
     @embeds
     def listed_credentials(subject: Subject) -> Iterator[Embedded]:
-        if not isinstance(subject, ServiceSubject) or subject.service.role != flavour.role:
+        if not isinstance(subject, LiveSubject) or subject.service.role != flavour.role:
             return
         transcript = subject.transcript
         for step in subject.flow("credentials"):
@@ -72,8 +71,8 @@ def _applies(flavour: ApiFlavour) -> str:
     return f"the rule applies to a live {flavour.title} host (targets.toml role {flavour.role})"
 
 
-def _host(flavour: ApiFlavour, subject: Subject) -> ServiceSubject | None:
-    return subject if isinstance(subject, ServiceSubject) and subject.service.role == flavour.role else None
+def _host(flavour: ApiFlavour, subject: Subject) -> LiveSubject | None:
+    return subject if isinstance(subject, LiveSubject) and subject.service.role == flavour.role else None
 
 
 def _get(value: Any, *path: str) -> Any:
@@ -87,7 +86,7 @@ def _int(value: Any, default: int) -> int:
 
 
 def _steps(flavour: ApiFlavour, subject: Subject, ctx: CheckContext, flow: str, *names: str
-           ) -> tuple[ServiceSubject, list[Step]] | Finding:
+           ) -> tuple[LiveSubject, list[Step]] | Finding:
     """The host and the steps of `flow` (optionally only those `names`), or the finding saying why there is nothing
     to judge."""
     host = service(subject, ctx, flavour.role, _applies(flavour))
@@ -132,7 +131,7 @@ def host_rules(flavour: ApiFlavour) -> dict[str, CheckFn]:
 
     @rules.rule("discovery-open")
     def discovery_open(subject: Subject, ctx: CheckContext) -> Iterable[Finding]:
-        def judge(host: ServiceSubject, step: Step) -> Iterator[Finding]:
+        def judge(host: LiveSubject, step: Step) -> Iterator[Finding]:
             if step.status != 200:
                 yield status(host, ctx, step, "200 to a request without credentials")
             elif not isinstance(step.body, dict):
@@ -142,7 +141,7 @@ def host_rules(flavour: ApiFlavour) -> dict[str, CheckFn]:
 
     @rules.rule("discovery-oauth")
     def discovery_names_oauth(subject: Subject, ctx: CheckContext) -> Iterable[Finding]:
-        def judge(host: ServiceSubject, step: Step) -> Iterator[Finding]:
+        def judge(host: LiveSubject, step: Step) -> Iterator[Finding]:
             if step.status != 200 or not isinstance(step.body, dict):
                 yield ctx.cant_tell(f"no service description came back (see {p}-discovery-open)", at(host, step))
                 return
@@ -183,7 +182,7 @@ def host_rules(flavour: ApiFlavour) -> dict[str, CheckFn]:
 
     @rules.rule("registration")
     def registration(subject: Subject, ctx: CheckContext) -> Iterable[Finding]:
-        def judge(host: ServiceSubject, step: Step) -> Iterator[Finding]:
+        def judge(host: LiveSubject, step: Step) -> Iterator[Finding]:
             if step.status != 201:
                 yield status(host, ctx, step, "201 Created with the registered client")
                 return
@@ -196,7 +195,7 @@ def host_rules(flavour: ApiFlavour) -> dict[str, CheckFn]:
 
     @rules.rule("authorize-redirect")
     def authorize_redirects(subject: Subject, ctx: CheckContext) -> Iterable[Finding]:
-        def judge(host: ServiceSubject, step: Step) -> Iterator[Finding]:
+        def judge(host: LiveSubject, step: Step) -> Iterator[Finding]:
             location = header(step, "location")
             if step.status not in (302, 303, 307) or not location:
                 yield status(host, ctx, step, "a redirect (302 or 303) to the redirect URI")
@@ -217,7 +216,7 @@ def host_rules(flavour: ApiFlavour) -> dict[str, CheckFn]:
 
     @rules.rule("token-code")
     def token_for_code(subject: Subject, ctx: CheckContext) -> Iterable[Finding]:
-        def judge(host: ServiceSubject, step: Step) -> Iterator[Finding]:
+        def judge(host: LiveSubject, step: Step) -> Iterator[Finding]:
             if step.status != 200:
                 yield status(host, ctx, step, "200 with an access token")
                 return
@@ -233,7 +232,7 @@ def host_rules(flavour: ApiFlavour) -> dict[str, CheckFn]:
 
     @rules.rule("pkce-verified")
     def pkce_verified(subject: Subject, ctx: CheckContext) -> Iterable[Finding]:
-        def judge(host: ServiceSubject, step: Step) -> Iterator[Finding]:
+        def judge(host: LiveSubject, step: Step) -> Iterator[Finding]:
             if step.status != 400:
                 yield status(host, ctx, step, "400 (invalid_grant) for a code_verifier that does not match")
         return _each(flavour, subject, ctx, "token-pkce", (), judge)
@@ -242,21 +241,21 @@ def host_rules(flavour: ApiFlavour) -> dict[str, CheckFn]:
 
     @rules.rule("token-required")
     def token_required(subject: Subject, ctx: CheckContext) -> Iterable[Finding]:
-        def judge(host: ServiceSubject, step: Step) -> Iterator[Finding]:
+        def judge(host: LiveSubject, step: Step) -> Iterator[Finding]:
             if step.status != 401:
                 yield status(host, ctx, step, "401 to getCredentials without an access token")
         return _each(flavour, subject, ctx, "scope", ("no-token",), judge)
 
     @rules.rule("scope-enforced")
     def scope_enforced(subject: Subject, ctx: CheckContext) -> Iterable[Finding]:
-        def judge(host: ServiceSubject, step: Step) -> Iterator[Finding]:
+        def judge(host: LiveSubject, step: Step) -> Iterator[Finding]:
             if step.status not in (401, 403):
                 yield status(host, ctx, step, "401 or 403 to a token without the credential.readonly scope")
         return _each(flavour, subject, ctx, "scope", ("profile-only-token",), judge)
 
     @rules.rule("get-credentials")
     def get_credentials(subject: Subject, ctx: CheckContext) -> Iterable[Finding]:
-        def judge(host: ServiceSubject, step: Step) -> Iterator[Finding]:
+        def judge(host: LiveSubject, step: Step) -> Iterator[Finding]:
             if step.status != 200:
                 yield status(host, ctx, step, "200 with the user's credentials")
                 return
@@ -276,7 +275,7 @@ def host_rules(flavour: ApiFlavour) -> dict[str, CheckFn]:
 
     @rules.rule("paging-limit")
     def paging_limit(subject: Subject, ctx: CheckContext) -> Iterable[Finding]:
-        def judge(host: ServiceSubject, step: Step) -> Iterator[Finding]:
+        def judge(host: LiveSubject, step: Step) -> Iterator[Finding]:
             entries = _entries(step)
             limit = _int(step.expect.get("limit"), PAGE_LIMIT)
             if entries is None:
@@ -359,7 +358,7 @@ def host_rules(flavour: ApiFlavour) -> dict[str, CheckFn]:
 
     @rules.rule("get-profile")
     def get_profile(subject: Subject, ctx: CheckContext) -> Iterable[Finding]:
-        def judge(host: ServiceSubject, step: Step) -> Iterator[Finding]:
+        def judge(host: LiveSubject, step: Step) -> Iterator[Finding]:
             if step.status != 200:
                 yield status(host, ctx, step, "200 with the user's Profile")
                 return
@@ -378,7 +377,7 @@ def host_rules(flavour: ApiFlavour) -> dict[str, CheckFn]:
 
     @rules.rule("upsert-answer")
     def upsert_answer(subject: Subject, ctx: CheckContext) -> Iterable[Finding]:
-        def judge(host: ServiceSubject, step: Step) -> Iterator[Finding]:
+        def judge(host: LiveSubject, step: Step) -> Iterator[Finding]:
             if step.status not in (200, 201):
                 yield status(host, ctx, step, "200 (replaced) or 201 (created)")
             elif step.body != step.request:
