@@ -1,5 +1,6 @@
 """What a live service answered, as the checks read it: an immutable record of each request a flow made and its
-response (`Step`, `Transcript`), and the subject a live service is (`LiveSubject`).
+response (`Step`, `Transcript`), the tri-state `Observation` the suite records beside a request it verified as a
+counter-party, and the subject a live service is (`LiveSubject`).
 
 Pure data: the requests are made, their bodies parsed and their secrets redacted by the machinery that records them
 (conformance/support/exchange/transcript.py); a check reads only what this module describes.
@@ -9,7 +10,7 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Any, Final, Literal, Protocol
 
 from conformance.core.subject import Subject
 
@@ -122,6 +123,69 @@ def _bounded(value: Any) -> Any:
         return value
     return {"truncated": True, "characters": len(text), "start": text[:2048]}
 
+
+
+# --- what the suite, as a counter-party, saw when it verified something a wallet sent (recorded beside a request as
+# `observed`; conformance/support/exchange/observations.py makes them, the wallet rules read them) ----------------
+
+VERIFIES: Final = "verifies"
+DOES_NOT_VERIFY: Final = "does not verify"
+CANNOT_BE_CHECKED: Final = "cannot be checked"
+Verdict = Literal["verifies", "does not verify", "cannot be checked"]
+VERDICTS: Final = frozenset({VERIFIES, DOES_NOT_VERIFY, CANNOT_BE_CHECKED})
+
+MAX_NOTE = 300
+
+
+@dataclass(frozen=True, slots=True)
+class Observation:
+    """One verification the counter-party made, as recorded beside the request."""
+
+    verdict: Verdict
+    note: str = ""              # why: the verifier's message, or what stopped it
+    unsupported: str = ""       # cannot be checked because the suite lacks this mechanism
+    stopped: str = ""           # cannot be checked because the suite stopped: its exception, a bound, an artifact
+
+    @property
+    def verifies(self) -> bool:
+        return self.verdict == VERIFIES
+
+    @property
+    def checked(self) -> bool:
+        """The suite decided (verifies or does not verify)."""
+        return self.verdict != CANNOT_BE_CHECKED
+
+    def to_json(self) -> dict[str, str]:
+        kept = {"verdict": self.verdict}
+        for name in ("note", "unsupported", "stopped"):
+            value = getattr(self, name)
+            if value:
+                kept[name] = value
+        return kept
+
+    @classmethod
+    def read(cls, value: Any) -> Observation:
+        """An observation back from a record; anything else (absent, another shape) cannot be checked, so a rule
+        reading a record the suite did not write never passes or fails on it."""
+        if isinstance(value, Mapping) and value.get("verdict") in VERDICTS:
+            return cls(value["verdict"], *(str(value.get(n, ""))[:MAX_NOTE] for n in ("note", "unsupported",
+                                                                                     "stopped")))
+        return cls(CANNOT_BE_CHECKED, "the suite recorded no verification here")
+
+
+def verified(note: str = "") -> Observation:
+    return Observation(VERIFIES, note[:MAX_NOTE])
+
+
+def refuted(note: str) -> Observation:
+    """A definite defect the suite found."""
+    return Observation(DOES_NOT_VERIFY, note[:MAX_NOTE])
+
+
+def undecided(note: str, *, unsupported: str = "", stopped: str = "") -> Observation:
+    """The suite could not decide (what it lacks in `unsupported`, or why it stopped in `stopped`)."""
+    return Observation(CANNOT_BE_CHECKED, note[:MAX_NOTE], unsupported=unsupported[:MAX_NOTE],
+                       stopped=stopped[:MAX_NOTE])
 
 
 class LiveService(Protocol):

@@ -13,9 +13,8 @@ from typing import Any
 
 from conformance.core.checks import MISSING, CheckContext
 from conformance.core.findings import Finding
-from conformance.core.transcript import LiveSubject, Step
+from conformance.core.transcript import LiveSubject, Observation, Step
 from conformance.standards.live import at
-from conformance.support.exchange.observations import Observation
 
 
 def session(service: LiveSubject, name: str) -> tuple[tuple[Step, ...], Step | None]:

@@ -34,8 +34,8 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import quote
 
+from conformance.core.transcript import Observation, undecided
 from conformance.support.exchange import observations
-from conformance.support.exchange.observations import Observation, undecided
 from conformance.support.exchange.server import Answer, Call, CounterpartyServer, Route
 from conformance.support.formats.errors import PayloadError
 from conformance.support.formats.jws import decode_compact_jws

@@ -18,75 +18,17 @@ when `unsupported` is set) or error (the suite stopped), never into failed: see
 `conformance.standards.wallets.unverified`.
 
 Every counter-party module (the OpenID4VCI issuer, the OpenID4VP verifier, the VC API exchange) records its
-verifications through `data_integrity` / `jws` / `observe` here, and every rule reads them back with `Observation.read`.
+verifications through `data_integrity` / `jws` / `observe` here, and every rule reads them back with
+`Observation.read` (the observation itself, data only, is conformance.core.transcript's).
 """
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
-from typing import Any, Final, Literal
+from typing import Any
 
+from conformance.core.transcript import Observation, refuted, undecided, verified
 from conformance.support.securing.jose.verify import verify_jws
 from conformance.support.securing.proofs.outcomes import Judgement, UnknownReason, outcome_of
-
-VERIFIES: Final = "verifies"
-DOES_NOT_VERIFY: Final = "does not verify"
-CANNOT_BE_CHECKED: Final = "cannot be checked"
-Verdict = Literal["verifies", "does not verify", "cannot be checked"]
-VERDICTS: Final = frozenset({VERIFIES, DOES_NOT_VERIFY, CANNOT_BE_CHECKED})
-
-MAX_NOTE = 300
-
-
-@dataclass(frozen=True, slots=True)
-class Observation:
-    """One verification the counter-party made, as recorded beside the request."""
-
-    verdict: Verdict
-    note: str = ""              # why: the verifier's message, or what stopped it
-    unsupported: str = ""       # cannot be checked because the suite lacks this mechanism
-    stopped: str = ""           # cannot be checked because the suite stopped: its exception, a bound, an artifact
-
-    @property
-    def verifies(self) -> bool:
-        return self.verdict == VERIFIES
-
-    @property
-    def checked(self) -> bool:
-        """The suite decided (verifies or does not verify)."""
-        return self.verdict != CANNOT_BE_CHECKED
-
-    def to_json(self) -> dict[str, str]:
-        kept = {"verdict": self.verdict}
-        for name in ("note", "unsupported", "stopped"):
-            value = getattr(self, name)
-            if value:
-                kept[name] = value
-        return kept
-
-    @classmethod
-    def read(cls, value: Any) -> Observation:
-        """An observation back from a record; anything else (absent, another shape) cannot be checked, so a rule
-        reading a record the suite did not write never passes or fails on it."""
-        if isinstance(value, Mapping) and value.get("verdict") in VERDICTS:
-            return cls(value["verdict"], *(str(value.get(n, ""))[:MAX_NOTE] for n in ("note", "unsupported",
-                                                                                     "stopped")))
-        return cls(CANNOT_BE_CHECKED, "the suite recorded no verification here")
-
-
-def verified(note: str = "") -> Observation:
-    return Observation(VERIFIES, note[:MAX_NOTE])
-
-
-def refuted(note: str) -> Observation:
-    """A definite defect the suite found."""
-    return Observation(DOES_NOT_VERIFY, note[:MAX_NOTE])
-
-
-def undecided(note: str, *, unsupported: str = "", stopped: str = "") -> Observation:
-    """The suite could not decide (what it lacks in `unsupported`, or why it stopped in `stopped`)."""
-    return Observation(CANNOT_BE_CHECKED, note[:MAX_NOTE], unsupported=unsupported[:MAX_NOTE],
-                       stopped=stopped[:MAX_NOTE])
 
 
 def observe(verify: Callable[[], Observation]) -> Observation:

@@ -11,19 +11,20 @@ from typing import Any
 import pytest
 
 from conformance.core.findings import Finding, Outcome
-from conformance.core.transcript import Step, Transcript
+from conformance.core.transcript import (
+    CANNOT_BE_CHECKED,
+    DOES_NOT_VERIFY,
+    VERIFIES,
+    Observation,
+    Step,
+    Transcript,
+)
 from conformance.run.environment import Environment
 from conformance.standards.oid4vci.counterparty import PROOF_TYP, WalletTestIssuer
 from conformance.standards.oid4vci.counterparty import Session as IssueSession
 from conformance.standards.oid4vp.counterparty import PRESENT, QUERY_ID, WalletTestVerifier
 from conformance.standards.oid4vp.flows import credential_for, new_holder, presentation
 from conformance.support.exchange import observations
-from conformance.support.exchange.observations import (
-    CANNOT_BE_CHECKED,
-    DOES_NOT_VERIFY,
-    VERIFIES,
-    Observation,
-)
 from conformance.support.exchange.server import Answer, Call, CounterpartyServer
 from conformance.support.exchange.service import ServiceConfig, ServiceSubject
 

@@ -443,7 +443,7 @@ def registry_uris_use_https(subject: Subject, ctx: CheckContext) -> Iterator[Fin
     if judged is None:
         yield from findings
         return
-    document, configured, hosts, addresses = judged.document, judged.configured, judged.hosts, judged.found
+    configured, addresses = judged.configured, judged.found
     for at, parsed in addresses:
         # Credential Engine's Registries serve https; a configured stand-in is judged by the scheme it was given
         serves_https = parsed.environment() is not None or (configured is not None and parsed.host == configured.host
