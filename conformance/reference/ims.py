@@ -19,7 +19,7 @@ from typing import Any
 
 from conformance.support.securing.keys.testkeys import suite_key
 from conformance.support.securing.signing import sign_document
-from conformance.support.templates import credential_from_template
+from conformance.support.templates import document_from_template
 
 SCOPE_NAMES = ("credential.readonly", "credential.upsert", "profile.readonly")
 ISSUER_KEY = "issuer-ed25519"       # the suite's public test key: a credential verifies without fetching anything
@@ -53,23 +53,11 @@ CLR20 = Api("CLR20API", "clr-host", "clr-client", "CLR 2.0", "/ims/clr/v2p0",
 
 
 def discovery(api: Api, base: str, scopes: Mapping[str, str]) -> dict[str, Any]:
-    """The OpenAPI 3 service description a host serves unprotected at {base}/discovery: the OAuth2ACG security scheme
-    with the registration (x-imssf-registrationUrl), authorization, token and refresh URLs, and `scopes` (scope URL ->
-    what it allows)."""
-    return {
-        "openapi": "3.0.1",
-        "info": {"title": f"ler-conformance reference {api.title} host", "version": api.version,
-                 "termsOfService": "https://host.ler-conformance.example/terms",
-                 "x-imssf-privacyPolicyUrl": "https://host.ler-conformance.example/privacy"},
-        "servers": [{"url": base}],
-        "paths": {"/credentials": {}, "/profile": {}, "/discovery": {}},
-        "components": {"securitySchemes": {"OAuth2ACG": {
-            "type": "oauth2", "description": "OAuth 2.0 authorization code grant with PKCE",
-            "x-imssf-registrationUrl": f"{base}/oauth/register",
-            "flows": {"authorizationCode": {"authorizationUrl": f"{base}/oauth/authorize",
-                                            "tokenUrl": f"{base}/oauth/token",
-                                            "refreshUrl": f"{base}/oauth/token", "scopes": dict(scopes)}}}}},
-    }
+    """The OpenAPI 3 service description a host serves unprotected at {base}/discovery
+    (shapes/templates/ob-api-discovery.json): the OAuth2ACG security scheme with its URLs under `base`, and `scopes`
+    (scope URL -> what it allows)."""
+    return document_from_template("ob-api-discovery", base=base, title=api.title, version=api.version,
+                                  scopes=dict(scopes))
 
 
 def s256(verifier: str) -> str:
@@ -79,7 +67,7 @@ def s256(verifier: str) -> str:
 
 def _badge(identifier: str, name: str) -> dict[str, Any]:
     """An unsigned OpenBadgeCredential the reference's issuer awards its test learner."""
-    badge = credential_from_template("ob30-credential", "reference-host")
+    badge = document_from_template("ob30-credential", "reference-host")
     badge["id"], badge["name"], badge["issuer"]["id"] = identifier, name, suite_key(ISSUER_KEY).did
     return badge
 

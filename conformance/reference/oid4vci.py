@@ -42,7 +42,7 @@ from conformance.support.securing.keys.testkeys import suite_key
 from conformance.support.securing.proofs import ProofError
 from conformance.support.securing.signing import sign_document
 from conformance.support.serving import serve_in_thread
-from conformance.support.templates import credential_from_template
+from conformance.support.templates import document_from_template
 
 if TYPE_CHECKING:
     from conformance.run.environment import Environment
@@ -80,7 +80,7 @@ FAULTS: Mapping[str, str] = MappingProxyType({
     "server-500-on-malformed": "OID4VCI-malformed-request",
 })
 
-TEMPLATE: dict[str, Any] = credential_from_template("ob30-credential", "reference-oid4vci")
+TEMPLATE: dict[str, Any] = document_from_template("ob30-credential", "reference-oid4vci")
 OB30_CONTEXTS: list[str] = list(TEMPLATE["@context"])
 
 

@@ -23,7 +23,7 @@ _SCHEMA_FILES = {
     "targets": ("shapes", "targets.schema.json"),
     "manifest": ("vectors", "manifest.schema.json"),
     "class-rules": ("shapes", "class-rules.schema.json"),
-    "credential-template": ("shapes", "credential-template.schema.json"),
+    "document-template": ("shapes", "document-template.schema.json"),
 }
 
 

@@ -44,7 +44,7 @@ from conformance.support.securing.keys.jwk import public_key_from_jwk
 from conformance.support.securing.keys.multikey import public_key_from_multikey
 from conformance.support.securing.keys.testkeys import suite_key
 from conformance.support.securing.signing import sign_document
-from conformance.support.templates import credential_from_template
+from conformance.support.templates import document_from_template
 
 ISSUER_KEY = "issuer-ed25519"
 OTHER_KEY = "other-ed25519"
@@ -89,7 +89,7 @@ class _Live:
     tokens: set[str] = field(default_factory=set)
 
 
-TEMPLATE: dict[str, Any] = credential_from_template("ob30-credential", "wallet-issuance")
+TEMPLATE: dict[str, Any] = document_from_template("ob30-credential", "wallet-issuance")
 OB30_CONTEXTS: list[str] = list(TEMPLATE["@context"])
 
 

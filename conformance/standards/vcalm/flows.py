@@ -23,7 +23,7 @@ from conformance.support.exchange.service import auth_headers
 from conformance.support.exchange.transcript import exchange
 from conformance.support.securing.keys.testkeys import suite_key
 from conformance.support.securing.signing import sign_document
-from conformance.support.templates import credential_from_template
+from conformance.support.templates import document_from_template
 
 if TYPE_CHECKING:
     from conformance.support.exchange.service import ServiceSubject
@@ -36,7 +36,7 @@ UNKNOWN_CONTEXT = "https://contexts.ler-conformance.invalid/unknown-v1.jsonld"
 CHALLENGE = "ler-conformance-challenge-7f3a"
 DOMAIN = "verifier.ler-conformance.example"
 
-TEMPLATE: dict[str, Any] = credential_from_template("ob30-credential", "live-issuance")
+TEMPLATE: dict[str, Any] = document_from_template("ob30-credential", "live-issuance")
 
 
 def credential_template(issuer_id: str) -> dict[str, Any]:

@@ -2,7 +2,7 @@
 upserts credentials, a Displayer app that reads them). One `ApiFlavour` picks the base path, the scopes and the
 credential type; the routes sit under {flavour.base_path} (e.g. /ims/ob/v3p0):
 
-    GET  /discovery          the service description (the reference host's builder, `service_description`)
+    GET  /discovery          the service description (`service_description`, from shapes/templates/ob-api-discovery.json)
     POST /oauth/register     RFC 7591 registration -> 201 client_id, client_secret (whatever metadata came)
     GET  /oauth/authorize    approves the suite's test learner at once: 302 to the redirect_uri with code and
                              state (no login page, so a headless client or a person's browser just follows it)

@@ -48,6 +48,7 @@ from conformance.support.exchange.transcript import record
 from conformance.support.net import GuardedClient, Response
 from conformance.support.net.evidence import REDACTED, secret_field
 from conformance.support.securing.signing import sign_document
+from conformance.support.templates import document_from_template
 
 if TYPE_CHECKING:
     from conformance.support.exchange.service import ServiceSubject
@@ -95,23 +96,11 @@ STOPPED = "stopped"
 
 
 def service_description(flavour: ApiFlavour, base: str, scopes: Mapping[str, str]) -> dict[str, Any]:
-    """The OpenAPI 3 service description a host serves at {base}/discovery: the OAuth2ACG scheme with the
-    registration, authorization and token URLs under `base` and `scopes` (scope URL -> what it allows). Shared by
-    the reference host and the suite as host for client applications (conformance/standards/ob/api_v3_0/counterparty.py)."""
-    return {
-        "openapi": "3.0.1",
-        "info": {"title": f"ler-conformance reference {flavour.title} host", "version": flavour.version,
-                 "termsOfService": "https://host.ler-conformance.example/terms",
-                 "x-imssf-privacyPolicyUrl": "https://host.ler-conformance.example/privacy"},
-        "servers": [{"url": base}],
-        "paths": {"/credentials": {}, "/profile": {}, "/discovery": {}},
-        "components": {"securitySchemes": {"OAuth2ACG": {
-            "type": "oauth2", "description": "OAuth 2.0 authorization code grant with PKCE",
-            "x-imssf-registrationUrl": f"{base}/oauth/register",
-            "flows": {"authorizationCode": {"authorizationUrl": f"{base}/oauth/authorize",
-                                            "tokenUrl": f"{base}/oauth/token",
-                                            "refreshUrl": f"{base}/oauth/token", "scopes": dict(scopes)}}}}},
-    }
+    """The OpenAPI 3 service description a host serves at {base}/discovery (shapes/templates/ob-api-discovery.json,
+    shared with the reference host): the OAuth2ACG scheme with its URLs under `base` and `scopes` (scope URL -> what
+    it allows). The suite serves it as host for client applications (conformance/standards/ob/api_v3_0/counterparty.py)."""
+    return document_from_template("ob-api-discovery", base=base, title=flavour.title, version=flavour.version,
+                                  scopes=dict(scopes))
 
 
 # member names that read like secrets to the generic redaction but name public OAuth 2.0 metadata
