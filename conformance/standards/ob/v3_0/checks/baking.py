@@ -11,6 +11,7 @@ from conformance.core.predicates import (
     SVG_CONTAINER,
 )
 from conformance.core.subject import Subject
+from conformance.standards.ob.v3_0.checks.common import on_part
 
 Findings = Iterator[Finding]
 
@@ -24,12 +25,9 @@ def _png(subject: Subject, ctx: CheckContext) -> tuple[Any, Finding | None]:
 
 
 @check("OB30-png-single-itxt")
-def png_single_itxt(subject: Subject, ctx: CheckContext) -> Findings:
+@on_part(_png)
+def png_single_itxt(baking: Any, ctx: CheckContext) -> Findings:
     """Exactly one iTXt chunk has the keyword openbadgecredential."""
-    baking, skip = _png(subject, ctx)
-    if skip is not None:
-        yield skip
-        return
     chunks = [c for c in baking.png_chunks if c.type == "iTXt" and c.keyword == "openbadgecredential"]
     if len(chunks) != 1:
         offsets = ", ".join(f"{c.offset:,}" for c in chunks)
@@ -39,12 +37,9 @@ def png_single_itxt(subject: Subject, ctx: CheckContext) -> Findings:
 
 
 @check("OB30-png-uncompressed")
-def png_uncompressed(subject: Subject, ctx: CheckContext) -> Findings:
+@on_part(_png)
+def png_uncompressed(baking: Any, ctx: CheckContext) -> Findings:
     """The openbadgecredential iTXt chunks are stored uncompressed."""
-    baking, skip = _png(subject, ctx)
-    if skip is not None:
-        yield skip
-        return
     for chunk in baking.png_chunks:
         if chunk.type == "iTXt" and chunk.keyword == "openbadgecredential" and chunk.compressed:
             yield ctx.fail(PNG_CONTAINER, expected="an uncompressed iTXt chunk",
@@ -53,12 +48,9 @@ def png_uncompressed(subject: Subject, ctx: CheckContext) -> Findings:
 
 
 @check("OB30-png-no-text-keyword")
-def png_no_text_keyword(subject: Subject, ctx: CheckContext) -> Findings:
+@on_part(_png)
+def png_no_text_keyword(baking: Any, ctx: CheckContext) -> Findings:
     """No tEXt or zTXt chunk uses the keyword openbadgecredential."""
-    baking, skip = _png(subject, ctx)
-    if skip is not None:
-        yield skip
-        return
     for chunk in baking.png_chunks:
         if chunk.type in ("tEXt", "zTXt") and chunk.keyword == "openbadgecredential":
             yield ctx.fail(PNG_CONTAINER, expected="the credential only in an iTXt chunk",
@@ -74,12 +66,9 @@ def _svg(subject: Subject, ctx: CheckContext) -> tuple[Any, Finding | None]:
 
 
 @check("OB30-svg-namespace")
-def svg_namespace(subject: Subject, ctx: CheckContext) -> Findings:
+@on_part(_svg)
+def svg_namespace(baking: Any, ctx: CheckContext) -> Findings:
     """The svg root binds the prefix openbadges to the OB 3.0 namespace."""
-    baking, skip = _svg(subject, ctx)
-    if skip is not None:
-        yield skip
-        return
     facts = baking.svg
     if not facts.namespace_declared_on_root or facts.namespace_prefix != "openbadges":
         found = ("not declared on the svg element" if not facts.namespace_declared_on_root
@@ -90,24 +79,18 @@ def svg_namespace(subject: Subject, ctx: CheckContext) -> Findings:
 
 
 @check("OB30-svg-single-credential")
-def svg_single_credential(subject: Subject, ctx: CheckContext) -> Findings:
+@on_part(_svg)
+def svg_single_credential(baking: Any, ctx: CheckContext) -> Findings:
     """Exactly one openbadges:credential element."""
-    baking, skip = _svg(subject, ctx)
-    if skip is not None:
-        yield skip
-        return
     if baking.svg.element_count != 1:
         yield ctx.fail(SVG_CONTAINER, expected="exactly one openbadges:credential element",
                        message=f"the SVG has {baking.svg.element_count} openbadges:credential elements; expected one")
 
 
 @check("OB30-svg-credential-first")
-def svg_credential_first(subject: Subject, ctx: CheckContext) -> Findings:
+@on_part(_svg)
+def svg_credential_first(baking: Any, ctx: CheckContext) -> Findings:
     """The (first) credential element is the first child element of svg."""
-    baking, skip = _svg(subject, ctx)
-    if skip is not None:
-        yield skip
-        return
     if not baking.svg.first_child_of_root:
         yield ctx.fail(SVG_CONTAINER, expected="openbadges:credential as the first child of svg",
                        message="the openbadges:credential element is not the first child of the svg element; "
@@ -115,12 +98,9 @@ def svg_credential_first(subject: Subject, ctx: CheckContext) -> Findings:
 
 
 @check("OB30-svg-embedded-form")
-def svg_embedded_form(subject: Subject, ctx: CheckContext) -> Findings:
+@on_part(_svg)
+def svg_embedded_form(baking: Any, ctx: CheckContext) -> Findings:
     """A JWS sits in the verify attribute and JSON in the element text."""
-    baking, skip = _svg(subject, ctx)
-    if skip is not None:
-        yield skip
-        return
     in_attribute = bool((baking.svg.verify_attribute or "").strip())
     if in_attribute and baking.embedded_form == "json":
         yield ctx.fail(SVG_CONTAINER, expected="JSON in the element text",

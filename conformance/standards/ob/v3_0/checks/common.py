@@ -1,17 +1,36 @@
-"""What the Open Badges 3.0 checks share: presence as OB reads it, and the class-rule bodies."""
+"""What the Open Badges 3.0 checks share: presence as OB reads it, the class-rule bodies, and checks of one part of
+a subject (its JWT, its baked image)."""
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+import functools
+from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
-from conformance.core.checks import MISSING, CheckContext
+from conformance.core.checks import MISSING, CheckContext, CheckFn
 from conformance.core.findings import Finding
-from conformance.core.predicates import (
-    pointer,
-)
+from conformance.core.predicates import pointer
+from conformance.core.subject import Subject
 from conformance.standards.ob.v3_0 import _shapes as s
 
 Findings = Iterator[Finding]
+# the part of a subject a check judges, or None and the inapplicable finding that says why it has none
+Part = Callable[[Subject, CheckContext], tuple[Any, Finding | None]]
+PartCheck = Callable[[Any, CheckContext], Findings]
+
+
+def on_part(part: Part) -> Callable[[PartCheck], CheckFn]:
+    """A check of one part of the subject (`part` finds it): handed the part, or inapplicable as `part` says
+    when the subject has none."""
+    def wrap(judge: PartCheck) -> CheckFn:
+        @functools.wraps(judge)
+        def check_part(subject: Subject, ctx: CheckContext) -> Findings:
+            found, inapplicable = part(subject, ctx)
+            if inapplicable is not None:
+                yield inapplicable
+                return
+            yield from judge(found, ctx)
+        return check_part
+    return wrap
 
 
 def get_value(node: Any, key: str) -> Any:

@@ -15,7 +15,7 @@ from conformance.standards.ob.v3_0 import _shapes as s
 
 Findings = Iterator[Finding]
 
-from conformance.standards.ob.v3_0.checks.common import is_one_of, nonempty_string
+from conformance.standards.ob.v3_0.checks.common import is_one_of, nonempty_string, on_part
 
 
 def _ob_jwt(subject: Subject, ctx: CheckContext) -> tuple[Any, Finding | None]:
@@ -40,12 +40,9 @@ _ASYMMETRIC_ALGS = frozenset({"RS256", "RS384", "RS512", "PS256", "PS384", "PS51
 
 
 @check("OB30-jwt-alg")
-def jwt_alg(subject: Subject, ctx: CheckContext) -> Findings:
+@on_part(_ob_jwt)
+def jwt_alg(jwt: Any, ctx: CheckContext) -> Findings:
     """alg names an asymmetric JWA signature algorithm; none and HS* fail."""
-    jwt, skip = _ob_jwt(subject, ctx)
-    if skip is not None:
-        yield skip
-        return
     alg = jwt.jws.header.get("alg", MISSING)
     if not is_one_of(alg, _ASYMMETRIC_ALGS):
         yield ctx.fail(in_jws_header("alg"), expected="an asymmetric signature algorithm (RS256 at least; RS/PS/ES/EdDSA)",
@@ -54,12 +51,9 @@ def jwt_alg(subject: Subject, ctx: CheckContext) -> Findings:
 
 
 @check("OB30-jwt-key-reference")
-def jwt_key_reference(subject: Subject, ctx: CheckContext) -> Findings:
+@on_part(_ob_jwt)
+def jwt_key_reference(jwt: Any, ctx: CheckContext) -> Findings:
     """The JOSE header has kid or jwk."""
-    jwt, skip = _ob_jwt(subject, ctx)
-    if skip is not None:
-        yield skip
-        return
     header = jwt.jws.header
     if not (nonempty_string(header.get("kid")) or isinstance(header.get("jwk"), Mapping)):
         yield ctx.fail(in_jws_header("kid"), expected="a kid or jwk JOSE header", message="the JOSE header has neither kid nor jwk; "
@@ -67,12 +61,9 @@ def jwt_key_reference(subject: Subject, ctx: CheckContext) -> Findings:
 
 
 @check("OB30-jwt-typ")
-def jwt_typ(subject: Subject, ctx: CheckContext) -> Findings:
+@on_part(_ob_jwt)
+def jwt_typ(jwt: Any, ctx: CheckContext) -> Findings:
     """typ, when present, is JWT."""
-    jwt, skip = _ob_jwt(subject, ctx)
-    if skip is not None:
-        yield skip
-        return
     header = jwt.jws.header
     if "typ" not in header:
         yield ctx.inapplicable("no typ header")
@@ -92,12 +83,9 @@ def _claim_rule(ctx: CheckContext, jwt: Any, claim: str, expected: Any, what: st
 
 
 @check("OB30-jwt-iss")
-def jwt_iss(subject: Subject, ctx: CheckContext) -> Findings:
+@on_part(_ob_jwt)
+def jwt_iss(jwt: Any, ctx: CheckContext) -> Findings:
     """iss is present and equals the issuer id the credential states."""
-    jwt, skip = _ob_jwt(subject, ctx)
-    if skip is not None:
-        yield skip
-        return
     issuer = _claimed_credential(jwt).get("issuer", MISSING)
     if isinstance(issuer, Mapping):
         issuer = issuer.get("id", MISSING)
@@ -105,23 +93,17 @@ def jwt_iss(subject: Subject, ctx: CheckContext) -> Findings:
 
 
 @check("OB30-jwt-jti")
-def jwt_jti(subject: Subject, ctx: CheckContext) -> Findings:
+@on_part(_ob_jwt)
+def jwt_jti(jwt: Any, ctx: CheckContext) -> Findings:
     """jti is present and equals the credential id."""
-    jwt, skip = _ob_jwt(subject, ctx)
-    if skip is not None:
-        yield skip
-        return
     yield from _claim_rule(ctx, jwt, "jti", _claimed_credential(jwt).get("id", MISSING),
                            "the credential id")
 
 
 @check("OB30-jwt-nbf")
-def jwt_nbf(subject: Subject, ctx: CheckContext) -> Findings:
+@on_part(_ob_jwt)
+def jwt_nbf(jwt: Any, ctx: CheckContext) -> Findings:
     """nbf is present and equals validFrom (issuanceDate for VC 1.1 shapes) in epoch seconds."""
-    jwt, skip = _ob_jwt(subject, ctx)
-    if skip is not None:
-        yield skip
-        return
     credential = _claimed_credential(jwt)
     term = "validFrom" if "validFrom" in credential or jwt.style == "jwt-claims" else "issuanceDate"
     stated = s.epoch(credential.get(term))
@@ -138,12 +120,9 @@ def jwt_nbf(subject: Subject, ctx: CheckContext) -> Findings:
 
 
 @check("OB30-jwt-sub")
-def jwt_sub(subject: Subject, ctx: CheckContext) -> Findings:
+@on_part(_ob_jwt)
+def jwt_sub(jwt: Any, ctx: CheckContext) -> Findings:
     """sub is present and equals credentialSubject.id when the subject has an id."""
-    jwt, skip = _ob_jwt(subject, ctx)
-    if skip is not None:
-        yield skip
-        return
     node = _claimed_credential(jwt).get("credentialSubject")
     identifier = node.get("id", MISSING) if isinstance(node, Mapping) else MISSING
     if identifier is MISSING:
@@ -153,12 +132,9 @@ def jwt_sub(subject: Subject, ctx: CheckContext) -> Findings:
 
 
 @check("OB30-jwt-exp")
-def jwt_exp(subject: Subject, ctx: CheckContext) -> Findings:
+@on_part(_ob_jwt)
+def jwt_exp(jwt: Any, ctx: CheckContext) -> Findings:
     """exp is present and equals validUntil (expirationDate for VC 1.1 shapes) when the credential states one."""
-    jwt, skip = _ob_jwt(subject, ctx)
-    if skip is not None:
-        yield skip
-        return
     credential = _claimed_credential(jwt)
     term = "validUntil" if "validUntil" in credential else "expirationDate"
     if term not in credential:
