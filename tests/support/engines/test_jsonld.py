@@ -24,7 +24,6 @@ from tests.conftest import artifacts_dir
 from tests.documents import OB, V2, minimal_badge
 
 
-
 def badge() -> dict[str, Any]:
     """The faces' minimal badge with one alignment, so the skeleton has a nested class and a URL to keep."""
     document = minimal_badge()
