@@ -17,9 +17,10 @@ Otherwise there are two ways to measure, each fast where the other is slow:
   which the walk would need seconds for.
 The bracket count per byte picks between them.
 
-One orjson trait needs care: integers beyond 64 bits come back as floats, silently losing digits.
-Such a document is parsed again with the stdlib, which keeps exact integers. That costs time only
-for texts holding a run of 20 or more digits.
+One orjson trait needs care: integers beyond 64 bits come back as floats, silently losing digits. That
+is every integer of 20 or more digits, and the negative ones of 19 below -2**63 (orjson holds the range
+of int64 and uint64). Such a document is parsed again with the stdlib, which keeps exact integers. That
+costs time only for texts holding a run of 19 or more digits.
 """
 
 from __future__ import annotations
@@ -42,7 +43,7 @@ PARSER_DEPTH_CEILING = 1024
 # Every digit becomes "0" and everything else a space, so a substring search finds long digit runs
 # at C speed (a regex scan costs about eight times more on a 3 KB text).
 _DIGIT_MASK = bytes(0x30 if 0x30 <= i <= 0x39 else 0x20 for i in range(256))
-_LONG_DIGIT_RUN = b"0" * 20
+_LONG_DIGIT_RUN = b"0" * 19     # -9223372036854775809 has 19 digits and is past int64
 
 # A JSON string with its escapes. The possessive quantifiers keep the regex engine from saving
 # a backtracking point per escape, which makes a string of millions of escapes 14 times faster.

@@ -30,9 +30,12 @@ def test_parse_json_accepts(text: Any, expected: Any) -> None:
     assert parse_json(text) == expected
 
 
-def test_parse_json_keeps_long_integers_exact() -> None:
-    value = parse_json(b'{"n": 18446744073709551616}')
-    assert value["n"] == 2**64
+@pytest.mark.parametrize("number", [2**64, -(2**63) - 1, -(10**19) + 1, 10**19 - 1, -(2**63), 2**64 - 1])
+def test_parse_json_keeps_long_integers_exact(number: int) -> None:
+    """orjson holds int64 and uint64; past them (20 digits, or 19 below -2**63) the stdlib decodes again. The
+    fuzz test found -9223372036854775809 coming back as a float."""
+    value = parse_json(f'{{"n": {number}}}'.encode())
+    assert value["n"] == number
     assert isinstance(value["n"], int)
 
 
